@@ -1,0 +1,345 @@
+-- Customer360 on PostgreSQL: Orleans ADO.NET grain storage and cluster membership.
+--
+-- Apply with deploy/postgres/apply-schema.sh (psql, one transaction). Running it again is
+-- harmless and refreshes the stored query texts, so an upgrade takes effect on the next
+-- silo start. Providers use the invariant "Npgsql".
+--
+-- Orleans reads every query text from OrleansQuery; all other table names appear only in
+-- those texts. Identifiers are unquoted, so PostgreSQL folds them to lower case; the
+-- providers' own SQL is unquoted too, and column lookups by name ignore case.
+--
+-- Time columns are timestamptz: the providers pass UTC DateTime values, and Npgsql writes
+-- those only to timestamptz.
+
+-- Serialise concurrent runs (for example several silos deploying at once).
+SELECT pg_advisory_xact_lock(hashtext('customer360-schema'));
+
+CREATE TABLE IF NOT EXISTS OrleansQuery
+(
+    QueryKey  varchar(64) NOT NULL PRIMARY KEY,
+    QueryText text        NOT NULL
+);
+
+------------------------------------------------------------------------------------------
+-- Grain storage
+--
+-- Parameters bound by the provider: @GrainIdHash (int), @GrainIdN0 (bigint),
+-- @GrainIdN1 (bigint), @GrainTypeHash (int), @GrainTypeString (text, the state name),
+-- @GrainIdExtensionString (text or NULL), @ServiceId (text); @GrainStateVersion (int or NULL)
+-- for write, clear and delete; @PayloadBinary (bytea) for write.
+------------------------------------------------------------------------------------------
+
+-- One row per (service, state name, grain identity). Text columns use the "C" collation so
+-- that comparisons are exact, byte for byte, whatever the database default: "abc" and "ABC"
+-- are different keys. A NULL PayloadBinary marks a cleared row whose Version still counts on.
+CREATE TABLE IF NOT EXISTS Customer360GrainState
+(
+    GrainIdHash            integer     NOT NULL,
+    GrainIdN0              bigint      NOT NULL,
+    GrainIdN1              bigint      NOT NULL,
+    GrainTypeHash          integer     NOT NULL,
+    GrainTypeString        text        COLLATE "C" NOT NULL,
+    GrainIdExtensionString text        COLLATE "C" NULL,
+    ServiceId              text        COLLATE "C" NOT NULL,
+    PayloadBinary          bytea       NULL,
+    ModifiedOn             timestamptz NOT NULL,
+    Version                integer     NULL
+);
+
+-- Lookup index: the hashes narrow a search to a handful of rows.
+CREATE INDEX IF NOT EXISTS IX_Customer360GrainState_Hashes
+    ON Customer360GrainState (GrainIdHash, GrainTypeHash);
+
+-- Integrity: at most one row per full identity, also when two first writes race. NULL in the
+-- extension string must count as one value, hence the "is NULL" flag next to its text.
+-- (btree entries are limited to about 2.7 kB, far above any state name plus grain key used here.)
+CREATE UNIQUE INDEX IF NOT EXISTS UX_Customer360GrainState_Identity
+    ON Customer360GrainState
+    (
+        GrainIdHash, GrainTypeHash, GrainIdN0, GrainIdN1, ServiceId, GrainTypeString,
+        (GrainIdExtensionString IS NULL), COALESCE(GrainIdExtensionString, '')
+    );
+
+-- Read: zero rows means "never written"; one row gives the payload (NULL after a clear) and
+-- the version that becomes the grain's ETag.
+INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('ReadFromStorageKey', $query$
+SELECT PayloadBinary, Version
+FROM Customer360GrainState
+WHERE GrainIdHash = @GrainIdHash
+  AND GrainTypeHash = @GrainTypeHash
+  AND GrainIdN0 = @GrainIdN0
+  AND GrainIdN1 = @GrainIdN1
+  AND GrainTypeString = @GrainTypeString
+  AND GrainIdExtensionString IS NOT DISTINCT FROM @GrainIdExtensionString
+  AND ServiceId = @ServiceId
+$query$)
+ON CONFLICT (QueryKey) DO UPDATE SET QueryText = EXCLUDED.QueryText;
+
+-- Write with optimistic concurrency, as one statement:
+--   * @GrainStateVersion NULL: insert with Version 1; if the row already exists, the unique
+--     index turns the insert into a no-op.
+--   * otherwise: update only the row whose Version equals @GrainStateVersion, to Version + 1
+--     (a concurrent writer waits for the row lock, then finds the version moved on).
+-- Returns NewGrainStateVersion when something was written, and no row when nothing was,
+-- which the provider reports as a version conflict (InconsistentStateException).
+INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('WriteToStorageKey', $query$
+WITH updated AS
+(
+    UPDATE Customer360GrainState
+    SET PayloadBinary = @PayloadBinary,
+        ModifiedOn = now(),
+        Version = Version + 1
+    WHERE @GrainStateVersion IS NOT NULL
+      AND Version = @GrainStateVersion
+      AND GrainIdHash = @GrainIdHash
+      AND GrainTypeHash = @GrainTypeHash
+      AND GrainIdN0 = @GrainIdN0
+      AND GrainIdN1 = @GrainIdN1
+      AND GrainTypeString = @GrainTypeString
+      AND GrainIdExtensionString IS NOT DISTINCT FROM @GrainIdExtensionString
+      AND ServiceId = @ServiceId
+    RETURNING Version
+),
+inserted AS
+(
+    INSERT INTO Customer360GrainState
+    (
+        GrainIdHash, GrainIdN0, GrainIdN1, GrainTypeHash, GrainTypeString,
+        GrainIdExtensionString, ServiceId, PayloadBinary, ModifiedOn, Version
+    )
+    SELECT @GrainIdHash, @GrainIdN0, @GrainIdN1, @GrainTypeHash, @GrainTypeString,
+           @GrainIdExtensionString, @ServiceId, @PayloadBinary, now(), 1
+    WHERE @GrainStateVersion IS NULL
+    ON CONFLICT DO NOTHING
+    RETURNING Version
+)
+SELECT Version AS NewGrainStateVersion FROM updated
+UNION ALL
+SELECT Version FROM inserted
+$query$)
+ON CONFLICT (QueryKey) DO UPDATE SET QueryText = EXCLUDED.QueryText;
+
+-- Clear: keep the row, drop the payload and move the version on, so a writer holding the
+-- old version is still refused. Returns the new version; no row means a conflict.
+INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('ClearStorageKey', $query$
+UPDATE Customer360GrainState
+SET PayloadBinary = NULL,
+    ModifiedOn = now(),
+    Version = Version + 1
+WHERE @GrainStateVersion IS NOT NULL
+  AND Version = @GrainStateVersion
+  AND GrainIdHash = @GrainIdHash
+  AND GrainTypeHash = @GrainTypeHash
+  AND GrainIdN0 = @GrainIdN0
+  AND GrainIdN1 = @GrainIdN1
+  AND GrainTypeString = @GrainTypeString
+  AND GrainIdExtensionString IS NOT DISTINCT FROM @GrainIdExtensionString
+  AND ServiceId = @ServiceId
+RETURNING Version AS NewGrainStateVersion
+$query$)
+ON CONFLICT (QueryKey) DO UPDATE SET QueryText = EXCLUDED.QueryText;
+
+-- Delete (used instead of Clear when the provider runs with DeleteStateOnClear = true):
+-- remove the row if the version matches. The provider treats a returned value equal to the
+-- grain's own version as a conflict, so a successful delete returns the next version number.
+INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('DeleteStorageKey', $query$
+DELETE FROM Customer360GrainState
+WHERE @GrainStateVersion IS NOT NULL
+  AND Version = @GrainStateVersion
+  AND GrainIdHash = @GrainIdHash
+  AND GrainTypeHash = @GrainTypeHash
+  AND GrainIdN0 = @GrainIdN0
+  AND GrainIdN1 = @GrainIdN1
+  AND GrainTypeString = @GrainTypeString
+  AND GrainIdExtensionString IS NOT DISTINCT FROM @GrainIdExtensionString
+  AND ServiceId = @ServiceId
+RETURNING Version + 1 AS NewGrainStateVersion
+$query$)
+ON CONFLICT (QueryKey) DO UPDATE SET QueryText = EXCLUDED.QueryText;
+
+------------------------------------------------------------------------------------------
+-- Cluster membership
+--
+-- DeploymentId is the Orleans ClusterId. Every change to a member row moves the cluster's
+-- Version on by one, and only from the version the silo last read (@Version); a silo that
+-- read an older table is refused and reads again.
+--
+-- Parameters bound by the provider: @DeploymentId (text), @Address (text), @Port,
+-- @Generation, @Status, @ProxyPort, @Version (int), @SiloName, @HostName,
+-- @SuspectTimes (text or NULL), @StartTime, @IAmAliveTime (UTC timestamps).
+-- Status 3 is Active; 6 is Dead.
+------------------------------------------------------------------------------------------
+
+CREATE TABLE IF NOT EXISTS Customer360MembershipVersion
+(
+    DeploymentId varchar(150) NOT NULL PRIMARY KEY,
+    Timestamp    timestamptz  NOT NULL DEFAULT now(),
+    Version      integer      NOT NULL DEFAULT 0
+);
+
+CREATE TABLE IF NOT EXISTS Customer360Membership
+(
+    DeploymentId varchar(150) NOT NULL REFERENCES Customer360MembershipVersion (DeploymentId),
+    Address      varchar(45)  NOT NULL,
+    Port         integer      NOT NULL,
+    Generation   integer      NOT NULL,
+    SiloName     varchar(150) NOT NULL,
+    HostName     varchar(150) NOT NULL,
+    Status       integer      NOT NULL,
+    ProxyPort    integer      NOT NULL,
+    SuspectTimes text         NULL,
+    StartTime    timestamptz  NOT NULL,
+    IAmAliveTime timestamptz  NOT NULL,
+    PRIMARY KEY (DeploymentId, Address, Port, Generation)
+);
+
+-- Creates the cluster's version row if missing. Returns one boolean: whether it was created.
+INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('InsertMembershipVersionKey', $query$
+WITH created AS
+(
+    INSERT INTO Customer360MembershipVersion (DeploymentId, Timestamp, Version)
+    VALUES (@DeploymentId, now(), 0)
+    ON CONFLICT (DeploymentId) DO NOTHING
+    RETURNING 1
+)
+SELECT EXISTS (SELECT 1 FROM created)
+$query$)
+ON CONFLICT (QueryKey) DO UPDATE SET QueryText = EXCLUDED.QueryText;
+
+-- Adds a member if the table is still at @Version and the member is new, and moves the
+-- version on. Returns one boolean: whether the member was added.
+INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('InsertMembershipKey', $query$
+WITH bumped AS
+(
+    UPDATE Customer360MembershipVersion
+    SET Version = Version + 1,
+        Timestamp = now()
+    WHERE DeploymentId = @DeploymentId
+      AND Version = @Version
+      AND NOT EXISTS
+      (
+          SELECT 1 FROM Customer360Membership
+          WHERE DeploymentId = @DeploymentId
+            AND Address = @Address
+            AND Port = @Port
+            AND Generation = @Generation
+      )
+    RETURNING DeploymentId
+),
+added AS
+(
+    INSERT INTO Customer360Membership
+    (
+        DeploymentId, Address, Port, Generation, SiloName, HostName,
+        Status, ProxyPort, SuspectTimes, StartTime, IAmAliveTime
+    )
+    SELECT DeploymentId, @Address, @Port, @Generation, @SiloName, @HostName,
+           @Status, @ProxyPort, NULL, @StartTime, @IAmAliveTime
+    FROM bumped
+    RETURNING 1
+)
+SELECT EXISTS (SELECT 1 FROM added)
+$query$)
+ON CONFLICT (QueryKey) DO UPDATE SET QueryText = EXCLUDED.QueryText;
+
+-- Changes a member's status, suspicions and liveness if the table is still at @Version, and
+-- moves the version on. Returns one boolean: whether the member was updated.
+INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('UpdateMembershipKey', $query$
+WITH bumped AS
+(
+    UPDATE Customer360MembershipVersion
+    SET Version = Version + 1,
+        Timestamp = now()
+    WHERE DeploymentId = @DeploymentId
+      AND Version = @Version
+      AND EXISTS
+      (
+          SELECT 1 FROM Customer360Membership
+          WHERE DeploymentId = @DeploymentId
+            AND Address = @Address
+            AND Port = @Port
+            AND Generation = @Generation
+      )
+    RETURNING DeploymentId
+),
+changed AS
+(
+    UPDATE Customer360Membership
+    SET Status = @Status,
+        SuspectTimes = @SuspectTimes,
+        IAmAliveTime = @IAmAliveTime
+    WHERE DeploymentId = @DeploymentId
+      AND Address = @Address
+      AND Port = @Port
+      AND Generation = @Generation
+      AND EXISTS (SELECT 1 FROM bumped)
+    RETURNING 1
+)
+SELECT EXISTS (SELECT 1 FROM changed)
+$query$)
+ON CONFLICT (QueryKey) DO UPDATE SET QueryText = EXCLUDED.QueryText;
+
+-- Liveness heartbeat; deliberately does not move the version on.
+INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('UpdateIAmAlivetimeKey', $query$
+UPDATE Customer360Membership
+SET IAmAliveTime = @IAmAliveTime
+WHERE DeploymentId = @DeploymentId
+  AND Address = @Address
+  AND Port = @Port
+  AND Generation = @Generation
+$query$)
+ON CONFLICT (QueryKey) DO UPDATE SET QueryText = EXCLUDED.QueryText;
+
+-- One member plus the table version. The version row is always returned (member columns are
+-- NULL when the member is unknown): the provider takes the version from the first row.
+INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('MembershipReadRowKey', $query$
+SELECT v.DeploymentId, v.Version,
+       m.Address, m.Port, m.Generation, m.SiloName, m.HostName, m.Status, m.ProxyPort,
+       m.SuspectTimes, m.StartTime, m.IAmAliveTime
+FROM Customer360MembershipVersion v
+LEFT JOIN Customer360Membership m
+       ON m.DeploymentId = v.DeploymentId
+      AND m.Address = @Address
+      AND m.Port = @Port
+      AND m.Generation = @Generation
+WHERE v.DeploymentId = @DeploymentId
+$query$)
+ON CONFLICT (QueryKey) DO UPDATE SET QueryText = EXCLUDED.QueryText;
+
+-- All members plus the table version, shaped as above.
+INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('MembershipReadAllKey', $query$
+SELECT v.DeploymentId, v.Version,
+       m.Address, m.Port, m.Generation, m.SiloName, m.HostName, m.Status, m.ProxyPort,
+       m.SuspectTimes, m.StartTime, m.IAmAliveTime
+FROM Customer360MembershipVersion v
+LEFT JOIN Customer360Membership m
+       ON m.DeploymentId = v.DeploymentId
+WHERE v.DeploymentId = @DeploymentId
+$query$)
+ON CONFLICT (QueryKey) DO UPDATE SET QueryText = EXCLUDED.QueryText;
+
+-- Gateways clients may connect to: members in status @Status (Active) with a gateway port.
+INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('GatewaysQueryKey', $query$
+SELECT Address, ProxyPort, Generation
+FROM Customer360Membership
+WHERE DeploymentId = @DeploymentId
+  AND Status = @Status
+  AND ProxyPort > 0
+$query$)
+ON CONFLICT (QueryKey) DO UPDATE SET QueryText = EXCLUDED.QueryText;
+
+-- Removes a whole cluster's membership (members first, then the version row).
+INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('DeleteMembershipTableEntriesKey', $query$
+DELETE FROM Customer360Membership WHERE DeploymentId = @DeploymentId;
+DELETE FROM Customer360MembershipVersion WHERE DeploymentId = @DeploymentId;
+$query$)
+ON CONFLICT (QueryKey) DO UPDATE SET QueryText = EXCLUDED.QueryText;
+
+-- Removes members that are no longer active and have not reported since @IAmAliveTime.
+INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES ('CleanupDefunctSiloEntriesKey', $query$
+DELETE FROM Customer360Membership
+WHERE DeploymentId = @DeploymentId
+  AND IAmAliveTime < @IAmAliveTime
+  AND Status <> 3
+$query$)
+ON CONFLICT (QueryKey) DO UPDATE SET QueryText = EXCLUDED.QueryText;

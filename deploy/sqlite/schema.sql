@@ -1,0 +1,140 @@
+-- Customer360 grain storage on SQLite (the embedded default).
+--
+-- The server runs this whole file as one batch on first start; running it again is harmless
+-- and refreshes the stored query texts, so an upgrade takes effect on the next start.
+-- Run it outside an explicit transaction: SQLite cannot switch to WAL inside one.
+--
+-- Orleans' ADO.NET storage provider (invariant "System.Data.SQLite", which loads
+-- Microsoft.Data.Sqlite) reads its query texts from OrleansQuery at start-up and binds these
+-- parameters: @GrainIdHash, @GrainIdN0, @GrainIdN1, @GrainTypeHash, @GrainTypeString,
+-- @GrainIdExtensionString, @ServiceId, plus @GrainStateVersion (write, clear, delete) and
+-- @PayloadBinary (write). GrainTypeString holds the state name given to [PersistentState].
+
+-- WAL lets readers run while the single writer commits. The mode is stored in the file.
+PRAGMA journal_mode = WAL;
+
+CREATE TABLE IF NOT EXISTS OrleansQuery
+(
+    QueryKey  TEXT NOT NULL PRIMARY KEY,
+    QueryText TEXT NOT NULL
+);
+
+-- One row per (service, state name, grain identity).
+-- Text columns use the BINARY collation: "abc" and "ABC" are different keys.
+-- A row whose PayloadBinary is NULL was cleared; its Version still counts on, so a stale
+-- writer is refused after a clear too.
+CREATE TABLE IF NOT EXISTS Customer360GrainState
+(
+    GrainIdHash            INTEGER NOT NULL,
+    GrainIdN0              INTEGER NOT NULL,
+    GrainIdN1              INTEGER NOT NULL,
+    GrainTypeHash          INTEGER NOT NULL,
+    GrainTypeString        TEXT    NOT NULL COLLATE BINARY,
+    GrainIdExtensionString TEXT    NULL     COLLATE BINARY,
+    ServiceId              TEXT    NOT NULL COLLATE BINARY,
+    PayloadBinary          BLOB    NULL,
+    ModifiedOn             TEXT    NOT NULL,
+    Version                INTEGER NULL
+);
+
+-- Lookup index: the hashes narrow a search to a handful of rows.
+CREATE INDEX IF NOT EXISTS IX_Customer360GrainState_Hashes
+    ON Customer360GrainState (GrainIdHash, GrainTypeHash);
+
+-- Integrity: at most one row per full identity. The extension string is nullable, and NULL
+-- must count as one value here, so the index keys on "is it NULL" plus its text.
+CREATE UNIQUE INDEX IF NOT EXISTS UX_Customer360GrainState_Identity
+    ON Customer360GrainState
+    (
+        GrainIdHash, GrainTypeHash, GrainIdN0, GrainIdN1, ServiceId, GrainTypeString,
+        (GrainIdExtensionString IS NULL), IFNULL(GrainIdExtensionString, '')
+    );
+
+-- Read: zero rows means "never written". One row gives the payload (NULL after a clear)
+-- and the version that becomes the grain's ETag.
+INSERT OR REPLACE INTO OrleansQuery (QueryKey, QueryText) VALUES
+('ReadFromStorageKey', '
+SELECT PayloadBinary, Version
+FROM Customer360GrainState
+WHERE GrainIdHash = @GrainIdHash
+  AND GrainTypeHash = @GrainTypeHash
+  AND GrainIdN0 = @GrainIdN0
+  AND GrainIdN1 = @GrainIdN1
+  AND GrainTypeString = @GrainTypeString
+  AND GrainIdExtensionString IS @GrainIdExtensionString
+  AND ServiceId = @ServiceId;
+');
+
+-- Write with optimistic concurrency. Exactly one of the two statements can apply:
+--   * @GrainStateVersion is NULL (the grain has never seen a row): insert with Version 1.
+--     If a row already exists, the unique index turns the insert into a no-op.
+--   * otherwise: update only the row whose Version equals @GrainStateVersion, to Version + 1.
+-- The statement that applied returns NewGrainStateVersion. When neither applies no row comes
+-- back, and the provider reports a version conflict (InconsistentStateException).
+INSERT OR REPLACE INTO OrleansQuery (QueryKey, QueryText) VALUES
+('WriteToStorageKey', '
+UPDATE Customer360GrainState
+SET PayloadBinary = @PayloadBinary,
+    ModifiedOn = strftime(''%Y-%m-%dT%H:%M:%fZ'', ''now''),
+    Version = Version + 1
+WHERE @GrainStateVersion IS NOT NULL
+  AND Version = @GrainStateVersion
+  AND GrainIdHash = @GrainIdHash
+  AND GrainTypeHash = @GrainTypeHash
+  AND GrainIdN0 = @GrainIdN0
+  AND GrainIdN1 = @GrainIdN1
+  AND GrainTypeString = @GrainTypeString
+  AND GrainIdExtensionString IS @GrainIdExtensionString
+  AND ServiceId = @ServiceId
+RETURNING Version AS NewGrainStateVersion;
+
+INSERT INTO Customer360GrainState
+(
+    GrainIdHash, GrainIdN0, GrainIdN1, GrainTypeHash, GrainTypeString,
+    GrainIdExtensionString, ServiceId, PayloadBinary, ModifiedOn, Version
+)
+SELECT @GrainIdHash, @GrainIdN0, @GrainIdN1, @GrainTypeHash, @GrainTypeString,
+       @GrainIdExtensionString, @ServiceId, @PayloadBinary,
+       strftime(''%Y-%m-%dT%H:%M:%fZ'', ''now''), 1
+WHERE @GrainStateVersion IS NULL
+ON CONFLICT DO NOTHING
+RETURNING Version AS NewGrainStateVersion;
+');
+
+-- Clear: keep the row, drop the payload and move the version on, so that a writer holding
+-- the old version is still refused. Returns the new version; no row means a conflict.
+INSERT OR REPLACE INTO OrleansQuery (QueryKey, QueryText) VALUES
+('ClearStorageKey', '
+UPDATE Customer360GrainState
+SET PayloadBinary = NULL,
+    ModifiedOn = strftime(''%Y-%m-%dT%H:%M:%fZ'', ''now''),
+    Version = Version + 1
+WHERE @GrainStateVersion IS NOT NULL
+  AND Version = @GrainStateVersion
+  AND GrainIdHash = @GrainIdHash
+  AND GrainTypeHash = @GrainTypeHash
+  AND GrainIdN0 = @GrainIdN0
+  AND GrainIdN1 = @GrainIdN1
+  AND GrainTypeString = @GrainTypeString
+  AND GrainIdExtensionString IS @GrainIdExtensionString
+  AND ServiceId = @ServiceId
+RETURNING Version AS NewGrainStateVersion;
+');
+
+-- Delete (used instead of Clear when the provider runs with DeleteStateOnClear = true):
+-- remove the row if the version matches. The provider treats a returned value equal to the
+-- grain's own version as a conflict, so a successful delete returns the next version number.
+INSERT OR REPLACE INTO OrleansQuery (QueryKey, QueryText) VALUES
+('DeleteStorageKey', '
+DELETE FROM Customer360GrainState
+WHERE @GrainStateVersion IS NOT NULL
+  AND Version = @GrainStateVersion
+  AND GrainIdHash = @GrainIdHash
+  AND GrainTypeHash = @GrainTypeHash
+  AND GrainIdN0 = @GrainIdN0
+  AND GrainIdN1 = @GrainIdN1
+  AND GrainTypeString = @GrainTypeString
+  AND GrainIdExtensionString IS @GrainIdExtensionString
+  AND ServiceId = @ServiceId
+RETURNING Version + 1 AS NewGrainStateVersion;
+');

@@ -1,0 +1,73 @@
+using System.CommandLine;
+using Customer360.Api.V1;
+using Customer360.Cli.Import;
+using Customer360.Cli.Infrastructure;
+
+namespace Customer360.Cli.Commands;
+
+/// <summary>
+/// <c>c360 import FILE</c>: streams touchpoints from a CSV or JSON Lines file, with a window of
+/// touchpoints in flight, and reports what was accepted, already known, or rejected and why.
+/// </summary>
+internal static class ImportCommand
+{
+    public static Command Create(GlobalOptions global)
+    {
+        var file = new Argument<FileInfo>("file") { Description = "CSV with a header row, or JSON Lines of Touchpoint objects" };
+        var format = new Option<ImportFormat>("--format")
+        {
+            Description = "File format; auto decides from the extension (.csv, .jsonl) or the first character",
+            DefaultValueFactory = _ => ImportFormat.Auto,
+        };
+        var window = new Option<int>("--window")
+        {
+            Description = "Touchpoints sent ahead of their acknowledgement",
+            DefaultValueFactory = _ => TouchpointImporter.DefaultWindow,
+        };
+        window.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 or > 1024)
+            {
+                result.AddError("--window must be between 1 and 1024");
+            }
+        });
+
+        var command = new Command("import", "Import touchpoints from a file; re-running the same file is safe (all come back as duplicates)")
+        {
+            file, format, window,
+        };
+        command.SetHandler(global, async (parseResult, context) =>
+        {
+            var path = parseResult.GetRequiredValue(file).FullName;
+            if (!File.Exists(path))
+            {
+                throw new UserInputException($"no such file: {path}");
+            }
+
+            var chosen = parseResult.GetValue(format);
+            if (chosen == ImportFormat.Auto)
+            {
+                chosen = ImportFile.Detect(path, ImportFile.FirstNonBlankLine(path));
+            }
+
+            if (chosen == ImportFormat.Csv && ImportFile.FirstNonBlankLine(path) is { } header)
+            {
+                // A bad header spoils every line; say so before opening a stream.
+                TouchpointCsv.FromHeader(header);
+            }
+
+            var total = ImportFile.CountRecords(path, chosen);
+            using var reader = new StreamReader(path);
+            var lines = ImportFile.ReadTouchpoints(reader, chosen);
+
+            using var call = context.Customers.StreamTouchpoints(cancellationToken: context.CancellationToken);
+            var importer = new TouchpointImporter(parseResult.GetValue(window));
+            return await ImportSession.RunAsync(context, total, $"Importing {Path.GetFileName(path)}", importer.Tally, onProgress =>
+            {
+                importer.Progress = onProgress;
+                return importer.RunAsync(lines, call.RequestStream, call.ResponseStream, context.CancellationToken);
+            });
+        });
+        return command;
+    }
+}

@@ -1,0 +1,57 @@
+using Customer360.Api.V1;
+using Customer360.Cli.Import;
+using Google.Protobuf;
+using Grpc.Net.Client;
+using Spectre.Console;
+
+namespace Customer360.Cli.Infrastructure;
+
+/// <summary>
+/// What a command runs with: where the server is, how to print, and clients made on first use
+/// so that commands which never call the server (seed generation) never open a connection.
+/// </summary>
+internal sealed class CliContext(Uri server, bool json, CancellationToken cancellationToken) : IDisposable
+{
+    private const int RedirectedWidth = 160;
+
+    private GrpcChannel? _channel;
+
+    public Uri Server { get; } = server;
+
+    /// <summary>Scripts asked for proto JSON on standard output instead of tables.</summary>
+    public bool Json { get; } = json;
+
+    /// <summary>Cancelled by Ctrl-C.</summary>
+    public CancellationToken CancellationToken { get; } = cancellationToken;
+
+    /// <summary>Tables and messages for people.</summary>
+    public IAnsiConsole Out { get; } = CreateOut();
+
+    /// <summary>Errors and progress go here, keeping standard output clean for data.</summary>
+    public static IAnsiConsole Error { get; } = Widen(
+        AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }),
+        Console.IsErrorRedirected);
+
+    public CustomerService.CustomerServiceClient Customers => new(Channel);
+
+    public SegmentService.SegmentServiceClient Segments => new(Channel);
+
+    private GrpcChannel Channel => _channel ??= GrpcChannel.ForAddress(Server);
+
+    public void WriteJson(IMessage message) => Console.Out.WriteLine(JsonLines.Format(message));
+
+    public void Dispose() => _channel?.Dispose();
+
+    private static IAnsiConsole CreateOut() => Widen(AnsiConsole.Console, Console.IsOutputRedirected);
+
+    private static IAnsiConsole Widen(IAnsiConsole console, bool redirected)
+    {
+        if (redirected)
+        {
+            // A file or pager has no width to respect; the 80 columns assumed otherwise would wrap every table.
+            console.Profile.Width = RedirectedWidth;
+        }
+
+        return console;
+    }
+}

@@ -1,0 +1,57 @@
+using System.CommandLine;
+using Customer360.Cli.Import;
+using Customer360.Cli.Mapping;
+using Grpc.Core;
+using Spectre.Console;
+
+namespace Customer360.Cli.Infrastructure;
+
+/// <summary>
+/// Runs a command's body with a ready <see cref="CliContext"/> and turns failures into one clear
+/// line on standard error and an exit code from <see cref="ExitCodes"/>.
+/// </summary>
+internal static class CommandRunner
+{
+    public static void SetHandler(this Command command, GlobalOptions global, Func<ParseResult, CliContext, Task<int>> body) =>
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            try
+            {
+                var server = GlobalOptions.ParseServer(parseResult.GetValue(global.Server) ?? GlobalOptions.DefaultServer);
+                using var context = new CliContext(server, parseResult.GetValue(global.Json), cancellationToken);
+                try
+                {
+                    return await body(parseResult, context);
+                }
+                catch (RpcException ex) when (!IsCancellation(ex, cancellationToken))
+                {
+                    var hint = ex.StatusCode == StatusCode.Unavailable ? $" (is the server running at {server}?)" : string.Empty;
+                    var detail = ex.Status.Detail.Length > 0 ? $": {ex.Status.Detail}" : string.Empty;
+                    Fail($"{ProtoValues.FormatStatusCode(ex.StatusCode)} ({(int)ex.StatusCode}){detail}{hint}");
+                    return ExitCodes.ServerError;
+                }
+            }
+            catch (Exception ex) when (IsCancellation(ex, cancellationToken))
+            {
+                Fail("cancelled");
+                return ExitCodes.Cancelled;
+            }
+            catch (Exception ex) when (ex is UserInputException or FormatException or IOException or UnauthorizedAccessException)
+            {
+                Fail(ex.Message);
+                return ExitCodes.InvalidInput;
+            }
+            catch (ImportStreamException ex)
+            {
+                Fail(ex.Message);
+                return ExitCodes.ServerError;
+            }
+        });
+
+    public static void Fail(string message) =>
+        CliContext.Error.MarkupLineInterpolated($"[red]error:[/] {message}");
+
+    private static bool IsCancellation(Exception ex, CancellationToken cancellationToken) =>
+        cancellationToken.IsCancellationRequested &&
+        (ex is OperationCanceledException || ex is RpcException { StatusCode: StatusCode.Cancelled });
+}

@@ -1,0 +1,37 @@
+using System.CommandLine;
+
+namespace Customer360.Cli.Infrastructure;
+
+/// <summary>Options every command accepts, wherever they appear on the command line.</summary>
+internal sealed class GlobalOptions
+{
+    public const string DefaultServer = "http://127.0.0.1:5360";
+
+    public const string ServerVariable = "C360_SERVER";
+
+    public Option<string> Server { get; } = new("--server")
+    {
+        Description = $"Customer360 server address (plain http:// speaks HTTP/2 without TLS). Default: ${ServerVariable}, else {DefaultServer}",
+        HelpName = "url",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(ServerVariable) is { Length: > 0 } fromEnvironment
+            ? fromEnvironment
+            : DefaultServer,
+    };
+
+    public Option<bool> Json { get; } = new("--json")
+    {
+        Description = "Print proto JSON for scripts: one object per line",
+        Recursive = true,
+    };
+
+    public static Uri ParseServer(string text)
+    {
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new UserInputException($"--server: '{text}' is not an http:// or https:// address");
+        }
+
+        return uri;
+    }
+}

@@ -1,0 +1,43 @@
+using Orleans.Concurrency;
+using Customer360.Domain.Customers;
+
+namespace Customer360.Contracts.Customers;
+
+/// <summary>
+/// One customer, keyed by <see cref="CustomerKeys.ToGrainKey"/>. Calls are processed one at a
+/// time, so a write acknowledged here is seen by every later read of this customer anywhere in
+/// the cluster.
+/// </summary>
+[Alias("c360.ICustomerGrain")]
+public interface ICustomerGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Applies a validated touchpoint and persists it before returning. A touchpoint whose event
+    /// id was already applied changes nothing and is reported as a duplicate.
+    /// A customer never seen before is created.
+    /// </summary>
+    [Alias("RecordTouchpoint")]
+    Task<TouchpointResult> RecordTouchpointAsync(Touchpoint touchpoint);
+
+    /// <summary>
+    /// Applies a validated profile patch, creating the customer if needed, and returns the new
+    /// view; or refuses the whole patch when the merged profile would break a limit.
+    /// </summary>
+    [Alias("UpsertProfile")]
+    Task<UpsertProfileResult> UpsertProfileAsync(ProfilePatch patch);
+
+    /// <summary>The 360 view, or null for a customer never written.</summary>
+    [Alias("GetView")]
+    Task<CustomerView?> GetViewAsync();
+
+    /// <summary>One page of touchpoints, newest first by event time; null for a customer never written.</summary>
+    [Alias("ListTouchpoints")]
+    Task<TouchpointPage?> ListTouchpointsAsync(TouchpointQuery query);
+
+    /// <summary>
+    /// Returns the view as soon as its version is above <paramref name="knownVersion"/>, or
+    /// null when <paramref name="maxWait"/> passes first. Only persisted changes are reported.
+    /// </summary>
+    [Alias("WaitForChange"), AlwaysInterleave]
+    Task<CustomerView?> WaitForChangeAsync(long knownVersion, TimeSpan maxWait);
+}

@@ -1,0 +1,66 @@
+using Orleans.Concurrency;
+
+namespace Customer360.Contracts.Segments;
+
+/// <summary>
+/// One segment, keyed by its id ("tier:gold", "channel:web"). It holds each member's latest
+/// contribution and keeps count, totals and the top members by value score. Customers never
+/// call it directly: each silo batches their updates and flushes them on a short timer.
+/// </summary>
+[Alias("c360.ISegmentGrain")]
+public interface ISegmentGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Applies a batch of member updates. For each customer only an update with a higher
+    /// customer version than the one held changes anything, so batches may be retried or
+    /// arrive out of order.
+    /// </summary>
+    [Alias("Apply")]
+    Task ApplyAsync(IReadOnlyList<SegmentUpdate> updates);
+
+    /// <summary>The figures and the top <paramref name="top"/> members (0 to 100).</summary>
+    [Alias("Get")]
+    Task<SegmentFigures> GetAsync(int top);
+
+    /// <summary>
+    /// Returns the figures as soon as their version is above <paramref name="knownVersion"/>, or
+    /// null when <paramref name="maxWait"/> passes first. Changes in between are coalesced.
+    /// </summary>
+    [Alias("WaitForChange"), AlwaysInterleave]
+    Task<SegmentFigures?> WaitForChangeAsync(long knownVersion, int top, TimeSpan maxWait);
+}
+
+/// <summary>
+/// A customer's membership of one segment as of one customer version: a member with its
+/// contribution, or no longer a member. <see cref="WasMember"/> marks a non-member update sent
+/// because the customer moved out of this segment: the segment then remembers the leave even
+/// when the join it follows has not reached it yet (it may still be buffered on another silo),
+/// so that the late join cannot make the customer a member again.
+/// </summary>
+[GenerateSerializer, Alias("c360.SegmentUpdate"), Immutable]
+public readonly record struct SegmentUpdate(
+    [property: Id(0)] string CustomerId,
+    [property: Id(1)] long CustomerVersion,
+    [property: Id(2)] bool IsMember,
+    [property: Id(3)] decimal NetSpend,
+    [property: Id(4)] decimal ValueScore,
+    [property: Id(5)] bool WasMember = false);
+
+/// <summary>A member as shown in a segment's top list.</summary>
+[GenerateSerializer, Alias("c360.SegmentMember"), Immutable]
+public sealed record SegmentMember(
+    [property: Id(0)] string CustomerId,
+    [property: Id(1)] decimal ValueScore,
+    [property: Id(2)] decimal NetSpend);
+
+/// <summary>A segment's live figures.</summary>
+[GenerateSerializer, Alias("c360.SegmentFigures"), Immutable]
+public sealed record SegmentFigures(
+    [property: Id(0)] string SegmentId,
+    [property: Id(1)] long MemberCount,
+    [property: Id(2)] decimal TotalNetSpend,
+    [property: Id(3)] decimal TotalValueScore,
+    [property: Id(4)] decimal MeanValueScore,
+    [property: Id(5)] IReadOnlyList<SegmentMember> TopMembers,
+    [property: Id(6)] long Version,
+    [property: Id(7)] DateTimeOffset UpdatedAt);

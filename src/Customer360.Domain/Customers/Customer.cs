@@ -1,0 +1,145 @@
+using Customer360.Domain.Segments;
+using Customer360.Domain.Values;
+
+namespace Customer360.Domain.Customers;
+
+/// <summary>Whether a touchpoint changed the customer.</summary>
+public enum ApplyOutcome
+{
+    Accepted,
+    Duplicate,
+}
+
+/// <summary>
+/// One customer: profile, live aggregates, recent touchpoints and value. This is where a
+/// touchpoint is applied. The class holds no I/O; the customer grain persists it.
+/// </summary>
+public sealed class Customer
+{
+    private readonly List<Touchpoint> _recent;
+    private readonly Queue<string> _appliedIds;
+    private readonly HashSet<string> _appliedIdSet;
+
+    /// <summary>A customer seen for the first time.</summary>
+    public Customer(string customerId, DateTimeOffset now)
+        : this(customerId, 0, now, now, CustomerProfile.Empty, new CustomerAggregates(), [], [], null)
+    {
+    }
+
+    /// <summary>Restores a customer from stored state.</summary>
+    public Customer(
+        string customerId,
+        long version,
+        DateTimeOffset createdAt,
+        DateTimeOffset updatedAt,
+        CustomerProfile profile,
+        CustomerAggregates aggregates,
+        IEnumerable<Touchpoint> recent,
+        IEnumerable<string> appliedIds,
+        ValueAssessment? value)
+    {
+        CustomerId = customerId;
+        Version = version;
+        CreatedAt = createdAt;
+        UpdatedAt = updatedAt;
+        Profile = profile;
+        Aggregates = aggregates;
+        _recent = recent.ToList();
+        _recent.Sort(Touchpoint.NewestFirst);
+        _appliedIds = new Queue<string>(appliedIds);
+        _appliedIdSet = new HashSet<string>(_appliedIds, StringComparer.Ordinal);
+        Value = value;
+    }
+
+    public string CustomerId { get; }
+
+    /// <summary>Increases by one with every accepted change; 0 for a customer never written.</summary>
+    public long Version { get; private set; }
+
+    public DateTimeOffset CreatedAt { get; }
+
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    public CustomerProfile Profile { get; private set; }
+
+    public CustomerAggregates Aggregates { get; }
+
+    /// <summary>The most recent touchpoints, newest first by event time.</summary>
+    public IReadOnlyList<Touchpoint> RecentTouchpoints => _recent;
+
+    /// <summary>Event ids remembered for duplicate detection, oldest arrival first.</summary>
+    public IReadOnlyCollection<string> AppliedEventIds => _appliedIds;
+
+    /// <summary>The value as last assessed; null until the first change.</summary>
+    public ValueAssessment? Value { get; private set; }
+
+    public bool Exists => Version > 0;
+
+    public bool HasApplied(string eventId) => _appliedIdSet.Contains(eventId);
+
+    /// <summary>Applies a validated touchpoint, unless its event id was applied already.</summary>
+    public ApplyOutcome Apply(Touchpoint touchpoint, CustomerRules rules, DateTimeOffset now)
+    {
+        if (HasApplied(touchpoint.EventId))
+        {
+            return ApplyOutcome.Duplicate;
+        }
+
+        Aggregates.Apply(touchpoint);
+        InsertRecent(touchpoint, rules.RecentWindow);
+        Remember(touchpoint.EventId, rules.IdempotencyWindow);
+        Touch(rules, now);
+        return ApplyOutcome.Accepted;
+    }
+
+    /// <summary>Applies a validated profile patch.</summary>
+    public void Apply(ProfilePatch patch, CustomerRules rules, DateTimeOffset now)
+    {
+        Profile = Profile.With(patch);
+        Touch(rules, now);
+    }
+
+    /// <summary>Re-assesses the value as of <paramref name="now"/> (e.g. after the tier thresholds changed).</summary>
+    public void Reassess(CustomerRules rules, DateTimeOffset now) =>
+        Value = InterimValueScore.Assess(Aggregates, rules.Tiers, now);
+
+    /// <summary>The segment this customer belongs to in each dimension, with what it adds there.</summary>
+    public IReadOnlyList<SegmentContribution> SegmentContributions()
+    {
+        var score = Value?.Score ?? 0m;
+        var tier = Value?.Tier ?? ValueTier.Bronze;
+        var net = Aggregates.NetSpend;
+        return
+        [
+            new SegmentContribution(SegmentId.ForTier(tier), net, score),
+            new SegmentContribution(SegmentId.ForChannel(Aggregates.PreferredChannel), net, score),
+        ];
+    }
+
+    private void Touch(CustomerRules rules, DateTimeOffset now)
+    {
+        Version++;
+        UpdatedAt = now;
+        Reassess(rules, now);
+    }
+
+    private void InsertRecent(Touchpoint touchpoint, int window)
+    {
+        var index = _recent.BinarySearch(touchpoint, Comparer<Touchpoint>.Create(Touchpoint.NewestFirst));
+        _recent.Insert(index < 0 ? ~index : index, touchpoint);
+        while (_recent.Count > Math.Max(0, window))
+        {
+            _recent.RemoveAt(_recent.Count - 1);
+        }
+    }
+
+    private void Remember(string eventId, int window)
+    {
+        _appliedIds.Enqueue(eventId);
+        _appliedIdSet.Add(eventId);
+        while (_appliedIds.Count > Math.Max(1, window))
+        {
+            _appliedIdSet.Remove(_appliedIds.Dequeue());
+        }
+    }
+}

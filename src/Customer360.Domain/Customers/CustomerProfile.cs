@@ -1,0 +1,102 @@
+namespace Customer360.Domain.Customers;
+
+public sealed record PostalAddress(
+    IReadOnlyList<string> Lines,
+    string Locality,
+    string Region,
+    string PostalCode,
+    string CountryCode);
+
+public sealed record Consent(MarketingChannel Channel, bool Granted, DateTimeOffset UpdatedAt);
+
+/// <summary>Who the customer is: names, identifiers, address, attributes and consents.</summary>
+public sealed record CustomerProfile
+{
+    public static readonly CustomerProfile Empty = new();
+
+    public string GivenName { get; init; } = "";
+
+    public string FamilyName { get; init; } = "";
+
+    public IReadOnlyList<string> Emails { get; init; } = [];
+
+    public IReadOnlyList<string> PhoneNumbers { get; init; } = [];
+
+    public IReadOnlyList<string> LoyaltyCardIds { get; init; } = [];
+
+    public PostalAddress? Address { get; init; }
+
+    public IReadOnlyDictionary<string, string> Attributes { get; init; } = Touchpoint.EmptyAttributes;
+
+    public IReadOnlyList<Consent> Consents { get; init; } = [];
+
+    /// <summary>Applies a patch: only what the patch carries changes.</summary>
+    public CustomerProfile With(ProfilePatch patch)
+    {
+        var attributes = Attributes;
+        if (patch.SetAttributes.Count > 0 || patch.RemoveAttributes.Count > 0)
+        {
+            var merged = new Dictionary<string, string>(Attributes, StringComparer.Ordinal);
+            foreach (var key in patch.RemoveAttributes)
+            {
+                merged.Remove(key);
+            }
+
+            foreach (var (key, value) in patch.SetAttributes)
+            {
+                merged[key] = value;
+            }
+
+            attributes = merged;
+        }
+
+        var consents = Consents;
+        if (patch.Consents.Count > 0)
+        {
+            var byChannel = Consents.ToDictionary(c => c.Channel);
+            foreach (var consent in patch.Consents)
+            {
+                byChannel[consent.Channel] = consent;
+            }
+
+            consents = byChannel.Values.OrderBy(c => c.Channel).ToArray();
+        }
+
+        return this with
+        {
+            GivenName = patch.GivenName ?? GivenName,
+            FamilyName = patch.FamilyName ?? FamilyName,
+            Emails = patch.Emails ?? Emails,
+            PhoneNumbers = patch.PhoneNumbers ?? PhoneNumbers,
+            LoyaltyCardIds = patch.LoyaltyCardIds ?? LoyaltyCardIds,
+            Address = patch.Address ?? Address,
+            Attributes = attributes,
+            Consents = consents,
+        };
+    }
+}
+
+/// <summary>
+/// A partial profile update. Null means "leave as is"; a list that is present replaces the
+/// stored list (an empty one clears it).
+/// </summary>
+public sealed record ProfilePatch
+{
+    public string? GivenName { get; init; }
+
+    public string? FamilyName { get; init; }
+
+    public IReadOnlyList<string>? Emails { get; init; }
+
+    public IReadOnlyList<string>? PhoneNumbers { get; init; }
+
+    public IReadOnlyList<string>? LoyaltyCardIds { get; init; }
+
+    public PostalAddress? Address { get; init; }
+
+    public IReadOnlyDictionary<string, string> SetAttributes { get; init; } = Touchpoint.EmptyAttributes;
+
+    public IReadOnlyList<string> RemoveAttributes { get; init; } = [];
+
+    public IReadOnlyList<Consent> Consents { get; init; } = [];
+}

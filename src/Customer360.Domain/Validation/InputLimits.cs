@@ -1,0 +1,33 @@
+namespace Customer360.Domain.Validation;
+
+/// <summary>
+/// Size limits on what clients may send. They keep one customer's state bounded and make a
+/// runaway client fail loudly instead of filling memory.
+/// </summary>
+public sealed record InputLimits
+{
+    public int MaxCustomerIdLength { get; init; } = 128;
+
+    public int MaxEventIdLength { get; init; } = 128;
+
+    public int MaxLineItems { get; init; } = 100;
+
+    /// <summary>Maximum attributes on one touchpoint, or on one profile after a patch.</summary>
+    public int MaxAttributes { get; init; } = 32;
+
+    public int MaxAttributeKeyLength { get; init; } = 64;
+
+    public int MaxAttributeValueLength { get; init; } = 512;
+
+    /// <summary>Maximum length of names, SKUs, categories, source ids and address parts.</summary>
+    public int MaxTextLength { get; init; } = 256;
+
+    /// <summary>Maximum entries in each identifier list (emails, phone numbers, loyalty cards) and address lines.</summary>
+    public int MaxIdentifiers { get; init; } = 10;
+
+    /// <summary>How far in the future an event time may lie, to allow for clock skew between systems.</summary>
+    public TimeSpan MaxFutureSkew { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>Amounts at or above this are refused as implausible (and to keep sums far from overflow).</summary>
+    public decimal MaxAmount { get; init; } = 1_000_000_000m;
+}

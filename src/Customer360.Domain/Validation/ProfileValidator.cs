@@ -1,0 +1,103 @@
+using Customer360.Domain.Customers;
+
+namespace Customer360.Domain.Validation;
+
+/// <summary>Checks a profile patch, and the profile it would produce, against the limits.</summary>
+public sealed class ProfileValidator(InputLimits limits)
+{
+    public ValidationError? Check(string customerId, ProfilePatch patch)
+    {
+        if (CustomerIds.Check(customerId, limits) is { } idError)
+        {
+            return idError;
+        }
+
+        if ((CheckText(patch.GivenName, "given_name") ?? CheckText(patch.FamilyName, "family_name")) is { } nameError)
+        {
+            return nameError;
+        }
+
+        if ((CheckList(patch.Emails, "emails") ?? CheckList(patch.PhoneNumbers, "phone_numbers")
+            ?? CheckList(patch.LoyaltyCardIds, "loyalty_card_ids")) is { } listError)
+        {
+            return listError;
+        }
+
+        if (patch.Address is { } address)
+        {
+            var addressError = CheckList(address.Lines, "address.lines")
+                ?? CheckText(address.Locality, "address.locality")
+                ?? CheckText(address.Region, "address.region")
+                ?? CheckText(address.PostalCode, "address.postal_code")
+                ?? CheckText(address.CountryCode, "address.country_code");
+            if (addressError is not null)
+            {
+                return addressError;
+            }
+        }
+
+        if (TouchpointValidator.CheckAttributes(patch.SetAttributes, "set_attributes", limits) is { } attributeError)
+        {
+            return attributeError;
+        }
+
+        for (var i = 0; i < patch.Consents.Count; i++)
+        {
+            if (!EnumRanges.IsDefinedAndSpecified(patch.Consents[i].Channel))
+            {
+                return new ValidationError($"consents[{i}].channel", "must be set to a known marketing channel");
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Checks the profile a patch produced; the attribute count is only known after merging.</summary>
+    public ValidationError? CheckResult(CustomerProfile profile) =>
+        profile.Attributes.Count > limits.MaxAttributes
+            ? new ValidationError("set_attributes", $"the profile would have {profile.Attributes.Count} attributes; at most {limits.MaxAttributes} allowed")
+            : null;
+
+    private ValidationError? CheckText(string? value, string field)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (value.Length > limits.MaxTextLength)
+        {
+            return new ValidationError(field, $"must be at most {limits.MaxTextLength} characters");
+        }
+
+        return value.Any(char.IsControl) ? new ValidationError(field, "must not contain control characters") : null;
+    }
+
+    private ValidationError? CheckList(IReadOnlyList<string>? values, string field)
+    {
+        if (values is null)
+        {
+            return null;
+        }
+
+        if (values.Count > limits.MaxIdentifiers)
+        {
+            return new ValidationError(field, $"at most {limits.MaxIdentifiers} allowed, got {values.Count}");
+        }
+
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (values[i].Length == 0)
+            {
+                return new ValidationError($"{field}[{i}]", "must not be empty");
+            }
+
+            if (CheckText(values[i], $"{field}[{i}]") is { } error)
+            {
+                return error;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,50 @@
+using Customer360.Grains.Configuration;
+using Customer360.Grains.Segments;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Orleans.Serialization;
+using Orleans.Storage;
+
+namespace Customer360.Grains.Hosting;
+
+public static class Customer360SiloExtensions
+{
+    /// <summary>
+    /// Registers what the Customer360 grains need on a silo: the engine options, the clock and
+    /// the per-silo segment update buffer. Grain storage named <see cref="StorageNames.Store"/>
+    /// is configured by the host; unless the host gives that provider a serializer of its own,
+    /// it stores grain state in Orleans' binary format.
+    /// </summary>
+    public static ISiloBuilder AddCustomer360Grains(this ISiloBuilder silo, Action<Customer360Options>? configure = null)
+    {
+        var options = silo.Services.AddOptions<Customer360Options>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        silo.Services.AddSingleton<IValidateOptions<Customer360Options>, Customer360OptionsValidator>();
+        silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.AddSingleton<SegmentUpdateBuffer>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SegmentUpdateBuffer>());
+
+        // Grain state holds domain types that only Orleans' serializer can rebuild (through the
+        // surrogates in Contracts). The silo-wide default storage serializer is Newtonsoft JSON,
+        // which writes them but cannot read them back, so a reactivated customer would fail.
+        // Storage providers look for a serializer registered under their own name first.
+        silo.Services.TryAddKeyedSingleton<IGrainStorageSerializer>(StorageNames.Store,
+            (sp, _) => new OrleansGrainStorageSerializer(sp.GetRequiredService<Serializer>()));
+        return silo;
+    }
+}
+
+/// <summary>Refuses to start with settings that make no sense, saying which one.</summary>
+internal sealed class Customer360OptionsValidator : IValidateOptions<Customer360Options>
+{
+    public ValidateOptionsResult Validate(string? name, Customer360Options options) =>
+        options.Problem() is { } problem
+            ? ValidateOptionsResult.Fail($"{Customer360Options.Section}: {problem}")
+            : ValidateOptionsResult.Success;
+}

@@ -1,0 +1,23 @@
+namespace Customer360.Grains.Segments;
+
+/// <summary>What a segment grain persists: each customer's latest known membership and the figures' version.</summary>
+[GenerateSerializer, Alias("c360.SegmentGrainState")]
+public sealed class SegmentGrainState
+{
+    /// <summary>
+    /// By customer id. Entries with <see cref="MemberEntry.IsMember"/> false remember the
+    /// version at which a customer left, so a late, older update cannot bring it back.
+    /// </summary>
+    [Id(0)] public Dictionary<string, MemberEntry> Members { get; set; } = new(StringComparer.Ordinal);
+
+    [Id(1)] public long Version { get; set; }
+
+    [Id(2)] public DateTimeOffset UpdatedAt { get; set; }
+}
+
+[GenerateSerializer, Alias("c360.SegmentMemberEntry")]
+public readonly record struct MemberEntry(
+    [property: Id(0)] long CustomerVersion,
+    [property: Id(1)] bool IsMember,
+    [property: Id(2)] decimal NetSpend,
+    [property: Id(3)] decimal ValueScore);

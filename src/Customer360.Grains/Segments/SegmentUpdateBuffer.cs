@@ -1,0 +1,197 @@
+using Customer360.Contracts.Segments;
+using Customer360.Domain.Segments;
+using Customer360.Grains.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Customer360.Grains.Segments;
+
+/// <summary>
+/// Collects segment membership updates from every customer on this silo and sends each segment
+/// one batch per flush interval, so thousands of busy customers never call one segment grain
+/// per touchpoint. Only the newest update per (segment, customer) is kept between flushes.
+/// A failed batch is kept and retried at the next flush. The last flush runs when the silo stops.
+/// </summary>
+public sealed partial class SegmentUpdateBuffer(
+    IGrainFactory grains,
+    IOptions<Customer360Options> options,
+    ILogger<SegmentUpdateBuffer> logger) : ILifecycleParticipant<ISiloLifecycle>
+{
+    private readonly Lock _lock = new();
+    private readonly TimeSpan _interval = options.Value.SegmentFlushInterval;
+    private Dictionary<string, Dictionary<string, SegmentUpdate>> _pending = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _flushing = new(1, 1);
+    private CancellationTokenSource? _stop;
+    private Task? _loop;
+
+    /// <summary>Updates not yet delivered to their segments.</summary>
+    public int PendingCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pending.Values.Sum(p => p.Count);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reports a change of one customer: it joins (or stays in) the segments of
+    /// <paramref name="after"/> and leaves those of <paramref name="before"/> it is no longer in.
+    /// </summary>
+    public void Report(string customerId, long version, IReadOnlyList<SegmentContribution>? before, IReadOnlyList<SegmentContribution> after)
+    {
+        lock (_lock)
+        {
+            foreach (var c in after)
+            {
+                Add(c.SegmentId, new SegmentUpdate(customerId, version, true, c.NetSpend, c.ValueScore));
+            }
+
+            foreach (var old in before ?? [])
+            {
+                if (!after.Any(c => c.SegmentId == old.SegmentId))
+                {
+                    Add(old.SegmentId, new SegmentUpdate(customerId, version, false, 0m, 0m, WasMember: true));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reports a customer's complete membership: member of the segments in
+    /// <paramref name="current"/>, not a member of any other segment.
+    /// </summary>
+    public void ReportFull(string customerId, long version, IReadOnlyList<SegmentContribution> current)
+    {
+        lock (_lock)
+        {
+            foreach (var segmentId in SegmentId.All)
+            {
+                var member = current.FirstOrDefault(c => c.SegmentId == segmentId);
+                Add(segmentId, member.SegmentId is null
+                    ? new SegmentUpdate(customerId, version, false, 0m, 0m)
+                    : new SegmentUpdate(customerId, version, true, member.NetSpend, member.ValueScore));
+            }
+        }
+    }
+
+    /// <summary>Sends everything pending now.</summary>
+    public async Task FlushAsync()
+    {
+        await _flushing.WaitAsync();
+        try
+        {
+            Dictionary<string, Dictionary<string, SegmentUpdate>> batch;
+            lock (_lock)
+            {
+                if (_pending.Count == 0)
+                {
+                    return;
+                }
+
+                batch = _pending;
+                _pending = new(StringComparer.Ordinal);
+            }
+
+            await Task.WhenAll(batch.Select(kv => SendAsync(kv.Key, kv.Value)));
+        }
+        finally
+        {
+            _flushing.Release();
+        }
+    }
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(SegmentUpdateBuffer), ServiceLifecycleStage.Active, StartAsync, StopAsync);
+
+    private Task StartAsync(CancellationToken cancellationToken)
+    {
+        _stop = new CancellationTokenSource();
+        _loop = RunAsync(_stop.Token);
+        return Task.CompletedTask;
+    }
+
+    private async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_stop is null || _loop is null)
+        {
+            return;
+        }
+
+        await _stop.CancelAsync();
+        await _loop;
+
+        // The silo is still active at this stage: deliver what is left before grains deactivate.
+        for (var attempt = 0; attempt < 3 && PendingCount > 0 && !cancellationToken.IsCancellationRequested; attempt++)
+        {
+            await FlushAsync();
+        }
+
+        if (PendingCount > 0)
+        {
+            LogUndelivered(PendingCount);
+        }
+    }
+
+    private async Task RunAsync(CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(_interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                await FlushAsync();
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task SendAsync(string segmentId, Dictionary<string, SegmentUpdate> updates)
+    {
+        try
+        {
+            await grains.GetGrain<ISegmentGrain>(segmentId).ApplyAsync(updates.Values.ToArray());
+        }
+        catch (Exception ex)
+        {
+            LogFlushFailed(ex, segmentId, updates.Count);
+            lock (_lock)
+            {
+                foreach (var update in updates.Values)
+                {
+                    Add(segmentId, update);
+                }
+            }
+        }
+    }
+
+    // Keeps only the newest update per customer and segment; caller holds the lock.
+    private void Add(string segmentId, SegmentUpdate update)
+    {
+        if (!_pending.TryGetValue(segmentId, out var bySegment))
+        {
+            _pending[segmentId] = bySegment = new Dictionary<string, SegmentUpdate>(StringComparer.Ordinal);
+        }
+
+        if (!bySegment.TryGetValue(update.CustomerId, out var held) || held.CustomerVersion < update.CustomerVersion)
+        {
+            bySegment[update.CustomerId] = update;
+        }
+        else if (held.CustomerVersion == update.CustomerVersion)
+        {
+            // Same version, same membership; a re-statement must not lose the fact that the
+            // customer left this segment at that version.
+            bySegment[update.CustomerId] = update with { WasMember = update.WasMember || held.WasMember };
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Segment {SegmentId}: {Count} updates not delivered, retrying at the next flush")]
+    private partial void LogFlushFailed(Exception ex, string segmentId, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} segment updates were not delivered before shutdown; the customers re-state them when next activated")]
+    private partial void LogUndelivered(int count);
+}

@@ -1,0 +1,204 @@
+using System.Threading.Channels;
+using Customer360.Api.V1;
+using Customer360.Contracts.Customers;
+using Grpc.Core;
+
+namespace Customer360.Server.Grpc;
+
+/// <summary>
+/// The public CustomerService: validates, maps to the domain, calls the customer grain and maps
+/// the answer back. It holds no state of its own.
+/// </summary>
+public sealed class CustomerApi(
+    IGrainFactory grains,
+    ApiValidation validation,
+    ILogger<CustomerApi> logger) : CustomerService.CustomerServiceBase
+{
+    /// <summary>Touchpoints of one stream being applied at once; more waits, which backs up HTTP/2 flow control.</summary>
+    public const int StreamWindow = 64;
+
+    /// <summary>Longest a watch waits inside one grain call before asking again.</summary>
+    private static readonly TimeSpan WatchPoll = TimeSpan.FromSeconds(15);
+
+    public override async Task<Api.V1.CustomerView> UpsertProfile(UpsertProfileRequest request, ServerCallContext context)
+    {
+        validation.CheckCustomerId(request.CustomerId);
+        var patch = ProtoMapper.ToDomain(request);
+        if (validation.Profiles.Check(request.CustomerId, patch) is { } error)
+        {
+            throw ApiValidation.Invalid(error);
+        }
+
+        var result = await Customer(request.CustomerId).UpsertProfileAsync(patch);
+        if (result.View is null)
+        {
+            throw ApiValidation.Invalid(result.RejectedField ?? "request", result.RejectedReason ?? "was refused");
+        }
+
+        return ProtoMapper.ToProto(result.View);
+    }
+
+    public override async Task<TouchpointAck> RecordTouchpoint(RecordTouchpointRequest request, ServerCallContext context)
+    {
+        var touchpoint = Validate(request.Touchpoint);
+        var result = await Customer(touchpoint.CustomerId).RecordTouchpointAsync(touchpoint);
+        return Ack(result);
+    }
+
+    public override async Task StreamTouchpoints(
+        IAsyncStreamReader<StreamTouchpointsRequest> requestStream,
+        IServerStreamWriter<TouchpointAck> responseStream,
+        ServerCallContext context)
+    {
+        var cancellation = context.CancellationToken;
+
+        // Acks leave in the order touchpoints arrived, while up to StreamWindow of them are
+        // applied concurrently (on different customers, in parallel).
+        var inFlight = System.Threading.Channels.Channel.CreateBounded<Task<TouchpointAck>>(new BoundedChannelOptions(StreamWindow)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+        });
+
+        var writer = Task.Run(async () =>
+        {
+            await foreach (var pending in inFlight.Reader.ReadAllAsync(cancellation))
+            {
+                await responseStream.WriteAsync(await pending, cancellation);
+            }
+        }, cancellation);
+
+        // Touchpoints of the same customer are applied in the order they arrived, so a repeat
+        // later in the stream is the one reported as DUPLICATE.
+        var lastByCustomer = new Dictionary<string, Task<TouchpointAck>>(StringComparer.Ordinal);
+        try
+        {
+            long sequence = 0;
+            await foreach (var request in requestStream.ReadAllAsync(cancellation))
+            {
+                var customerId = request.Touchpoint?.CustomerId ?? "";
+                var previous = lastByCustomer.GetValueOrDefault(customerId);
+                var applying = ApplyOneAsync(request.Touchpoint, sequence++, previous);
+                lastByCustomer[customerId] = applying;
+                if (lastByCustomer.Count > 4 * StreamWindow)
+                {
+                    foreach (var done in lastByCustomer.Where(kv => kv.Value.IsCompleted).Select(kv => kv.Key).ToArray())
+                    {
+                        lastByCustomer.Remove(done);
+                    }
+                }
+
+                await inFlight.Writer.WriteAsync(applying, cancellation);
+            }
+        }
+        finally
+        {
+            inFlight.Writer.TryComplete();
+        }
+
+        await writer;
+    }
+
+    public override async Task<Api.V1.CustomerView> GetCustomer(GetCustomerRequest request, ServerCallContext context)
+    {
+        validation.CheckCustomerId(request.CustomerId);
+        var view = await Customer(request.CustomerId).GetViewAsync() ?? throw NotFound(request.CustomerId);
+        return ProtoMapper.ToProto(view);
+    }
+
+    public override async Task<ListTouchpointsResponse> ListTouchpoints(ListTouchpointsRequest request, ServerCallContext context)
+    {
+        validation.CheckCustomerId(request.CustomerId);
+        var query = ProtoMapper.ToQuery(request);
+        var page = await Customer(request.CustomerId).ListTouchpointsAsync(query) ?? throw NotFound(request.CustomerId);
+        var response = new ListTouchpointsResponse { NextPageToken = PageTokens.Encode(page.Next) };
+        response.Touchpoints.Add(page.Touchpoints.Select(ProtoMapper.ToProto));
+        return response;
+    }
+
+    public override async Task WatchCustomer(WatchCustomerRequest request, IServerStreamWriter<Api.V1.CustomerView> responseStream, ServerCallContext context)
+    {
+        validation.CheckCustomerId(request.CustomerId);
+        var grain = Customer(request.CustomerId);
+        var view = await grain.GetViewAsync() ?? throw NotFound(request.CustomerId);
+        var cancellation = context.CancellationToken;
+        await responseStream.WriteAsync(ProtoMapper.ToProto(view), cancellation);
+        var known = view.Version;
+        while (!cancellation.IsCancellationRequested)
+        {
+            var next = await grain.WaitForChangeAsync(known, WatchPoll).WaitAsync(cancellation);
+            if (next is not null)
+            {
+                await responseStream.WriteAsync(ProtoMapper.ToProto(next), cancellation);
+                known = next.Version;
+            }
+        }
+    }
+
+    private async Task<TouchpointAck> ApplyOneAsync(Api.V1.Touchpoint? message, long sequence, Task? previousOfCustomer)
+    {
+        var eventId = message?.EventId ?? "";
+        if (previousOfCustomer is not null)
+        {
+            // Its outcome is reported on its own ack; here it only orders this one after it.
+            await previousOfCustomer.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        try
+        {
+            var touchpoint = Validate(message);
+            var result = await Customer(touchpoint.CustomerId).RecordTouchpointAsync(touchpoint);
+            var ack = Ack(result);
+            ack.Sequence = sequence;
+            return ack;
+        }
+        catch (RpcException ex)
+        {
+            return Rejected(eventId, sequence, ex.StatusCode, ex.Status.Detail);
+        }
+        catch (Exception ex)
+        {
+            // Not applied (acks are only sent after the write): the till may retry this touchpoint.
+            LogStreamFailure(logger, ex, eventId);
+            var status = ErrorMappingInterceptor.ToStatus(ex);
+            return Rejected(eventId, sequence, status.StatusCode, status.Detail);
+        }
+    }
+
+    private Domain.Customers.Touchpoint Validate(Api.V1.Touchpoint? message)
+    {
+        const string path = "touchpoint";
+        var touchpoint = ProtoMapper.ToDomain(message!, path);
+        var (accepted, error) = validation.Touchpoints.Validate(touchpoint, validation.Clock.GetUtcNow());
+        return accepted ?? throw ApiValidation.Invalid(error!.Under(path));
+    }
+
+    private ICustomerGrain Customer(string customerId) => grains.GetGrain<ICustomerGrain>(CustomerKeys.ToGrainKey(customerId));
+
+    private static TouchpointAck Ack(TouchpointResult result) => new()
+    {
+        EventId = result.EventId,
+        Status = result.Status == TouchpointStatus.Accepted ? AckStatus.Accepted : AckStatus.Duplicate,
+        CustomerVersion = result.CustomerVersion,
+    };
+
+    private static TouchpointAck Rejected(string eventId, long sequence, StatusCode code, string detail)
+    {
+        var colon = detail.IndexOf(": ", StringComparison.Ordinal);
+        return new TouchpointAck
+        {
+            EventId = eventId,
+            Status = AckStatus.Rejected,
+            Reason = detail,
+            Field = code == StatusCode.InvalidArgument && colon > 0 ? detail[..colon] : "",
+            Code = (int)code,
+            Sequence = sequence,
+        };
+    }
+
+    private RpcException NotFound(string customerId) =>
+        new(new Status(StatusCode.NotFound, $"customer_id: no customer '{customerId}'"));
+
+    private static void LogStreamFailure(ILogger logger, Exception ex, string eventId) =>
+        logger.LogWarning(ex, "Touchpoint {EventId} from a stream could not be applied", eventId);
+}

@@ -1,0 +1,278 @@
+using System.Globalization;
+using Customer360.Contracts.Customers;
+using Customer360.Contracts.Segments;
+using Customer360.Domain.Validation;
+using Google.Protobuf.WellKnownTypes;
+using Wire = Customer360.Api.V1;
+using D = Customer360.Domain.Customers;
+using V = Customer360.Domain.Values;
+
+namespace Customer360.Server.Grpc;
+
+/// <summary>
+/// Maps between the public protobuf messages and the domain. Inbound mapping reports anything it
+/// cannot parse as an INVALID_ARGUMENT naming the field; the domain validators check the rest.
+/// </summary>
+public static class ProtoMapper
+{
+    private const NumberStyles MoneyStyle = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint;
+
+    public static D.Touchpoint ToDomain(Wire.Touchpoint t, string path)
+    {
+        if (t is null)
+        {
+            throw ApiValidation.Invalid(path, "is required");
+        }
+
+        return new D.Touchpoint
+        {
+            EventId = t.EventId,
+            CustomerId = t.CustomerId,
+            OccurredAt = t.OccurredAt is null ? default : ToTime(t.OccurredAt, $"{path}.occurred_at"),
+            Channel = (D.Channel)(int)t.Channel,
+            Kind = (D.TouchpointKind)(int)t.Kind,
+            Amount = t.Amount is null ? null : ToMoney(t.Amount, $"{path}.amount"),
+            LineItems = t.LineItems.Select((item, i) => new D.LineItem(
+                item.Sku, item.Category, item.Quantity,
+                item.UnitPrice is null ? null : ToMoney(item.UnitPrice, $"{path}.line_items[{i}].unit_price"))).ToArray(),
+            Attributes = new Dictionary<string, string>(t.Attributes, StringComparer.Ordinal),
+            SourceSystem = t.SourceSystem,
+        };
+    }
+
+    public static D.ProfilePatch ToDomain(Wire.UpsertProfileRequest r) => new()
+    {
+        GivenName = r.HasGivenName ? r.GivenName : null,
+        FamilyName = r.HasFamilyName ? r.FamilyName : null,
+        Emails = r.Emails?.Values.ToArray(),
+        PhoneNumbers = r.PhoneNumbers?.Values.ToArray(),
+        LoyaltyCardIds = r.LoyaltyCardIds?.Values.ToArray(),
+        Address = r.Address is null ? null : new D.PostalAddress(
+            r.Address.Lines.ToArray(), r.Address.Locality, r.Address.Region, r.Address.PostalCode, r.Address.CountryCode),
+        SetAttributes = new Dictionary<string, string>(r.SetAttributes, StringComparer.Ordinal),
+        RemoveAttributes = r.RemoveAttributes.ToArray(),
+        Consents = r.Consents.Select((c, i) => new D.Consent(
+            (D.MarketingChannel)(int)c.Channel, c.Granted,
+            c.UpdatedAt is null ? DateTimeOffset.UnixEpoch : ToTime(c.UpdatedAt, $"consents[{i}].updated_at"))).ToArray(),
+    };
+
+    public static D.Money ToMoney(Wire.Money m, string path)
+    {
+        var text = m.Amount;
+        if (string.IsNullOrEmpty(text))
+        {
+            throw ApiValidation.Invalid($"{path}.amount", "is required");
+        }
+
+        if (!decimal.TryParse(text, MoneyStyle, CultureInfo.InvariantCulture, out var amount))
+        {
+            throw ApiValidation.Invalid($"{path}.amount", $"'{Shorten(text)}' is not a decimal number");
+        }
+
+        var dot = text.IndexOf('.', StringComparison.Ordinal);
+        if (dot >= 0 && text.Length - dot - 1 > 4)
+        {
+            throw ApiValidation.Invalid($"{path}.amount", "must have at most 4 fractional digits");
+        }
+
+        return new D.Money(amount, m.CurrencyCode);
+    }
+
+    public static DateTimeOffset ToTime(Timestamp timestamp, string path)
+    {
+        try
+        {
+            return timestamp.ToDateTimeOffset();
+        }
+        catch (ArgumentException)
+        {
+            throw ApiValidation.Invalid(path, "is not a valid timestamp");
+        }
+    }
+
+    public static TouchpointQuery ToQuery(Wire.ListTouchpointsRequest r)
+    {
+        if (r.PageSize is < 0 or > 500)
+        {
+            throw ApiValidation.Invalid("page_size", "must be between 0 and 500");
+        }
+
+        for (var i = 0; i < r.Channels.Count; i++)
+        {
+            if (!D.EnumRanges.IsDefinedAndSpecified((D.Channel)(int)r.Channels[i]))
+            {
+                throw ApiValidation.Invalid($"channels[{i}]", "must be a known channel");
+            }
+        }
+
+        for (var i = 0; i < r.Kinds.Count; i++)
+        {
+            if (!D.EnumRanges.IsDefinedAndSpecified((D.TouchpointKind)(int)r.Kinds[i]))
+            {
+                throw ApiValidation.Invalid($"kinds[{i}]", "must be a known kind");
+            }
+        }
+
+        var from = r.OccurredFrom is null ? (DateTimeOffset?)null : ToTime(r.OccurredFrom, "occurred_from");
+        var to = r.OccurredTo is null ? (DateTimeOffset?)null : ToTime(r.OccurredTo, "occurred_to");
+        if (from is not null && to is not null && from >= to)
+        {
+            throw ApiValidation.Invalid("occurred_to", "must be after occurred_from");
+        }
+
+        return new TouchpointQuery(
+            r.PageSize == 0 ? 50 : r.PageSize,
+            PageTokens.Decode(r.PageToken),
+            r.Channels.Select(c => (D.Channel)(int)c).ToArray(),
+            r.Kinds.Select(k => (D.TouchpointKind)(int)k).ToArray(),
+            from,
+            to);
+    }
+
+    public static Wire.CustomerView ToProto(CustomerView v)
+    {
+        var a = v.Aggregates;
+        var currency = a.ReportingCurrency;
+        var aggregates = new Wire.Aggregates
+        {
+            TouchpointCount = a.TouchpointCount,
+            NetSpend = Money(a.NetSpend, currency),
+            GrossPurchases = Money(a.GrossPurchases, currency),
+            TotalReturns = Money(a.TotalReturns, currency),
+            OrderCount = a.OrderCount,
+            AverageOrderValue = Money(a.AverageOrderValue, currency),
+            FirstPurchaseAt = Time(a.FirstPurchaseAt),
+            LastPurchaseAt = Time(a.LastPurchaseAt),
+            DistinctPurchaseDays = a.DistinctPurchaseDays,
+            LastContactAt = Time(a.LastContactAt),
+            PreferredChannel = (Wire.Channel)(int)a.PreferredChannel,
+        };
+        for (var i = 1; i < a.ByChannel.Length; i++)
+        {
+            if (a.ByChannel[i] > 0)
+            {
+                aggregates.ByChannel.Add(new Wire.ChannelCount { Channel = (Wire.Channel)i, Count = a.ByChannel[i] });
+            }
+        }
+
+        for (var i = 1; i < a.ByKind.Length; i++)
+        {
+            if (a.ByKind[i] > 0)
+            {
+                aggregates.ByKind.Add(new Wire.KindCount { Kind = (Wire.TouchpointKind)i, Count = a.ByKind[i] });
+            }
+        }
+
+        var view = new Wire.CustomerView
+        {
+            CustomerId = v.CustomerId,
+            Version = v.Version,
+            Profile = ToProto(v.Profile),
+            Aggregates = aggregates,
+            Value = v.Value is { } value ? ToProto(value, currency) : null,
+            CreatedAt = Timestamp.FromDateTimeOffset(v.CreatedAt),
+            UpdatedAt = Timestamp.FromDateTimeOffset(v.UpdatedAt),
+        };
+        view.Segments.Add(v.Segments);
+        view.RecentTouchpoints.Add(v.RecentTouchpoints.Select(ToProto));
+        return view;
+    }
+
+    public static Wire.Touchpoint ToProto(D.Touchpoint t)
+    {
+        var proto = new Wire.Touchpoint
+        {
+            EventId = t.EventId,
+            CustomerId = t.CustomerId,
+            OccurredAt = Timestamp.FromDateTimeOffset(t.OccurredAt),
+            Channel = (Wire.Channel)(int)t.Channel,
+            Kind = (Wire.TouchpointKind)(int)t.Kind,
+            Amount = t.Amount is null ? null : Money(t.Amount.Amount, t.Amount.Currency),
+            SourceSystem = t.SourceSystem,
+        };
+        proto.LineItems.Add(t.LineItems.Select(li => new Wire.LineItem
+        {
+            Sku = li.Sku,
+            Category = li.Category,
+            Quantity = li.Quantity,
+            UnitPrice = li.UnitPrice is null ? null : Money(li.UnitPrice.Amount, li.UnitPrice.Currency),
+        }));
+        foreach (var (key, value) in t.Attributes)
+        {
+            proto.Attributes[key] = value;
+        }
+
+        return proto;
+    }
+
+    public static Wire.Segment ToProto(SegmentFigures f, string currency)
+    {
+        var (dimension, value) = Domain.Segments.SegmentId.Split(f.SegmentId);
+        var segment = new Wire.Segment
+        {
+            SegmentId = f.SegmentId,
+            Dimension = dimension,
+            Value = value,
+            MemberCount = f.MemberCount,
+            TotalNetSpend = Money(f.TotalNetSpend, currency),
+            TotalValueScore = Money(f.TotalValueScore, currency),
+            MeanValueScore = Money(f.MeanValueScore, currency),
+            Version = f.Version,
+            UpdatedAt = f.UpdatedAt == default ? null : Timestamp.FromDateTimeOffset(f.UpdatedAt),
+        };
+        segment.TopMembers.Add(f.TopMembers.Select(m => new Wire.SegmentMember
+        {
+            CustomerId = m.CustomerId,
+            ValueScore = Money(m.ValueScore, currency),
+            NetSpend = Money(m.NetSpend, currency),
+        }));
+        return segment;
+    }
+
+    public static Wire.Money Money(decimal amount, string currency) =>
+        new() { Amount = amount.ToString("0.00##", CultureInfo.InvariantCulture), CurrencyCode = currency };
+
+    private static Wire.Profile ToProto(D.CustomerProfile p)
+    {
+        var profile = new Wire.Profile
+        {
+            GivenName = p.GivenName,
+            FamilyName = p.FamilyName,
+            Address = p.Address is null ? null : new Wire.PostalAddress
+            {
+                Locality = p.Address.Locality,
+                Region = p.Address.Region,
+                PostalCode = p.Address.PostalCode,
+                CountryCode = p.Address.CountryCode,
+                Lines = { p.Address.Lines },
+            },
+        };
+        profile.Emails.Add(p.Emails);
+        profile.PhoneNumbers.Add(p.PhoneNumbers);
+        profile.LoyaltyCardIds.Add(p.LoyaltyCardIds);
+        foreach (var (key, value) in p.Attributes)
+        {
+            profile.Attributes[key] = value;
+        }
+
+        profile.Consents.Add(p.Consents.Select(c => new Wire.Consent
+        {
+            Channel = (Wire.MarketingChannel)(int)c.Channel,
+            Granted = c.Granted,
+            UpdatedAt = Timestamp.FromDateTimeOffset(c.UpdatedAt),
+        }));
+        return profile;
+    }
+
+    private static Wire.ValueScore ToProto(V.ValueAssessment value, string currency) => new()
+    {
+        Score = Money(value.Score, currency),
+        Tier = (Wire.ValueTier)(int)value.Tier,
+        Model = value.Model,
+        ComputedAt = Timestamp.FromDateTimeOffset(value.ComputedAt),
+    };
+
+    private static Timestamp? Time(DateTimeOffset? time) => time is null ? null : Timestamp.FromDateTimeOffset(time.Value);
+
+    private static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "…";
+}

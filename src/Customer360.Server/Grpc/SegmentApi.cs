@@ -1,0 +1,71 @@
+using Customer360.Api.V1;
+using Customer360.Contracts.Segments;
+using Customer360.Grains.Configuration;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using SegmentIds = Customer360.Domain.Segments.SegmentId;
+
+namespace Customer360.Server.Grpc;
+
+/// <summary>The public SegmentService over the segment grains.</summary>
+public sealed class SegmentApi(IGrainFactory grains, IOptions<Customer360Options> options) : SegmentService.SegmentServiceBase
+{
+    private static readonly TimeSpan WatchPoll = TimeSpan.FromSeconds(15);
+
+    private string Currency => options.Value.ReportingCurrency;
+
+    public override async Task<ListSegmentsResponse> ListSegments(ListSegmentsRequest request, ServerCallContext context)
+    {
+        var figures = await Task.WhenAll(SegmentIds.All.Select(id => grains.GetGrain<ISegmentGrain>(id).GetAsync(0)));
+        var response = new ListSegmentsResponse();
+        response.Segments.Add(figures.Select(f => ProtoMapper.ToProto(f, Currency)));
+        return response;
+    }
+
+    public override async Task<Segment> GetSegment(GetSegmentRequest request, ServerCallContext context)
+    {
+        var top = CheckRequest(request.SegmentId, request.Top);
+        var figures = await grains.GetGrain<ISegmentGrain>(request.SegmentId).GetAsync(top);
+        return ProtoMapper.ToProto(figures, Currency);
+    }
+
+    public override async Task WatchSegment(WatchSegmentRequest request, IServerStreamWriter<Segment> responseStream, ServerCallContext context)
+    {
+        var top = CheckRequest(request.SegmentId, request.Top);
+        var grain = grains.GetGrain<ISegmentGrain>(request.SegmentId);
+        var cancellation = context.CancellationToken;
+        var figures = await grain.GetAsync(top);
+        await responseStream.WriteAsync(ProtoMapper.ToProto(figures, Currency), cancellation);
+        var known = figures.Version;
+        while (!cancellation.IsCancellationRequested)
+        {
+            var next = await grain.WaitForChangeAsync(known, top, WatchPoll).WaitAsync(cancellation);
+            if (next is not null && next.Version > known)
+            {
+                await responseStream.WriteAsync(ProtoMapper.ToProto(next, Currency), cancellation);
+                known = next.Version;
+            }
+        }
+    }
+
+    private static int CheckRequest(string segmentId, int top)
+    {
+        if (string.IsNullOrEmpty(segmentId))
+        {
+            throw ApiValidation.Invalid("segment_id", "must not be empty");
+        }
+
+        if (top is < 0 or > 100)
+        {
+            throw ApiValidation.Invalid("top", "must be between 0 and 100");
+        }
+
+        if (!SegmentIds.IsKnown(segmentId))
+        {
+            throw new RpcException(new Status(StatusCode.NotFound,
+                $"segment_id: no segment '{segmentId}'; segments are {string.Join(", ", SegmentIds.All)}"));
+        }
+
+        return top == 0 ? 100 : top;
+    }
+}

@@ -1,0 +1,82 @@
+using System.Net;
+using Customer360.Grains.Configuration;
+using Customer360.Grains.Hosting;
+using Customer360.Server.Grpc;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
+
+namespace Customer360.Server.Hosting;
+
+public static class Customer360ServerExtensions
+{
+    /// <summary>
+    /// Configures the whole server from the "Customer360" configuration section: the silo with
+    /// its grain storage, and the gRPC endpoint with reflection and health checks.
+    /// </summary>
+    public static WebApplicationBuilder AddCustomer360Server(this WebApplicationBuilder builder)
+    {
+        var config = builder.Configuration.GetSection(Customer360Options.Section);
+        var endpoint = config.GetSection("Grpc").Get<GrpcEndpointOptions>() ?? new();
+        var storage = config.GetSection("Storage").Get<StorageOptions>() ?? new();
+        var silo = config.GetSection("Silo").Get<SiloOptions>() ?? new();
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+            kestrel.Listen(IPAddress.Parse(endpoint.Address), endpoint.Port, listen => listen.Protocols = HttpProtocols.Http2));
+
+        builder.Services.Configure<Customer360Options>(config);
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = endpoint.MaxMessageBytes;
+            grpc.Interceptors.Add<ErrorMappingInterceptor>();
+        });
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddGrpcHealthChecks().AddCheck("silo", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
+        builder.Services.AddSingleton<ApiValidation>();
+
+        builder.UseOrleans(siloBuilder =>
+        {
+            siloBuilder.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
+            siloBuilder.AddCustomer360Grains();
+            siloBuilder.AddCustomer360Storage(storage);
+        });
+        return builder;
+    }
+
+    /// <summary>Adds the grain storage named <see cref="StorageNames.Store"/> for the configured provider.</summary>
+    public static ISiloBuilder AddCustomer360Storage(this ISiloBuilder silo, StorageOptions storage)
+    {
+        switch (storage.Provider.Trim().ToLowerInvariant())
+        {
+            case "sqlite":
+                var connectionString = SqliteStore.ConnectionStringFor(storage);
+                SqliteStore.EnsureCreated(connectionString);
+                silo.AddAdoNetGrainStorage(StorageNames.Store, options => options.Configure<Serializer>((o, serializer) =>
+                {
+                    o.Invariant = SqliteStore.Invariant;
+                    o.ConnectionString = connectionString;
+                    // Orleans' own binary format: compact, fast and tolerant of added fields.
+                    o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+                }));
+                break;
+            case "memory":
+                silo.AddMemoryGrainStorage(StorageNames.Store);
+                break;
+            default:
+                throw new InvalidOperationException(
+                    $"Customer360:Storage:Provider '{storage.Provider}' is not supported; use 'sqlite' or 'memory'.");
+        }
+
+        return silo;
+    }
+
+    public static WebApplication MapCustomer360Services(this WebApplication app)
+    {
+        app.MapGrpcService<CustomerApi>();
+        app.MapGrpcService<SegmentApi>();
+        app.MapGrpcReflectionService();
+        app.MapGrpcHealthChecksService();
+        return app;
+    }
+}

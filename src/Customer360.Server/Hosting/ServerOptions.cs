@@ -1,0 +1,42 @@
+namespace Customer360.Server.Hosting;
+
+/// <summary>Where the gRPC endpoint listens ("Customer360:Grpc").</summary>
+public sealed class GrpcEndpointOptions
+{
+    /// <summary>IP address to bind; loopback by default. The endpoint speaks HTTP/2 without TLS (h2c).</summary>
+    public string Address { get; set; } = "127.0.0.1";
+
+    /// <summary>TCP port; 0 picks a free one.</summary>
+    public int Port { get; set; } = 5360;
+
+    /// <summary>Largest request message accepted; bigger ones fail with RESOURCE_EXHAUSTED.</summary>
+    public int MaxMessageBytes { get; set; } = 1024 * 1024;
+}
+
+/// <summary>Where grain state is kept ("Customer360:Storage").</summary>
+public sealed class StorageOptions
+{
+    /// <summary>"sqlite" (the embedded default), "postgres", or "memory" (nothing survives a restart).</summary>
+    public string Provider { get; set; } = "sqlite";
+
+    /// <summary>Folder of the embedded SQLite database, created if missing.</summary>
+    public string DataPath { get; set; } = "./data";
+
+    /// <summary>
+    /// ADO.NET connection string. For SQLite it defaults to a file in <see cref="DataPath"/>;
+    /// for PostgreSQL it is required (an Npgsql connection string).
+    /// </summary>
+    public string? ConnectionString { get; set; }
+}
+
+/// <summary>The silo's own ports and identity ("Customer360:Silo").</summary>
+public sealed class SiloOptions
+{
+    public int SiloPort { get; set; } = 11111;
+
+    public int GatewayPort { get; set; } = 30000;
+
+    public string ClusterId { get; set; } = "customer360";
+
+    public string ServiceId { get; set; } = "customer360";
+}

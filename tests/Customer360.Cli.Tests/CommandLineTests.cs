@@ -1,0 +1,52 @@
+using Customer360.Api.V1;
+using Customer360.Cli.Infrastructure;
+
+namespace Customer360.Cli.Tests;
+
+public class CommandLineTests
+{
+    [Theory]
+    [InlineData("touch --customer C1 --channel point_of_sale --kind purchase --amount 12.50")]
+    [InlineData("touch --customer C1 --channel Point-Of-Sale --kind PURCHASE --at 2026-03-01T10:15:00Z")]
+    [InlineData("touchpoints C1 --channel web --channel email --kind visit --page-size 10")]
+    [InlineData("get C000123 --server http://localhost:5000 --json")]
+    [InlineData("--json segments")]
+    [InlineData("segment tier:gold --top 5")]
+    [InlineData("import seeds/touchpoints.csv --window 16")]
+    [InlineData("profile C1 --given-name Anna --email a@example.com --set vip=yes --consent email=yes")]
+    [InlineData("seeds generate --out /tmp/seeds --customers 10 --touchpoints 50 --seed 7")]
+    public void CommandsParseWithFriendlyNames(string line)
+    {
+        var result = CliApplication.Create().Parse(line);
+        Assert.Empty(result.Errors);
+    }
+
+    [Theory]
+    [InlineData("touch --customer C1 --channel till --kind purchase", "'till' is not one of point_of_sale")]
+    [InlineData("touch --customer C1 --channel web --kind browse", "'browse' is not one of purchase")]
+    [InlineData("touch --customer C1 --channel web --kind visit --at yesterday", "not a timestamp")]
+    [InlineData("touch --channel web --kind visit", "--customer")]
+    [InlineData("import data.csv --window 0", "--window must be between 1 and 1024")]
+    public void BadArgumentsAreReportedBeforeAnythingIsSent(string line, string message)
+    {
+        var result = CliApplication.Create().Parse(line);
+        Assert.Contains(result.Errors, e => e.Message.Contains(message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void RepeatedFilterOptionsCollectEveryValue()
+    {
+        var root = CliApplication.Create();
+        var result = root.Parse("touchpoints C1 --channel web --channel mobile_app");
+        var channels = result.GetValue<Channel[]>("--channel");
+        Assert.Equal([Channel.Web, Channel.MobileApp], channels);
+    }
+
+    [Theory]
+    [InlineData("ftp://host")]
+    [InlineData("localhost:5360")]
+    public void ServerMustBeAnHttpAddress(string server)
+    {
+        Assert.Throws<UserInputException>(() => GlobalOptions.ParseServer(server));
+    }
+}

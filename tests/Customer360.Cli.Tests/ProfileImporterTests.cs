@@ -1,0 +1,48 @@
+using System.Collections.Concurrent;
+using Customer360.Api.V1;
+using Customer360.Cli.Import;
+using Grpc.Core;
+
+namespace Customer360.Cli.Tests;
+
+public class ProfileImporterTests
+{
+    private static IEnumerable<ParsedLine<UpsertProfileRequest>> Lines(params string[] customerIds) =>
+        customerIds.Select((id, i) => id.Length == 0
+            ? ParsedLine<UpsertProfileRequest>.Failed(i + 1, "not a valid UpsertProfileRequest JSON object")
+            : ParsedLine<UpsertProfileRequest>.Ok(i + 1, new UpsertProfileRequest { CustomerId = id }));
+
+    [Fact]
+    public async Task RefusedProfilesAreRecordedAgainstTheirLinesAndTheRestAreUpserted()
+    {
+        var upserted = new ConcurrentBag<string>();
+        var importer = new ProfileImporter((request, _) =>
+        {
+            if (request.CustomerId == "bad")
+            {
+                throw new RpcException(new Status(StatusCode.InvalidArgument, "emails[0]: not an email address"));
+            }
+
+            upserted.Add(request.CustomerId);
+            return Task.CompletedTask;
+        });
+
+        var tally = await importer.RunAsync(Lines("C1", "bad", "", "C4"), CancellationToken.None);
+
+        Assert.Equal(2, tally.Accepted);
+        Assert.Equal(["C1", "C4"], upserted.Order());
+        Assert.Equal([2, 3], tally.Rejections.Select(r => r.LineNumber));
+        Assert.Equal("INVALID_ARGUMENT", tally.Rejections[0].Code);
+        Assert.Equal("emails[0]: not an email address", tally.Rejections[0].Reason);
+    }
+
+    [Fact]
+    public async Task UnreachableServerStopsTheImport()
+    {
+        var importer = new ProfileImporter((_, _) => throw new RpcException(new Status(StatusCode.Unavailable, "connection refused")));
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => importer.RunAsync(Lines("C1", "C2"), CancellationToken.None));
+
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+    }
+}

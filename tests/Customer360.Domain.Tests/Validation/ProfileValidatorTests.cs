@@ -1,0 +1,128 @@
+using Customer360.Domain.Customers;
+using Customer360.Domain.Validation;
+using static Customer360.Domain.Tests.TestData;
+
+namespace Customer360.Domain.Tests.Validation;
+
+public sealed class ProfileValidatorTests
+{
+    private static readonly ProfileValidator Validator = new(new InputLimits());
+
+    private static readonly PostalAddress Address = new(["1 Main St"], "Springfield", "IL", "62701", "US");
+
+    private static ProfilePatch FullPatch() => new()
+    {
+        GivenName = "Ada",
+        FamilyName = "Lovelace",
+        Emails = ["ada@example.com"],
+        PhoneNumbers = ["+44 20 7946 0000"],
+        LoyaltyCardIds = ["LC-1"],
+        Address = Address,
+        SetAttributes = new Dictionary<string, string> { ["lang"] = "en" },
+        RemoveAttributes = ["old"],
+        Consents = [new Consent(MarketingChannel.Email, true, Now)],
+    };
+
+    private static string? FieldOf(ProfilePatch patch, string customerId = CustomerId) => Validator.Check(customerId, patch)?.Field;
+
+    [Fact]
+    public void WellFormedPatchIsAccepted()
+    {
+        Assert.Null(Validator.Check(CustomerId, FullPatch()));
+        Assert.Null(Validator.Check(CustomerId, new ProfilePatch()));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(" customer")]
+    [InlineData("cust\nomer")]
+    public void BadCustomerIdIsRejected(string customerId)
+    {
+        Assert.Equal("customer_id", FieldOf(FullPatch(), customerId));
+    }
+
+    [Fact]
+    public void CustomerIdOver128CharactersIsRejected()
+    {
+        Assert.Equal("customer_id", FieldOf(FullPatch(), new string('c', 129)));
+    }
+
+    [Fact]
+    public void NamesAreLimitedInLengthAndFreeOfControlCharacters()
+    {
+        Assert.Equal("given_name", FieldOf(FullPatch() with { GivenName = new string('n', 257) }));
+        Assert.Equal("family_name", FieldOf(FullPatch() with { FamilyName = "Love\u0000lace" }));
+        Assert.Null(FieldOf(FullPatch() with { GivenName = new string('n', 256), FamilyName = "" }));
+    }
+
+    [Fact]
+    public void IdentifierListsAreLimitedToTenEntries()
+    {
+        var eleven = Enumerable.Range(0, 11).Select(i => $"id{i}").ToList();
+        var ten = eleven.Take(10).ToList();
+
+        Assert.Equal("emails", FieldOf(FullPatch() with { Emails = eleven }));
+        Assert.Equal("phone_numbers", FieldOf(FullPatch() with { PhoneNumbers = eleven }));
+        Assert.Equal("loyalty_card_ids", FieldOf(FullPatch() with { LoyaltyCardIds = eleven }));
+        Assert.Null(FieldOf(FullPatch() with { Emails = ten, PhoneNumbers = ten, LoyaltyCardIds = ten }));
+    }
+
+    [Fact]
+    public void IdentifierEntriesMustBeNonEmptyAndWellFormed()
+    {
+        Assert.Equal("emails[1]", FieldOf(FullPatch() with { Emails = ["a@example.com", ""] }));
+        Assert.Equal("phone_numbers[0]", FieldOf(FullPatch() with { PhoneNumbers = ["+1\t555"] }));
+        Assert.Equal("loyalty_card_ids[0]", FieldOf(FullPatch() with { LoyaltyCardIds = [new string('l', 257)] }));
+    }
+
+    [Fact]
+    public void AddressPartsAreChecked()
+    {
+        var tooLong = new string('a', 257);
+
+        Assert.Equal("address.lines", FieldOf(FullPatch() with { Address = Address with { Lines = Enumerable.Repeat("x", 11).ToList() } }));
+        Assert.Equal("address.lines[0]", FieldOf(FullPatch() with { Address = Address with { Lines = [""] } }));
+        Assert.Equal("address.locality", FieldOf(FullPatch() with { Address = Address with { Locality = tooLong } }));
+        Assert.Equal("address.region", FieldOf(FullPatch() with { Address = Address with { Region = "I\nL" } }));
+        Assert.Equal("address.postal_code", FieldOf(FullPatch() with { Address = Address with { PostalCode = tooLong } }));
+        Assert.Equal("address.country_code", FieldOf(FullPatch() with { Address = Address with { CountryCode = tooLong } }));
+    }
+
+    [Fact]
+    public void SetAttributesAreCheckedLikeTouchpointAttributes()
+    {
+        var thirtyThree = Enumerable.Range(0, 33).ToDictionary(i => $"k{i}", _ => "v");
+
+        Assert.Equal("set_attributes", FieldOf(FullPatch() with { SetAttributes = thirtyThree }));
+        Assert.Equal("set_attributes[]", FieldOf(FullPatch() with { SetAttributes = new Dictionary<string, string> { [""] = "v" } }));
+        Assert.Equal("set_attributes[k]", FieldOf(FullPatch() with { SetAttributes = new Dictionary<string, string> { ["k"] = new string('v', 513) } }));
+    }
+
+    [Fact]
+    public void ConsentChannelMustBeKnown()
+    {
+        var patch = FullPatch() with
+        {
+            Consents = [new Consent(MarketingChannel.Sms, true, Now), new Consent(MarketingChannel.Unspecified, true, Now)],
+        };
+
+        Assert.Equal("consents[1].channel", FieldOf(patch));
+        Assert.Equal("consents[0].channel", FieldOf(FullPatch() with { Consents = [new Consent((MarketingChannel)6, true, Now)] }));
+    }
+
+    [Fact]
+    public void ResultWithTooManyAttributesIsRejected()
+    {
+        var stored = CustomerProfile.Empty with
+        {
+            Attributes = Enumerable.Range(0, 32).ToDictionary(i => $"k{i}", _ => "v"),
+        };
+        var addOne = new ProfilePatch { SetAttributes = new Dictionary<string, string> { ["extra"] = "v" } };
+        var swapOne = addOne with { RemoveAttributes = ["k0"] };
+
+        Assert.Null(Validator.Check(CustomerId, addOne));
+        var error = Validator.CheckResult(stored.With(addOne));
+        Assert.Equal("set_attributes", error?.Field);
+        Assert.Null(Validator.CheckResult(stored.With(swapOne)));
+    }
+}

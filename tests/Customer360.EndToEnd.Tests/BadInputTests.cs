@@ -1,0 +1,223 @@
+using Customer360.Api.V1;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using static Customer360.EndToEnd.Tests.Touchpoints;
+
+namespace Customer360.EndToEnd.Tests;
+
+/// <summary>Every bad input is refused with INVALID_ARGUMENT naming the field, and nothing is applied.</summary>
+[Collection(ServerCollection.Name)]
+public sealed class BadInputTests(ServerFixture fixture)
+{
+    private CustomerService.CustomerServiceClient Customers => fixture.Server.Customers;
+
+    public static TheoryData<string, string> BadTouchpoints => new()
+    {
+        { "empty-customer-id", "touchpoint.customer_id" },
+        { "long-customer-id", "touchpoint.customer_id" },
+        { "control-char-customer-id", "touchpoint.customer_id" },
+        { "empty-event-id", "touchpoint.event_id" },
+        { "missing-occurred-at", "touchpoint.occurred_at" },
+        { "future-occurred-at", "touchpoint.occurred_at" },
+        { "purchase-without-amount", "touchpoint.amount" },
+        { "return-without-amount", "touchpoint.amount" },
+        { "purchase-without-currency", "touchpoint.amount.currency_code" },
+        { "negative-amount", "touchpoint.amount.amount" },
+        { "unparseable-amount", "touchpoint.amount.amount" },
+        { "unknown-currency", "touchpoint.amount.currency_code" },
+        { "unspecified-channel", "touchpoint.channel" },
+        { "unspecified-kind", "touchpoint.kind" },
+        { "too-many-line-items", "touchpoint.line_items" },
+        { "too-many-attributes", "touchpoint.attributes" },
+        { "bad-line-item", "touchpoint.line_items[0].quantity" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadTouchpoints))]
+    public async Task BadTouchpointIsRejectedWithInvalidArgumentNamingTheField(string problem, string field)
+    {
+        var id = NewCustomerId();
+        var touchpoint = Break(Purchase(id, 10m), problem);
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Customers.RecordTouchpointAsync(Record(touchpoint)).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.StartsWith(field + ":", ex.Status.Detail);
+        await AssertNothingAppliedAsync(id);
+    }
+
+    [Theory]
+    [MemberData(nameof(BadTouchpoints))]
+    public async Task BadTouchpointInAStreamRejectsOnlyThatMessage(string problem, string field)
+    {
+        var id = NewCustomerId();
+        var before = Purchase(id, 1m);
+        var bad = Break(Purchase(id, 10m), problem);
+        var after = Purchase(id, 2m);
+
+        using var call = Customers.StreamTouchpoints();
+        foreach (var t in new[] { before, bad, after })
+        {
+            await call.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = t });
+        }
+
+        await call.RequestStream.CompleteAsync();
+        var acks = await call.ResponseStream.ReadAllAsync().ToListAsync();
+
+        Assert.Equal([AckStatus.Accepted, AckStatus.Rejected, AckStatus.Accepted], acks.Select(a => a.Status));
+        Assert.Equal(field, acks[1].Field);
+        Assert.Equal((int)StatusCode.InvalidArgument, acks[1].Code);
+        var view = await Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+        Assert.Equal("3.00", view.Aggregates.NetSpend.Amount);
+        Assert.Equal(2, view.Aggregates.TouchpointCount);
+    }
+
+    [Fact]
+    public async Task StreamMessageWithoutTouchpointIsRejected()
+    {
+        using var call = Customers.StreamTouchpoints();
+        await call.RequestStream.WriteAsync(new StreamTouchpointsRequest());
+        await call.RequestStream.CompleteAsync();
+        var ack = Assert.Single(await call.ResponseStream.ReadAllAsync().ToListAsync());
+
+        Assert.Equal(AckStatus.Rejected, ack.Status);
+        Assert.Equal("touchpoint", ack.Field);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("has\nnewline")]
+    public async Task BadCustomerIdIsRejectedOnEveryCustomerRead(string customerId)
+    {
+        var get = await Assert.ThrowsAsync<RpcException>(() => Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = customerId }).ResponseAsync);
+        var list = await Assert.ThrowsAsync<RpcException>(() => Customers.ListTouchpointsAsync(new ListTouchpointsRequest { CustomerId = customerId }).ResponseAsync);
+        var upsert = await Assert.ThrowsAsync<RpcException>(() => Customers.UpsertProfileAsync(new UpsertProfileRequest { CustomerId = customerId }).ResponseAsync);
+
+        Assert.All(new[] { get, list, upsert }, ex =>
+        {
+            Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+            Assert.StartsWith("customer_id:", ex.Status.Detail);
+        });
+    }
+
+    [Fact]
+    public async Task TooManyProfileAttributesRefuseTheWholePatch()
+    {
+        var id = NewCustomerId();
+        var first = new UpsertProfileRequest { CustomerId = id, GivenName = "Kept" };
+        for (var i = 0; i < 30; i++)
+        {
+            first.SetAttributes[$"a{i}"] = "x";
+        }
+
+        await Customers.UpsertProfileAsync(first);
+        var second = new UpsertProfileRequest { CustomerId = id, GivenName = "Changed" };
+        for (var i = 0; i < 5; i++)
+        {
+            second.SetAttributes[$"b{i}"] = "y";
+        }
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Customers.UpsertProfileAsync(second).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.StartsWith("set_attributes:", ex.Status.Detail);
+        var view = await Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+        Assert.Equal("Kept", view.Profile.GivenName);
+        Assert.Equal(30, view.Profile.Attributes.Count);
+        Assert.Equal(1, view.Version);
+    }
+
+    [Theory]
+    [InlineData(-1, "page_size")]
+    [InlineData(501, "page_size")]
+    public async Task BadPageSizeIsRejected(int pageSize, string field)
+    {
+        var ex = await Assert.ThrowsAsync<RpcException>(() =>
+            Customers.ListTouchpointsAsync(new ListTouchpointsRequest { CustomerId = NewCustomerId(), PageSize = pageSize }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.StartsWith(field + ":", ex.Status.Detail);
+    }
+
+    [Fact]
+    public async Task ForgedPageTokenIsRejected()
+    {
+        var ex = await Assert.ThrowsAsync<RpcException>(() =>
+            Customers.ListTouchpointsAsync(new ListTouchpointsRequest { CustomerId = NewCustomerId(), PageToken = "not-a-token" }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.StartsWith("page_token:", ex.Status.Detail);
+    }
+
+    [Fact]
+    public async Task OversizedMessageIsRefusedWithResourceExhausted()
+    {
+        var id = NewCustomerId();
+        var huge = Purchase(id, 10m);
+        huge.SourceSystem = new string('x', 2 * 1024 * 1024);
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Customers.RecordTouchpointAsync(Record(huge)).ResponseAsync);
+
+        Assert.Equal(StatusCode.ResourceExhausted, ex.StatusCode);
+        await AssertNothingAppliedAsync(id);
+    }
+
+    [Fact]
+    public async Task UnknownSegmentIsNotFoundAndEmptyIdIsInvalid()
+    {
+        var unknown = await Assert.ThrowsAsync<RpcException>(() => fixture.Server.Segments.GetSegmentAsync(new GetSegmentRequest { SegmentId = "tier:diamond" }).ResponseAsync);
+        var empty = await Assert.ThrowsAsync<RpcException>(() => fixture.Server.Segments.GetSegmentAsync(new GetSegmentRequest()).ResponseAsync);
+
+        Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(StatusCode.InvalidArgument, empty.StatusCode);
+        Assert.StartsWith("segment_id:", empty.Status.Detail);
+    }
+
+    private async Task AssertNothingAppliedAsync(string customerId)
+    {
+        if (customerId.Length == 0)
+        {
+            return;
+        }
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = customerId }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, ex.StatusCode);
+    }
+
+    private static Touchpoint Break(Touchpoint t, string problem)
+    {
+        switch (problem)
+        {
+            case "empty-customer-id": t.CustomerId = ""; break;
+            case "long-customer-id": t.CustomerId = new string('c', 129); break;
+            case "control-char-customer-id": t.CustomerId = "abc\u0001"; break;
+            case "empty-event-id": t.EventId = ""; break;
+            case "missing-occurred-at": t.OccurredAt = null; break;
+            case "future-occurred-at": t.OccurredAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddHours(25)); break;
+            case "purchase-without-amount": t.Amount = null; break;
+            case "return-without-amount": t.Kind = TouchpointKind.Return; t.Amount = null; break;
+            case "purchase-without-currency": t.Amount.CurrencyCode = ""; break;
+            case "negative-amount": t.Amount.Amount = "-1.00"; break;
+            case "unparseable-amount": t.Amount.Amount = "ten"; break;
+            case "unknown-currency": t.Amount.CurrencyCode = "XYZ"; break;
+            case "unspecified-channel": t.Channel = Channel.Unspecified; break;
+            case "unspecified-kind": t.Kind = TouchpointKind.Unspecified; break;
+            case "too-many-line-items":
+                for (var i = 0; i < 101; i++)
+                {
+                    t.LineItems.Add(new LineItem { Sku = $"sku-{i}", Quantity = 1 });
+                }
+
+                break;
+            case "too-many-attributes":
+                for (var i = 0; i < 33; i++)
+                {
+                    t.Attributes[$"k{i}"] = "v";
+                }
+
+                break;
+            case "bad-line-item": t.LineItems.Add(new LineItem { Sku = "sku", Quantity = 0 }); break;
+            default: throw new ArgumentOutOfRangeException(nameof(problem), problem, null);
+        }
+
+        return t;
+    }
+}

@@ -1,0 +1,254 @@
+using Customer360.Api.V1;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using static Customer360.EndToEnd.Tests.Touchpoints;
+
+namespace Customer360.EndToEnd.Tests;
+
+[Collection(ServerCollection.Name)]
+public sealed class CustomerApiTests(ServerFixture fixture)
+{
+    private CustomerService.CustomerServiceClient Customers => fixture.Server.Customers;
+
+    [Fact]
+    public async Task RecordedTouchpointIsInTheNextRead()
+    {
+        var id = NewCustomerId();
+        var ack = await Customers.RecordTouchpointAsync(Record(Purchase(id, 120.50m)));
+
+        Assert.Equal(AckStatus.Accepted, ack.Status);
+        Assert.Equal(1, ack.CustomerVersion);
+        var view = await Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+        Assert.Equal(id, view.CustomerId);
+        Assert.Equal(1, view.Version);
+        Assert.Equal("120.50", view.Aggregates.NetSpend.Amount);
+        Assert.Equal("EUR", view.Aggregates.NetSpend.CurrencyCode);
+        Assert.Equal(1, view.Aggregates.OrderCount);
+        Assert.Equal(Channel.PointOfSale, view.Aggregates.PreferredChannel);
+        Assert.Single(view.RecentTouchpoints);
+        Assert.Equal("120.50", view.Value.Score.Amount);
+        Assert.Equal(ValueTier.Bronze, view.Value.Tier);
+        Assert.Equal(["tier:bronze", "channel:point_of_sale"], view.Segments);
+    }
+
+    [Fact]
+    public async Task RetriedEventIdIsCountedOnce()
+    {
+        var id = NewCustomerId();
+        var touchpoint = Purchase(id, 10m);
+
+        var first = await Customers.RecordTouchpointAsync(Record(touchpoint));
+        var retry = await Customers.RecordTouchpointAsync(Record(touchpoint));
+
+        Assert.Equal(AckStatus.Accepted, first.Status);
+        Assert.Equal(AckStatus.Duplicate, retry.Status);
+        Assert.Equal(first.CustomerVersion, retry.CustomerVersion);
+        var view = await Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+        Assert.Equal(1, view.Aggregates.OrderCount);
+        Assert.Equal("10.00", view.Aggregates.NetSpend.Amount);
+    }
+
+    [Fact]
+    public async Task UnknownCustomerIsNotFound()
+    {
+        var id = NewCustomerId();
+        var get = await Assert.ThrowsAsync<RpcException>(() => Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id }).ResponseAsync);
+        var list = await Assert.ThrowsAsync<RpcException>(() => Customers.ListTouchpointsAsync(new ListTouchpointsRequest { CustomerId = id }).ResponseAsync);
+
+        Assert.Equal(StatusCode.NotFound, get.StatusCode);
+        Assert.Equal(StatusCode.NotFound, list.StatusCode);
+        Assert.Contains(id, get.Status.Detail);
+    }
+
+    [Fact]
+    public async Task UpsertProfileCreatesAndThenUpdatesOnlyGivenFields()
+    {
+        var id = NewCustomerId();
+        var created = await Customers.UpsertProfileAsync(new UpsertProfileRequest
+        {
+            CustomerId = id,
+            GivenName = "Ada",
+            FamilyName = "Lovelace",
+            Emails = new StringList { Values = { "ada@example.org" } },
+            SetAttributes = { ["segment_hint"] = "vip" },
+            Consents = { new Consent { Channel = MarketingChannel.Email, Granted = true } },
+        });
+        var updated = await Customers.UpsertProfileAsync(new UpsertProfileRequest
+        {
+            CustomerId = id,
+            FamilyName = "King",
+            PhoneNumbers = new StringList { Values = { "+44 20 7946 0000" } },
+            RemoveAttributes = { "segment_hint" },
+        });
+
+        Assert.Equal(1, created.Version);
+        Assert.Equal(2, updated.Version);
+        Assert.Equal("Ada", updated.Profile.GivenName);
+        Assert.Equal("King", updated.Profile.FamilyName);
+        Assert.Equal(["ada@example.org"], updated.Profile.Emails);
+        Assert.Equal(["+44 20 7946 0000"], updated.Profile.PhoneNumbers);
+        Assert.Empty(updated.Profile.Attributes);
+        Assert.True(Assert.Single(updated.Profile.Consents).Granted);
+        Assert.Equal(["tier:bronze", "channel:none"], updated.Segments);
+    }
+
+    [Fact]
+    public async Task ListTouchpointsPagesNewestFirstWithFilters()
+    {
+        var id = NewCustomerId();
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        for (var i = 0; i < 12; i++)
+        {
+            var at = start.AddDays(i);
+            var t = i % 3 == 0 ? Contact(id, TouchpointKind.Call, Channel.CallCentre, at) : Purchase(id, 5m + i, at, Channel.Web);
+            await Customers.RecordTouchpointAsync(Record(t));
+        }
+
+        var seen = new List<Touchpoint>();
+        var token = "";
+        var pages = 0;
+        do
+        {
+            var page = await Customers.ListTouchpointsAsync(new ListTouchpointsRequest { CustomerId = id, PageSize = 5, PageToken = token });
+            Assert.True(page.Touchpoints.Count <= 5);
+            seen.AddRange(page.Touchpoints);
+            token = page.NextPageToken;
+            pages++;
+        }
+        while (token != "");
+
+        Assert.Equal(3, pages);
+        Assert.Equal(12, seen.Select(t => t.EventId).Distinct().Count());
+        Assert.Equal(seen.OrderByDescending(t => t.OccurredAt.ToDateTimeOffset()).Select(t => t.EventId), seen.Select(t => t.EventId));
+
+        var calls = await Customers.ListTouchpointsAsync(new ListTouchpointsRequest { CustomerId = id, Channels = { Channel.CallCentre } });
+        Assert.Equal(4, calls.Touchpoints.Count);
+        Assert.All(calls.Touchpoints, t => Assert.Equal(TouchpointKind.Call, t.Kind));
+
+        var window = await Customers.ListTouchpointsAsync(new ListTouchpointsRequest
+        {
+            CustomerId = id,
+            Kinds = { TouchpointKind.Purchase },
+            OccurredFrom = Timestamp.FromDateTimeOffset(start.AddDays(4)),
+            OccurredTo = Timestamp.FromDateTimeOffset(start.AddDays(8)),
+        });
+        Assert.Equal([start.AddDays(7), start.AddDays(5), start.AddDays(4)], window.Touchpoints.Select(t => t.OccurredAt.ToDateTimeOffset()));
+    }
+
+    [Fact]
+    public async Task StreamAcksEveryTouchpointInOrderAndSurvivesABadOne()
+    {
+        var id = NewCustomerId();
+        var good1 = Purchase(id, 10m);
+        var bad = Purchase(id, 10m);
+        bad.Amount = null;
+        var good2 = Contact(id, TouchpointKind.Visit, Channel.Web);
+
+        using var call = Customers.StreamTouchpoints();
+        foreach (var t in new[] { good1, bad, good2, good1 })
+        {
+            await call.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = t });
+        }
+
+        await call.RequestStream.CompleteAsync();
+        var acks = new List<TouchpointAck>();
+        await foreach (var ack in call.ResponseStream.ReadAllAsync())
+        {
+            acks.Add(ack);
+        }
+
+        Assert.Equal([good1.EventId, bad.EventId, good2.EventId, good1.EventId], acks.Select(a => a.EventId));
+        Assert.Equal([AckStatus.Accepted, AckStatus.Rejected, AckStatus.Accepted, AckStatus.Duplicate], acks.Select(a => a.Status));
+        Assert.Equal([0L, 1, 2, 3], acks.Select(a => a.Sequence));
+        Assert.Equal("touchpoint.amount", acks[1].Field);
+        Assert.Equal((int)StatusCode.InvalidArgument, acks[1].Code);
+        var view = await Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+        Assert.Equal(2, view.Aggregates.TouchpointCount);
+    }
+
+    [Fact]
+    public async Task StreamOfManyTouchpointsIsAllAcknowledgedAndApplied()
+    {
+        var ids = Enumerable.Range(0, 20).Select(_ => NewCustomerId("bulk")).ToArray();
+        var sent = Enumerable.Range(0, 1000).Select(i => Purchase(ids[i % ids.Length], 1m + (i % 7))).ToArray();
+
+        using var call = Customers.StreamTouchpoints();
+        var reader = Task.Run(async () =>
+        {
+            var acks = new List<TouchpointAck>();
+            await foreach (var ack in call.ResponseStream.ReadAllAsync())
+            {
+                acks.Add(ack);
+            }
+
+            return acks;
+        });
+        foreach (var t in sent)
+        {
+            await call.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = t });
+        }
+
+        await call.RequestStream.CompleteAsync();
+        var acks = await reader;
+
+        Assert.Equal(sent.Select(t => t.EventId), acks.Select(a => a.EventId));
+        Assert.All(acks, a => Assert.Equal(AckStatus.Accepted, a.Status));
+        foreach (var id in ids)
+        {
+            var view = await Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+            var expected = sent.Where(t => t.CustomerId == id).Sum(t => decimal.Parse(t.Amount.Amount, System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(expected, decimal.Parse(view.Aggregates.NetSpend.Amount, System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(50, view.Aggregates.OrderCount);
+        }
+    }
+
+    [Fact]
+    public async Task CancellingAStreamEndsItWithCancelled()
+    {
+        var id = NewCustomerId();
+        using var cts = new CancellationTokenSource();
+        using var call = Customers.StreamTouchpoints(cancellationToken: cts.Token);
+        await call.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = Purchase(id, 3m) });
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(AckStatus.Accepted, call.ResponseStream.Current.Status);
+
+        await cts.CancelAsync();
+        var ex = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));
+
+        Assert.Equal(StatusCode.Cancelled, ex.StatusCode);
+        var view = await Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+        Assert.Equal(1, view.Aggregates.TouchpointCount);
+    }
+
+    [Fact]
+    public async Task WatchCustomerSendsCurrentViewThenEachChange()
+    {
+        var id = NewCustomerId();
+        await Customers.RecordTouchpointAsync(Record(Purchase(id, 10m)));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var watch = Customers.WatchCustomer(new WatchCustomerRequest { CustomerId = id }, cancellationToken: cts.Token);
+
+        Assert.True(await watch.ResponseStream.MoveNext(cts.Token));
+        Assert.Equal(1, watch.ResponseStream.Current.Version);
+
+        await Customers.RecordTouchpointAsync(Record(Purchase(id, 5000m)));
+        Assert.True(await watch.ResponseStream.MoveNext(cts.Token));
+        var changed = watch.ResponseStream.Current;
+        Assert.Equal(2, changed.Version);
+        Assert.Equal("5010.00", changed.Aggregates.NetSpend.Amount);
+        Assert.Equal(ValueTier.Platinum, changed.Value.Tier);
+
+        await Customers.UpsertProfileAsync(new UpsertProfileRequest { CustomerId = id, GivenName = "Grace" });
+        Assert.True(await watch.ResponseStream.MoveNext(cts.Token));
+        Assert.Equal("Grace", watch.ResponseStream.Current.Profile.GivenName);
+        Assert.Equal(3, watch.ResponseStream.Current.Version);
+    }
+
+    [Fact]
+    public async Task WatchingAnUnknownCustomerIsNotFound()
+    {
+        using var watch = Customers.WatchCustomer(new WatchCustomerRequest { CustomerId = NewCustomerId() });
+        var ex = await Assert.ThrowsAsync<RpcException>(() => watch.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(StatusCode.NotFound, ex.StatusCode);
+    }
+}

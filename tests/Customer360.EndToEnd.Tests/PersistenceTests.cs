@@ -1,0 +1,87 @@
+using Customer360.Api.V1;
+using static Customer360.EndToEnd.Tests.Touchpoints;
+
+namespace Customer360.EndToEnd.Tests;
+
+/// <summary>Each test runs its own server on its own SQLite file and restarts it.</summary>
+public sealed class PersistenceTests
+{
+    [Fact]
+    public async Task CustomersTouchpointsAndSegmentsSurviveARestart()
+    {
+        var prefix = NewCustomerId("restart");
+        var dataPath = TestServer.NewDataPath();
+        Dictionary<string, CustomerView> before = [];
+        ListSegmentsResponse segmentsBefore;
+        await using (var server = await TestServer.StartAsync(dataPath))
+        {
+            for (var i = 0; i < 30; i++)
+            {
+                var id = $"{prefix}-{i}";
+                await server.Customers.UpsertProfileAsync(new UpsertProfileRequest { CustomerId = id, GivenName = $"Name {i}" });
+                await server.Customers.RecordTouchpointAsync(Record(Purchase(id, 100m * i, channel: i % 2 == 0 ? Channel.Web : Channel.PointOfSale)));
+                await server.Customers.RecordTouchpointAsync(Record(Contact(id, TouchpointKind.Call, Channel.CallCentre)));
+            }
+
+            for (var i = 0; i < 30; i++)
+            {
+                var id = $"{prefix}-{i}";
+                before[id] = await server.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+            }
+
+            segmentsBefore = await Converged.SegmentsAsync(server, before.Values);
+        }
+
+        await using (var restarted = await TestServer.StartAsync(dataPath))
+        {
+            foreach (var (id, expected) in before)
+            {
+                var view = await restarted.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+                Assert.Equal(expected, view);
+            }
+
+            var segmentsAfter = await restarted.Segments.ListSegmentsAsync(new ListSegmentsRequest());
+            Assert.Equal(
+                segmentsBefore.Segments.Select(s => (s.SegmentId, s.MemberCount, s.TotalNetSpend.Amount, s.TotalValueScore.Amount)),
+                segmentsAfter.Segments.Select(s => (s.SegmentId, s.MemberCount, s.TotalNetSpend.Amount, s.TotalValueScore.Amount)));
+
+            // A retry after the restart is still recognised.
+            var retry = before.Values.First().RecentTouchpoints[0];
+            var ack = await restarted.Customers.RecordTouchpointAsync(Record(retry));
+            Assert.Equal(AckStatus.Duplicate, ack.Status);
+        }
+    }
+
+    [Fact]
+    public async Task IdsDifferingOnlyInCaseOrLeadingZerosAreDifferentCustomersInStorage()
+    {
+        // Orleans' ADO.NET storage turns keys that parse as hex or GUIDs into numbers; each of
+        // these ids must still be its own customer, across a restart that reads them back.
+        var guid = Guid.NewGuid();
+        string[] ids =
+        [
+            "abc", "ABC", "0abc", "00abc", "Abc",
+            guid.ToString().ToLowerInvariant(), guid.ToString().ToUpperInvariant(), guid.ToString("N"),
+            "123", "0123", "0x123", "abc+1", "abc+01",
+        ];
+        var dataPath = TestServer.NewDataPath();
+        await using (var server = await TestServer.StartAsync(dataPath))
+        {
+            for (var i = 0; i < ids.Length; i++)
+            {
+                await server.Customers.RecordTouchpointAsync(Record(Purchase(ids[i], i + 1)));
+                await server.Customers.UpsertProfileAsync(new UpsertProfileRequest { CustomerId = ids[i], GivenName = ids[i] });
+            }
+        }
+
+        await using var restarted = await TestServer.StartAsync(dataPath);
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var view = await restarted.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = ids[i] });
+            Assert.Equal(ids[i], view.CustomerId);
+            Assert.Equal(ids[i], view.Profile.GivenName);
+            Assert.Equal(2, view.Version);
+            Assert.Equal($"{i + 1}.00", view.Aggregates.NetSpend.Amount);
+        }
+    }
+}
