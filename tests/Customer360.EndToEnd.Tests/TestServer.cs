@@ -83,9 +83,9 @@ public sealed class TestServer : IAsyncDisposable
     /// <summary>Graceful stop, as on Ctrl-C: the silo deactivates its grains and flushes what it holds.</summary>
     public async Task StopAsync()
     {
-        Channel.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        Channel.Dispose();
     }
 
     public async ValueTask DisposeAsync()

@@ -36,8 +36,9 @@ public interface ICustomerGrain : IGrainWithStringKey
 
     /// <summary>
     /// Returns the view as soon as its version is above <paramref name="knownVersion"/>, or
-    /// null when <paramref name="maxWait"/> passes first. Only persisted changes are reported.
+    /// null when <paramref name="maxWait"/> passes first or the caller cancels. Only persisted
+    /// changes are reported.
     /// </summary>
     [Alias("WaitForChange"), AlwaysInterleave]
-    Task<CustomerView?> WaitForChangeAsync(long knownVersion, TimeSpan maxWait);
+    Task<CustomerView?> WaitForChangeAsync(long knownVersion, TimeSpan maxWait, CancellationToken cancellationToken = default);
 }

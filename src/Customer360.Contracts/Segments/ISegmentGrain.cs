@@ -24,10 +24,11 @@ public interface ISegmentGrain : IGrainWithStringKey
 
     /// <summary>
     /// Returns the figures as soon as their version is above <paramref name="knownVersion"/>, or
-    /// null when <paramref name="maxWait"/> passes first. Changes in between are coalesced.
+    /// null when <paramref name="maxWait"/> passes first or the caller cancels. Changes in
+    /// between are coalesced.
     /// </summary>
     [Alias("WaitForChange"), AlwaysInterleave]
-    Task<SegmentFigures?> WaitForChangeAsync(long knownVersion, int top, TimeSpan maxWait);
+    Task<SegmentFigures?> WaitForChangeAsync(long knownVersion, int top, TimeSpan maxWait, CancellationToken cancellationToken = default);
 }
 
 /// <summary>

@@ -12,7 +12,7 @@ public sealed record CustomerRules
     /// How many of the most recently applied event ids a customer remembers for duplicate
     /// detection, by arrival order. A retry whose id has left this window is not recognised.
     /// </summary>
-    public int IdempotencyWindow { get; init; } = 256;
+    public int IdempotencyWindow { get; init; } = 1024;
 
     public TierThresholds Tiers { get; init; } = new();
 }

@@ -16,7 +16,7 @@ public sealed class Customer360Options
     public int RecentWindow { get; set; } = 50;
 
     /// <summary>Most recently applied event ids each customer remembers to detect retries.</summary>
-    public int IdempotencyWindow { get; set; } = 256;
+    public int IdempotencyWindow { get; set; } = 1024;
 
     /// <summary>Minimum value scores of the tiers, in the reporting currency.</summary>
     public TierThresholds Tiers { get; set; } = new();

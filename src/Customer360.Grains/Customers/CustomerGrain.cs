@@ -111,7 +111,7 @@ public sealed class CustomerGrain(
         return Task.FromResult<TouchpointPage?>(new TouchpointPage(page, next));
     }
 
-    public async Task<CustomerView?> WaitForChangeAsync(long knownVersion, TimeSpan maxWait)
+    public async Task<CustomerView?> WaitForChangeAsync(long knownVersion, TimeSpan maxWait, CancellationToken cancellationToken = default)
     {
         var deadline = clock.GetUtcNow() + maxWait;
         while (true)
@@ -129,9 +129,9 @@ public sealed class CustomerGrain(
 
             try
             {
-                await _changed.Task.WaitAsync(remaining, clock);
+                await _changed.Task.WaitAsync(remaining, clock, cancellationToken);
             }
-            catch (TimeoutException)
+            catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
             {
                 return null;
             }

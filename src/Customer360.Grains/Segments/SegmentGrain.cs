@@ -101,7 +101,7 @@ public sealed class SegmentGrain(
 
     public Task<SegmentFigures> GetAsync(int top) => Task.FromResult(Figures(top));
 
-    public async Task<SegmentFigures?> WaitForChangeAsync(long knownVersion, int top, TimeSpan maxWait)
+    public async Task<SegmentFigures?> WaitForChangeAsync(long knownVersion, int top, TimeSpan maxWait, CancellationToken cancellationToken = default)
     {
         if (state.State.Version > knownVersion)
         {
@@ -110,9 +110,9 @@ public sealed class SegmentGrain(
 
         try
         {
-            await _changed.Task.WaitAsync(maxWait, clock);
+            await _changed.Task.WaitAsync(maxWait, clock, cancellationToken);
         }
-        catch (TimeoutException)
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {
             return null;
         }

@@ -12,6 +12,7 @@ namespace Customer360.Server.Grpc;
 public sealed class CustomerApi(
     IGrainFactory grains,
     ApiValidation validation,
+    ServerShutdown shutdown,
     ILogger<CustomerApi> logger) : CustomerService.CustomerServiceBase
 {
     /// <summary>Touchpoints of one stream being applied at once; more waits, which backs up HTTP/2 flow control.</summary>
@@ -71,10 +72,11 @@ public sealed class CustomerApi(
         // Touchpoints of the same customer are applied in the order they arrived, so a repeat
         // later in the stream is the one reported as DUPLICATE.
         var lastByCustomer = new Dictionary<string, Task<TouchpointAck>>(StringComparer.Ordinal);
+        using var reading = shutdown.CallOrShutdown(context);
         try
         {
             long sequence = 0;
-            await foreach (var request in requestStream.ReadAllAsync(cancellation))
+            await foreach (var request in requestStream.ReadAllAsync(reading.Token))
             {
                 var customerId = request.Touchpoint?.CustomerId ?? "";
                 var previous = lastByCustomer.GetValueOrDefault(customerId);
@@ -91,12 +93,20 @@ public sealed class CustomerApi(
                 await inFlight.Writer.WriteAsync(applying, cancellation);
             }
         }
+        catch (OperationCanceledException) when (shutdown.Stopping.IsCancellationRequested && !cancellation.IsCancellationRequested)
+        {
+            // The server is stopping: read no more, but acknowledge what was already taken.
+        }
         finally
         {
             inFlight.Writer.TryComplete();
         }
 
         await writer;
+        if (shutdown.Stopping.IsCancellationRequested)
+        {
+            throw shutdown.ShuttingDown();
+        }
     }
 
     public override async Task<Api.V1.CustomerView> GetCustomer(GetCustomerRequest request, ServerCallContext context)
@@ -121,17 +131,26 @@ public sealed class CustomerApi(
         validation.CheckCustomerId(request.CustomerId);
         var grain = Customer(request.CustomerId);
         var view = await grain.GetViewAsync() ?? throw NotFound(request.CustomerId);
-        var cancellation = context.CancellationToken;
+        using var watching = shutdown.CallOrShutdown(context);
+        var cancellation = watching.Token;
         await responseStream.WriteAsync(ProtoMapper.ToProto(view), cancellation);
         var known = view.Version;
-        while (!cancellation.IsCancellationRequested)
+        try
         {
-            var next = await grain.WaitForChangeAsync(known, WatchPoll).WaitAsync(cancellation);
-            if (next is not null)
+            while (true)
             {
-                await responseStream.WriteAsync(ProtoMapper.ToProto(next), cancellation);
-                known = next.Version;
+                var next = await grain.WaitForChangeAsync(known, WatchPoll, cancellation);
+                cancellation.ThrowIfCancellationRequested();
+                if (next is not null)
+                {
+                    await responseStream.WriteAsync(ProtoMapper.ToProto(next), cancellation);
+                    known = next.Version;
+                }
             }
+        }
+        catch (OperationCanceledException) when (shutdown.Stopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            throw shutdown.ShuttingDown();
         }
     }
 

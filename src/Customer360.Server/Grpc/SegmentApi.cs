@@ -8,7 +8,8 @@ using SegmentIds = Customer360.Domain.Segments.SegmentId;
 namespace Customer360.Server.Grpc;
 
 /// <summary>The public SegmentService over the segment grains.</summary>
-public sealed class SegmentApi(IGrainFactory grains, IOptions<Customer360Options> options) : SegmentService.SegmentServiceBase
+public sealed class SegmentApi(IGrainFactory grains, IOptions<Customer360Options> options, ServerShutdown shutdown)
+    : SegmentService.SegmentServiceBase
 {
     private static readonly TimeSpan WatchPoll = TimeSpan.FromSeconds(15);
 
@@ -33,18 +34,27 @@ public sealed class SegmentApi(IGrainFactory grains, IOptions<Customer360Options
     {
         var top = CheckRequest(request.SegmentId, request.Top);
         var grain = grains.GetGrain<ISegmentGrain>(request.SegmentId);
-        var cancellation = context.CancellationToken;
+        using var watching = shutdown.CallOrShutdown(context);
+        var cancellation = watching.Token;
         var figures = await grain.GetAsync(top);
         await responseStream.WriteAsync(ProtoMapper.ToProto(figures, Currency), cancellation);
         var known = figures.Version;
-        while (!cancellation.IsCancellationRequested)
+        try
         {
-            var next = await grain.WaitForChangeAsync(known, top, WatchPoll).WaitAsync(cancellation);
-            if (next is not null && next.Version > known)
+            while (true)
             {
-                await responseStream.WriteAsync(ProtoMapper.ToProto(next, Currency), cancellation);
-                known = next.Version;
+                var next = await grain.WaitForChangeAsync(known, top, WatchPoll, cancellation);
+                cancellation.ThrowIfCancellationRequested();
+                if (next is not null && next.Version > known)
+                {
+                    await responseStream.WriteAsync(ProtoMapper.ToProto(next, Currency), cancellation);
+                    known = next.Version;
+                }
             }
+        }
+        catch (OperationCanceledException) when (shutdown.Stopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            throw shutdown.ShuttingDown();
         }
     }
 

@@ -11,6 +11,9 @@ namespace Customer360.Server.Hosting;
 
 public static class Customer360ServerExtensions
 {
+    // The ADO.NET provider itself; grains reach it through the single-writer queue.
+    private const string SqliteProviderName = StorageNames.Store + "-sqlite";
+
     /// <summary>
     /// Configures the whole server from the "Customer360" configuration section: the silo with
     /// its grain storage, and the gRPC endpoint with reflection and health checks.
@@ -34,6 +37,7 @@ public static class Customer360ServerExtensions
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks().AddCheck("silo", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
         builder.Services.AddSingleton<ApiValidation>();
+        builder.Services.AddSingleton<ServerShutdown>();
 
         builder.UseOrleans(siloBuilder =>
         {
@@ -52,13 +56,15 @@ public static class Customer360ServerExtensions
             case "sqlite":
                 var connectionString = SqliteStore.ConnectionStringFor(storage);
                 SqliteStore.EnsureCreated(connectionString);
-                silo.AddAdoNetGrainStorage(StorageNames.Store, options => options.Configure<Serializer>((o, serializer) =>
+                silo.AddAdoNetGrainStorage(SqliteProviderName, options => options.Configure<Serializer>((o, serializer) =>
                 {
                     o.Invariant = SqliteStore.Invariant;
                     o.ConnectionString = connectionString;
                     // Orleans' own binary format: compact, fast and tolerant of added fields.
                     o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
                 }));
+                silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Store, (sp, _) =>
+                    new SingleWriterGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(SqliteProviderName)));
                 break;
             case "memory":
                 silo.AddMemoryGrainStorage(StorageNames.Store);
