@@ -35,7 +35,7 @@ public static class Customer360ServerExtensions
             grpc.Interceptors.Add<ErrorMappingInterceptor>();
         });
         builder.Services.AddGrpcReflection();
-        builder.Services.AddGrpcHealthChecks().AddCheck("silo", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
+        builder.Services.AddGrpcHealthChecks().AddCheck<SiloHealthCheck>("silo");
         builder.Services.AddSingleton<ApiValidation>();
         builder.Services.AddSingleton<ServerShutdown>();
 
