@@ -16,25 +16,18 @@ public sealed class SingleWriterGrainStorage(IGrainStorage inner) : IGrainStorag
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         inner.ReadStateAsync(stateName, grainId, grainState);
 
-    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
-    {
-        await _writer.WaitAsync();
-        try
-        {
-            await inner.WriteStateAsync(stateName, grainId, grainState);
-        }
-        finally
-        {
-            _writer.Release();
-        }
-    }
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        OneAtATimeAsync(() => inner.WriteStateAsync(stateName, grainId, grainState));
 
-    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        OneAtATimeAsync(() => inner.ClearStateAsync(stateName, grainId, grainState));
+
+    private async Task OneAtATimeAsync(Func<Task> write)
     {
         await _writer.WaitAsync();
         try
         {
-            await inner.ClearStateAsync(stateName, grainId, grainState);
+            await write();
         }
         finally
         {
