@@ -3,17 +3,23 @@ using static Customer360.EndToEnd.Tests.Touchpoints;
 
 namespace Customer360.EndToEnd.Tests;
 
-/// <summary>Each test runs its own server on its own SQLite file and restarts it.</summary>
+/// <summary>
+/// Each test runs its own server on each store (its own SQLite file; its own service id in
+/// PostgreSQL) and restarts it.
+/// </summary>
 public sealed class PersistenceTests
 {
-    [Fact]
-    public async Task CustomersTouchpointsAndSegmentsSurviveARestart()
+    [Theory]
+    [InlineData(TestStores.Sqlite)]
+    [InlineData(TestStores.Postgres)]
+    public async Task CustomersTouchpointsAndSegmentsSurviveARestart(string store)
     {
         var prefix = NewCustomerId("restart");
         var dataPath = TestServer.NewDataPath();
+        var settings = await TestStores.SettingsAsync(store, "restart-" + Guid.NewGuid().ToString("N"));
         Dictionary<string, CustomerView> before = [];
         ListSegmentsResponse segmentsBefore;
-        await using (var server = await TestServer.StartAsync(dataPath))
+        await using (var server = await TestServer.StartAsync(dataPath, settings))
         {
             for (var i = 0; i < 30; i++)
             {
@@ -32,7 +38,7 @@ public sealed class PersistenceTests
             segmentsBefore = await Converged.SegmentsAsync(server, before.Values);
         }
 
-        await using (var restarted = await TestServer.StartAsync(dataPath))
+        await using (var restarted = await TestServer.StartAsync(dataPath, settings))
         {
             foreach (var (id, expected) in before)
             {
@@ -52,8 +58,10 @@ public sealed class PersistenceTests
         }
     }
 
-    [Fact]
-    public async Task IdsDifferingOnlyInCaseOrLeadingZerosAreDifferentCustomersInStorage()
+    [Theory]
+    [InlineData(TestStores.Sqlite)]
+    [InlineData(TestStores.Postgres)]
+    public async Task IdsDifferingOnlyInCaseOrLeadingZerosAreDifferentCustomersInStorage(string store)
     {
         // Orleans' ADO.NET storage turns keys that parse as hex or GUIDs into numbers; each of
         // these ids must still be its own customer, across a restart that reads them back.
@@ -65,7 +73,8 @@ public sealed class PersistenceTests
             "123", "0123", "0x123", "abc+1", "abc+01",
         ];
         var dataPath = TestServer.NewDataPath();
-        await using (var server = await TestServer.StartAsync(dataPath))
+        var settings = await TestStores.SettingsAsync(store, "keys-" + Guid.NewGuid().ToString("N"));
+        await using (var server = await TestServer.StartAsync(dataPath, settings))
         {
             for (var i = 0; i < ids.Length; i++)
             {
@@ -74,7 +83,7 @@ public sealed class PersistenceTests
             }
         }
 
-        await using var restarted = await TestServer.StartAsync(dataPath);
+        await using var restarted = await TestServer.StartAsync(dataPath, settings);
         for (var i = 0; i < ids.Length; i++)
         {
             var view = await restarted.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = ids[i] });

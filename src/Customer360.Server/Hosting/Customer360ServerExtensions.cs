@@ -41,11 +41,39 @@ public static class Customer360ServerExtensions
 
         builder.UseOrleans(siloBuilder =>
         {
-            siloBuilder.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
+            siloBuilder.AddCustomer360Clustering(storage, silo);
             siloBuilder.AddCustomer360Grains();
             siloBuilder.AddCustomer360Storage(storage);
         });
         return builder;
+    }
+
+    /// <summary>
+    /// How silos find each other: through the PostgreSQL membership tables when the store is
+    /// PostgreSQL (any number of silos), otherwise a single silo on localhost.
+    /// </summary>
+    public static ISiloBuilder AddCustomer360Clustering(this ISiloBuilder silo, StorageOptions storage, SiloOptions options)
+    {
+        if (IsPostgres(storage))
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = options.ClusterId;
+                o.ServiceId = options.ServiceId;
+            });
+            silo.ConfigureEndpoints(IPAddress.Parse(options.AdvertisedAddress), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
+            silo.UseAdoNetClustering(o =>
+            {
+                o.Invariant = PostgresInvariant;
+                o.ConnectionString = RequireConnectionString(storage);
+            });
+        }
+        else
+        {
+            silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+        }
+
+        return silo;
     }
 
     /// <summary>Adds the grain storage named <see cref="StorageNames.Store"/> for the configured provider.</summary>
@@ -66,16 +94,37 @@ public static class Customer360ServerExtensions
                 silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Store, (sp, _) =>
                     new SingleWriterGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(SqliteProviderName)));
                 break;
+            case "postgres":
+                var postgres = RequireConnectionString(storage);
+                silo.AddAdoNetGrainStorage(StorageNames.Store, options => options.Configure<Serializer>((o, serializer) =>
+                {
+                    o.Invariant = PostgresInvariant;
+                    o.ConnectionString = postgres;
+                    o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+                }));
+                break;
             case "memory":
                 silo.AddMemoryGrainStorage(StorageNames.Store);
                 break;
             default:
                 throw new InvalidOperationException(
-                    $"Customer360:Storage:Provider '{storage.Provider}' is not supported; use 'sqlite' or 'memory'.");
+                    $"Customer360:Storage:Provider '{storage.Provider}' is not supported; use 'sqlite', 'postgres' or 'memory'.");
         }
 
         return silo;
     }
+
+    private const string PostgresInvariant = "Npgsql";
+
+    private static bool IsPostgres(StorageOptions storage) =>
+        string.Equals(storage.Provider.Trim(), "postgres", StringComparison.OrdinalIgnoreCase);
+
+    private static string RequireConnectionString(StorageOptions storage) =>
+        string.IsNullOrWhiteSpace(storage.ConnectionString)
+            ? throw new InvalidOperationException(
+                "Customer360:Storage:ConnectionString is required with the postgres provider (an Npgsql connection string; "
+                + "apply deploy/postgres/schema.sql to that database first).")
+            : storage.ConnectionString;
 
     public static WebApplication MapCustomer360Services(this WebApplication app)
     {

@@ -16,7 +16,10 @@ public sealed class GrpcEndpointOptions
 /// <summary>Where grain state is kept ("Customer360:Storage").</summary>
 public sealed class StorageOptions
 {
-    /// <summary>"sqlite" (the embedded default), "postgres", or "memory" (nothing survives a restart).</summary>
+    /// <summary>
+    /// "sqlite" (the embedded default, one silo), "postgres" (production: grain storage and
+    /// cluster membership in PostgreSQL, any number of silos), or "memory" (nothing survives a restart).
+    /// </summary>
     public string Provider { get; set; } = "sqlite";
 
     /// <summary>Folder of the embedded SQLite database, created if missing.</summary>
@@ -39,4 +42,7 @@ public sealed class SiloOptions
     public string ClusterId { get; set; } = "customer360";
 
     public string ServiceId { get; set; } = "customer360";
+
+    /// <summary>The address other silos reach this one at, when clustering through PostgreSQL.</summary>
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
 }
