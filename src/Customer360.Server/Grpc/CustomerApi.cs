@@ -93,7 +93,7 @@ public sealed class CustomerApi(
                 await inFlight.Writer.WriteAsync(applying, cancellation);
             }
         }
-        catch (OperationCanceledException) when (shutdown.Stopping.IsCancellationRequested && !cancellation.IsCancellationRequested)
+        catch (Exception) when (shutdown.Stopping.IsCancellationRequested && !cancellation.IsCancellationRequested)
         {
             // The server is stopping: read no more, but acknowledge what was already taken.
         }
@@ -148,7 +148,7 @@ public sealed class CustomerApi(
                 }
             }
         }
-        catch (OperationCanceledException) when (shutdown.Stopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        catch (Exception) when (shutdown.Stopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {
             throw shutdown.ShuttingDown();
         }

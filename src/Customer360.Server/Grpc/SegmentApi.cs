@@ -52,7 +52,7 @@ public sealed class SegmentApi(IGrainFactory grains, IOptions<Customer360Options
                 }
             }
         }
-        catch (OperationCanceledException) when (shutdown.Stopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        catch (Exception) when (shutdown.Stopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {
             throw shutdown.ShuttingDown();
         }
