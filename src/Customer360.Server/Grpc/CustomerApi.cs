@@ -131,27 +131,12 @@ public sealed class CustomerApi(
         validation.CheckCustomerId(request.CustomerId);
         var grain = Customer(request.CustomerId);
         var view = await grain.GetViewAsync() ?? throw NotFound(request.CustomerId);
-        using var watching = shutdown.CallOrShutdown(context);
-        var cancellation = watching.Token;
-        await responseStream.WriteAsync(ProtoMapper.ToProto(view), cancellation);
-        var known = view.Version;
-        try
-        {
-            while (true)
-            {
-                var next = await grain.WaitForChangeAsync(known, WatchPoll, cancellation);
-                cancellation.ThrowIfCancellationRequested();
-                if (next is not null)
-                {
-                    await responseStream.WriteAsync(ProtoMapper.ToProto(next), cancellation);
-                    known = next.Version;
-                }
-            }
-        }
-        catch (Exception) when (shutdown.Stopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
-        {
-            throw shutdown.ShuttingDown();
-        }
+        await shutdown.WatchAsync(
+            context,
+            view,
+            v => v.Version,
+            (known, cancellation) => grain.WaitForChangeAsync(known, WatchPoll, cancellation),
+            (v, cancellation) => responseStream.WriteAsync(ProtoMapper.ToProto(v), cancellation));
     }
 
     private async Task<TouchpointAck> ApplyOneAsync(Api.V1.Touchpoint? message, long sequence, Task? previousOfCustomer)

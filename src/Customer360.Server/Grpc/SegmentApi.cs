@@ -34,28 +34,12 @@ public sealed class SegmentApi(IGrainFactory grains, IOptions<Customer360Options
     {
         var top = CheckRequest(request.SegmentId, request.Top);
         var grain = grains.GetGrain<ISegmentGrain>(request.SegmentId);
-        using var watching = shutdown.CallOrShutdown(context);
-        var cancellation = watching.Token;
-        var figures = await grain.GetAsync(top);
-        await responseStream.WriteAsync(ProtoMapper.ToProto(figures, Currency), cancellation);
-        var known = figures.Version;
-        try
-        {
-            while (true)
-            {
-                var next = await grain.WaitForChangeAsync(known, top, WatchPoll, cancellation);
-                cancellation.ThrowIfCancellationRequested();
-                if (next is not null && next.Version > known)
-                {
-                    await responseStream.WriteAsync(ProtoMapper.ToProto(next, Currency), cancellation);
-                    known = next.Version;
-                }
-            }
-        }
-        catch (Exception) when (shutdown.Stopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
-        {
-            throw shutdown.ShuttingDown();
-        }
+        await shutdown.WatchAsync(
+            context,
+            await grain.GetAsync(top),
+            f => f.Version,
+            (known, cancellation) => grain.WaitForChangeAsync(known, top, WatchPoll, cancellation),
+            (f, cancellation) => responseStream.WriteAsync(ProtoMapper.ToProto(f, Currency), cancellation));
     }
 
     private static int CheckRequest(string segmentId, int top)

@@ -17,4 +17,40 @@ public sealed class ServerShutdown(IHostApplicationLifetime lifetime)
 
     public RpcException ShuttingDown() =>
         new(new Status(StatusCode.Unavailable, "the server is shutting down; reconnect"));
+
+    /// <summary>
+    /// Serves a watch: sends <paramref name="current"/>, then each newer value that
+    /// <paramref name="waitForChange"/> (a bounded long-poll, null when nothing changed)
+    /// returns, until the client cancels or the server stops.
+    /// </summary>
+    public async Task WatchAsync<T>(
+        ServerCallContext context,
+        T current,
+        Func<T, long> versionOf,
+        Func<long, CancellationToken, Task<T?>> waitForChange,
+        Func<T, CancellationToken, Task> send)
+        where T : class
+    {
+        using var watching = CallOrShutdown(context);
+        var cancellation = watching.Token;
+        try
+        {
+            await send(current, cancellation);
+            var known = versionOf(current);
+            while (true)
+            {
+                var next = await waitForChange(known, cancellation);
+                cancellation.ThrowIfCancellationRequested();
+                if (next is not null && versionOf(next) > known)
+                {
+                    await send(next, cancellation);
+                    known = versionOf(next);
+                }
+            }
+        }
+        catch (Exception) when (Stopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            throw ShuttingDown();
+        }
+    }
 }

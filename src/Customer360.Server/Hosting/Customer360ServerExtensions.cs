@@ -54,7 +54,7 @@ public static class Customer360ServerExtensions
     /// </summary>
     public static ISiloBuilder AddCustomer360Clustering(this ISiloBuilder silo, StorageOptions storage, SiloOptions options)
     {
-        if (IsPostgres(storage))
+        if (storage.ProviderKind == StorageOptions.Postgres)
         {
             silo.Configure<ClusterOptions>(o =>
             {
@@ -79,31 +79,19 @@ public static class Customer360ServerExtensions
     /// <summary>Adds the grain storage named <see cref="StorageNames.Store"/> for the configured provider.</summary>
     public static ISiloBuilder AddCustomer360Storage(this ISiloBuilder silo, StorageOptions storage)
     {
-        switch (storage.Provider.Trim().ToLowerInvariant())
+        switch (storage.ProviderKind)
         {
-            case "sqlite":
+            case StorageOptions.Sqlite:
                 var connectionString = SqliteStore.ConnectionStringFor(storage);
                 SqliteStore.EnsureCreated(connectionString);
-                silo.AddAdoNetGrainStorage(SqliteProviderName, options => options.Configure<Serializer>((o, serializer) =>
-                {
-                    o.Invariant = SqliteStore.Invariant;
-                    o.ConnectionString = connectionString;
-                    // Orleans' own binary format: compact, fast and tolerant of added fields.
-                    o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
-                }));
+                silo.AddAdoNetStore(SqliteProviderName, SqliteStore.Invariant, connectionString);
                 silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Store, (sp, _) =>
                     new SingleWriterGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(SqliteProviderName)));
                 break;
-            case "postgres":
-                var postgres = RequireConnectionString(storage);
-                silo.AddAdoNetGrainStorage(StorageNames.Store, options => options.Configure<Serializer>((o, serializer) =>
-                {
-                    o.Invariant = PostgresInvariant;
-                    o.ConnectionString = postgres;
-                    o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
-                }));
+            case StorageOptions.Postgres:
+                silo.AddAdoNetStore(StorageNames.Store, PostgresInvariant, RequireConnectionString(storage));
                 break;
-            case "memory":
+            case StorageOptions.Memory:
                 silo.AddMemoryGrainStorage(StorageNames.Store);
                 break;
             default:
@@ -116,8 +104,14 @@ public static class Customer360ServerExtensions
 
     private const string PostgresInvariant = "Npgsql";
 
-    private static bool IsPostgres(StorageOptions storage) =>
-        string.Equals(storage.Provider.Trim(), "postgres", StringComparison.OrdinalIgnoreCase);
+    private static void AddAdoNetStore(this ISiloBuilder silo, string name, string invariant, string connectionString) =>
+        silo.AddAdoNetGrainStorage(name, options => options.Configure<Serializer>((o, serializer) =>
+        {
+            o.Invariant = invariant;
+            o.ConnectionString = connectionString;
+            // Orleans' own binary format: compact, fast and tolerant of added fields.
+            o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+        }));
 
     private static string RequireConnectionString(StorageOptions storage) =>
         string.IsNullOrWhiteSpace(storage.ConnectionString)

@@ -20,7 +20,14 @@ public sealed class StorageOptions
     /// "sqlite" (the embedded default, one silo), "postgres" (production: grain storage and
     /// cluster membership in PostgreSQL, any number of silos), or "memory" (nothing survives a restart).
     /// </summary>
-    public string Provider { get; set; } = "sqlite";
+    public string Provider { get; set; } = Sqlite;
+
+    public const string Sqlite = "sqlite";
+    public const string Postgres = "postgres";
+    public const string Memory = "memory";
+
+    /// <summary><see cref="Provider"/> trimmed and in lower case.</summary>
+    public string ProviderKind => Provider.Trim().ToLowerInvariant();
 
     /// <summary>Folder of the embedded SQLite database, created if missing.</summary>
     public string DataPath { get; set; } = "./data";
