@@ -343,3 +343,68 @@ WHERE DeploymentId = @DeploymentId
   AND Status <> 3
 $query$)
 ON CONFLICT (QueryKey) DO UPDATE SET QueryText = EXCLUDED.QueryText;
+
+------------------------------------------------------------------------------------------
+-- The customer log, snapshots and checkpoints (Customer360's own store; not Orleans').
+-- Every row belongs to a service (the Orleans ServiceId), so that several deployments can
+-- share a database as Orleans' own tables allow.
+------------------------------------------------------------------------------------------
+
+-- Every touchpoint and profile change, the source of truth. A customer's entries are
+-- numbered 1, 2, 3... by sequence, which equals the customer's version after the entry.
+-- position orders all entries in commit order within a silo; start-up recovery finds the
+-- customers changed after a checkpoint by it.
+--   kind:           1 touchpoint, 2 profile change
+--   event_id:       the sender's idempotency key (touchpoints only; NULL for profile changes)
+--   occurred_ticks: event time in 100 ns ticks since 0001-01-01 UTC (touchpoints only)
+--   recorded_ticks: when the engine accepted the entry; replay applies it as of this time
+--   fingerprint:    digest of the touchpoint's content; the same event id with another
+--                   fingerprint is refused as a conflict
+--   payload:        the touchpoint or profile change as JSON
+CREATE TABLE IF NOT EXISTS customer360_log
+(
+    service_id     text     COLLATE "C" NOT NULL,
+    customer_id    text     COLLATE "C" NOT NULL,
+    sequence       bigint   NOT NULL,
+    position       bigint   GENERATED ALWAYS AS IDENTITY,
+    kind           smallint NOT NULL,
+    event_id       text     COLLATE "C" NULL,
+    occurred_ticks bigint   NULL,
+    recorded_ticks bigint   NOT NULL,
+    fingerprint    bigint   NOT NULL,
+    payload        text     NOT NULL,
+    PRIMARY KEY (service_id, customer_id, sequence)
+);
+
+-- Exactly once: an event id is taken once per customer. NULLs (profile changes) are distinct.
+CREATE UNIQUE INDEX IF NOT EXISTS ux_customer360_log_event
+    ON customer360_log (service_id, customer_id, event_id);
+
+-- Paging a customer's touchpoints newest first by (event time, event id).
+CREATE INDEX IF NOT EXISTS ix_customer360_log_time
+    ON customer360_log (service_id, customer_id, occurred_ticks, event_id) WHERE kind = 1;
+
+-- position grows with insertion order, which a BRIN index summarises for almost nothing.
+CREATE INDEX IF NOT EXISTS ix_customer360_log_position
+    ON customer360_log USING brin (position);
+
+-- The latest snapshot of each customer: the customer serialized at version. A cache of the
+-- log; deleting a row only makes the next activation replay more.
+CREATE TABLE IF NOT EXISTS customer360_snapshot
+(
+    service_id  text   COLLATE "C" NOT NULL,
+    customer_id text   COLLATE "C" NOT NULL,
+    version     bigint NOT NULL,
+    payload     bytea  NOT NULL,
+    PRIMARY KEY (service_id, customer_id)
+);
+
+-- Named log positions. "segments": every entry at or below it is reflected in the stored
+-- segment figures.
+CREATE TABLE IF NOT EXISTS customer360_checkpoint
+(
+    service_id text   COLLATE "C" NOT NULL,
+    name       text   NOT NULL,
+    position   bigint NOT NULL,
+    PRIMARY KEY (service_id, name)
+);

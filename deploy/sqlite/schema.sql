@@ -138,3 +138,65 @@ WHERE @GrainStateVersion IS NOT NULL
   AND ServiceId = @ServiceId
 RETURNING Version + 1 AS NewGrainStateVersion;
 ');
+
+-- ---------------------------------------------------------------------------------------
+-- The customer log, snapshots and checkpoints (Customer360's own store; not Orleans').
+-- Every row belongs to a service (the Orleans ServiceId), so that several deployments can
+-- share a database as Orleans' own tables allow.
+-- ---------------------------------------------------------------------------------------
+
+-- Every touchpoint and profile change, the source of truth. A customer's entries are
+-- numbered 1, 2, 3... by sequence, which equals the customer's version after the entry.
+-- position (the rowid) orders all entries in commit order.
+--   kind:           1 touchpoint, 2 profile change
+--   event_id:       the sender's idempotency key (touchpoints only; NULL for profile changes)
+--   occurred_ticks: event time in 100 ns ticks since 0001-01-01 UTC (touchpoints only)
+--   recorded_ticks: when the engine accepted the entry; replay applies it as of this time
+--   fingerprint:    digest of the touchpoint's content; the same event id with another
+--                   fingerprint is refused as a conflict
+--   payload:        the touchpoint or profile change as JSON
+CREATE TABLE IF NOT EXISTS customer360_log
+(
+    position       INTEGER PRIMARY KEY,
+    service_id     TEXT    NOT NULL COLLATE BINARY,
+    customer_id    TEXT    NOT NULL COLLATE BINARY,
+    sequence       INTEGER NOT NULL,
+    kind           INTEGER NOT NULL,
+    event_id       TEXT    NULL COLLATE BINARY,
+    occurred_ticks INTEGER NULL,
+    recorded_ticks INTEGER NOT NULL,
+    fingerprint    INTEGER NOT NULL,
+    payload        TEXT    NOT NULL
+);
+
+CREATE UNIQUE INDEX IF NOT EXISTS ux_customer360_log_sequence
+    ON customer360_log (service_id, customer_id, sequence);
+
+-- Exactly once: an event id is taken once per customer. NULLs (profile changes) are distinct.
+CREATE UNIQUE INDEX IF NOT EXISTS ux_customer360_log_event
+    ON customer360_log (service_id, customer_id, event_id);
+
+-- Paging a customer's touchpoints newest first by (event time, event id).
+CREATE INDEX IF NOT EXISTS ix_customer360_log_time
+    ON customer360_log (service_id, customer_id, occurred_ticks, event_id) WHERE kind = 1;
+
+-- The latest snapshot of each customer: the customer serialized at version. A cache of the
+-- log; deleting a row only makes the next activation replay more.
+CREATE TABLE IF NOT EXISTS customer360_snapshot
+(
+    service_id  TEXT    NOT NULL COLLATE BINARY,
+    customer_id TEXT    NOT NULL COLLATE BINARY,
+    version     INTEGER NOT NULL,
+    payload     BLOB    NOT NULL,
+    PRIMARY KEY (service_id, customer_id)
+) WITHOUT ROWID;
+
+-- Named log positions. "segments": every entry at or below it is reflected in the stored
+-- segment figures.
+CREATE TABLE IF NOT EXISTS customer360_checkpoint
+(
+    service_id TEXT    NOT NULL COLLATE BINARY,
+    name       TEXT    NOT NULL,
+    position   INTEGER NOT NULL,
+    PRIMARY KEY (service_id, name)
+);

@@ -35,6 +35,13 @@ public interface ICustomerGrain : IGrainWithStringKey
     Task<TouchpointPage?> ListTouchpointsAsync(TouchpointQuery query);
 
     /// <summary>
+    /// Re-states the customer's membership in every segment (activating it from its snapshot
+    /// and log if needed). Used by recovery after a crash that may have lost segment updates.
+    /// </summary>
+    [Alias("RestateSegments")]
+    Task RestateSegmentsAsync();
+
+    /// <summary>
     /// Returns the view as soon as its version is above <paramref name="knownVersion"/>, or
     /// null when <paramref name="maxWait"/> passes first or the caller cancels. Only persisted
     /// changes are reported.

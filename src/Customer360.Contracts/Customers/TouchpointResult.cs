@@ -1,11 +1,14 @@
 namespace Customer360.Contracts.Customers;
 
-/// <summary>Whether a touchpoint was applied now or had been applied before.</summary>
+/// <summary>Whether a touchpoint was applied now, had been applied before, or clashes with one that was.</summary>
 [GenerateSerializer, Alias("c360.TouchpointStatus")]
 public enum TouchpointStatus
 {
     Accepted = 1,
     Duplicate = 2,
+
+    /// <summary>The event id was recorded before with different content; nothing changed.</summary>
+    Conflict = 3,
 }
 
 /// <summary>The outcome of recording one touchpoint.</summary>
@@ -13,4 +16,8 @@ public enum TouchpointStatus
 public sealed record TouchpointResult(
     [property: Id(0)] string EventId,
     [property: Id(1)] TouchpointStatus Status,
-    [property: Id(2)] long CustomerVersion);
+    [property: Id(2)] long CustomerVersion)
+{
+    /// <summary>Why a <see cref="TouchpointStatus.Conflict"/> was refused.</summary>
+    [Id(3)] public string? Reason { get; init; }
+}

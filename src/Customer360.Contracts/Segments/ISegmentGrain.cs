@@ -18,6 +18,10 @@ public interface ISegmentGrain : IGrainWithStringKey
     [Alias("Apply")]
     Task ApplyAsync(IReadOnlyList<SegmentUpdate> updates);
 
+    /// <summary>Writes the segment's figures to storage now if they changed since the last write.</summary>
+    [Alias("Persist")]
+    Task PersistAsync();
+
     /// <summary>The figures and the top <paramref name="top"/> members (0 to 100).</summary>
     [Alias("Get")]
     Task<SegmentFigures> GetAsync(int top);

@@ -301,6 +301,7 @@ public struct CustomerSurrogate
     [Id(6)] public Touchpoint[] Recent;
     [Id(7)] public string[] AppliedEventIds;
     [Id(8)] public ValueAssessment? Value;
+    [Id(9)] public long[]? AppliedFingerprints;
 }
 
 [RegisterConverter]
@@ -308,7 +309,18 @@ public sealed class CustomerConverter : IConverter<Customer, CustomerSurrogate>
 {
     public Customer ConvertFromSurrogate(in CustomerSurrogate s) => new(
         s.CustomerId, s.Version, s.CreatedAt, s.UpdatedAt, s.Profile ?? CustomerProfile.Empty,
-        s.Aggregates ?? new CustomerAggregates(), s.Recent ?? [], s.AppliedEventIds ?? [], s.Value);
+        s.Aggregates ?? new CustomerAggregates(), s.Recent ?? [], Applied(s), s.Value);
+
+    // Ids and fingerprints travel as two parallel arrays.
+    private static IEnumerable<AppliedEvent> Applied(CustomerSurrogate s)
+    {
+        var ids = s.AppliedEventIds ?? [];
+        var fingerprints = s.AppliedFingerprints ?? [];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            yield return new AppliedEvent(ids[i], i < fingerprints.Length ? fingerprints[i] : 0);
+        }
+    }
 
     public CustomerSurrogate ConvertToSurrogate(in Customer v) => new()
     {
@@ -320,6 +332,7 @@ public sealed class CustomerConverter : IConverter<Customer, CustomerSurrogate>
         Aggregates = v.Aggregates,
         Recent = [.. v.RecentTouchpoints],
         AppliedEventIds = [.. v.AppliedEventIds],
+        AppliedFingerprints = [.. v.AppliedEvents.Select(e => e.Fingerprint)],
         Value = v.Value,
     };
 }

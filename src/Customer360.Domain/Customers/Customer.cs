@@ -10,6 +10,22 @@ public enum ApplyOutcome
     Duplicate,
 }
 
+/// <summary>What a customer knows about an event id from its recent arrivals.</summary>
+public enum EventCheck
+{
+    /// <summary>Not among the recently applied ids; only the log can tell whether it is new.</summary>
+    NotRecent,
+
+    /// <summary>Applied recently with the same content.</summary>
+    Duplicate,
+
+    /// <summary>Applied recently with different content under the same id.</summary>
+    Conflict,
+}
+
+/// <summary>An applied event id and the fingerprint of its content.</summary>
+public readonly record struct AppliedEvent(string EventId, long Fingerprint);
+
 /// <summary>
 /// One customer: profile, live aggregates, recent touchpoints and value. This is where a
 /// touchpoint is applied. The class holds no I/O; the customer grain persists it.
@@ -18,7 +34,7 @@ public sealed class Customer
 {
     private readonly List<Touchpoint> _recent;
     private readonly Queue<string> _appliedIds;
-    private readonly HashSet<string> _appliedIdSet;
+    private readonly Dictionary<string, long> _appliedFingerprints;
 
     /// <summary>A customer seen for the first time.</summary>
     public Customer(string customerId, DateTimeOffset now)
@@ -35,7 +51,7 @@ public sealed class Customer
         CustomerProfile profile,
         CustomerAggregates aggregates,
         IEnumerable<Touchpoint> recent,
-        IEnumerable<string> appliedIds,
+        IEnumerable<AppliedEvent> applied,
         ValueAssessment? value)
     {
         CustomerId = customerId;
@@ -46,8 +62,15 @@ public sealed class Customer
         Aggregates = aggregates;
         _recent = recent.ToList();
         _recent.Sort(Touchpoint.NewestFirst);
-        _appliedIds = new Queue<string>(appliedIds);
-        _appliedIdSet = new HashSet<string>(_appliedIds, StringComparer.Ordinal);
+        _appliedIds = new Queue<string>();
+        _appliedFingerprints = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var e in applied)
+        {
+            if (_appliedFingerprints.TryAdd(e.EventId, e.Fingerprint))
+            {
+                _appliedIds.Enqueue(e.EventId);
+            }
+        }
         Value = value;
     }
 
@@ -70,12 +93,24 @@ public sealed class Customer
     /// <summary>Event ids remembered for duplicate detection, oldest arrival first.</summary>
     public IReadOnlyCollection<string> AppliedEventIds => _appliedIds;
 
+    /// <summary>The remembered event ids with their content fingerprints, oldest arrival first.</summary>
+    public IEnumerable<AppliedEvent> AppliedEvents => _appliedIds.Select(id => new AppliedEvent(id, _appliedFingerprints[id]));
+
     /// <summary>The value as last assessed; null until the first change.</summary>
     public ValueAssessment? Value { get; private set; }
 
     public bool Exists => Version > 0;
 
-    public bool HasApplied(string eventId) => _appliedIdSet.Contains(eventId);
+    public bool HasApplied(string eventId) => _appliedFingerprints.ContainsKey(eventId);
+
+    /// <summary>
+    /// Whether <paramref name="touchpoint"/> was among the recently applied events, and if so
+    /// whether with the same content. A fast path only: an id applied longer ago is not recent.
+    /// </summary>
+    public EventCheck Check(Touchpoint touchpoint) =>
+        !_appliedFingerprints.TryGetValue(touchpoint.EventId, out var known) ? EventCheck.NotRecent
+        : known == TouchpointFingerprint.Of(touchpoint) ? EventCheck.Duplicate
+        : EventCheck.Conflict;
 
     /// <summary>Applies a validated touchpoint, unless its event id was applied already.</summary>
     public ApplyOutcome Apply(Touchpoint touchpoint, CustomerRules rules, DateTimeOffset now)
@@ -87,7 +122,7 @@ public sealed class Customer
 
         Aggregates.Apply(touchpoint);
         InsertRecent(touchpoint, rules.RecentWindow);
-        Remember(touchpoint.EventId, rules.IdempotencyWindow);
+        Remember(touchpoint, rules.IdempotencyWindow);
         Touch(rules, now);
         return ApplyOutcome.Accepted;
     }
@@ -133,13 +168,13 @@ public sealed class Customer
         }
     }
 
-    private void Remember(string eventId, int window)
+    private void Remember(Touchpoint touchpoint, int window)
     {
-        _appliedIds.Enqueue(eventId);
-        _appliedIdSet.Add(eventId);
+        _appliedIds.Enqueue(touchpoint.EventId);
+        _appliedFingerprints[touchpoint.EventId] = TouchpointFingerprint.Of(touchpoint);
         while (_appliedIds.Count > Math.Max(1, window))
         {
-            _appliedIdSet.Remove(_appliedIds.Dequeue());
+            _appliedFingerprints.Remove(_appliedIds.Dequeue());
         }
     }
 }

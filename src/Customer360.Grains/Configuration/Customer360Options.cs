@@ -40,6 +40,21 @@ public sealed class Customer360Options
     /// <summary>How often a changed segment persists its figures.</summary>
     public TimeSpan SegmentPersistInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often each silo records how far the stored segment figures reflect the log.</summary>
+    public TimeSpan SegmentCheckpointInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How far a segment checkpoint trails the log: longer than any change takes from commit,
+    /// through its customer and a silo's buffer, to its segment.
+    /// </summary>
+    public TimeSpan SegmentCheckpointLag { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// A customer writes a snapshot after this many changes since its last one (and when it is
+    /// deactivated). Between snapshots the log has the changes; activation replays them.
+    /// </summary>
+    public int SnapshotEvery { get; set; } = 100;
+
     public CustomerRules ToRules() => new()
     {
         RecentWindow = RecentWindow,
@@ -56,5 +71,8 @@ public sealed class Customer360Options
         : Tiers.Problem() is { } tiers ? $"Tiers: {tiers}"
         : !CurrencyTable.IsCurrencyCode(ReportingCurrency) ? "ReportingCurrency must be an ISO-4217 code"
         : SegmentFlushInterval <= TimeSpan.Zero ? "SegmentFlushInterval must be positive"
+        : SegmentCheckpointInterval <= TimeSpan.Zero ? "SegmentCheckpointInterval must be positive"
+        : SegmentCheckpointLag < SegmentFlushInterval ? "SegmentCheckpointLag must be at least SegmentFlushInterval"
+        : SnapshotEvery is < 1 or > 1_000_000 ? "SnapshotEvery must be 1..1000000"
         : null;
 }

@@ -1,42 +1,92 @@
 using Customer360.Contracts.Customers;
 using Customer360.Domain.Customers;
+using Customer360.Domain.Segments;
 using Customer360.Domain.Validation;
 using Customer360.Grains.Configuration;
 using Customer360.Grains.Segments;
+using Customer360.Grains.Storage;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Serialization;
 
 namespace Customer360.Grains.Customers;
 
 /// <summary>
-/// The live customer. Every change is persisted before it is acknowledged; segment figures
-/// follow through the silo's <see cref="SegmentUpdateBuffer"/>.
+/// The live customer. Every change is appended to the customer log, and committed, before it
+/// is applied and acknowledged; the log is the source of truth. On activation the customer is
+/// rebuilt from its latest snapshot plus the log entries after it. Segment figures follow
+/// through the silo's <see cref="SegmentUpdateBuffer"/>.
 /// </summary>
-public sealed class CustomerGrain(
-    [PersistentState(StorageNames.CustomerState, StorageNames.Store)] IPersistentState<CustomerGrainState> state,
+public sealed partial class CustomerGrain(
+    ICustomerStore store,
     IOptions<Customer360Options> options,
     SegmentUpdateBuffer segments,
-    TimeProvider clock) : Grain, ICustomerGrain
+    Serializer<Customer> snapshotSerializer,
+    TimeProvider clock,
+    ILogger<CustomerGrain> logger) : Grain, ICustomerGrain
 {
     private readonly CustomerRules _rules = options.Value.ToRules();
     private readonly string _reportingCurrency = options.Value.ReportingCurrency;
+    private readonly int _snapshotEvery = options.Value.SnapshotEvery;
     private readonly ProfileValidator _profileRules = new(options.Value.Limits);
     private TaskCompletionSource _changed = NewSignal();
 
-    // Version of the last persisted change. Watchers run interleaved with writes and must only
-    // ever see persisted state.
-    private long _committedVersion;
+    // Null until the customer's first change is committed.
+    private Customer? _customer;
+
+    // The version the stored snapshot reflects.
+    private long _snapshotVersion;
+
+    // Set when a write's outcome is unknown or another activation wrote first: this
+    // activation's memory may disagree with the log, so it takes no more writes and is dropped.
+    private bool _stale;
 
     private string CustomerId => CustomerKeys.FromGrainKey(this.GetPrimaryKeyString());
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        if (state.State.Customer is { } customer)
-        {
-            _committedVersion = customer.Version;
+    private long NextSequence => (_customer?.Version ?? 0) + 1;
 
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var customerId = CustomerId;
+        if (await store.ReadSnapshotAsync(customerId) is { } snapshot)
+        {
+            var restored = snapshotSerializer.Deserialize(snapshot.Payload)
+                ?? throw new InvalidDataException($"The snapshot of customer '{customerId}' is empty.");
+            _customer = restored;
+            _snapshotVersion = restored.Version;
+        }
+
+        var entries = await store.ReadEntriesAsync(customerId, _customer?.Version ?? 0);
+        foreach (var entry in entries)
+        {
+            if (entry.Sequence != NextSequence)
+            {
+                throw new InvalidOperationException(
+                    $"The log of customer '{customerId}' continues at entry {entry.Sequence} where {NextSequence} was expected.");
+            }
+
+            Apply(entry);
+        }
+
+        if (_customer is { } customer)
+        {
             // Re-state this customer's memberships in every segment. Updates are versioned, so
             // this is harmless when segments are current and mends them after a lost flush.
             segments.ReportFull(customer.CustomerId, customer.Version, customer.SegmentContributions());
+            if (entries.Count > 0 && customer.Version - _snapshotVersion >= _snapshotEvery)
+            {
+                SaveSnapshot(customer);
+            }
+        }
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Saves the next activation a replay. Skipped after a failed write: this activation's
+        // memory may be ahead of the log then, and the log must have the last word.
+        if (_customer is { } customer && customer.Version > _snapshotVersion && !_stale)
+        {
+            SaveSnapshot(customer);
         }
 
         return Task.CompletedTask;
@@ -49,66 +99,107 @@ public sealed class CustomerGrain(
             throw new ArgumentException($"Touchpoint for '{touchpoint.CustomerId}' sent to customer '{CustomerId}'.", nameof(touchpoint));
         }
 
-        var customer = state.State.Customer ??= new Customer(CustomerId, clock.GetUtcNow());
-        if (customer.HasApplied(touchpoint.EventId))
+        switch (_customer?.Check(touchpoint) ?? EventCheck.NotRecent)
         {
-            return new TouchpointResult(touchpoint.EventId, TouchpointStatus.Duplicate, customer.Version);
+            case EventCheck.Duplicate:
+                return Duplicate(touchpoint);
+            case EventCheck.Conflict:
+                return Conflict(touchpoint);
         }
 
-        var before = customer.Exists ? customer.SegmentContributions() : null;
-        customer.Apply(touchpoint, _rules, clock.GetUtcNow());
-        await PersistAsync(customer, before);
-        return new TouchpointResult(touchpoint.EventId, TouchpointStatus.Accepted, customer.Version);
+        var entry = CustomerLogEntry.For(touchpoint, NextSequence, clock.GetUtcNow());
+        if (!await AppendAsync(entry))
+        {
+            // The log already has this event id (a retry from beyond the recent window), or
+            // another activation of this customer wrote first.
+            var logged = await store.FindEventAsync(CustomerId, touchpoint.EventId);
+            if (logged is null)
+            {
+                throw StaleActivation(entry.Sequence);
+            }
+
+            return logged.Fingerprint == entry.Fingerprint ? Duplicate(touchpoint) : Conflict(touchpoint);
+        }
+
+        Commit(entry);
+        return new TouchpointResult(touchpoint.EventId, TouchpointStatus.Accepted, _customer!.Version);
     }
 
     public async Task<UpsertProfileResult> UpsertProfileAsync(ProfilePatch patch)
     {
-        var merged = (state.State.Customer?.Profile ?? CustomerProfile.Empty).With(patch);
+        var merged = (_customer?.Profile ?? CustomerProfile.Empty).With(patch);
         if (_profileRules.CheckResult(merged) is { } error)
         {
             return new UpsertProfileResult(null, error.Field, error.Message);
         }
 
-        var customer = state.State.Customer ??= new Customer(CustomerId, clock.GetUtcNow());
-        var before = customer.Exists ? customer.SegmentContributions() : null;
-        customer.Apply(patch, _rules, clock.GetUtcNow());
-        await PersistAsync(customer, before);
-        return new UpsertProfileResult(BuildView(customer), null, null);
+        var entry = CustomerLogEntry.For(CustomerId, patch, NextSequence, clock.GetUtcNow());
+        if (!await AppendAsync(entry))
+        {
+            throw StaleActivation(entry.Sequence);
+        }
+
+        Commit(entry);
+        return new UpsertProfileResult(BuildView(_customer!), null, null);
+    }
+
+    public Task RestateSegmentsAsync()
+    {
+        if (_customer is { } customer)
+        {
+            segments.ReportFull(customer.CustomerId, customer.Version, customer.SegmentContributions());
+        }
+
+        return Task.CompletedTask;
     }
 
     public Task<CustomerView?> GetViewAsync() =>
-        Task.FromResult(state.State.Customer is { Exists: true } customer ? BuildView(customer) : null);
+        Task.FromResult(_customer is { } customer ? BuildView(customer) : null);
 
-    public Task<TouchpointPage?> ListTouchpointsAsync(TouchpointQuery query)
+    public async Task<TouchpointPage?> ListTouchpointsAsync(TouchpointQuery query)
     {
-        if (state.State.Customer is not { Exists: true } customer)
+        if (_customer is null)
         {
-            return Task.FromResult<TouchpointPage?>(null);
+            return null;
         }
 
-        // Pages through the recent window the grain holds.
-        var recent = customer.RecentTouchpoints;
+        // Keyset pages over the whole log, newest first. The channel and kind filters are
+        // applied here, reading the log in chunks until the page is full or the log ends.
         var pageSize = Math.Clamp(query.PageSize, 1, 500);
-        var page = new List<Touchpoint>(Math.Min(pageSize, recent.Count));
-        var more = false;
-        foreach (var touchpoint in recent)
+        var chunkSize = query.Channels.Count == 0 && query.Kinds.Count == 0 ? pageSize + 1 : Math.Max(4 * pageSize, 100);
+        var page = new List<Touchpoint>(pageSize);
+        var position = query.After;
+        if (query.OccurredTo is { } to && (position is null || to.UtcTicks <= position.OccurredAtUtcTicks))
         {
-            if ((query.After is not null && !query.After.IsBefore(touchpoint)) || !query.Matches(touchpoint))
-            {
-                continue;
-            }
-
-            if (page.Count == pageSize)
-            {
-                more = true;
-                break;
-            }
-
-            page.Add(touchpoint);
+            // Everything at or after OccurredTo is excluded: start just above it.
+            position = new TouchpointCursor(to.UtcTicks, "");
         }
 
-        var next = more ? TouchpointCursor.Of(page[^1]) : null;
-        return Task.FromResult<TouchpointPage?>(new TouchpointPage(page, next));
+        while (true)
+        {
+            var chunk = await store.ReadTouchpointsAsync(CustomerId, position, query.OccurredFrom, chunkSize);
+            foreach (var touchpoint in chunk)
+            {
+                if (!query.Matches(touchpoint))
+                {
+                    continue;
+                }
+
+                if (page.Count == pageSize)
+                {
+                    return new TouchpointPage(page, TouchpointCursor.Of(page[^1]));
+                }
+
+                page.Add(touchpoint);
+            }
+
+            if (chunk.Count < chunkSize)
+            {
+                return new TouchpointPage(page, null);
+            }
+
+            position = TouchpointCursor.Of(chunk[^1]);
+        }
     }
 
     public async Task<CustomerView?> WaitForChangeAsync(long knownVersion, TimeSpan maxWait, CancellationToken cancellationToken = default)
@@ -116,7 +207,8 @@ public sealed class CustomerGrain(
         var deadline = clock.GetUtcNow() + maxWait;
         while (true)
         {
-            if (_committedVersion > knownVersion && state.State.Customer is { } customer && customer.Version == _committedVersion)
+            // Only committed changes are ever applied to _customer, so what a watcher sees is durable.
+            if (_customer is { } customer && customer.Version > knownVersion)
             {
                 return BuildView(customer);
             }
@@ -138,26 +230,84 @@ public sealed class CustomerGrain(
         }
     }
 
-    private async Task PersistAsync(Customer customer, IReadOnlyList<Domain.Segments.SegmentContribution>? before)
+    private async Task<bool> AppendAsync(CustomerLogEntry entry)
     {
+        if (_stale)
+        {
+            throw new CustomerStoreUnavailableException($"Customer '{CustomerId}' is being reloaded from its log; retry.");
+        }
+
         try
         {
-            await state.WriteStateAsync();
+            return await store.AppendAsync(entry);
         }
         catch
         {
-            // The change is in memory but not stored. Drop this activation so the next call
-            // starts again from what storage holds, and let the caller retry.
+            // The entry may or may not be committed. Drop this activation so that the next call
+            // starts again from the log, which then answers a retry as a duplicate or applies it.
+            _stale = true;
             DeactivateOnIdle();
             throw;
         }
+    }
 
-        _committedVersion = customer.Version;
+    /// <summary>Applies a committed entry and tells segments and watchers.</summary>
+    private void Commit(CustomerLogEntry entry)
+    {
+        var before = _customer?.SegmentContributions();
+        var customer = Apply(entry);
         segments.Report(customer.CustomerId, customer.Version, before, customer.SegmentContributions());
+        if (customer.Version - _snapshotVersion >= _snapshotEvery)
+        {
+            SaveSnapshot(customer);
+        }
+
         var signal = _changed;
         _changed = NewSignal();
         signal.TrySetResult();
     }
+
+    /// <summary>Applies one log entry exactly as when it was first accepted.</summary>
+    private Customer Apply(CustomerLogEntry entry)
+    {
+        var customer = _customer ??= new Customer(entry.CustomerId, entry.RecordedAt);
+        if (entry.Touchpoint is { } touchpoint)
+        {
+            customer.Apply(touchpoint, _rules, entry.RecordedAt);
+        }
+        else
+        {
+            customer.Apply(entry.Profile ?? new ProfilePatch(), _rules, entry.RecordedAt);
+        }
+
+        return customer;
+    }
+
+    private void SaveSnapshot(Customer customer)
+    {
+        store.SaveSnapshot(new CustomerSnapshot(customer.CustomerId, customer.Version, snapshotSerializer.SerializeToArray(customer)));
+        _snapshotVersion = customer.Version;
+    }
+
+    private Exception StaleActivation(long sequence)
+    {
+        // Another activation of this customer (possible for a moment while a cluster
+        // reconfigures) has written this log position. This one is stale: drop it; the
+        // caller's retry reaches an activation rebuilt from the log.
+        _stale = true;
+        DeactivateOnIdle();
+        LogStaleActivation(logger, CustomerId, sequence);
+        return new CustomerStoreUnavailableException($"Customer '{CustomerId}' changed elsewhere (log entry {sequence} exists); retry.");
+    }
+
+    private TouchpointResult Duplicate(Touchpoint touchpoint) =>
+        new(touchpoint.EventId, TouchpointStatus.Duplicate, _customer?.Version ?? 0);
+
+    private TouchpointResult Conflict(Touchpoint touchpoint) =>
+        new(touchpoint.EventId, TouchpointStatus.Conflict, _customer?.Version ?? 0)
+        {
+            Reason = $"event '{touchpoint.EventId}' was already recorded for customer '{touchpoint.CustomerId}' with different content",
+        };
 
     private CustomerView BuildView(Customer customer) => new(
         customer.CustomerId,
@@ -171,4 +321,7 @@ public sealed class CustomerGrain(
         customer.RecentTouchpoints.ToArray());
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Customer {CustomerId}: log entry {Sequence} was written by another activation; this one is dropped")]
+    private static partial void LogStaleActivation(ILogger logger, string customerId, long sequence);
 }

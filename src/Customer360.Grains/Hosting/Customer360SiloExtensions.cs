@@ -1,5 +1,7 @@
 using Customer360.Grains.Configuration;
 using Customer360.Grains.Segments;
+using Customer360.Grains.Storage;
+using Orleans.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -11,8 +13,9 @@ namespace Customer360.Grains.Hosting;
 public static class Customer360SiloExtensions
 {
     /// <summary>
-    /// Registers what the Customer360 grains need on a silo: the engine options, the clock and
-    /// the per-silo segment update buffer. Grain storage named <see cref="StorageNames.Store"/>
+    /// Registers what the Customer360 grains need on a silo: the engine options, the clock, the
+    /// per-silo segment update buffer and segment recovery. The host adds an
+    /// <see cref="ICustomerStore"/> (the customer log). Grain storage named <see cref="StorageNames.Store"/>
     /// is configured by the host; unless the host gives that provider a serializer of its own,
     /// it stores grain state in Orleans' binary format.
     /// </summary>
@@ -29,6 +32,8 @@ public static class Customer360SiloExtensions
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<SegmentUpdateBuffer>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SegmentUpdateBuffer>());
+        silo.Services.AddSingleton<SegmentRecovery>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SegmentRecovery>());
 
         // Grain state holds domain types that only Orleans' serializer can rebuild (through the
         // surrogates in Contracts). The silo-wide default storage serializer is Newtonsoft JSON,
@@ -36,6 +41,17 @@ public static class Customer360SiloExtensions
         // Storage providers look for a serializer registered under their own name first.
         silo.Services.TryAddKeyedSingleton<IGrainStorageSerializer>(StorageNames.Store,
             (sp, _) => new OrleansGrainStorageSerializer(sp.GetRequiredService<Serializer>()));
+        return silo;
+    }
+
+    /// <summary>
+    /// Keeps customers in process memory, shared by every silo of the service in this process.
+    /// Nothing survives a restart: for development and test clusters only.
+    /// </summary>
+    public static ISiloBuilder AddMemoryCustomerStore(this ISiloBuilder silo)
+    {
+        silo.Services.AddSingleton<ICustomerStore>(sp =>
+            MemoryCustomerStore.ForService(sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId));
         return silo;
     }
 }

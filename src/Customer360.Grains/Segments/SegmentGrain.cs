@@ -99,6 +99,8 @@ public sealed class SegmentGrain(
         return Task.CompletedTask;
     }
 
+    public Task PersistAsync() => PersistIfDirtyAsync(CancellationToken.None);
+
     public Task<SegmentFigures> GetAsync(int top) => Task.FromResult(Figures(top));
 
     public async Task<SegmentFigures?> WaitForChangeAsync(long knownVersion, int top, TimeSpan maxWait, CancellationToken cancellationToken = default)

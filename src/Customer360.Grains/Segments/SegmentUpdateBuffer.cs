@@ -77,8 +77,8 @@ public sealed partial class SegmentUpdateBuffer(
         }
     }
 
-    /// <summary>Sends everything pending now.</summary>
-    public async Task FlushAsync()
+    /// <summary>Sends everything pending now; false when some segment could not be reached (its updates stay pending).</summary>
+    public async Task<bool> FlushAsync()
     {
         await _flushing.WaitAsync();
         try
@@ -88,14 +88,15 @@ public sealed partial class SegmentUpdateBuffer(
             {
                 if (_pending.Count == 0)
                 {
-                    return;
+                    return true;
                 }
 
                 batch = _pending;
                 _pending = new(StringComparer.Ordinal);
             }
 
-            await Task.WhenAll(batch.Select(kv => SendAsync(kv.Key, kv.Value)));
+            var delivered = await Task.WhenAll(batch.Select(kv => SendAsync(kv.Key, kv.Value)));
+            return delivered.All(d => d);
         }
         finally
         {
@@ -150,11 +151,12 @@ public sealed partial class SegmentUpdateBuffer(
         }
     }
 
-    private async Task SendAsync(string segmentId, Dictionary<string, SegmentUpdate> updates)
+    private async Task<bool> SendAsync(string segmentId, Dictionary<string, SegmentUpdate> updates)
     {
         try
         {
             await grains.GetGrain<ISegmentGrain>(segmentId).ApplyAsync(updates.Values.ToArray());
+            return true;
         }
         catch (Exception ex)
         {
@@ -166,6 +168,8 @@ public sealed partial class SegmentUpdateBuffer(
                     Add(segmentId, update);
                 }
             }
+
+            return false;
         }
     }
 

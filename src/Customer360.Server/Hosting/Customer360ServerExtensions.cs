@@ -1,8 +1,11 @@
 using System.Net;
 using Customer360.Grains.Configuration;
 using Customer360.Grains.Hosting;
+using Customer360.Grains.Storage;
+using Customer360.Storage;
 using Customer360.Server.Grpc;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -76,22 +79,36 @@ public static class Customer360ServerExtensions
         return silo;
     }
 
-    /// <summary>Adds the grain storage named <see cref="StorageNames.Store"/> for the configured provider.</summary>
+    /// <summary>
+    /// Adds the customer store (log, snapshots, checkpoints) and the grain storage named
+    /// <see cref="StorageNames.Store"/> for the configured provider.
+    /// </summary>
     public static ISiloBuilder AddCustomer360Storage(this ISiloBuilder silo, StorageOptions storage)
     {
+        if (storage.GroupCommit.Problem() is { } problem)
+        {
+            throw new InvalidOperationException($"Customer360:Storage:GroupCommit: {problem}");
+        }
+
         switch (storage.ProviderKind)
         {
             case StorageOptions.Sqlite:
                 var connectionString = SqliteStore.ConnectionStringFor(storage);
                 SqliteStore.EnsureCreated(connectionString);
+                silo.Services.AddSingleton<ICustomerStore>(sp => new SqliteCustomerStore(
+                    connectionString, ServiceIdOf(sp), storage.SqliteSynchronous, storage.GroupCommit, sp.GetRequiredService<ILogger<SqliteCustomerStore>>()));
                 silo.AddAdoNetStore(SqliteProviderName, SqliteStore.Invariant, connectionString);
                 silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Store, (sp, _) =>
                     new SingleWriterGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(SqliteProviderName)));
                 break;
             case StorageOptions.Postgres:
-                silo.AddAdoNetStore(StorageNames.Store, PostgresInvariant, RequireConnectionString(storage));
+                var postgres = RequireConnectionString(storage);
+                silo.Services.AddSingleton<ICustomerStore>(sp => new PostgresCustomerStore(
+                    postgres, ServiceIdOf(sp), storage.GroupCommit, sp.GetRequiredService<ILogger<PostgresCustomerStore>>()));
+                silo.AddAdoNetStore(StorageNames.Store, PostgresInvariant, postgres);
                 break;
             case StorageOptions.Memory:
+                silo.AddMemoryCustomerStore();
                 silo.AddMemoryGrainStorage(StorageNames.Store);
                 break;
             default:
@@ -103,6 +120,8 @@ public static class Customer360ServerExtensions
     }
 
     private const string PostgresInvariant = "Npgsql";
+
+    private static string ServiceIdOf(IServiceProvider services) => services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId;
 
     private static void AddAdoNetStore(this ISiloBuilder silo, string name, string invariant, string connectionString) =>
         silo.AddAdoNetGrainStorage(name, options => options.Configure<Serializer>((o, serializer) =>

@@ -1,3 +1,5 @@
+using Customer360.Storage;
+
 namespace Customer360.Server.Hosting;
 
 /// <summary>Where the gRPC endpoint listens ("Customer360:Grpc").</summary>
@@ -37,6 +39,12 @@ public sealed class StorageOptions
     /// for PostgreSQL it is required (an Npgsql connection string).
     /// </summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary>How log appends are batched into transactions.</summary>
+    public GroupCommitOptions GroupCommit { get; set; } = new();
+
+    /// <summary>SQLite only: "Full" (default; every commit synced, survives power loss) or "Normal" (survives a process crash).</summary>
+    public SqliteDurability SqliteSynchronous { get; set; } = SqliteDurability.Full;
 }
 
 /// <summary>The silo's own ports and identity ("Customer360:Silo").</summary>

@@ -56,12 +56,13 @@ public sealed class RecordTouchpointTests(ClusterFixture fixture)
         var before = Assert.IsType<CustomerView>(await customer.GetViewAsync());
 
         var retry = await customer.RecordTouchpointAsync(purchase);
-        // A different payload under a used id is a retry of that event all the same.
+        // A different payload under a used id is refused as a conflict, and changes nothing either.
         var impostor = await customer.RecordTouchpointAsync(
             Return(id, "order-1", Today, 999m, Channel.CallCentre));
 
         Assert.Equal(new TouchpointResult("order-1", TouchpointStatus.Duplicate, 2), retry);
-        Assert.Equal(new TouchpointResult("order-1", TouchpointStatus.Duplicate, 2), impostor);
+        Assert.Equal(TouchpointStatus.Conflict, impostor.Status);
+        Assert.Contains("different content", impostor.Reason);
         var after = Assert.IsType<CustomerView>(await customer.GetViewAsync());
         Assert.Equal(2, after.Version);
         Assert.Equal(before.UpdatedAt, after.UpdatedAt);

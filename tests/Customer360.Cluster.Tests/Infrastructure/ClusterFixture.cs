@@ -48,6 +48,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder siloBuilder) =>
             siloBuilder
                 .AddCustomer360Grains()
+                .AddMemoryCustomerStore()
                 .AddMemoryGrainStorage(StorageNames.Store);
     }
 }

@@ -123,7 +123,7 @@ public sealed class EventTimeOrderTests
             c.Profile,
             aggregates,
             c.RecentTouchpoints.Reverse().ToList(),
-            c.AppliedEventIds.ToList(),
+            c.AppliedEvents.ToList(),
             c.Value);
     }
 }

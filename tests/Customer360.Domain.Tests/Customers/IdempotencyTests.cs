@@ -144,11 +144,43 @@ public sealed class IdempotencyTests
     [Fact]
     public void RestoredCustomerRecognisesRememberedEventIds()
     {
+        var p1 = Purchase("p1", Day(-1), 5m);
+        var p2 = Purchase("p2", Day(-1), 5m);
         var customer = new Customer(
-            CustomerId, 2, Now, Now, CustomerProfile.Empty, new CustomerAggregates(), [], ["p1", "p2"], null);
+            CustomerId, 2, Now, Now, CustomerProfile.Empty, new CustomerAggregates(), [],
+            [new AppliedEvent("p1", TouchpointFingerprint.Of(p1)), new AppliedEvent("p2", TouchpointFingerprint.Of(p2))], null);
 
-        Assert.Equal(ApplyOutcome.Duplicate, customer.Apply(Purchase("p2", Day(-1), 5m), Rules, Now));
+        Assert.Equal(EventCheck.Duplicate, customer.Check(p2));
+        Assert.Equal(ApplyOutcome.Duplicate, customer.Apply(p2, Rules, Now));
         Assert.Equal(ApplyOutcome.Accepted, customer.Apply(Purchase("p3", Day(-1), 5m), Rules, Now));
         Assert.Equal(3, customer.Version);
+    }
+
+    [Fact]
+    public void RecentEventIdWithTheSameContentIsADuplicate()
+    {
+        var customer = CustomerWith([Purchase("p1", Day(-1), 25m)], Rules);
+
+        Assert.Equal(EventCheck.Duplicate, customer.Check(Purchase("p1", Day(-1), 25m)));
+    }
+
+    [Fact]
+    public void RecentEventIdWithOtherContentIsAConflict()
+    {
+        var customer = CustomerWith([Purchase("p1", Day(-1), 25m)], Rules);
+
+        Assert.Equal(EventCheck.Conflict, customer.Check(Purchase("p1", Day(-1), 26m)));
+        Assert.Equal(EventCheck.Conflict, customer.Check(Purchase("p1", Day(-2), 25m)));
+        Assert.Equal(EventCheck.NotRecent, customer.Check(Purchase("p2", Day(-1), 25m)));
+    }
+
+    [Fact]
+    public void EventIdThatLeftTheWindowIsNotRecent()
+    {
+        var rules = new CustomerRules { IdempotencyWindow = 1 };
+        var customer = CustomerWith([Purchase("p1", Day(-1), 25m), Purchase("p2", Day(-1), 25m)], rules);
+
+        Assert.Equal(EventCheck.NotRecent, customer.Check(Purchase("p1", Day(-1), 25m)));
+        Assert.Equal(EventCheck.Duplicate, customer.Check(Purchase("p2", Day(-1), 25m)));
     }
 }

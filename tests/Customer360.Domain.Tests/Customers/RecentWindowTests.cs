@@ -124,7 +124,7 @@ public sealed class RecentWindowTests
                 Event("t1", Day(-1), Channel.Web, TouchpointKind.Visit),
                 Event("t3", Day(-3), Channel.Web, TouchpointKind.Visit),
             ],
-            ["t1", "t2", "t3"],
+            [new AppliedEvent("t1", 1), new AppliedEvent("t2", 2), new AppliedEvent("t3", 3)],
             null);
 
         Assert.Equal("t1 t2 t3", Ids(customer.RecentTouchpoints));

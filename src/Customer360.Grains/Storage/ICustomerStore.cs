@@ -1,0 +1,67 @@
+using Customer360.Contracts.Customers;
+using Customer360.Domain.Customers;
+
+namespace Customer360.Grains.Storage;
+
+/// <summary>
+/// The durable home of customers: the customer log (every touchpoint and profile change, the
+/// source of truth), customer snapshots (a cache of the log, written now and then), and named
+/// checkpoints. Implemented over SQLite, PostgreSQL and, for tests, memory.
+/// </summary>
+public interface ICustomerStore
+{
+    /// <summary>
+    /// Appends <paramref name="entry"/> and completes once it is committed. Returns false, and
+    /// stores nothing, when the customer already has an entry with this sequence number or a
+    /// touchpoint with this event id. Throws when the outcome is unknown (for example the
+    /// database could not be reached): the entry may or may not be stored.
+    /// </summary>
+    Task<bool> AppendAsync(CustomerLogEntry entry);
+
+    /// <summary>Queues a snapshot to be written with a later commit; an older version never replaces a newer one.</summary>
+    void SaveSnapshot(CustomerSnapshot snapshot);
+
+    Task<CustomerSnapshot?> ReadSnapshotAsync(string customerId);
+
+    /// <summary>The customer's entries with a sequence above <paramref name="afterSequence"/>, in sequence order.</summary>
+    Task<IReadOnlyList<CustomerLogEntry>> ReadEntriesAsync(string customerId, long afterSequence);
+
+    /// <summary>The logged touchpoint of the customer with this event id, if any.</summary>
+    Task<LoggedEvent?> FindEventAsync(string customerId, string eventId);
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> touchpoints, newest first by (event time, event id),
+    /// strictly after <paramref name="after"/> when given and not before <paramref name="notBefore"/>.
+    /// </summary>
+    Task<IReadOnlyList<Touchpoint>> ReadTouchpointsAsync(string customerId, TouchpointCursor? after, DateTimeOffset? notBefore, int limit);
+
+    /// <summary>The log position of the newest committed entry (0 when the log is empty).</summary>
+    Task<long> LastPositionAsync();
+
+    /// <summary>Customers with entries at log positions above <paramref name="position"/>.</summary>
+    Task<IReadOnlyList<string>> CustomersAfterAsync(long position);
+
+    /// <summary>A named log position recorded by <see cref="AdvanceCheckpointAsync"/>; 0 if never recorded.</summary>
+    Task<long> ReadCheckpointAsync(string name);
+
+    /// <summary>Records <paramref name="position"/> under <paramref name="name"/> unless a later one is recorded already.</summary>
+    Task AdvanceCheckpointAsync(string name, long position);
+}
+
+/// <summary>
+/// The customer store could not be reached or could not commit, or the customer changed
+/// elsewhere: the change was not applied here, and retrying it is safe.
+/// </summary>
+[GenerateSerializer, Alias("c360.CustomerStoreUnavailableException")]
+public sealed class CustomerStoreUnavailableException : Exception
+{
+    public CustomerStoreUnavailableException(string message)
+        : base(message)
+    {
+    }
+
+    public CustomerStoreUnavailableException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+}

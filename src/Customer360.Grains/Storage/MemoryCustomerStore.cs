@@ -1,0 +1,140 @@
+using System.Collections.Concurrent;
+using Customer360.Contracts.Customers;
+using Customer360.Domain.Customers;
+
+namespace Customer360.Grains.Storage;
+
+/// <summary>
+/// The customer store held in process memory: nothing survives a restart. For development and
+/// for test clusters, whose silos share one process and therefore one store per service id
+/// (see <see cref="ForService"/>).
+/// </summary>
+public sealed class MemoryCustomerStore : ICustomerStore
+{
+    private static readonly ConcurrentDictionary<string, MemoryCustomerStore> Services = new(StringComparer.Ordinal);
+
+    private readonly Lock _gate = new();
+    private readonly List<CustomerLogEntry> _log = [];
+    private readonly Dictionary<string, List<(CustomerLogEntry Entry, long Position)>> _byCustomer = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string CustomerId, string EventId), CustomerLogEntry> _byEvent = [];
+    private readonly HashSet<(string CustomerId, long Sequence)> _sequences = [];
+    private readonly Dictionary<string, CustomerSnapshot> _snapshots = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _checkpoints = new(StringComparer.Ordinal);
+
+    /// <summary>The one store of a service, shared by every silo of it in this process.</summary>
+    public static MemoryCustomerStore ForService(string serviceId) => Services.GetOrAdd(serviceId, _ => new MemoryCustomerStore());
+
+    public Task<bool> AppendAsync(CustomerLogEntry entry)
+    {
+        lock (_gate)
+        {
+            var entries = _byCustomer.TryGetValue(entry.CustomerId, out var list) ? list : _byCustomer[entry.CustomerId] = [];
+            if (_sequences.Contains((entry.CustomerId, entry.Sequence))
+                || (entry.Touchpoint is { } t && _byEvent.ContainsKey((entry.CustomerId, t.EventId))))
+            {
+                return Task.FromResult(false);
+            }
+
+            _sequences.Add((entry.CustomerId, entry.Sequence));
+            _log.Add(entry);
+            entries.Add((entry, _log.Count));
+            if (entry.Touchpoint is { } touchpoint)
+            {
+                _byEvent[(entry.CustomerId, touchpoint.EventId)] = entry;
+            }
+
+            return Task.FromResult(true);
+        }
+    }
+
+    public void SaveSnapshot(CustomerSnapshot snapshot)
+    {
+        lock (_gate)
+        {
+            if (!_snapshots.TryGetValue(snapshot.CustomerId, out var stored) || stored.Version < snapshot.Version)
+            {
+                _snapshots[snapshot.CustomerId] = snapshot;
+            }
+        }
+    }
+
+    public Task<CustomerSnapshot?> ReadSnapshotAsync(string customerId)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_snapshots.GetValueOrDefault(customerId));
+        }
+    }
+
+    public Task<IReadOnlyList<CustomerLogEntry>> ReadEntriesAsync(string customerId, long afterSequence)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<CustomerLogEntry> entries = _byCustomer.TryGetValue(customerId, out var list)
+                ? [.. list.Select(e => e.Entry).Where(e => e.Sequence > afterSequence).OrderBy(e => e.Sequence)]
+                : [];
+            return Task.FromResult(entries);
+        }
+    }
+
+    public Task<LoggedEvent?> FindEventAsync(string customerId, string eventId)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_byEvent.TryGetValue((customerId, eventId), out var e) ? new LoggedEvent(e.Sequence, e.Fingerprint) : null);
+        }
+    }
+
+    public Task<IReadOnlyList<Touchpoint>> ReadTouchpointsAsync(string customerId, TouchpointCursor? after, DateTimeOffset? notBefore, int limit)
+    {
+        lock (_gate)
+        {
+            IEnumerable<Touchpoint> touchpoints = _byCustomer.TryGetValue(customerId, out var list)
+                ? list.Select(e => e.Entry.Touchpoint).OfType<Touchpoint>()
+                : [];
+            IReadOnlyList<Touchpoint> page =
+            [
+                .. touchpoints
+                    .Where(t => after is null || after.IsBefore(t))
+                    .Where(t => notBefore is null || t.OccurredAt >= notBefore)
+                    .Order(Comparer<Touchpoint>.Create(Touchpoint.NewestFirst))
+                    .Take(limit),
+            ];
+            return Task.FromResult(page);
+        }
+    }
+
+    public Task<long> LastPositionAsync()
+    {
+        lock (_gate)
+        {
+            return Task.FromResult((long)_log.Count);
+        }
+    }
+
+    public Task<IReadOnlyList<string>> CustomersAfterAsync(long position)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<string> customers = [.. _log.Skip((int)Math.Min(position, _log.Count)).Select(e => e.CustomerId).Distinct(StringComparer.Ordinal)];
+            return Task.FromResult(customers);
+        }
+    }
+
+    public Task<long> ReadCheckpointAsync(string name)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_checkpoints.GetValueOrDefault(name));
+        }
+    }
+
+    public Task AdvanceCheckpointAsync(string name, long position)
+    {
+        lock (_gate)
+        {
+            _checkpoints[name] = Math.Max(position, _checkpoints.GetValueOrDefault(name));
+            return Task.CompletedTask;
+        }
+    }
+}

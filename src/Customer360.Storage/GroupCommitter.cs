@@ -1,0 +1,164 @@
+using System.Threading.Channels;
+using Customer360.Grains.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Customer360.Storage;
+
+/// <summary>
+/// Group commit: log appends from every customer on the silo queue here and are written by one
+/// loop, many per transaction; each append completes after the transaction that holds it has
+/// committed. Snapshots ride along in the same transactions.
+/// </summary>
+/// <remarks>
+/// Written here rather than taken from a library: the batching has to know the store's
+/// semantics (per-entry outcomes, newest snapshot per customer wins), and the loop is short.
+/// </remarks>
+public sealed partial class GroupCommitter : IAsyncDisposable
+{
+    /// <summary>Writes one batch in one transaction; returns, per append, whether it was stored.</summary>
+    public delegate Task<bool[]> CommitBatch(IReadOnlyList<CustomerLogEntry> appends, IReadOnlyList<CustomerSnapshot> snapshots, CancellationToken cancellationToken);
+
+    private readonly Channel<Work> _queue = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CommitBatch _commit;
+    private readonly GroupCommitOptions _options;
+    private readonly ILogger _logger;
+    private readonly Task _loop;
+    private long _batches;
+    private long _entries;
+
+    public GroupCommitter(CommitBatch commit, GroupCommitOptions options, ILogger logger)
+    {
+        _commit = commit;
+        _options = options;
+        _logger = logger;
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Transactions committed so far.</summary>
+    public long Batches => Interlocked.Read(ref _batches);
+
+    /// <summary>Log entries appended so far.</summary>
+    public long Entries => Interlocked.Read(ref _entries);
+
+    public Task<bool> AppendAsync(CustomerLogEntry entry)
+    {
+        var work = new Work(entry, null, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_queue.Writer.TryWrite(work))
+        {
+            throw new ObjectDisposedException(nameof(GroupCommitter), "The customer store is closed.");
+        }
+
+        return work.Done!.Task;
+    }
+
+    public void SaveSnapshot(CustomerSnapshot snapshot)
+    {
+        if (!_queue.Writer.TryWrite(new Work(null, snapshot, null)))
+        {
+            LogSnapshotDropped(_logger, snapshot.CustomerId);
+        }
+    }
+
+    /// <summary>Commits everything queued, then stops.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop;
+    }
+
+    private async Task RunAsync()
+    {
+        var reader = _queue.Reader;
+        var appends = new List<Work>();
+        var snapshots = new Dictionary<string, CustomerSnapshot>(StringComparer.Ordinal);
+        while (await reader.WaitToReadAsync())
+        {
+            appends.Clear();
+            snapshots.Clear();
+            Take(reader, appends, snapshots);
+            if (_options.MaxBatchWait > TimeSpan.Zero && appends.Count is > 0 && appends.Count < _options.MaxBatchSize)
+            {
+                using var linger = new CancellationTokenSource(_options.MaxBatchWait);
+                try
+                {
+                    while (appends.Count < _options.MaxBatchSize && await reader.WaitToReadAsync(linger.Token))
+                    {
+                        Take(reader, appends, snapshots);
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    // The wait is over; commit what there is.
+                }
+            }
+
+            await CommitAsync(appends, [.. snapshots.Values]);
+        }
+    }
+
+    private void Take(ChannelReader<Work> reader, List<Work> appends, Dictionary<string, CustomerSnapshot> snapshots)
+    {
+        while (appends.Count < _options.MaxBatchSize && reader.TryRead(out var work))
+        {
+            if (work.Entry is not null)
+            {
+                appends.Add(work);
+            }
+            else if (work.Snapshot is { } s && (!snapshots.TryGetValue(s.CustomerId, out var queued) || queued.Version < s.Version))
+            {
+                snapshots[s.CustomerId] = s;
+            }
+        }
+    }
+
+    private async Task CommitAsync(List<Work> appends, IReadOnlyList<CustomerSnapshot> snapshots)
+    {
+        // One batch must not hold the same log position or event id twice, so that the store
+        // can tell which entry an insert answered for. Later ones are refused as taken.
+        var entries = new List<CustomerLogEntry>(appends.Count);
+        var accepted = new List<Work>(appends.Count);
+        var positions = new HashSet<(string, long)>();
+        var events = new HashSet<(string, string)>();
+        foreach (var work in appends)
+        {
+            var entry = work.Entry!;
+            if (!positions.Add((entry.CustomerId, entry.Sequence))
+                || (entry.Touchpoint is { } t && !events.Add((entry.CustomerId, t.EventId))))
+            {
+                work.Done!.TrySetResult(false);
+                continue;
+            }
+
+            entries.Add(entry);
+            accepted.Add(work);
+        }
+
+        try
+        {
+            var stored = await _commit(entries, snapshots, CancellationToken.None);
+            for (var i = 0; i < accepted.Count; i++)
+            {
+                accepted[i].Done!.TrySetResult(stored[i]);
+            }
+
+            Interlocked.Increment(ref _batches);
+            Interlocked.Add(ref _entries, stored.Count(s => s));
+        }
+        catch (Exception ex)
+        {
+            LogCommitFailed(_logger, ex, entries.Count, snapshots.Count);
+            foreach (var work in accepted)
+            {
+                work.Done!.TrySetException(new CustomerStoreUnavailableException("The customer log could not commit; the change may not be stored. Retry.", ex));
+            }
+        }
+    }
+
+    private sealed record Work(CustomerLogEntry? Entry, CustomerSnapshot? Snapshot, TaskCompletionSource<bool>? Done);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A customer log commit of {Entries} entries and {Snapshots} snapshots failed")]
+    private static partial void LogCommitFailed(ILogger logger, Exception ex, int entries, int snapshots);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Snapshot of customer {CustomerId} not written: the store is closed")]
+    private static partial void LogSnapshotDropped(ILogger logger, string customerId);
+}

@@ -1,0 +1,250 @@
+using Customer360.Contracts.Customers;
+using Customer360.Domain.Customers;
+using Customer360.Grains.Storage;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace Customer360.Storage;
+
+/// <summary>
+/// The customer store in the embedded SQLite file (tables from deploy/sqlite/schema.sql).
+/// One connection writes, through the group committer, one transaction per batch; reads use
+/// their own pooled connections, which WAL mode lets run beside the writer.
+/// </summary>
+/// <remarks>
+/// Durability: the writer runs with <c>synchronous=FULL</c> by default, so an acknowledged
+/// entry has been synced to the WAL file and survives a process crash and a power loss.
+/// With <c>NORMAL</c> it survives a process crash, but the last commits before a power loss
+/// may be lost.
+/// </remarks>
+public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
+{
+    private readonly string _connectionString;
+    private readonly string _serviceId;
+    private readonly SqliteConnection _writer;
+    private readonly GroupCommitter _committer;
+
+    public SqliteCustomerStore(string connectionString, string serviceId, SqliteDurability durability, GroupCommitOptions options, ILogger<SqliteCustomerStore> logger)
+    {
+        _connectionString = connectionString;
+        _serviceId = serviceId;
+        _writer = new SqliteConnection(connectionString);
+        _writer.Open();
+        using (var pragma = _writer.CreateCommand())
+        {
+            pragma.CommandText = durability == SqliteDurability.Full ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;";
+            pragma.ExecuteNonQuery();
+        }
+
+        _committer = new GroupCommitter(Commit, options, logger);
+    }
+
+    public GroupCommitter Committer => _committer;
+
+    public Task<bool> AppendAsync(CustomerLogEntry entry) => _committer.AppendAsync(entry);
+
+    public void SaveSnapshot(CustomerSnapshot snapshot) => _committer.SaveSnapshot(snapshot);
+
+    public Task<CustomerSnapshot?> ReadSnapshotAsync(string customerId) => ReadAsync(connection =>
+    {
+        using var command = Command(connection, "SELECT version, payload FROM customer360_snapshot WHERE service_id = @svc AND customer_id = @c", ("@svc", _serviceId), ("@c", customerId));
+        using var row = command.ExecuteReader();
+        return row.Read() ? new CustomerSnapshot(customerId, row.GetInt64(0), (byte[])row.GetValue(1)) : null;
+    });
+
+    public Task<IReadOnlyList<CustomerLogEntry>> ReadEntriesAsync(string customerId, long afterSequence) => ReadAsync<IReadOnlyList<CustomerLogEntry>>(connection =>
+    {
+        using var command = Command(connection,
+            "SELECT sequence, kind, recorded_ticks, fingerprint, payload FROM customer360_log WHERE service_id = @svc AND customer_id = @c AND sequence > @s ORDER BY sequence",
+            ("@svc", _serviceId), ("@c", customerId), ("@s", afterSequence));
+        using var row = command.ExecuteReader();
+        var entries = new List<CustomerLogEntry>();
+        while (row.Read())
+        {
+            entries.Add(LogCodec.Decode(
+                customerId, row.GetInt64(0), (LogEntryKind)row.GetInt16(1), new DateTimeOffset(row.GetInt64(2), TimeSpan.Zero), row.GetInt64(3), row.GetString(4)));
+        }
+
+        return entries;
+    });
+
+    public Task<LoggedEvent?> FindEventAsync(string customerId, string eventId) => ReadAsync(connection =>
+    {
+        using var command = Command(connection,
+            "SELECT sequence, fingerprint FROM customer360_log WHERE service_id = @svc AND customer_id = @c AND event_id = @e",
+            ("@svc", _serviceId), ("@c", customerId), ("@e", eventId));
+        using var row = command.ExecuteReader();
+        return row.Read() ? new LoggedEvent(row.GetInt64(0), row.GetInt64(1)) : null;
+    });
+
+    public Task<IReadOnlyList<Touchpoint>> ReadTouchpointsAsync(string customerId, TouchpointCursor? after, DateTimeOffset? notBefore, int limit) =>
+        ReadAsync<IReadOnlyList<Touchpoint>>(connection =>
+        {
+            using var command = Command(connection,
+                """
+                SELECT payload FROM customer360_log
+                WHERE service_id = @svc AND customer_id = @c AND kind = 1
+                  AND (@t IS NULL OR occurred_ticks < @t OR (occurred_ticks = @t AND event_id < @e))
+                  AND (@from IS NULL OR occurred_ticks >= @from)
+                ORDER BY occurred_ticks DESC, event_id DESC
+                LIMIT @n
+                """,
+                ("@svc", _serviceId),
+                ("@c", customerId),
+                ("@t", after?.OccurredAtUtcTicks),
+                ("@e", after?.EventId),
+                ("@from", notBefore?.UtcTicks),
+                ("@n", limit));
+            using var row = command.ExecuteReader();
+            var page = new List<Touchpoint>();
+            while (row.Read())
+            {
+                page.Add(LogCodec.DecodeTouchpoint(row.GetString(0)));
+            }
+
+            return page;
+        });
+
+    public Task<long> LastPositionAsync() => ReadAsync(connection =>
+    {
+        using var command = Command(connection, "SELECT IFNULL(MAX(position), 0) FROM customer360_log WHERE service_id = @svc", ("@svc", _serviceId));
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    });
+
+    public Task<IReadOnlyList<string>> CustomersAfterAsync(long position) => ReadAsync<IReadOnlyList<string>>(connection =>
+    {
+        using var command = Command(connection, "SELECT DISTINCT customer_id FROM customer360_log WHERE position > @p AND service_id = @svc", ("@p", position), ("@svc", _serviceId));
+        using var row = command.ExecuteReader();
+        var customers = new List<string>();
+        while (row.Read())
+        {
+            customers.Add(row.GetString(0));
+        }
+
+        return customers;
+    });
+
+    public Task<long> ReadCheckpointAsync(string name) => ReadAsync(connection =>
+    {
+        using var command = Command(connection, "SELECT position FROM customer360_checkpoint WHERE service_id = @svc AND name = @n", ("@svc", _serviceId), ("@n", name));
+        return command.ExecuteScalar() is long position ? position : 0L;
+    });
+
+    public Task AdvanceCheckpointAsync(string name, long position) => ReadAsync(connection =>
+    {
+        // Checkpoints are written rarely; a separate connection competing for the write lock
+        // briefly is fine (it waits up to the connection's busy timeout).
+        using var command = Command(connection,
+            """
+            INSERT INTO customer360_checkpoint (service_id, name, position) VALUES (@svc, @n, @p)
+            ON CONFLICT (service_id, name) DO UPDATE SET position = MAX(position, excluded.position)
+            """,
+            ("@svc", _serviceId), ("@n", name), ("@p", position));
+        return command.ExecuteNonQuery();
+    });
+
+    public async ValueTask DisposeAsync()
+    {
+        await _committer.DisposeAsync();
+        await _writer.DisposeAsync();
+    }
+
+    // Runs on the single writer loop: one immediate transaction for the whole batch.
+    private Task<bool[]> Commit(IReadOnlyList<CustomerLogEntry> appends, IReadOnlyList<CustomerSnapshot> snapshots, CancellationToken cancellationToken)
+    {
+        var stored = new bool[appends.Count];
+        using var transaction = _writer.BeginTransaction(deferred: false);
+        if (appends.Count > 0)
+        {
+            using var insert = _writer.CreateCommand();
+            insert.Transaction = transaction;
+            insert.CommandText =
+                """
+                INSERT INTO customer360_log (service_id, customer_id, sequence, kind, event_id, occurred_ticks, recorded_ticks, fingerprint, payload)
+                VALUES (@svc, @c, @s, @k, @e, @o, @r, @f, @p)
+                ON CONFLICT DO NOTHING
+                """;
+            insert.Parameters.AddWithValue("@svc", _serviceId);
+            var c = insert.Parameters.Add("@c", SqliteType.Text);
+            var s = insert.Parameters.Add("@s", SqliteType.Integer);
+            var k = insert.Parameters.Add("@k", SqliteType.Integer);
+            var e = insert.Parameters.Add("@e", SqliteType.Text);
+            var o = insert.Parameters.Add("@o", SqliteType.Integer);
+            var r = insert.Parameters.Add("@r", SqliteType.Integer);
+            var f = insert.Parameters.Add("@f", SqliteType.Integer);
+            var p = insert.Parameters.Add("@p", SqliteType.Text);
+            insert.Prepare();
+            for (var i = 0; i < appends.Count; i++)
+            {
+                var entry = appends[i];
+                c.Value = entry.CustomerId;
+                s.Value = entry.Sequence;
+                k.Value = (short)entry.Kind;
+                e.Value = (object?)entry.Touchpoint?.EventId ?? DBNull.Value;
+                o.Value = (object?)entry.Touchpoint?.OccurredAt.UtcTicks ?? DBNull.Value;
+                r.Value = entry.RecordedAt.UtcTicks;
+                f.Value = entry.Fingerprint;
+                p.Value = LogCodec.Encode(entry);
+                stored[i] = insert.ExecuteNonQuery() == 1;
+            }
+        }
+
+        if (snapshots.Count > 0)
+        {
+            using var upsert = _writer.CreateCommand();
+            upsert.Transaction = transaction;
+            upsert.CommandText =
+                """
+                INSERT INTO customer360_snapshot (service_id, customer_id, version, payload) VALUES (@svc, @c, @v, @p)
+                ON CONFLICT (service_id, customer_id) DO UPDATE SET version = excluded.version, payload = excluded.payload
+                WHERE excluded.version > customer360_snapshot.version
+                """;
+            upsert.Parameters.AddWithValue("@svc", _serviceId);
+            var c = upsert.Parameters.Add("@c", SqliteType.Text);
+            var v = upsert.Parameters.Add("@v", SqliteType.Integer);
+            var p = upsert.Parameters.Add("@p", SqliteType.Blob);
+            upsert.Prepare();
+            foreach (var snapshot in snapshots)
+            {
+                c.Value = snapshot.CustomerId;
+                v.Value = snapshot.Version;
+                p.Value = snapshot.Payload;
+                upsert.ExecuteNonQuery();
+            }
+        }
+
+        transaction.Commit();
+        return Task.FromResult(stored);
+    }
+
+    // Microsoft.Data.Sqlite runs "async" calls synchronously; reads go to the thread pool so
+    // that a slow disk never holds up a grain scheduler thread.
+    private Task<T> ReadAsync<T>(Func<SqliteConnection, T> read) => Task.Run(() =>
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        return read(connection);
+    });
+
+    private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+}
+
+/// <summary>How hard the SQLite store syncs each commit ("Customer360:Storage:SqliteSynchronous").</summary>
+public enum SqliteDurability
+{
+    /// <summary>Every commit is synced to disk: survives a power loss. The default.</summary>
+    Full,
+
+    /// <summary>Commits are synced at checkpoints: survives a process crash, not always a power loss.</summary>
+    Normal,
+}
