@@ -179,11 +179,11 @@ public sealed class CustomerApi(
 
     private ICustomerGrain Customer(string customerId) => grains.GetGrain<ICustomerGrain>(CustomerKeys.ToGrainKey(customerId));
 
-    private static TouchpointAck Ack(TouchpointResult result) => new()
+    private static TouchpointAck Ack(TouchpointResult result) => result.Status switch
     {
-        EventId = result.EventId,
-        Status = result.Status == TouchpointStatus.Accepted ? AckStatus.Accepted : AckStatus.Duplicate,
-        CustomerVersion = result.CustomerVersion,
+        TouchpointStatus.Accepted => new() { EventId = result.EventId, Status = AckStatus.Accepted, CustomerVersion = result.CustomerVersion },
+        TouchpointStatus.Duplicate => new() { EventId = result.EventId, Status = AckStatus.Duplicate, CustomerVersion = result.CustomerVersion },
+        _ => throw new RpcException(new Status(StatusCode.FailedPrecondition, $"touchpoint.event_id: {result.Reason ?? "was recorded before with different content"}")),
     };
 
     private static TouchpointAck Rejected(string eventId, long sequence, StatusCode code, string detail)
@@ -194,7 +194,7 @@ public sealed class CustomerApi(
             EventId = eventId,
             Status = AckStatus.Rejected,
             Reason = detail,
-            Field = code == StatusCode.InvalidArgument && colon > 0 ? detail[..colon] : "",
+            Field = code is StatusCode.InvalidArgument or StatusCode.FailedPrecondition && colon > 0 ? detail[..colon] : "",
             Code = (int)code,
             Sequence = sequence,
         };
