@@ -122,7 +122,8 @@ if [ ! -s "$data_dir/PG_VERSION" ]; then
     || { tail -n 20 "$log_file" >&2 || true; die "initdb failed"; }
 fi
 
-server_options="-c listen_addresses=127.0.0.1 -p $port -k $socket_dir"
+# Room for many silos and test servers side by side (each pools its own connections).
+server_options="-c listen_addresses=127.0.0.1 -c max_connections=300 -p $port -k $socket_dir"
 if as_server "$bin_dir/pg_ctl" -D "$data_dir" status >/dev/null 2>&1; then
   running_port="$(sed -n '4p' "$data_dir/postmaster.pid" 2>/dev/null || true)"
   if [ "$running_port" != "$port" ]; then

@@ -27,7 +27,7 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
     public PostgresCustomerStore(string connectionString, string serviceId, GroupCommitOptions options, ILogger<PostgresCustomerStore> logger)
     {
         _serviceId = serviceId;
-        _source = NpgsqlDataSource.Create(connectionString);
+        _source = NpgsqlDataSource.Create(WithPoolLimit(connectionString));
         _committer = new GroupCommitter(CommitAsync, options, logger);
     }
 
@@ -143,6 +143,27 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
         command.Parameters.Add(Service());
         await command.ExecuteNonQueryAsync();
     }
+
+    /// <summary>
+    /// Caps the store's connections unless the connection string sets a limit: activations
+    /// read in bursts, and Npgsql's default of 100 would exhaust a default PostgreSQL server
+    /// (100 connections) shared with Orleans' own providers and other silos. Callers wait
+    /// for a free connection instead.
+    /// </summary>
+    private static string WithPoolLimit(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Maximum Pool Size", StringComparison.OrdinalIgnoreCase)
+            && !connectionString.Contains("MaxPoolSize", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxPoolSize = DefaultMaxConnections;
+        }
+
+        return builder.ConnectionString;
+    }
+
+    /// <summary>Connections each silo's customer store uses at most, unless the connection string says otherwise.</summary>
+    public const int DefaultMaxConnections = 16;
 
     private NpgsqlParameter<string> Service() => new() { TypedValue = _serviceId };
 

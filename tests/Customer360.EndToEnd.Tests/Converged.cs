@@ -10,14 +10,17 @@ namespace Customer360.EndToEnd.Tests;
 /// </summary>
 public static class Converged
 {
-    public static async Task<ListSegmentsResponse> SegmentsAsync(TestServer server, IEnumerable<CustomerView> customers, TimeSpan? timeout = null)
+    public static Task<ListSegmentsResponse> SegmentsAsync(TestServer server, IEnumerable<CustomerView> customers, TimeSpan? timeout = null) =>
+        SegmentsAsync(server.Segments, customers, timeout);
+
+    public static async Task<ListSegmentsResponse> SegmentsAsync(SegmentService.SegmentServiceClient segments, IEnumerable<CustomerView> customers, TimeSpan? timeout = null)
     {
         var views = customers.ToArray();
         var expected = Expected(views);
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         while (true)
         {
-            var actual = await server.Segments.ListSegmentsAsync(new ListSegmentsRequest());
+            var actual = await segments.ListSegmentsAsync(new ListSegmentsRequest());
             var mismatch = Mismatch(expected, actual);
             if (mismatch is null)
             {

@@ -71,7 +71,7 @@ public static class TestStores
         return (await stdout).Trim().Split('\n')[^1].Trim();
     }
 
-    private static string RepositoryRoot()
+    public static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using Customer360.Api.V1;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+
+namespace Customer360.EndToEnd.Tests;
+
+/// <summary>
+/// The real server as a child process (the built Customer360.Server), configured through
+/// environment variables exactly as an operator would. <see cref="Kill"/> sends SIGKILL: no
+/// shutdown code runs, as in a crash or an out-of-memory kill.
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly Queue<string> _output = new();
+
+    private ServerProcess(Process process, Uri address)
+    {
+        _process = process;
+        Address = address;
+        Channel = GrpcChannel.ForAddress(address);
+        Customers = new CustomerService.CustomerServiceClient(Channel);
+        Segments = new SegmentService.SegmentServiceClient(Channel);
+    }
+
+    public Uri Address { get; }
+
+    public GrpcChannel Channel { get; }
+
+    public CustomerService.CustomerServiceClient Customers { get; }
+
+    public SegmentService.SegmentServiceClient Segments { get; }
+
+    /// <summary>The server's last lines of output, for failure messages.</summary>
+    public string RecentOutput
+    {
+        get
+        {
+            lock (_output)
+            {
+                return string.Join('\n', _output);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Starts a server with <paramref name="settings"/> (configuration keys such as
+    /// "Customer360:Storage:Provider") and waits until its health check reports SERVING.
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(IDictionary<string, string?> settings)
+    {
+        var port = settings.TryGetValue("Customer360:Grpc:Port", out var fixedPort) && fixedPort is not null ? int.Parse(fixedPort) : TestServer.FreePort();
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Customer360.Server.dll")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        var environment = new Dictionary<string, string?>
+        {
+            ["Customer360:Grpc:Port"] = port.ToString(),
+            ["Customer360:Silo:ClusterId"] = "process-" + Guid.NewGuid().ToString("N"),
+            ["Customer360:Silo:SiloPort"] = TestServer.FreePort().ToString(),
+            ["Customer360:Silo:GatewayPort"] = TestServer.FreePort().ToString(),
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Customer360"] = "Information",
+        };
+        foreach (var (key, value) in settings)
+        {
+            environment[key] = value;
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("The server process did not start.");
+        var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        process.OutputDataReceived += (_, e) => server.Remember(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Remember(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await server.WaitUntilServingAsync();
+        return server;
+    }
+
+    /// <summary>SIGKILL, then waits for the process to be gone.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        _process.WaitForExit();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Kill();
+        Channel.Dispose();
+        _process.Dispose();
+        await Task.CompletedTask;
+    }
+
+    private async Task WaitUntilServingAsync()
+    {
+        var health = new Health.HealthClient(Channel);
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The server exited with {_process.ExitCode}:\n{RecentOutput}");
+            }
+
+            try
+            {
+                var reply = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2));
+                if (reply.Status == HealthCheckResponse.Types.ServingStatus.Serving)
+                {
+                    return;
+                }
+            }
+            catch (Grpc.Core.RpcException)
+            {
+                // Not listening yet.
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The server did not become healthy:\n{RecentOutput}");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    private void Remember(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.Enqueue(line);
+            while (_output.Count > 200)
+            {
+                _output.Dequeue();
+            }
+        }
+    }
+}
