@@ -50,6 +50,13 @@ public sealed class Customer360Options
     public TimeSpan SegmentCheckpointLag { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// When a silo is declared dead, the survivors re-state every customer changed within this
+    /// time before, to mend the segment updates the lost silo held. Keep it well above the
+    /// time failure detection takes (see Customer360:Silo:Membership).
+    /// </summary>
+    public TimeSpan SegmentRecoveryWindowOnSiloLoss { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
     /// A customer writes a snapshot after this many changes since its last one (and when it is
     /// deactivated). Between snapshots the log has the changes; activation replays them.
     /// </summary>

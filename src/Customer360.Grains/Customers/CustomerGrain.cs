@@ -7,6 +7,7 @@ using Customer360.Grains.Segments;
 using Customer360.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Placement;
 using Orleans.Serialization;
 
 namespace Customer360.Grains.Customers;
@@ -17,6 +18,11 @@ namespace Customer360.Grains.Customers;
 /// rebuilt from its latest snapshot plus the log entries after it. Segment figures follow
 /// through the silo's <see cref="SegmentUpdateBuffer"/>.
 /// </summary>
+/// <remarks>
+/// Customers are placed by a hash of their id, so they spread evenly over the silos whichever
+/// gRPC endpoint a client uses, and a lost silo's customers spread evenly over the survivors.
+/// </remarks>
+[HashBasedPlacement]
 public sealed partial class CustomerGrain(
     ICustomerStore store,
     IOptions<Customer360Options> options,

@@ -21,11 +21,17 @@ namespace Customer360.Grains.Segments;
 /// a flush and a segment write that began at least <see cref="Customer360Options.SegmentCheckpointLag"/>
 /// after t, so that every change committed before t has been reported by its customer (on any
 /// silo) and delivered by then.
+///
+/// In a cluster, a silo that crashes takes its buffered updates and its segments' unwritten
+/// figures with it while the others carry on. When the survivors see a silo declared dead they
+/// re-state every customer changed within <see cref="Customer360Options.SegmentRecoveryWindowOnSiloLoss"/>
+/// before, which covers the lost moments as long as failure detection is quicker than that.
 /// </remarks>
 public sealed partial class SegmentRecovery(
     ICustomerStore store,
     SegmentUpdateBuffer buffer,
     IGrainFactory grains,
+    IClusterMembershipService membership,
     IOptions<Customer360Options> options,
     TimeProvider clock,
     ILogger<SegmentRecovery> logger) : ILifecycleParticipant<ISiloLifecycle>
@@ -34,9 +40,16 @@ public sealed partial class SegmentRecovery(
 
     private readonly TimeSpan _interval = options.Value.SegmentCheckpointInterval;
     private readonly TimeSpan _lag = options.Value.SegmentCheckpointLag;
+    private readonly TimeSpan _lossWindow = options.Value.SegmentRecoveryWindowOnSiloLoss;
     private readonly Queue<(DateTimeOffset At, long Position)> _observed = new();
+
+    // Log positions seen over the last loss window, oldest first; the floor is the checkpoint
+    // this silo started from.
+    private readonly Queue<(DateTimeOffset At, long Position)> _history = new();
+    private long _floor;
     private CancellationTokenSource? _stop;
     private Task? _loop;
+    private Task? _watch;
 
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(SegmentRecovery), ServiceLifecycleStage.Active + 1, StartAsync, StopAsync);
@@ -48,6 +61,12 @@ public sealed partial class SegmentRecovery(
     public async Task<int> RecoverAsync(CancellationToken cancellationToken)
     {
         var from = await store.ReadCheckpointAsync(CheckpointName);
+        _floor = from;
+        return await RecoverAfterAsync(from, cancellationToken);
+    }
+
+    private async Task<int> RecoverAfterAsync(long from, CancellationToken cancellationToken)
+    {
         var to = await store.LastPositionAsync();
         if (to <= from)
         {
@@ -75,6 +94,7 @@ public sealed partial class SegmentRecovery(
         await RecoverAsync(cancellationToken);
         _stop = new CancellationTokenSource();
         _loop = RunAsync(_stop.Token);
+        _watch = WatchMembershipAsync(_stop.Token);
     }
 
     private async Task StopAsync(CancellationToken cancellationToken)
@@ -86,6 +106,7 @@ public sealed partial class SegmentRecovery(
 
         await _stop.CancelAsync();
         await _loop;
+        await (_watch ?? Task.CompletedTask);
 
         // A last checkpoint, so that a clean restart has little or nothing to re-state. Writes
         // have stopped arriving by now; the short pause lets the last committed ones report.
@@ -119,12 +140,75 @@ public sealed partial class SegmentRecovery(
         }
     }
 
+    private async Task WatchMembershipAsync(CancellationToken stop)
+    {
+        var dead = new HashSet<SiloAddress>();
+        var first = true;
+        try
+        {
+            await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(stop))
+            {
+                var lost = snapshot.Members.Values
+                    .Where(m => m.Status == SiloStatus.Dead && dead.Add(m.SiloAddress))
+                    .Select(m => m.SiloAddress)
+                    .ToList();
+
+                // The first view lists silos that died before this one started; start-up
+                // recovery has covered them.
+                if (first || lost.Count == 0)
+                {
+                    first = false;
+                    continue;
+                }
+
+                var from = PositionBefore(clock.GetUtcNow() - _lossWindow);
+                LogSiloLost(logger, string.Join(", ", lost), from);
+                await RecoverAfterAsync(from, stop);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            LogCheckpointFailed(logger, ex);
+        }
+    }
+
+    /// <summary>The newest log position seen at or before <paramref name="time"/>, or the floor.</summary>
+    private long PositionBefore(DateTimeOffset time)
+    {
+        lock (_history)
+        {
+            var position = _floor;
+            foreach (var (at, seen) in _history)
+            {
+                if (at <= time)
+                {
+                    position = seen;
+                }
+            }
+
+            return position;
+        }
+    }
+
     private async Task CheckpointAsync()
     {
         try
         {
             var now = clock.GetUtcNow();
-            _observed.Enqueue((now, await store.LastPositionAsync()));
+            var last = await store.LastPositionAsync();
+            _observed.Enqueue((now, last));
+            lock (_history)
+            {
+                _history.Enqueue((now, last));
+                while (_history.Count > 1 && _history.ElementAt(1).At <= now - _lossWindow)
+                {
+                    _floor = _history.Dequeue().Position;
+                }
+            }
+
             if (!await buffer.FlushAsync() || !await PersistSegmentsAsync())
             {
                 return;
@@ -166,6 +250,9 @@ public sealed partial class SegmentRecovery(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Segment figures recovered ({Count} customers re-stated)")]
     private static partial void LogRecovered(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Silo {Silos} was declared dead; re-stating customers changed after log position {From}")]
+    private static partial void LogSiloLost(ILogger logger, string silos, long from);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Segment checkpoint not advanced; will try again")]
     private static partial void LogCheckpointFailed(ILogger logger, Exception ex);

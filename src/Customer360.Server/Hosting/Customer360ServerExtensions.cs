@@ -45,6 +45,10 @@ public static class Customer360ServerExtensions
         builder.UseOrleans(siloBuilder =>
         {
             siloBuilder.AddCustomer360Clustering(storage, silo);
+
+            // Failure detection ("Customer360:Silo:Membership", Orleans' ClusterMembershipOptions):
+            // how fast a crashed silo is declared dead and its customers move to the others.
+            siloBuilder.Configure<ClusterMembershipOptions>(config.GetSection("Silo:Membership"));
             siloBuilder.AddCustomer360Grains();
             siloBuilder.AddCustomer360Storage(storage);
         });
