@@ -151,7 +151,7 @@ public sealed class ClusterCrashTests
         }
     }
 
-    private static async Task ActiveSilosReachAsync(IDictionary<string, string?> settings, string clusterId, int count)
+    internal static async Task ActiveSilosReachAsync(IDictionary<string, string?> settings, string clusterId, int count)
     {
         await using var connection = new NpgsqlConnection(settings["Customer360:Storage:ConnectionString"]);
         await connection.OpenAsync();

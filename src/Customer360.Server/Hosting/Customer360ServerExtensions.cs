@@ -68,7 +68,7 @@ public static class Customer360ServerExtensions
                 o.ClusterId = options.ClusterId;
                 o.ServiceId = options.ServiceId;
             });
-            silo.ConfigureEndpoints(IPAddress.Parse(options.AdvertisedAddress), options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: false);
+            silo.ConfigureEndpoints(options.ResolveAdvertisedAddress(), options.SiloPort, options.GatewayPort, options.ListenOnAnyAddress);
             silo.UseAdoNetClustering(o =>
             {
                 o.Invariant = PostgresInvariant;

@@ -1,3 +1,4 @@
+using System.Net;
 using Customer360.Storage;
 
 namespace Customer360.Server.Hosting;
@@ -58,6 +59,30 @@ public sealed class SiloOptions
 
     public string ServiceId { get; set; } = "customer360";
 
-    /// <summary>The address other silos reach this one at, when clustering through PostgreSQL.</summary>
+    /// <summary>
+    /// The address other silos reach this one at, when clustering through PostgreSQL: an IP
+    /// address, or a host name resolved at start-up (for example a container's service name).
+    /// </summary>
     public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// Whether the silo and gateway ports listen on every interface rather than only on
+    /// <see cref="AdvertisedAddress"/>; needed in containers, where the advertised name
+    /// resolves to an address of the container's network.
+    /// </summary>
+    public bool ListenOnAnyAddress { get; set; }
+
+    /// <summary><see cref="AdvertisedAddress"/> as an IP address; a host name resolves to its first IPv4 address.</summary>
+    public IPAddress ResolveAdvertisedAddress()
+    {
+        if (IPAddress.TryParse(AdvertisedAddress, out var address))
+        {
+            return address;
+        }
+
+        var addresses = Dns.GetHostAddresses(AdvertisedAddress);
+        return addresses.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+            ?? addresses.FirstOrDefault()
+            ?? throw new InvalidOperationException($"Customer360:Silo:AdvertisedAddress '{AdvertisedAddress}' does not resolve to an address.");
+    }
 }
