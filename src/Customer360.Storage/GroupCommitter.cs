@@ -45,7 +45,7 @@ public sealed partial class GroupCommitter : IAsyncDisposable
         var work = new Work(entry, null, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(work))
         {
-            throw new ObjectDisposedException(nameof(GroupCommitter), "The customer store is closed.");
+            throw new CustomerStoreUnavailableException("The customer store is closed (the server is stopping); the change was not stored. Retry.");
         }
 
         return work.Done!.Task;

@@ -1,0 +1,211 @@
+using Customer360.Contracts.Customers;
+using Customer360.Domain.Customers;
+using Customer360.Grains.Storage;
+using Customer360.Server.Hosting;
+using Customer360.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Customer360.EndToEnd.Tests.Storage;
+
+/// <summary>
+/// What every customer store promises the customer grain, checked on a real SQLite file, a
+/// real PostgreSQL server, and the in-memory store the test clusters use.
+/// </summary>
+public sealed class CustomerStoreContractTests
+{
+    public const string Memory = "memory";
+
+    private static readonly DateTimeOffset At = new(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
+
+    private static async Task<(ICustomerStore Store, IAsyncDisposable Lifetime)> OpenAsync(string kind, string? serviceId = null, GroupCommitOptions? options = null)
+    {
+        serviceId ??= "store-" + Guid.NewGuid().ToString("N");
+        options ??= new GroupCommitOptions();
+        switch (kind)
+        {
+            case TestStores.Sqlite:
+                var connectionString = SqliteStore.ConnectionStringFor(new StorageOptions { DataPath = TestServer.NewDataPath() });
+                SqliteStore.EnsureCreated(connectionString);
+                var sqlite = new SqliteCustomerStore(connectionString, serviceId, SqliteDurability.Full, options, NullLogger<SqliteCustomerStore>.Instance);
+                return (sqlite, sqlite);
+            case TestStores.Postgres:
+                var settings = await TestStores.SettingsAsync(TestStores.Postgres, serviceId);
+                var postgres = new PostgresCustomerStore(settings["Customer360:Storage:ConnectionString"]!, serviceId, options, NullLogger<PostgresCustomerStore>.Instance);
+                return (postgres, postgres);
+            default:
+                return (MemoryCustomerStore.ForService(serviceId), new Nothing());
+        }
+    }
+
+    private sealed class Nothing : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    private static Touchpoint Visit(string customerId, string eventId, DateTimeOffset occurredAt, Channel channel = Channel.Web) => new()
+    {
+        EventId = eventId,
+        CustomerId = customerId,
+        OccurredAt = occurredAt,
+        Channel = channel,
+        Kind = TouchpointKind.Visit,
+        Attributes = new Dictionary<string, string> { ["page"] = "/shoes" },
+    };
+
+    [Theory]
+    [InlineData(TestStores.Sqlite)]
+    [InlineData(TestStores.Postgres)]
+    [InlineData(Memory)]
+    public async Task AnEntryIsStoredOnceAndReadBackAsWritten(string kind)
+    {
+        var (store, lifetime) = await OpenAsync(kind);
+        await using var _ = lifetime;
+        var touchpoint = Visit("c1", "e1", At) with
+        {
+            Amount = null,
+            LineItems = [new LineItem("sku-1", "shoes", 2, new Money(19.99m, "EUR"))],
+            SourceSystem = "web",
+        };
+        var patch = new ProfilePatch { GivenName = "Ada", SetAttributes = new Dictionary<string, string> { ["vip"] = "yes" } };
+
+        Assert.True(await store.AppendAsync(CustomerLogEntry.For(touchpoint, 1, At.AddSeconds(1))));
+        Assert.True(await store.AppendAsync(CustomerLogEntry.For("c1", patch, 2, At.AddSeconds(2))));
+
+        // The same position again, or the same event id at a new position, is refused.
+        Assert.False(await store.AppendAsync(CustomerLogEntry.For(Visit("c1", "e2", At), 2, At)));
+        Assert.False(await store.AppendAsync(CustomerLogEntry.For(touchpoint, 3, At)));
+
+        // Another customer may use the same event id.
+        Assert.True(await store.AppendAsync(CustomerLogEntry.For(Visit("c2", "e1", At), 1, At)));
+
+        var entries = await store.ReadEntriesAsync("c1", 0);
+        Assert.Equal([1L, 2L], entries.Select(e => e.Sequence));
+        var first = entries[0];
+        Assert.Equal(At.AddSeconds(1), first.RecordedAt);
+        Assert.Equal(TouchpointFingerprint.Of(touchpoint), first.Fingerprint);
+        Assert.Equal(TouchpointFingerprint.Of(touchpoint), TouchpointFingerprint.Of(first.Touchpoint!));
+        Assert.Equal(At, first.Touchpoint!.OccurredAt);
+        Assert.Equal("Ada", entries[1].Profile!.GivenName);
+        Assert.Equal("yes", entries[1].Profile!.SetAttributes["vip"]);
+        Assert.Equal([2L], (await store.ReadEntriesAsync("c1", 1)).Select(e => e.Sequence));
+
+        Assert.Equal(new LoggedEvent(1, TouchpointFingerprint.Of(touchpoint)), await store.FindEventAsync("c1", "e1"));
+        Assert.Null(await store.FindEventAsync("c1", "e2"));
+    }
+
+    [Theory]
+    [InlineData(TestStores.Sqlite)]
+    [InlineData(TestStores.Postgres)]
+    [InlineData(Memory)]
+    public async Task ServicesSharingADatabaseDoNotSeeEachOther(string kind)
+    {
+        var one = "svc-" + Guid.NewGuid().ToString("N");
+        var (store, lifetime) = await OpenAsync(kind, one);
+        await using var _ = lifetime;
+        Assert.True(await store.AppendAsync(CustomerLogEntry.For(Visit("c1", "e1", At), 1, At)));
+        await store.AdvanceCheckpointAsync("segments", 7);
+
+        var (other, otherLifetime) = await OpenAsync(kind, "svc-" + Guid.NewGuid().ToString("N"));
+        await using var __ = otherLifetime;
+        Assert.True(await other.AppendAsync(CustomerLogEntry.For(Visit("c1", "e1", At), 1, At)));
+        Assert.Single(await other.ReadEntriesAsync("c1", 0));
+        Assert.Equal(0, await other.ReadCheckpointAsync("segments"));
+        Assert.Equal(["c1"], await other.CustomersAfterAsync(0));
+    }
+
+    [Theory]
+    [InlineData(TestStores.Sqlite)]
+    [InlineData(TestStores.Postgres)]
+    [InlineData(Memory)]
+    public async Task TouchpointsPageNewestFirstWithEventIdBreakingTies(string kind)
+    {
+        var (store, lifetime) = await OpenAsync(kind);
+        await using var _ = lifetime;
+        string[] ids = ["b", "a", "c", "d", "e"];
+        DateTimeOffset[] times = [At, At, At.AddMinutes(1), At.AddMinutes(-1), At.AddMinutes(1)];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            Assert.True(await store.AppendAsync(CustomerLogEntry.For(Visit("c1", ids[i], times[i]), i + 1, At)));
+        }
+
+        await store.AppendAsync(CustomerLogEntry.For("c1", new ProfilePatch { GivenName = "x" }, 6, At));
+
+        var all = await store.ReadTouchpointsAsync("c1", null, null, 10);
+        Assert.Equal(["e", "c", "b", "a", "d"], all.Select(t => t.EventId));
+        var afterB = await store.ReadTouchpointsAsync("c1", TouchpointCursor.Of(all[2]), null, 10);
+        Assert.Equal(["a", "d"], afterB.Select(t => t.EventId));
+        Assert.Equal(["e", "c"], (await store.ReadTouchpointsAsync("c1", null, null, 2)).Select(t => t.EventId));
+        Assert.Equal(["e", "c", "b", "a"], (await store.ReadTouchpointsAsync("c1", null, At, 10)).Select(t => t.EventId));
+    }
+
+    [Theory]
+    [InlineData(TestStores.Sqlite)]
+    [InlineData(TestStores.Postgres)]
+    [InlineData(Memory)]
+    public async Task SnapshotsNeverGoBackAndCheckpointsOnlyAdvance(string kind)
+    {
+        var (store, lifetime) = await OpenAsync(kind);
+        await using (lifetime)
+        {
+            store.SaveSnapshot(new CustomerSnapshot("c1", 5, [5]));
+            store.SaveSnapshot(new CustomerSnapshot("c1", 3, [3]));
+            Assert.True(await store.AppendAsync(CustomerLogEntry.For(Visit("c1", "e1", At), 1, At)));
+            store.SaveSnapshot(new CustomerSnapshot("c1", 4, [4]));
+            Assert.True(await store.AppendAsync(CustomerLogEntry.For(Visit("c1", "e2", At), 2, At)));
+
+            var snapshot = await store.ReadSnapshotAsync("c1");
+            Assert.Equal(5, snapshot!.Version);
+            Assert.Equal([(byte)5], snapshot.Payload);
+            Assert.Null(await store.ReadSnapshotAsync("c2"));
+
+            await store.AdvanceCheckpointAsync("segments", 10);
+            await store.AdvanceCheckpointAsync("segments", 4);
+            Assert.Equal(10, await store.ReadCheckpointAsync("segments"));
+        }
+    }
+
+    [Theory]
+    [InlineData(TestStores.Sqlite)]
+    [InlineData(TestStores.Postgres)]
+    [InlineData(Memory)]
+    public async Task CustomersAfterAPositionAreThoseWithLaterEntries(string kind)
+    {
+        var (store, lifetime) = await OpenAsync(kind);
+        await using var _ = lifetime;
+        await store.AppendAsync(CustomerLogEntry.For(Visit("early", "e1", At), 1, At));
+        var position = await store.LastPositionAsync();
+        Assert.True(position > 0);
+        await store.AppendAsync(CustomerLogEntry.For(Visit("late-1", "e1", At), 1, At));
+        await store.AppendAsync(CustomerLogEntry.For(Visit("late-2", "e1", At), 1, At));
+        await store.AppendAsync(CustomerLogEntry.For(Visit("late-1", "e2", At), 2, At));
+
+        Assert.Equal(["late-1", "late-2"], (await store.CustomersAfterAsync(position)).Order(StringComparer.Ordinal));
+        Assert.Empty(await store.CustomersAfterAsync(await store.LastPositionAsync()));
+    }
+
+    [Theory]
+    [InlineData(TestStores.Sqlite)]
+    [InlineData(TestStores.Postgres)]
+    public async Task ConcurrentAppendsAreBatchedAndEachGetsItsOwnOutcome(string kind)
+    {
+        var (store, lifetime) = await OpenAsync(kind);
+        await using var _ = lifetime;
+
+        // 400 customers, each appended twice at once under the same position: one wins.
+        var attempts = Enumerable.Range(0, 400)
+            .SelectMany(c => new[] { Visit($"c{c}", $"first-{c}", At), Visit($"c{c}", $"rival-{c}", At) })
+            .Select(t => store.AppendAsync(CustomerLogEntry.For(t, 1, At)))
+            .ToArray();
+        var outcomes = await Task.WhenAll(attempts);
+
+        Assert.Equal(400, outcomes.Count(o => o));
+        for (var c = 0; c < 400; c++)
+        {
+            Assert.True(outcomes[2 * c] ^ outcomes[(2 * c) + 1]);
+            Assert.Single(await store.ReadEntriesAsync($"c{c}", 0));
+        }
+
+        var committer = store is SqliteCustomerStore sqlite ? sqlite.Committer : ((PostgresCustomerStore)store).Committer;
+        Assert.True(committer.Batches < 800, $"{committer.Batches} commits for 800 appends: nothing was batched");
+    }
+}
