@@ -384,9 +384,11 @@ CREATE UNIQUE INDEX IF NOT EXISTS ux_customer360_log_event
 CREATE INDEX IF NOT EXISTS ix_customer360_log_time
     ON customer360_log (service_id, customer_id, occurred_ticks, event_id) WHERE kind = 1;
 
--- position grows with insertion order, which a BRIN index summarises for almost nothing.
-CREATE INDEX IF NOT EXISTS ix_customer360_log_position
-    ON customer360_log USING brin (position);
+-- A service's newest position, and its customers changed after a position (checkpoints and
+-- recovery), without scanning the log.
+DROP INDEX IF EXISTS ix_customer360_log_position;
+CREATE INDEX IF NOT EXISTS ix_customer360_log_service_position
+    ON customer360_log (service_id, position);
 
 -- The latest snapshot of each customer: the customer serialized at version. A cache of the
 -- log; deleting a row only makes the next activation replay more.

@@ -135,7 +135,9 @@ public sealed partial class GroupCommitter : IAsyncDisposable
 
         try
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var stored = await _commit(entries, snapshots, CancellationToken.None);
+            LogCommitted(_logger, entries.Count, snapshots.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             for (var i = 0; i < accepted.Count; i++)
             {
                 accepted[i].Done!.TrySetResult(stored[i]);
@@ -155,6 +157,9 @@ public sealed partial class GroupCommitter : IAsyncDisposable
     }
 
     private sealed record Work(CustomerLogEntry? Entry, CustomerSnapshot? Snapshot, TaskCompletionSource<bool>? Done);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Committed {Entries} log entries and {Snapshots} snapshots in {Milliseconds:F1} ms")]
+    private static partial void LogCommitted(ILogger logger, int entries, int snapshots, double milliseconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A customer log commit of {Entries} entries and {Snapshots} snapshots failed")]
     private static partial void LogCommitFailed(ILogger logger, Exception ex, int entries, int snapshots);

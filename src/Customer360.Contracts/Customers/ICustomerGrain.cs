@@ -17,14 +17,14 @@ public interface ICustomerGrain : IGrainWithStringKey
     /// A customer never seen before is created.
     /// </summary>
     [Alias("RecordTouchpoint")]
-    Task<TouchpointResult> RecordTouchpointAsync(Touchpoint touchpoint);
+    Task<TouchpointResult> RecordTouchpointAsync([Immutable] Touchpoint touchpoint);
 
     /// <summary>
     /// Applies a validated profile patch, creating the customer if needed, and returns the new
     /// view; or refuses the whole patch when the merged profile would break a limit.
     /// </summary>
     [Alias("UpsertProfile")]
-    Task<UpsertProfileResult> UpsertProfileAsync(ProfilePatch patch);
+    Task<UpsertProfileResult> UpsertProfileAsync([Immutable] ProfilePatch patch);
 
     /// <summary>The 360 view, or null for a customer never written.</summary>
     [Alias("GetView")]

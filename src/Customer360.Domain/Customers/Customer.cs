@@ -107,13 +107,20 @@ public sealed class Customer
     /// Whether <paramref name="touchpoint"/> was among the recently applied events, and if so
     /// whether with the same content. A fast path only: an id applied longer ago is not recent.
     /// </summary>
-    public EventCheck Check(Touchpoint touchpoint) =>
-        !_appliedFingerprints.TryGetValue(touchpoint.EventId, out var known) ? EventCheck.NotRecent
-        : known == TouchpointFingerprint.Of(touchpoint) ? EventCheck.Duplicate
+    public EventCheck Check(Touchpoint touchpoint) => Check(touchpoint.EventId, TouchpointFingerprint.Of(touchpoint));
+
+    /// <summary><see cref="Check(Touchpoint)"/> with the fingerprint already computed.</summary>
+    public EventCheck Check(string eventId, long fingerprint) =>
+        !_appliedFingerprints.TryGetValue(eventId, out var known) ? EventCheck.NotRecent
+        : known == fingerprint ? EventCheck.Duplicate
         : EventCheck.Conflict;
 
     /// <summary>Applies a validated touchpoint, unless its event id was applied already.</summary>
-    public ApplyOutcome Apply(Touchpoint touchpoint, CustomerRules rules, DateTimeOffset now)
+    public ApplyOutcome Apply(Touchpoint touchpoint, CustomerRules rules, DateTimeOffset now) =>
+        Apply(touchpoint, TouchpointFingerprint.Of(touchpoint), rules, now);
+
+    /// <summary><see cref="Apply(Touchpoint, CustomerRules, DateTimeOffset)"/> with the fingerprint already computed.</summary>
+    public ApplyOutcome Apply(Touchpoint touchpoint, long fingerprint, CustomerRules rules, DateTimeOffset now)
     {
         if (HasApplied(touchpoint.EventId))
         {
@@ -122,7 +129,7 @@ public sealed class Customer
 
         Aggregates.Apply(touchpoint);
         InsertRecent(touchpoint, rules.RecentWindow);
-        Remember(touchpoint, rules.IdempotencyWindow);
+        Remember(touchpoint.EventId, fingerprint, rules.IdempotencyWindow);
         Touch(rules, now);
         return ApplyOutcome.Accepted;
     }
@@ -168,10 +175,10 @@ public sealed class Customer
         }
     }
 
-    private void Remember(Touchpoint touchpoint, int window)
+    private void Remember(string eventId, long fingerprint, int window)
     {
-        _appliedIds.Enqueue(touchpoint.EventId);
-        _appliedFingerprints[touchpoint.EventId] = TouchpointFingerprint.Of(touchpoint);
+        _appliedIds.Enqueue(eventId);
+        _appliedFingerprints[eventId] = fingerprint;
         while (_appliedIds.Count > Math.Max(1, window))
         {
             _appliedFingerprints.Remove(_appliedIds.Dequeue());

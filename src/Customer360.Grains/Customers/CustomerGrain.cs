@@ -105,7 +105,8 @@ public sealed partial class CustomerGrain(
             throw new ArgumentException($"Touchpoint for '{touchpoint.CustomerId}' sent to customer '{CustomerId}'.", nameof(touchpoint));
         }
 
-        switch (_customer?.Check(touchpoint) ?? EventCheck.NotRecent)
+        var entry = CustomerLogEntry.For(touchpoint, NextSequence, clock.GetUtcNow());
+        switch (_customer?.Check(touchpoint.EventId, entry.Fingerprint) ?? EventCheck.NotRecent)
         {
             case EventCheck.Duplicate:
                 return Duplicate(touchpoint);
@@ -113,7 +114,6 @@ public sealed partial class CustomerGrain(
                 return Conflict(touchpoint);
         }
 
-        var entry = CustomerLogEntry.For(touchpoint, NextSequence, clock.GetUtcNow());
         if (!await AppendAsync(entry))
         {
             // The log already has this event id (a retry from beyond the recent window), or
@@ -279,7 +279,7 @@ public sealed partial class CustomerGrain(
         var customer = _customer ??= new Customer(entry.CustomerId, entry.RecordedAt);
         if (entry.Touchpoint is { } touchpoint)
         {
-            customer.Apply(touchpoint, _rules, entry.RecordedAt);
+            customer.Apply(touchpoint, entry.Fingerprint, _rules, entry.RecordedAt);
         }
         else
         {
