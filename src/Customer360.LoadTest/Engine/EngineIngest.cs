@@ -1,0 +1,106 @@
+using Customer360.Api.V1;
+using Customer360.LoadTest.Workload;
+
+namespace Customer360.LoadTest.Engine;
+
+/// <summary>
+/// The engine phase: the workload sent over several concurrent <c>StreamTouchpoints</c> calls, as
+/// a fleet of tills or an integration hub would. All touchpoints of one customer travel on the
+/// same stream (customer index modulo the stream count), so each customer's touchpoints arrive in
+/// the order they were generated.
+/// </summary>
+internal sealed class EngineIngest(CustomerService.CustomerServiceClient client, int streams, int window, double? offeredRate)
+{
+    public const int DefaultStreams = 16;
+
+    /// <summary>The server applies up to 64 touchpoints of one stream at a time; a larger client window only queues.</summary>
+    public const int DefaultWindow = 64;
+
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>Runs the phase; <paramref name="progress"/> gets a line every few seconds while it runs.</summary>
+    public async Task<EngineResult> RunAsync(IngestWorkload workload, Action<string>? progress, CancellationToken cancellationToken)
+    {
+        var partitions = Enumerable.Range(0, streams).Select(_ => new List<WorkloadTouchpoint>()).ToArray();
+        foreach (var touchpoint in workload.Touchpoints)
+        {
+            partitions[touchpoint.CustomerIndex % streams].Add(touchpoint);
+        }
+
+        var clock = new PhaseClock();
+        var pacer = offeredRate is { } rate ? new OfferedRatePacer(rate) : null;
+        var drivers = partitions.Select(_ => new TouchpointStream(client, window, pacer, clock)).ToArray();
+
+        using var stopProgress = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var reporting = progress is null
+            ? Task.CompletedTask
+            : ReportProgressAsync(clock, workload.Touchpoints.Count, progress, stopProgress.Token);
+
+        pacer?.Start();
+        try
+        {
+            await Task.WhenAll(drivers.Select((driver, i) => driver.RunAsync(partitions[i], cancellationToken)));
+        }
+        finally
+        {
+            await stopProgress.CancelAsync();
+            await reporting;
+        }
+
+        return Summarise(drivers, clock);
+    }
+
+    private EngineResult Summarise(TouchpointStream[] drivers, PhaseClock clock)
+    {
+        var ackLatency = LatencySummary.CreateHistogram();
+        var scheduledLatency = LatencySummary.CreateHistogram();
+        var problems = new List<string>();
+        for (var i = 0; i < drivers.Length; i++)
+        {
+            var driver = drivers[i];
+            ackLatency.Add(driver.AckLatency);
+            scheduledLatency.Add(driver.ScheduledLatency);
+            if (driver.Tally.Error is { } error)
+            {
+                problems.Add($"stream {i}: {error}");
+            }
+
+            problems.AddRange(driver.Tally.RejectionReasons.Select(reason => $"stream {i}: rejected {reason}"));
+        }
+
+        var tallies = drivers.Select(d => d.Tally).ToArray();
+        return new EngineResult
+        {
+            Streams = streams,
+            Window = window,
+            OfferedRate = offeredRate,
+            Sent = tallies.Sum(t => t.Sent),
+            Accepted = tallies.Sum(t => t.Accepted),
+            Duplicate = tallies.Sum(t => t.Duplicate),
+            Rejected = tallies.Sum(t => t.Rejected),
+            Unacknowledged = tallies.Sum(t => t.Unacknowledged),
+            Elapsed = clock.Elapsed,
+            AckLatency = LatencySummary.From(ackLatency),
+            ScheduledLatency = offeredRate is null ? null : LatencySummary.From(scheduledLatency),
+            Problems = problems,
+        };
+    }
+
+    private static async Task ReportProgressAsync(PhaseClock clock, int total, Action<string> progress, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(ProgressInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                var acks = clock.Acks;
+                var seconds = clock.Running.TotalSeconds;
+                progress($"{acks:N0} of {total:N0} acknowledged ({(seconds > 0 ? acks / seconds : 0):N0}/s so far)");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The phase is over.
+        }
+    }
+}

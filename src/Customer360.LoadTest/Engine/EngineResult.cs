@@ -1,0 +1,41 @@
+namespace Customer360.LoadTest.Engine;
+
+/// <summary>What the engine phase measured, over all streams.</summary>
+internal sealed record EngineResult
+{
+    public required int Streams { get; init; }
+
+    /// <summary>Touchpoints each stream kept un-acknowledged at most.</summary>
+    public required int Window { get; init; }
+
+    /// <summary>The fixed rate sends were offered at, or null when each stream sent as fast as its window allowed.</summary>
+    public required double? OfferedRate { get; init; }
+
+    public required int Sent { get; init; }
+
+    public required int Accepted { get; init; }
+
+    public required int Duplicate { get; init; }
+
+    public required int Rejected { get; init; }
+
+    public required int Unacknowledged { get; init; }
+
+    /// <summary>First send to last ack.</summary>
+    public required TimeSpan Elapsed { get; init; }
+
+    /// <summary>From each send to its ack.</summary>
+    public required LatencySummary AckLatency { get; init; }
+
+    /// <summary>From each send's due time to its ack; null without an offered rate.</summary>
+    public required LatencySummary? ScheduledLatency { get; init; }
+
+    /// <summary>Broken streams and sample rejection reasons, one line each.</summary>
+    public required IReadOnlyList<string> Problems { get; init; }
+
+    /// <summary>Touchpoints durably acknowledged (accepted or duplicate) per second.</summary>
+    public double AcknowledgedPerSecond => Elapsed > TimeSpan.Zero ? (Accepted + Duplicate) / Elapsed.TotalSeconds : 0;
+
+    /// <summary>Every touchpoint was acknowledged as durable: none rejected, none lost with a broken stream.</summary>
+    public bool Clean => Rejected == 0 && Unacknowledged == 0 && Problems.Count == 0;
+}

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using Customer360.Api.V1;
+using Customer360.LoadTest.Baselines;
+using Customer360.LoadTest.Engine;
+using Customer360.LoadTest.Reporting;
+using Customer360.LoadTest.Workload;
+using Grpc.Net.Client;
+using Npgsql;
+
+namespace Customer360.LoadTest.Ingest;
+
+/// <summary>
+/// One benchmark run: generates the workload, writes it with the two PostgreSQL baselines, then
+/// streams it into the engine, all in the same process and minutes, so that the three rates are
+/// measured under the same conditions and their ratios mean something on a noisy machine.
+/// </summary>
+internal sealed class IngestBenchmark(IngestSettings settings, Action<string> progress)
+{
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
+
+    public async Task<IngestReport> RunAsync(CancellationToken cancellationToken)
+    {
+        var startedAt = DateTimeOffset.UtcNow;
+        var machine = MachineInfo.Current();
+
+        using var channel = GrpcChannel.ForAddress(settings.Server);
+        await RequireServerAsync(channel, cancellationToken);
+
+        var generating = Stopwatch.StartNew();
+        var generator = new WorkloadGenerator(settings.Seed);
+        var workload = generator.Generate(settings.RunId, settings.Touchpoints, settings.Customers, startedAt);
+        progress($"generated {workload.Touchpoints.Count:N0} touchpoints over {workload.CustomerCount:N0} customers " +
+                 $"(average payload {workload.AveragePayloadBytes:N0} bytes) in {generating.Elapsed.TotalSeconds:N1} s");
+
+        BaselineResult? copy = null;
+        BaselineResult? naive = null;
+        if (settings.Postgres is { } connectionString)
+        {
+            (copy, naive) = await RunBaselinesAsync(connectionString, workload, cancellationToken);
+        }
+
+        var engine = await RunEngineAsync(channel, workload, cancellationToken);
+
+        return new IngestReport
+        {
+            RunId = settings.RunId,
+            StartedAt = startedAt,
+            Server = settings.Server.ToString(),
+            StoreLabel = settings.StoreLabel,
+            Machine = machine,
+            Touchpoints = workload.Touchpoints.Count,
+            Customers = workload.CustomerCount,
+            Seed = settings.Seed,
+            AveragePayloadBytes = workload.AveragePayloadBytes,
+            Warmup = settings.Warmup,
+            Engine = engine,
+            Copy = copy,
+            Naive = naive,
+        };
+    }
+
+    /// <summary>Fails early, before minutes of baselines, when nothing answers at the server's address.</summary>
+    private async Task RequireServerAsync(GrpcChannel channel, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ConnectTimeout);
+        try
+        {
+            await channel.ConnectAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new BenchmarkSetupException($"no Customer360 server answered at {settings.Server} within {ConnectTimeout.TotalSeconds:N0} s; start one or give --server");
+        }
+    }
+
+    private async Task<(BaselineResult Copy, BaselineResult Naive)> RunBaselinesAsync(
+        string connectionString, IngestWorkload workload, CancellationToken cancellationToken)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        // Room for every naive connection plus the one that counts rows afterwards.
+        builder.ConnectionStringBuilder.MaxPoolSize = Math.Max(builder.ConnectionStringBuilder.MaxPoolSize, settings.NaiveConnections + 2);
+        await using var source = builder.Build();
+
+        await ScratchTables.RequireEngineSchemaAsync(source, cancellationToken);
+        var serviceId = $"bench-{settings.RunId}";
+        try
+        {
+            progress($"(a) binary COPY of {workload.Touchpoints.Count:N0} rows in chunks of {settings.CopyChunkRows:N0}");
+            var copy = await new CopyBaseline(source, settings.CopyChunkRows).RunAsync(workload.Touchpoints, serviceId, cancellationToken);
+            progress($"(a) {copy.RowsPerSecond:N0} rows/s");
+
+            var naiveRows = workload.Touchpoints.Take(Math.Min(settings.NaiveTouchpoints, workload.Touchpoints.Count)).ToList();
+            progress($"(b) naive: {naiveRows.Count:N0} touchpoints, one transaction each, {settings.NaiveConnections} connections");
+            var naive = await new NaiveBaseline(source, settings.NaiveConnections).RunAsync(naiveRows, serviceId, cancellationToken);
+            progress($"(b) {naive.RowsPerSecond:N0} rows/s");
+
+            return (copy, naive);
+        }
+        finally
+        {
+            if (!settings.KeepTables && !cancellationToken.IsCancellationRequested)
+            {
+                await ScratchTables.DropAsync(source, [ScratchTables.CopyLog, ScratchTables.NaiveLog, ScratchTables.NaiveCustomer], CancellationToken.None);
+            }
+        }
+    }
+
+    private async Task<EngineResult> RunEngineAsync(GrpcChannel channel, IngestWorkload workload, CancellationToken cancellationToken)
+    {
+        var client = new CustomerService.CustomerServiceClient(channel);
+        var engine = new EngineIngest(client, settings.Streams, settings.Window, settings.Rate);
+
+        if (settings.Warmup > 0)
+        {
+            // Customers of their own, so the measured phase starts on fresh customers like the baselines.
+            var warmup = new WorkloadGenerator(settings.Seed + 1).Generate(
+                $"{settings.RunId}-warmup", settings.Warmup, Math.Max(1, settings.Warmup / 10), DateTimeOffset.UtcNow);
+            progress($"engine: warming up with {settings.Warmup:N0} touchpoints");
+            var warmed = await new EngineIngest(client, settings.Streams, settings.Window, offeredRate: null).RunAsync(warmup, null, cancellationToken);
+            if (!warmed.Clean)
+            {
+                throw new BenchmarkSetupException($"the warm-up was not acknowledged cleanly: {string.Join("; ", warmed.Problems.DefaultIfEmpty($"{warmed.Rejected} rejected"))}");
+            }
+        }
+
+        var offered = settings.Rate is { } rate ? $", offered {rate:N0}/s" : string.Empty;
+        progress($"engine: {workload.Touchpoints.Count:N0} touchpoints on {settings.Streams} streams, up to {settings.Window} in flight each{offered}");
+        var result = await engine.RunAsync(workload, line => progress($"engine: {line}"), cancellationToken);
+        progress($"engine: {result.AcknowledgedPerSecond:N0} touchpoints/s acknowledged");
+        return result;
+    }
+}
+
+/// <summary>The benchmark cannot start or go on (no server, a broken warm-up); the message says what to fix.</summary>
+internal sealed class BenchmarkSetupException(string message) : Exception(message);

@@ -1,0 +1,206 @@
+using System.CommandLine;
+using Customer360.LoadTest.Baselines;
+using Customer360.LoadTest.Engine;
+using Customer360.LoadTest.Reporting;
+using Grpc.Core;
+using Npgsql;
+using Spectre.Console;
+
+namespace Customer360.LoadTest.Ingest;
+
+/// <summary>
+/// <c>c360-load ingest</c>: durable ingestion through <c>StreamTouchpoints</c> against a running
+/// server, and in the same run the same touchpoints written by two PostgreSQL baselines, reported
+/// as rates, ratios and ack latency percentiles.
+/// </summary>
+internal static class IngestCommand
+{
+    private const string DefaultServer = "http://127.0.0.1:5360";
+    private const string ServerVariable = "C360_SERVER";
+    private const int RedirectedWidth = 160;
+
+    public static Command Create()
+    {
+        var server = new Option<string>("--server")
+        {
+            Description = $"Customer360 server address (http:// speaks HTTP/2 without TLS). Default: ${ServerVariable}, else {DefaultServer}",
+            HelpName = "url",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable(ServerVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : DefaultServer,
+        };
+        var touchpoints = Count("--touchpoints", "Touchpoints to generate and send", 100_000, 10_000_000);
+        var customers = Count("--customers", "Customers the touchpoints are spread over", 10_000, 1_000_000);
+        var seed = new Option<int>("--seed") { Description = "Seed of the generated workload; the same seed gives the same touchpoints", DefaultValueFactory = _ => 360 };
+        var runId = new Option<string?>("--run-id")
+        {
+            Description = "Prefix of every customer and event id (letters, digits, '-', '_'); default: a new one per run, so runs never collide. "
+                + "Reused on the same UTC day, it resends identical touchpoints, which come back DUPLICATE",
+            HelpName = "id",
+        };
+        var streams = Count("--streams", "Concurrent StreamTouchpoints calls", EngineIngest.DefaultStreams, 1024);
+        var window = Count("--window", "Touchpoints each stream keeps un-acknowledged at most", EngineIngest.DefaultWindow, 1024);
+        var rate = new Option<double?>("--rate")
+        {
+            Description = "Offer touchpoints at this fixed rate per second over all streams (default: as fast as the windows allow)",
+            HelpName = "per-second",
+        };
+        rate.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double?>() is <= 0)
+            {
+                result.AddError("--rate must be positive");
+            }
+        });
+        var warmup = Count("--warmup", "Touchpoints sent to customers of their own before the measured engine phase (0 for none)", 1_000, 1_000_000, allowZero: true);
+        var postgres = new Option<string?>("--postgres")
+        {
+            Description = $"Npgsql connection string for the baselines. Default: ${PostgresConnection.Variable}, else the file {PostgresConnection.DefaultFile}",
+            HelpName = "connection-string",
+        };
+        var skipBaselines = new Option<bool>("--skip-baselines") { Description = "Measure the engine only (e.g. for a server on SQLite)" };
+        var copyChunk = Count("--copy-chunk", "Rows per COPY (and per commit) in baseline (a)", CopyBaseline.DefaultChunkRows, 1_000_000);
+        var naiveConnections = Count("--naive-connections", "Concurrent connections in baseline (b)", NaiveBaseline.DefaultConnections, 256);
+        var naiveTouchpoints = Count("--naive-touchpoints", "Baseline (b) writes this many touchpoints from the start of the workload", NaiveBaseline.DefaultTouchpoints, 10_000_000);
+        var keepTables = new Option<bool>("--keep-tables") { Description = "Leave the baselines' scratch tables in the database for inspection (they are recreated on the next run anyway)" };
+        var storeLabel = new Option<string>("--store-label")
+        {
+            Description = "What the server stores into, for the report (e.g. \"postgres 15, local\"); the benchmark cannot ask the server",
+            HelpName = "text",
+            DefaultValueFactory = _ => "unknown",
+        };
+        var json = new Option<FileInfo?>("--json") { Description = "Also write the results as JSON to this file", HelpName = "file" };
+
+        var command = new Command("ingest", "Measure durable touchpoint ingestion through the gRPC API, next to PostgreSQL baselines on the same rows")
+        {
+            server, touchpoints, customers, seed, runId, streams, window, rate, warmup,
+            postgres, skipBaselines, copyChunk, naiveConnections, naiveTouchpoints, keepTables, storeLabel, json,
+        };
+
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            IngestSettings settings;
+            try
+            {
+                var skip = parseResult.GetValue(skipBaselines);
+                var connectionString = skip ? null : PostgresConnection.Resolve(parseResult.GetValue(postgres));
+                if (!skip && connectionString is null)
+                {
+                    return Fail(LoadExitCodes.InvalidInput,
+                        $"no database for the baselines: give --postgres, set ${PostgresConnection.Variable}, start one with deploy/postgres/start-postgres.sh, or pass --skip-baselines");
+                }
+
+                settings = new IngestSettings
+                {
+                    Server = ParseServer(parseResult.GetRequiredValue(server)),
+                    Touchpoints = parseResult.GetValue(touchpoints),
+                    Customers = parseResult.GetValue(customers),
+                    Seed = parseResult.GetValue(seed),
+                    RunId = ParseRunId(parseResult.GetValue(runId)),
+                    Streams = parseResult.GetValue(streams),
+                    Window = parseResult.GetValue(window),
+                    Rate = parseResult.GetValue(rate),
+                    Warmup = parseResult.GetValue(warmup),
+                    Postgres = connectionString,
+                    CopyChunkRows = parseResult.GetValue(copyChunk),
+                    NaiveConnections = parseResult.GetValue(naiveConnections),
+                    NaiveTouchpoints = parseResult.GetValue(naiveTouchpoints),
+                    KeepTables = parseResult.GetValue(keepTables),
+                    StoreLabel = parseResult.GetRequiredValue(storeLabel),
+                    JsonFile = parseResult.GetValue(json),
+                };
+            }
+            catch (ArgumentException ex)
+            {
+                return Fail(LoadExitCodes.InvalidInput, ex.Message);
+            }
+
+            return await RunAsync(settings, cancellationToken);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(IngestSettings settings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var benchmark = new IngestBenchmark(settings, line => Console.Error.WriteLine($"c360-load: {line}"));
+            var report = await benchmark.RunAsync(cancellationToken);
+
+            var console = AnsiConsole.Console;
+            if (Console.IsOutputRedirected)
+            {
+                // A file or pipe has no width to respect; the 80 columns assumed otherwise would wrap every table.
+                console.Profile.Width = RedirectedWidth;
+            }
+
+            ReportTable.Write(console, report);
+            if (settings.JsonFile is { } file)
+            {
+                await ReportJson.WriteAsync(file, report, cancellationToken);
+                Console.Error.WriteLine($"c360-load: results written to {file.FullName}");
+            }
+
+            return report.Engine.Clean ? LoadExitCodes.Ok : LoadExitCodes.EngineProblems;
+        }
+        catch (Exception ex) when (cancellationToken.IsCancellationRequested &&
+                                   ex is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
+        {
+            return Fail(LoadExitCodes.Cancelled, "cancelled");
+        }
+        catch (BenchmarkSetupException ex)
+        {
+            return Fail(LoadExitCodes.EngineProblems, ex.Message);
+        }
+        catch (RpcException ex)
+        {
+            return Fail(LoadExitCodes.EngineProblems, $"the server failed the benchmark with {ex.StatusCode}: {ex.Status.Detail}");
+        }
+        catch (Exception ex) when (ex is BaselineException or NpgsqlException)
+        {
+            return Fail(LoadExitCodes.BaselineFailed, $"PostgreSQL baseline failed: {ex.Message}");
+        }
+    }
+
+    /// <summary>An option for a positive count (or zero, where that means "none").</summary>
+    private static Option<int> Count(string name, string description, int defaultValue, int max, bool allowZero = false)
+    {
+        var option = new Option<int>(name) { Description = description, HelpName = "n", DefaultValueFactory = _ => defaultValue };
+        var min = allowZero ? 0 : 1;
+        option.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<int>();
+            if (value < min || value > max)
+            {
+                result.AddError($"{name} must be between {min:N0} and {max:N0}");
+            }
+        });
+        return option;
+    }
+
+    private static Uri ParseServer(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            ? uri
+            : throw new ArgumentException($"--server: '{text}' is not an http:// or https:// address");
+
+    /// <summary>A given run id, checked, or a new one from the clock and a random suffix.</summary>
+    private static string ParseRunId(string? given)
+    {
+        if (string.IsNullOrEmpty(given))
+        {
+            return $"load-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Random.Shared.Next(0x10000):x4}";
+        }
+
+        // Ids must stay well inside the engine's 128-character limit once suffixes are added.
+        if (given.Length > 64 || !given.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            throw new ArgumentException($"--run-id: '{given}' must be 1 to 64 letters, digits, '-' or '_'");
+        }
+
+        return given;
+    }
+
+    private static int Fail(int exitCode, string message)
+    {
+        Console.Error.WriteLine($"c360-load: error: {message}");
+        return exitCode;
+    }
+}

@@ -1,0 +1,43 @@
+namespace Customer360.LoadTest.Ingest;
+
+/// <summary>Everything <c>c360-load ingest</c> was asked to do, checked and with defaults applied.</summary>
+internal sealed record IngestSettings
+{
+    public required Uri Server { get; init; }
+
+    public required int Touchpoints { get; init; }
+
+    public required int Customers { get; init; }
+
+    public required int Seed { get; init; }
+
+    /// <summary>Prefix of every id this run sends or writes.</summary>
+    public required string RunId { get; init; }
+
+    public required int Streams { get; init; }
+
+    public required int Window { get; init; }
+
+    /// <summary>Offered touchpoints per second for the engine phase; null for as fast as the windows allow.</summary>
+    public required double? Rate { get; init; }
+
+    /// <summary>Touchpoints sent (to customers of their own) before the measured engine phase.</summary>
+    public required int Warmup { get; init; }
+
+    /// <summary>Npgsql connection string for the baselines; null when they are skipped.</summary>
+    public required string? Postgres { get; init; }
+
+    public required int CopyChunkRows { get; init; }
+
+    public required int NaiveConnections { get; init; }
+
+    /// <summary>The naive baseline takes this many touchpoints from the start of the workload.</summary>
+    public required int NaiveTouchpoints { get; init; }
+
+    public required bool KeepTables { get; init; }
+
+    /// <summary>What the server stores into, as the person running the benchmark describes it.</summary>
+    public required string StoreLabel { get; init; }
+
+    public required FileInfo? JsonFile { get; init; }
+}

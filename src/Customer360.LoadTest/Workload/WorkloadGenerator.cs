@@ -1,0 +1,207 @@
+using System.Globalization;
+using Customer360.Domain.Customers;
+using Google.Protobuf.WellKnownTypes;
+using ApiV1 = Customer360.Api.V1;
+
+namespace Customer360.LoadTest.Workload;
+
+/// <summary>
+/// Makes a benchmark's touchpoints: a retail mix of purchases (with line items, in EUR), returns
+/// and contacts across every channel, spread over the customers at random, with event times in
+/// the 30 days before the start of <c>asOf</c>'s UTC day. The same seed, id prefix and day give
+/// the same touchpoints, so a run repeated with the same run id on the same day resends identical
+/// touchpoints (which the engine answers DUPLICATE).
+/// </summary>
+internal sealed class WorkloadGenerator(int seed)
+{
+    public static readonly TimeSpan EventTimeSpan = TimeSpan.FromDays(30);
+
+    private const string Currency = "EUR";
+
+    private static readonly string[] Categories = ["grocery", "apparel", "electronics", "home", "beauty", "toys", "sports"];
+
+    /// <summary>What a retailer's touchpoint stream holds, by relative weight, and where each kind happens.</summary>
+    private static readonly KindProfile[] Kinds =
+    [
+        new(TouchpointKind.Purchase, 40, [Channel.PointOfSale, Channel.PointOfSale, Channel.Web, Channel.MobileApp]),
+        new(TouchpointKind.Return, 6, [Channel.PointOfSale, Channel.Web]),
+        new(TouchpointKind.Visit, 14, [Channel.Web, Channel.MobileApp]),
+        new(TouchpointKind.Call, 12, [Channel.CallCentre]),
+        new(TouchpointKind.EmailOpen, 12, [Channel.Email]),
+        new(TouchpointKind.EmailClick, 6, [Channel.Email]),
+        new(TouchpointKind.SupportTicketOpened, 5, [Channel.Support]),
+        new(TouchpointKind.SupportTicketResolved, 4, [Channel.Support]),
+        new(TouchpointKind.Complaint, 1, [Channel.CallCentre, Channel.Support]),
+    ];
+
+    private static readonly int TotalWeight = Kinds.Sum(k => k.Weight);
+
+    /// <summary>
+    /// <paramref name="touchpointCount"/> touchpoints over <paramref name="customerCount"/>
+    /// customers; ids are <c>{idPrefix}-C000042</c> for customers and <c>{idPrefix}-E00000042</c>
+    /// for events.
+    /// </summary>
+    public IngestWorkload Generate(string idPrefix, int touchpointCount, int customerCount, DateTimeOffset asOf)
+    {
+        // System.Random with a seed gives the same sequence every time on a given .NET version,
+        // which is all a benchmark run needs to be repeatable.
+        var random = new Random(seed);
+        var anchor = new DateTimeOffset(asOf.UtcDateTime.Date, TimeSpan.Zero);
+        var logLengths = new long[customerCount];
+        var touchpoints = new List<WorkloadTouchpoint>(touchpointCount);
+        for (var i = 0; i < touchpointCount; i++)
+        {
+            var customerIndex = random.Next(customerCount);
+            var touchpoint = NextTouchpoint(
+                random,
+                eventId: $"{idPrefix}-E{i:D8}",
+                customerId: $"{idPrefix}-C{customerIndex:D6}",
+                occurredAt: anchor - TimeSpan.FromMilliseconds(Math.Floor(random.NextDouble() * EventTimeSpan.TotalMilliseconds)));
+
+            touchpoints.Add(new WorkloadTouchpoint
+            {
+                CustomerIndex = customerIndex,
+                CustomerId = touchpoint.CustomerId,
+                EventId = touchpoint.EventId,
+                Sequence = ++logLengths[customerIndex],
+                OccurredAt = touchpoint.OccurredAt,
+                Fingerprint = TouchpointFingerprint.Of(touchpoint),
+                Payload = LogPayload.Encode(touchpoint),
+                NetSpendChange = touchpoint.Kind switch
+                {
+                    TouchpointKind.Purchase => touchpoint.ReportingAmount ?? 0m,
+                    TouchpointKind.Return => -(touchpoint.ReportingAmount ?? 0m),
+                    _ => 0m,
+                },
+                Message = ToMessage(touchpoint),
+            });
+        }
+
+        return new IngestWorkload(customerCount, touchpoints);
+    }
+
+    /// <summary>The touchpoint as the engine stores it once accepted: UTC event time, reporting amount filled in.</summary>
+    private static Touchpoint NextTouchpoint(Random random, string eventId, string customerId, DateTimeOffset occurredAt)
+    {
+        var profile = PickKind(random);
+        var channel = profile.Channels[random.Next(profile.Channels.Length)];
+        var lineItems = profile.Kind switch
+        {
+            TouchpointKind.Purchase => LineItems(random, count: random.Next(1, 4), maxQuantity: 3),
+            TouchpointKind.Return => LineItems(random, count: 1, maxQuantity: 1),
+            _ => [],
+        };
+
+        // Purchases and returns carry the sum of their lines, so the figures are consistent.
+        Money? amount = lineItems.Length == 0
+            ? null
+            : new Money(lineItems.Sum(l => l.Quantity * l.UnitPrice!.Amount), Currency);
+
+        return new Touchpoint
+        {
+            EventId = eventId,
+            CustomerId = customerId,
+            OccurredAt = occurredAt,
+            Channel = channel,
+            Kind = profile.Kind,
+            Amount = amount,
+            // EUR is the reporting currency, so the engine stores the amount unchanged.
+            ReportingAmount = amount?.Amount,
+            LineItems = lineItems,
+            Attributes = profile.Kind is TouchpointKind.EmailOpen or TouchpointKind.EmailClick
+                ? new Dictionary<string, string>(StringComparer.Ordinal) { ["campaign"] = $"newsletter-{random.Next(1, 13):D2}" }
+                : new Dictionary<string, string>(StringComparer.Ordinal),
+            SourceSystem = SourceSystem(random, channel),
+        };
+    }
+
+    private static KindProfile PickKind(Random random)
+    {
+        var target = random.Next(TotalWeight);
+        foreach (var profile in Kinds)
+        {
+            target -= profile.Weight;
+            if (target < 0)
+            {
+                return profile;
+            }
+        }
+
+        return Kinds[^1];
+    }
+
+    private static LineItem[] LineItems(Random random, int count, int maxQuantity)
+    {
+        var items = new LineItem[count];
+        for (var i = 0; i < count; i++)
+        {
+            items[i] = new LineItem(
+                Sku: $"SKU-{random.Next(5000):D5}",
+                Category: Categories[random.Next(Categories.Length)],
+                Quantity: random.Next(1, maxQuantity + 1),
+                UnitPrice: new Money(Cents(LogNormalPrice(random)), Currency));
+        }
+
+        return items;
+    }
+
+    /// <summary>Most unit prices near 20 EUR, a long tail of expensive ones, none under 0.50 EUR.</summary>
+    private static long LogNormalPrice(Random random)
+    {
+        const double medianCents = 2000;
+        const double sigma = 0.9;
+        var gaussian = Math.Sqrt(-2.0 * Math.Log(1.0 - random.NextDouble())) * Math.Cos(2.0 * Math.PI * random.NextDouble());
+        return Math.Max(50, (long)Math.Round(medianCents * Math.Exp(sigma * gaussian)));
+    }
+
+    /// <summary>An amount with exactly two decimals (12.50, not 12.5), as a till sends it.</summary>
+    private static decimal Cents(long cents) => new((int)cents, 0, 0, isNegative: false, scale: 2);
+
+    private static string SourceSystem(Random random, Channel channel) => channel switch
+    {
+        Channel.PointOfSale => $"till-{random.Next(200):D3}",
+        Channel.Web => "web-shop",
+        Channel.MobileApp => "mobile-app",
+        Channel.CallCentre => "call-centre",
+        Channel.Email => "email-platform",
+        Channel.Support => "support-desk",
+        _ => "other",
+    };
+
+    private static ApiV1.Touchpoint ToMessage(Touchpoint touchpoint)
+    {
+        var message = new ApiV1.Touchpoint
+        {
+            EventId = touchpoint.EventId,
+            CustomerId = touchpoint.CustomerId,
+            OccurredAt = Timestamp.FromDateTimeOffset(touchpoint.OccurredAt),
+            Channel = (ApiV1.Channel)touchpoint.Channel,
+            Kind = (ApiV1.TouchpointKind)touchpoint.Kind,
+            Amount = ToMessage(touchpoint.Amount),
+            SourceSystem = touchpoint.SourceSystem,
+        };
+        foreach (var line in touchpoint.LineItems)
+        {
+            message.LineItems.Add(new ApiV1.LineItem
+            {
+                Sku = line.Sku,
+                Category = line.Category,
+                Quantity = line.Quantity,
+                UnitPrice = ToMessage(line.UnitPrice),
+            });
+        }
+
+        foreach (var (key, value) in touchpoint.Attributes)
+        {
+            message.Attributes[key] = value;
+        }
+
+        return message;
+    }
+
+    private static ApiV1.Money? ToMessage(Money? money) => money is null
+        ? null
+        : new ApiV1.Money { Amount = money.Amount.ToString(CultureInfo.InvariantCulture), CurrencyCode = money.Currency };
+
+    private sealed record KindProfile(TouchpointKind Kind, int Weight, Channel[] Channels);
+}
