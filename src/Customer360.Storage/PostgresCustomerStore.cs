@@ -196,7 +196,7 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
             insert.Parameters.Add(new NpgsqlParameter<long?[]> { TypedValue = [.. appends.Select(a => a.Touchpoint?.OccurredAt.UtcTicks)] });
             insert.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. appends.Select(a => a.RecordedAt.UtcTicks)] });
             insert.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. appends.Select(a => a.Fingerprint)] });
-            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. appends.Select(LogCodec.Encode)] });
+            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. appends.Select(a => a.Payload)] });
             insert.Parameters.Add(Service());
             batch.BatchCommands.Add(insert);
         }

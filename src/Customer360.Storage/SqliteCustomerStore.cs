@@ -45,14 +45,14 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
 
     public void SaveSnapshot(CustomerSnapshot snapshot) => _committer.SaveSnapshot(snapshot);
 
-    public Task<CustomerSnapshot?> ReadSnapshotAsync(string customerId) => ReadAsync(connection =>
+    public Task<CustomerSnapshot?> ReadSnapshotAsync(string customerId) => OnConnectionAsync(connection =>
     {
         using var command = Command(connection, "SELECT version, payload FROM customer360_snapshot WHERE service_id = @svc AND customer_id = @c", ("@svc", _serviceId), ("@c", customerId));
         using var row = command.ExecuteReader();
         return row.Read() ? new CustomerSnapshot(customerId, row.GetInt64(0), (byte[])row.GetValue(1)) : null;
     });
 
-    public Task<IReadOnlyList<CustomerLogEntry>> ReadEntriesAsync(string customerId, long afterSequence) => ReadAsync<IReadOnlyList<CustomerLogEntry>>(connection =>
+    public Task<IReadOnlyList<CustomerLogEntry>> ReadEntriesAsync(string customerId, long afterSequence) => OnConnectionAsync<IReadOnlyList<CustomerLogEntry>>(connection =>
     {
         using var command = Command(connection,
             "SELECT sequence, kind, recorded_ticks, fingerprint, payload FROM customer360_log WHERE service_id = @svc AND customer_id = @c AND sequence > @s ORDER BY sequence",
@@ -68,7 +68,7 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
         return entries;
     });
 
-    public Task<LoggedEvent?> FindEventAsync(string customerId, string eventId) => ReadAsync(connection =>
+    public Task<LoggedEvent?> FindEventAsync(string customerId, string eventId) => OnConnectionAsync(connection =>
     {
         using var command = Command(connection,
             "SELECT sequence, fingerprint FROM customer360_log WHERE service_id = @svc AND customer_id = @c AND event_id = @e",
@@ -78,7 +78,7 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
     });
 
     public Task<IReadOnlyList<Touchpoint>> ReadTouchpointsAsync(string customerId, TouchpointCursor? after, DateTimeOffset? notBefore, int limit) =>
-        ReadAsync<IReadOnlyList<Touchpoint>>(connection =>
+        OnConnectionAsync<IReadOnlyList<Touchpoint>>(connection =>
         {
             using var command = Command(connection,
                 """
@@ -105,13 +105,13 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
             return page;
         });
 
-    public Task<long> LastPositionAsync() => ReadAsync(connection =>
+    public Task<long> LastPositionAsync() => OnConnectionAsync(connection =>
     {
         using var command = Command(connection, "SELECT IFNULL(MAX(position), 0) FROM customer360_log WHERE service_id = @svc", ("@svc", _serviceId));
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     });
 
-    public Task<IReadOnlyList<string>> CustomersAfterAsync(long position) => ReadAsync<IReadOnlyList<string>>(connection =>
+    public Task<IReadOnlyList<string>> CustomersAfterAsync(long position) => OnConnectionAsync<IReadOnlyList<string>>(connection =>
     {
         using var command = Command(connection, "SELECT DISTINCT customer_id FROM customer360_log WHERE position > @p AND service_id = @svc", ("@p", position), ("@svc", _serviceId));
         using var row = command.ExecuteReader();
@@ -124,13 +124,13 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
         return customers;
     });
 
-    public Task<long> ReadCheckpointAsync(string name) => ReadAsync(connection =>
+    public Task<long> ReadCheckpointAsync(string name) => OnConnectionAsync(connection =>
     {
         using var command = Command(connection, "SELECT position FROM customer360_checkpoint WHERE service_id = @svc AND name = @n", ("@svc", _serviceId), ("@n", name));
         return command.ExecuteScalar() is long position ? position : 0L;
     });
 
-    public Task AdvanceCheckpointAsync(string name, long position) => ReadAsync(connection =>
+    public Task AdvanceCheckpointAsync(string name, long position) => OnConnectionAsync(connection =>
     {
         // Checkpoints are written rarely; a separate connection competing for the write lock
         // briefly is fine (it waits up to the connection's busy timeout).
@@ -184,7 +184,7 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
                 o.Value = (object?)entry.Touchpoint?.OccurredAt.UtcTicks ?? DBNull.Value;
                 r.Value = entry.RecordedAt.UtcTicks;
                 f.Value = entry.Fingerprint;
-                p.Value = LogCodec.Encode(entry);
+                p.Value = entry.Payload;
                 stored[i] = insert.ExecuteNonQuery() == 1;
             }
         }
@@ -217,9 +217,10 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
         return Task.FromResult(stored);
     }
 
-    // Microsoft.Data.Sqlite runs "async" calls synchronously; reads go to the thread pool so
-    // that a slow disk never holds up a grain scheduler thread.
-    private Task<T> ReadAsync<T>(Func<SqliteConnection, T> read) => Task.Run(() =>
+    // Microsoft.Data.Sqlite runs "async" calls synchronously; reads (and the rare checkpoint
+    // write) go to the thread pool on a pooled connection of their own, so that a slow disk
+    // never holds up a grain scheduler thread.
+    private Task<T> OnConnectionAsync<T>(Func<SqliteConnection, T> read) => Task.Run(() =>
     {
         using var connection = new SqliteConnection(_connectionString);
         connection.Open();

@@ -41,6 +41,7 @@ public sealed class CrashTests
         var acked = new ConcurrentDictionary<string, TouchpointAck>(StringComparer.Ordinal);
 
         var firstOutput = "";
+        IReadOnlyDictionary<string, string?> used = new Dictionary<string, string?>();
 
         // 1. Stream until the server is killed part-way.
         await using (var server = await ServerProcess.StartAsync(settings))
@@ -59,6 +60,7 @@ public sealed class CrashTests
             await Task.WhenAll(streams);
             Assert.True(killed.IsCancellationRequested, "The server was never killed: the streams ended first.");
             firstOutput = server.RecentOutput;
+            used = server.Settings;
         }
 
         Assert.InRange(acked.Count, KillAfterAcks, TouchpointCount - 1);
@@ -68,7 +70,7 @@ public sealed class CrashTests
         // 2. Restart. Before any customer is read (reading one would re-state its segments),
         // segment totals equal what the log holds: the restart recovered whatever segment
         // updates the kill lost. Every customer is in one tier and one channel segment.
-        await using var restarted = await ServerProcess.StartAsync(settings);
+        await using var restarted = await ServerProcess.StartAsync(used.ToDictionary());
         var loggedRows = await LoggedEventIdsAsync(store, settings, dataPath, serviceId);
         var logged = loggedRows.ToHashSet(StringComparer.Ordinal);
         Assert.Equal(loggedRows.Count, logged.Count);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Customer360.Api.V1;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
@@ -44,45 +45,72 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The configuration the running server was started with, ports included; restart with it.</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; private init; } = new Dictionary<string, string?>();
+
     /// <summary>
     /// Starts a server with <paramref name="settings"/> (configuration keys such as
-    /// "Customer360:Storage:Provider") and waits until its health check reports SERVING.
+    /// "Customer360:Storage:Provider") and waits until its health check reports SERVING. Ports
+    /// not given are picked free. A free port can be taken by another process before the server
+    /// binds it; then the server is started again on other ports (given ones included), and
+    /// <see cref="Settings"/> tells which were used.
     /// </summary>
     public static async Task<ServerProcess> StartAsync(IDictionary<string, string?> settings)
     {
-        var port = settings.TryGetValue("Customer360:Grpc:Port", out var fixedPort) && fixedPort is not null ? int.Parse(fixedPort) : TestServer.FreePort();
+        const int attempts = 5;
+        for (var attempt = 1; ; attempt++)
+        {
+            var environment = new Dictionary<string, string?>
+            {
+                ["Customer360:Grpc:Port"] = TestServer.FreePort().ToString(CultureInfo.InvariantCulture),
+                ["Customer360:Silo:ClusterId"] = "process-" + Guid.NewGuid().ToString("N"),
+                ["Customer360:Silo:SiloPort"] = TestServer.FreePort().ToString(CultureInfo.InvariantCulture),
+                ["Customer360:Silo:GatewayPort"] = TestServer.FreePort().ToString(CultureInfo.InvariantCulture),
+                ["Logging:LogLevel:Default"] = "Warning",
+                ["Logging:LogLevel:Customer360"] = "Information",
+            };
+            var ports = attempt == 1 ? settings : settings.Where(kv => !IsPort(kv.Key));
+            foreach (var (key, value) in ports)
+            {
+                environment[key] = value;
+            }
+
+            var server = Launch(environment);
+            try
+            {
+                await server.WaitUntilServingAsync();
+                return server;
+            }
+            catch (InvalidOperationException) when (attempt < attempts && server.RecentOutput.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                await server.DisposeAsync();
+            }
+        }
+    }
+
+    private static bool IsPort(string key) =>
+        key is "Customer360:Grpc:Port" or "Customer360:Silo:SiloPort" or "Customer360:Silo:GatewayPort";
+
+    private static ServerProcess Launch(Dictionary<string, string?> environment)
+    {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Customer360.Server.dll")])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = AppContext.BaseDirectory,
         };
-        var environment = new Dictionary<string, string?>
-        {
-            ["Customer360:Grpc:Port"] = port.ToString(),
-            ["Customer360:Silo:ClusterId"] = "process-" + Guid.NewGuid().ToString("N"),
-            ["Customer360:Silo:SiloPort"] = TestServer.FreePort().ToString(),
-            ["Customer360:Silo:GatewayPort"] = TestServer.FreePort().ToString(),
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Logging:LogLevel:Customer360"] = "Information",
-        };
-        foreach (var (key, value) in settings)
-        {
-            environment[key] = value;
-        }
-
         foreach (var (key, value) in environment)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("The server process did not start.");
-        var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        var port = int.Parse(environment["Customer360:Grpc:Port"]!, CultureInfo.InvariantCulture);
+        var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}")) { Settings = environment };
         process.OutputDataReceived += (_, e) => server.Remember(e.Data);
         process.ErrorDataReceived += (_, e) => server.Remember(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await server.WaitUntilServingAsync();
         return server;
     }
 

@@ -41,10 +41,10 @@ public sealed partial class SegmentRecovery(
     private readonly TimeSpan _interval = options.Value.SegmentCheckpointInterval;
     private readonly TimeSpan _lag = options.Value.SegmentCheckpointLag;
     private readonly TimeSpan _lossWindow = options.Value.SegmentRecoveryWindowOnSiloLoss;
-    private readonly Queue<(DateTimeOffset At, long Position)> _observed = new();
 
-    // Log positions seen over the last loss window, oldest first; the floor is the checkpoint
-    // this silo started from.
+    // Log positions seen at each checkpoint, oldest first, kept as far back as the longer of
+    // the checkpoint lag and the loss window; the floor is the newest position dropped from
+    // it (at first, the checkpoint this silo started from).
     private readonly Queue<(DateTimeOffset At, long Position)> _history = new();
     private long _floor;
     private CancellationTokenSource? _stop;
@@ -199,30 +199,20 @@ public sealed partial class SegmentRecovery(
         {
             var now = clock.GetUtcNow();
             var last = await store.LastPositionAsync();
-            _observed.Enqueue((now, last));
+            var keep = _lag > _lossWindow ? _lag : _lossWindow;
             lock (_history)
             {
                 _history.Enqueue((now, last));
-                while (_history.Count > 1 && _history.ElementAt(1).At <= now - _lossWindow)
+                while (_history.Count > 1 && _history.ElementAt(1).At <= now - keep)
                 {
                     _floor = _history.Dequeue().Position;
                 }
             }
 
-            if (!await buffer.FlushAsync() || !await PersistSegmentsAsync())
+            if (await buffer.FlushAsync() && await PersistSegmentsAsync())
             {
-                return;
-            }
-
-            long? settled = null;
-            while (_observed.TryPeek(out var seen) && seen.At <= now - _lag)
-            {
-                settled = _observed.Dequeue().Position;
-            }
-
-            if (settled is { } position)
-            {
-                await store.AdvanceCheckpointAsync(CheckpointName, position);
+                // Checkpoints only ever advance, so recording an older position is harmless.
+                await store.AdvanceCheckpointAsync(CheckpointName, PositionBefore(now - _lag));
             }
         }
         catch (Exception ex)

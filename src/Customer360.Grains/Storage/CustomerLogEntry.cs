@@ -32,6 +32,12 @@ public sealed record CustomerLogEntry
 
     public LogEntryKind Kind => Touchpoint is null ? LogEntryKind.Profile : LogEntryKind.Touchpoint;
 
+    /// <summary>
+    /// The change as stored in the log (<see cref="LogCodec"/>). Encoded where the entry is made,
+    /// by the customer, so that the silo's single log writer only writes.
+    /// </summary>
+    public required string Payload { get; init; }
+
     public static CustomerLogEntry For(Touchpoint touchpoint, long sequence, DateTimeOffset recordedAt) => new()
     {
         CustomerId = touchpoint.CustomerId,
@@ -39,6 +45,7 @@ public sealed record CustomerLogEntry
         RecordedAt = recordedAt,
         Touchpoint = touchpoint,
         Fingerprint = TouchpointFingerprint.Of(touchpoint),
+        Payload = LogCodec.Encode(touchpoint),
     };
 
     public static CustomerLogEntry For(string customerId, ProfilePatch patch, long sequence, DateTimeOffset recordedAt) => new()
@@ -47,6 +54,7 @@ public sealed record CustomerLogEntry
         Sequence = sequence,
         RecordedAt = recordedAt,
         Profile = patch,
+        Payload = LogCodec.Encode(patch),
     };
 }
 

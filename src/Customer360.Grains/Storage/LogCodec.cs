@@ -11,9 +11,9 @@ namespace Customer360.Grains.Storage;
 /// </summary>
 public static class LogCodec
 {
-    public static string Encode(CustomerLogEntry entry) => entry.Touchpoint is { } touchpoint
-        ? JsonSerializer.Serialize(touchpoint, LogJson.Default.Touchpoint)
-        : JsonSerializer.Serialize(entry.Profile ?? new ProfilePatch(), LogJson.Default.ProfilePatch);
+    public static string Encode(Touchpoint touchpoint) => JsonSerializer.Serialize(touchpoint, LogJson.Default.Touchpoint);
+
+    public static string Encode(ProfilePatch patch) => JsonSerializer.Serialize(patch, LogJson.Default.ProfilePatch);
 
     public static CustomerLogEntry Decode(string customerId, long sequence, LogEntryKind kind, DateTimeOffset recordedAt, long fingerprint, string payload) =>
         kind switch
@@ -25,6 +25,7 @@ public static class LogCodec
                 RecordedAt = recordedAt,
                 Touchpoint = DecodeTouchpoint(payload),
                 Fingerprint = fingerprint,
+                Payload = payload,
             },
             LogEntryKind.Profile => new CustomerLogEntry
             {
@@ -32,6 +33,7 @@ public static class LogCodec
                 Sequence = sequence,
                 RecordedAt = recordedAt,
                 Profile = JsonSerializer.Deserialize(payload, LogJson.Default.ProfilePatch) ?? new ProfilePatch(),
+                Payload = payload,
             },
             _ => throw new InvalidDataException($"Customer '{customerId}' has a log entry {sequence} of unknown kind {(int)kind}."),
         };
