@@ -50,7 +50,9 @@ internal static class IngestCommand
                 result.AddError("--rate must be positive");
             }
         });
-        var warmup = Count("--warmup", "Touchpoints sent to customers of their own before the measured engine phase (0 for none)", 1_000, 1_000_000, allowZero: true);
+        // A freshly started server compiles its hot paths for tens of thousands of touchpoints
+        // (tiered JIT); a production server runs warm, so the measured phase follows a warm-up.
+        var warmup = Count("--warmup", "Touchpoints sent to customers of their own before the measured engine phase, so that the server runs warm (0 for none)", 50_000, 1_000_000, allowZero: true);
         var postgres = new Option<string?>("--postgres")
         {
             Description = $"Npgsql connection string for the baselines. Default: ${PostgresConnection.Variable}, else the file {PostgresConnection.DefaultFile}",
