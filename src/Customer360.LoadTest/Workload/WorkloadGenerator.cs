@@ -1,5 +1,6 @@
 using System.Globalization;
 using Customer360.Domain.Customers;
+using Customer360.Grains.Storage;
 using Google.Protobuf.WellKnownTypes;
 using ApiV1 = Customer360.Api.V1;
 
@@ -66,7 +67,7 @@ internal sealed class WorkloadGenerator(int seed)
                 Sequence = ++logLengths[customerIndex],
                 OccurredAt = touchpoint.OccurredAt,
                 Fingerprint = TouchpointFingerprint.Of(touchpoint),
-                Payload = LogPayload.Encode(touchpoint),
+                Payload = LogCodec.Encode(touchpoint),
                 NetSpendChange = touchpoint.Kind switch
                 {
                     TouchpointKind.Purchase => touchpoint.ReportingAmount ?? 0m,
