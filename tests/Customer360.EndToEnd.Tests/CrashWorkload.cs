@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using System.Globalization;
 using Customer360.Api.V1;
 using Google.Protobuf.WellKnownTypes;
@@ -144,32 +145,21 @@ public static class CrashWorkload
     /// <summary>The event ids in the log, read straight from the database.</summary>
     public static async Task<List<string>> LoggedEventIdsAsync(string store, IDictionary<string, string?> settings, string dataPath, string serviceId)
     {
-        const string sql = "SELECT event_id FROM customer360_log WHERE service_id = @s AND kind = 1";
+        await using DbConnection connection = store == TestStores.Postgres
+            ? new NpgsqlConnection(settings["Customer360:Storage:ConnectionString"])
+            : new SqliteConnection($"Data Source={Path.Combine(dataPath, "customer360.db")};Mode=ReadOnly");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT event_id FROM customer360_log WHERE service_id = @s AND kind = 1";
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "s";
+        parameter.Value = serviceId;
+        command.Parameters.Add(parameter);
         var ids = new List<string>();
-        if (store == TestStores.Postgres)
+        await using var rows = await command.ExecuteReaderAsync();
+        while (await rows.ReadAsync())
         {
-            await using var connection = new NpgsqlConnection(settings["Customer360:Storage:ConnectionString"]);
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand(sql, connection);
-            command.Parameters.AddWithValue("s", serviceId);
-            await using var rows = await command.ExecuteReaderAsync();
-            while (await rows.ReadAsync())
-            {
-                ids.Add(rows.GetString(0));
-            }
-        }
-        else
-        {
-            await using var connection = new SqliteConnection($"Data Source={Path.Combine(dataPath, "customer360.db")};Mode=ReadOnly");
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            command.Parameters.AddWithValue("@s", serviceId);
-            await using var rows = await command.ExecuteReaderAsync();
-            while (await rows.ReadAsync())
-            {
-                ids.Add(rows.GetString(0));
-            }
+            ids.Add(rows.GetString(0));
         }
 
         return ids;

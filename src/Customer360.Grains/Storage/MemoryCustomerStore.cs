@@ -15,7 +15,7 @@ public sealed class MemoryCustomerStore : ICustomerStore
 
     private readonly Lock _gate = new();
     private readonly List<CustomerLogEntry> _log = [];
-    private readonly Dictionary<string, List<(CustomerLogEntry Entry, long Position)>> _byCustomer = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<CustomerLogEntry>> _byCustomer = new(StringComparer.Ordinal);
     private readonly Dictionary<(string CustomerId, string EventId), CustomerLogEntry> _byEvent = [];
     private readonly HashSet<(string CustomerId, long Sequence)> _sequences = [];
     private readonly Dictionary<string, CustomerSnapshot> _snapshots = new(StringComparer.Ordinal);
@@ -37,7 +37,7 @@ public sealed class MemoryCustomerStore : ICustomerStore
 
             _sequences.Add((entry.CustomerId, entry.Sequence));
             _log.Add(entry);
-            entries.Add((entry, _log.Count));
+            entries.Add(entry);
             if (entry.Touchpoint is { } touchpoint)
             {
                 _byEvent[(entry.CustomerId, touchpoint.EventId)] = entry;
@@ -71,7 +71,7 @@ public sealed class MemoryCustomerStore : ICustomerStore
         lock (_gate)
         {
             IReadOnlyList<CustomerLogEntry> entries = _byCustomer.TryGetValue(customerId, out var list)
-                ? [.. list.Select(e => e.Entry).Where(e => e.Sequence > afterSequence).OrderBy(e => e.Sequence)]
+                ? [.. list.Where(e => e.Sequence > afterSequence).OrderBy(e => e.Sequence)]
                 : [];
             return Task.FromResult(entries);
         }
@@ -90,7 +90,7 @@ public sealed class MemoryCustomerStore : ICustomerStore
         lock (_gate)
         {
             IEnumerable<Touchpoint> touchpoints = _byCustomer.TryGetValue(customerId, out var list)
-                ? list.Select(e => e.Entry.Touchpoint).OfType<Touchpoint>()
+                ? list.Select(e => e.Touchpoint).OfType<Touchpoint>()
                 : [];
             IReadOnlyList<Touchpoint> page =
             [
