@@ -13,10 +13,10 @@ public interface ISegmentGrain : IGrainWithStringKey
     /// <summary>
     /// Applies a batch of member updates. For each customer only an update with a higher
     /// customer version than the one held changes anything, so batches may be retried or
-    /// arrive out of order.
+    /// arrive out of order. The sender never changes a batch once sent, so it is not copied.
     /// </summary>
     [Alias("Apply")]
-    Task ApplyAsync(IReadOnlyList<SegmentUpdate> updates);
+    Task ApplyAsync([Immutable] IReadOnlyList<SegmentUpdate> updates);
 
     /// <summary>Writes the segment's figures to storage now if they changed since the last write.</summary>
     [Alias("Persist")]

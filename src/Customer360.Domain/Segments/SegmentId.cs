@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Customer360.Domain.Customers;
 using Customer360.Domain.Values;
 
@@ -17,9 +18,18 @@ public static class SegmentId
 
     public static readonly IReadOnlyList<string> Dimensions = [TierDimension, ChannelDimension];
 
-    public static string ForTier(ValueTier tier) => $"{TierDimension}:{TierName(tier)}";
+    // Built once: a customer names its segments on every change.
+    private static readonly FrozenDictionary<ValueTier, string> TierSegments =
+        Enum.GetValues<ValueTier>().ToFrozenDictionary(t => t, t => $"{TierDimension}:{TierName(t)}");
 
-    public static string ForChannel(Channel channel) => $"{ChannelDimension}:{ChannelName(channel)}";
+    private static readonly FrozenDictionary<Channel, string> ChannelSegments =
+        Enum.GetValues<Channel>().ToFrozenDictionary(c => c, c => $"{ChannelDimension}:{ChannelName(c)}");
+
+    public static string ForTier(ValueTier tier) =>
+        TierSegments.TryGetValue(tier, out var id) ? id : $"{TierDimension}:{TierName(tier)}";
+
+    public static string ForChannel(Channel channel) =>
+        ChannelSegments.TryGetValue(channel, out var id) ? id : $"{ChannelDimension}:{ChannelName(channel)}";
 
     /// <summary>Every segment that can exist, in a stable order.</summary>
     public static IReadOnlyList<string> All { get; } =

@@ -37,8 +37,13 @@ public sealed class Customer360Options
     /// <summary>How often each silo flushes batched segment updates; bounds segment staleness.</summary>
     public TimeSpan SegmentFlushInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>How often a changed segment persists its figures.</summary>
-    public TimeSpan SegmentPersistInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How often a changed segment persists its figures on its own. Each segment checkpoint
+    /// (every <see cref="SegmentCheckpointInterval"/>) persists every segment anyway, and
+    /// recovery after a crash starts from the checkpoint, so this is only a backstop: a segment
+    /// writes all its members each time, which is costly for a large segment.
+    /// </summary>
+    public TimeSpan SegmentPersistInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How often each silo records how far the stored segment figures reflect the log.</summary>
     public TimeSpan SegmentCheckpointInterval { get; set; } = TimeSpan.FromSeconds(5);

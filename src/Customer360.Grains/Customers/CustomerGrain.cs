@@ -47,7 +47,9 @@ public sealed partial class CustomerGrain(
     // activation's memory may disagree with the log, so it takes no more writes and is dropped.
     private bool _stale;
 
-    private string CustomerId => CustomerKeys.FromGrainKey(this.GetPrimaryKeyString());
+    private string? _customerId;
+
+    private string CustomerId => _customerId ??= CustomerKeys.FromGrainKey(this.GetPrimaryKeyString());
 
     private long NextSequence => (_customer?.Version ?? 0) + 1;
 

@@ -1,4 +1,5 @@
 using Customer360.Grains.Configuration;
+using Customer360.Grains.Customers;
 using Customer360.Grains.Segments;
 using Customer360.Grains.Storage;
 using Orleans.Configuration;
@@ -31,6 +32,7 @@ public static class Customer360SiloExtensions
         silo.Services.AddSingleton<IValidateOptions<Customer360Options>, Customer360OptionsValidator>();
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<SegmentUpdateBuffer>();
+        silo.Services.AddSingleton<CustomerGrains>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SegmentUpdateBuffer>());
         silo.Services.AddSingleton<SegmentRecovery>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SegmentRecovery>());

@@ -20,6 +20,7 @@ public sealed partial class SegmentUpdateBuffer(
     private readonly Lock _lock = new();
     private readonly TimeSpan _interval = options.Value.SegmentFlushInterval;
     private Dictionary<string, Dictionary<string, SegmentUpdate>> _pending = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _lastBatchSize = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _flushing = new(1, 1);
     private CancellationTokenSource? _stop;
     private Task? _loop;
@@ -49,9 +50,14 @@ public sealed partial class SegmentUpdateBuffer(
                 Add(c.SegmentId, new SegmentUpdate(customerId, version, true, c.NetSpend, c.ValueScore));
             }
 
-            foreach (var old in before ?? [])
+            if (before is null)
             {
-                if (!after.Any(c => c.SegmentId == old.SegmentId))
+                return;
+            }
+
+            foreach (var old in before)
+            {
+                if (!Contains(after, old.SegmentId))
                 {
                     Add(old.SegmentId, new SegmentUpdate(customerId, version, false, 0m, 0m, WasMember: true));
                 }
@@ -93,6 +99,10 @@ public sealed partial class SegmentUpdateBuffer(
 
                 batch = _pending;
                 _pending = new(StringComparer.Ordinal);
+                foreach (var (segmentId, updates) in batch)
+                {
+                    _lastBatchSize[segmentId] = updates.Count;
+                }
             }
 
             var delivered = await Task.WhenAll(batch.Select(kv => SendAsync(kv.Key, kv.Value)));
@@ -173,12 +183,28 @@ public sealed partial class SegmentUpdateBuffer(
         }
     }
 
+    private static bool Contains(IReadOnlyList<SegmentContribution> contributions, string segmentId)
+    {
+        for (var i = 0; i < contributions.Count; i++)
+        {
+            if (string.Equals(contributions[i].SegmentId, segmentId, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     // Keeps only the newest update per customer and segment; caller holds the lock.
     private void Add(string segmentId, SegmentUpdate update)
     {
         if (!_pending.TryGetValue(segmentId, out var bySegment))
         {
-            _pending[segmentId] = bySegment = new Dictionary<string, SegmentUpdate>(StringComparer.Ordinal);
+            // Sized like this segment's last batch, so a busy segment's batch is not regrown
+            // from nothing at every flush.
+            _lastBatchSize.TryGetValue(segmentId, out var expected);
+            _pending[segmentId] = bySegment = new Dictionary<string, SegmentUpdate>(expected, StringComparer.Ordinal);
         }
 
         if (!bySegment.TryGetValue(update.CustomerId, out var held) || held.CustomerVersion < update.CustomerVersion)

@@ -35,7 +35,11 @@ public interface ICustomerStore
     /// </summary>
     Task<IReadOnlyList<Touchpoint>> ReadTouchpointsAsync(string customerId, TouchpointCursor? after, DateTimeOffset? notBefore, int limit);
 
-    /// <summary>The log position of the newest committed entry (0 when the log is empty).</summary>
+    /// <summary>
+    /// A log position at or after this service's newest committed entry (0 when the log is
+    /// empty). Where services share one log table and its positions, this may be the newest
+    /// position of any service.
+    /// </summary>
     Task<long> LastPositionAsync();
 
     /// <summary>Customers with entries at log positions above <paramref name="position"/>.</summary>

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Customer360.Api.V1;
 using Customer360.Contracts.Customers;
+using Customer360.Grains.Customers;
 using Grpc.Core;
 
 namespace Customer360.Server.Grpc;
@@ -10,13 +11,15 @@ namespace Customer360.Server.Grpc;
 /// the answer back. It holds no state of its own.
 /// </summary>
 public sealed class CustomerApi(
-    IGrainFactory grains,
+    CustomerGrains customers,
     ApiValidation validation,
     ServerShutdown shutdown,
     ILogger<CustomerApi> logger) : CustomerService.CustomerServiceBase
 {
     /// <summary>Touchpoints of one stream being applied at once; more waits, which backs up HTTP/2 flow control.</summary>
     public const int StreamWindow = 64;
+
+    private static readonly WriteOptions BufferedWrite = new(WriteFlags.BufferHint);
 
     /// <summary>Longest a watch waits inside one grain call before asking again.</summary>
     private static readonly TimeSpan WatchPoll = TimeSpan.FromSeconds(15);
@@ -65,7 +68,12 @@ public sealed class CustomerApi(
         {
             await foreach (var pending in inFlight.Reader.ReadAllAsync(cancellation))
             {
-                await responseStream.WriteAsync(await pending, cancellation);
+                var ack = await pending;
+
+                // When the next ack is ready too, this one may wait in the buffer and leave with
+                // it: one HTTP/2 flush (one send) for a run of acks instead of one each.
+                responseStream.WriteOptions = inFlight.Reader.TryPeek(out var next) && next.IsCompleted ? BufferedWrite : null;
+                await responseStream.WriteAsync(ack, cancellation);
             }
         }, cancellation);
 
@@ -177,7 +185,7 @@ public sealed class CustomerApi(
         return accepted ?? throw ApiValidation.Invalid(error!.Under(path));
     }
 
-    private ICustomerGrain Customer(string customerId) => grains.GetGrain<ICustomerGrain>(CustomerKeys.ToGrainKey(customerId));
+    private ICustomerGrain Customer(string customerId) => customers.Get(customerId);
 
     private static TouchpointAck Ack(TouchpointResult result) => result.Status switch
     {
