@@ -6,8 +6,9 @@ namespace Customer360.Storage;
 
 /// <summary>
 /// Group commit: log appends from every customer on the silo queue here and are written by one
-/// loop, many per transaction; each append completes after the transaction that holds it has
-/// committed. Snapshots ride along in the same transactions.
+/// loop, many per transaction, with up to a configured number of transactions committing at
+/// once; each append completes after the transaction that holds it has committed. Snapshots
+/// ride along in the same transactions.
 /// </summary>
 /// <remarks>
 /// Written here rather than taken from a library: the batching has to know the store's
@@ -26,11 +27,23 @@ public sealed partial class GroupCommitter : IAsyncDisposable
     private long _batches;
     private long _entries;
 
-    public GroupCommitter(CommitBatch commit, GroupCommitOptions options, ILogger logger)
+    private readonly int _maxConcurrent;
+    private readonly SemaphoreSlim _slots;
+
+    /// <param name="commit">Writes one batch in one transaction.</param>
+    /// <param name="options">Batch limits.</param>
+    /// <param name="logger">For commit timings and failures.</param>
+    /// <param name="maxConcurrentCommits">
+    /// Batches committing at once; defaults to <see cref="GroupCommitOptions.MaxConcurrentCommits"/>.
+    /// A store with a single writer (SQLite) passes 1.
+    /// </param>
+    public GroupCommitter(CommitBatch commit, GroupCommitOptions options, ILogger logger, int? maxConcurrentCommits = null)
     {
         _commit = commit;
         _options = options;
         _logger = logger;
+        _maxConcurrent = Math.Max(1, maxConcurrentCommits ?? options.MaxConcurrentCommits);
+        _slots = new SemaphoreSlim(_maxConcurrent, _maxConcurrent);
         _loop = Task.Run(RunAsync);
     }
 
@@ -69,12 +82,13 @@ public sealed partial class GroupCommitter : IAsyncDisposable
     private async Task RunAsync()
     {
         var reader = _queue.Reader;
-        var appends = new List<Work>();
-        var snapshots = new Dictionary<string, CustomerSnapshot>(StringComparer.Ordinal);
         while (await reader.WaitToReadAsync())
         {
-            appends.Clear();
-            snapshots.Clear();
+            // A batch is taken only when a commit slot is free, so that while every slot is
+            // busy the queue fills and the next batch is a large one.
+            await _slots.WaitAsync();
+            var appends = new List<Work>();
+            var snapshots = new Dictionary<string, CustomerSnapshot>(StringComparer.Ordinal);
             Take(reader, appends, snapshots);
             if (_options.MaxBatchWait > TimeSpan.Zero && appends.Count is > 0 && appends.Count < _options.MaxBatchSize)
             {
@@ -92,7 +106,28 @@ public sealed partial class GroupCommitter : IAsyncDisposable
                 }
             }
 
-            await CommitAsync(appends, [.. snapshots.Values]);
+            _ = CommitAndReleaseAsync(appends, [.. snapshots.Values]);
+        }
+
+        // Stopping: wait for the commits still in flight.
+        for (var i = 0; i < _maxConcurrent; i++)
+        {
+            await _slots.WaitAsync();
+        }
+    }
+
+    private async Task CommitAndReleaseAsync(List<Work> appends, IReadOnlyList<CustomerSnapshot> snapshots)
+    {
+        try
+        {
+            if (appends.Count > 0 || snapshots.Count > 0)
+            {
+                await CommitAsync(appends, snapshots);
+            }
+        }
+        finally
+        {
+            _slots.Release();
         }
     }
 
@@ -115,6 +150,10 @@ public sealed partial class GroupCommitter : IAsyncDisposable
     {
         // One batch must not hold the same log position or event id twice, so that the store
         // can tell which entry an insert answered for. Later ones are refused as taken.
+        // Entries go in (customer, sequence) order, so that concurrent batches take their row
+        // locks in one order and cannot deadlock one another.
+        // The sort is stable: of two appends at one position, the first queued still wins.
+        appends = [.. appends.OrderBy(w => w.Entry!.CustomerId, StringComparer.Ordinal).ThenBy(w => w.Entry!.Sequence)];
         var entries = new List<CustomerLogEntry>(appends.Count);
         var accepted = new List<Work>(appends.Count);
         var positions = new HashSet<(string, long)>();

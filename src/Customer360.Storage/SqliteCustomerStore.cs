@@ -36,7 +36,8 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
             pragma.ExecuteNonQuery();
         }
 
-        _committer = new GroupCommitter(Commit, options, logger);
+        // SQLite has one writer: its commits go one at a time whatever the options say.
+        _committer = new GroupCommitter(Commit, options, logger, maxConcurrentCommits: 1);
     }
 
     public GroupCommitter Committer => _committer;

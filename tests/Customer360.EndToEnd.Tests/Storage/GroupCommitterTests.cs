@@ -127,4 +127,81 @@ public sealed class GroupCommitterTests
         Assert.Equal([("c1", 9L), ("c2", 1L)], written.Select(s => (s.CustomerId, s.Version)).Order());
         await Assert.ThrowsAsync<CustomerStoreUnavailableException>(() => committer.AppendAsync(Entry("c3", 1, "e")));
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task NoMoreBatchesCommitAtOnceThanAllowed(int allowed)
+    {
+        var inFlight = 0;
+        var most = 0;
+        var gate = new TaskCompletionSource();
+        var started = new SemaphoreSlim(0);
+        var committer = new GroupCommitter(
+            async (appends, _, _) =>
+            {
+                var now = Interlocked.Increment(ref inFlight);
+                InterlockedMax(ref most, now);
+                started.Release();
+                await gate.Task;
+                Interlocked.Decrement(ref inFlight);
+                return [.. appends.Select(_ => true)];
+            },
+            new GroupCommitOptions { MaxBatchSize = 1, MaxConcurrentCommits = allowed },
+            NullLogger.Instance);
+
+        var appends = Enumerable.Range(0, 10).Select(i => committer.AppendAsync(Entry($"c{i}", 1, "e"))).ToArray();
+
+        // Every allowed slot fills while the first commits are held at the gate, and no more.
+        for (var i = 0; i < allowed; i++)
+        {
+            Assert.True(await started.WaitAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        Assert.False(await started.WaitAsync(TimeSpan.FromMilliseconds(200)));
+        gate.SetResult();
+        Assert.All(await Task.WhenAll(appends), Assert.True);
+        await committer.DisposeAsync();
+
+        Assert.Equal(allowed, most);
+        Assert.Equal(10, committer.Entries);
+    }
+
+    [Fact]
+    public async Task ABatchHoldsItsEntriesInCustomerAndSequenceOrder()
+    {
+        var committing = new TaskCompletionSource();
+        var gate = new TaskCompletionSource();
+        var batches = new ConcurrentQueue<IReadOnlyList<CustomerLogEntry>>();
+        var committer = new GroupCommitter(
+            async (appends, _, _) =>
+            {
+                committing.TrySetResult();
+                await gate.Task;
+                batches.Enqueue([.. appends]);
+                return [.. appends.Select(_ => true)];
+            },
+            new GroupCommitOptions { MaxConcurrentCommits = 1 },
+            NullLogger.Instance);
+
+        var blocker = committer.AppendAsync(Entry("a", 1, "x"));
+        await committing.Task;
+        var queued = new[] { ("m", 2L), ("b", 7L), ("m", 1L), ("z", 1L), ("b", 3L) }
+            .Select(p => committer.AppendAsync(Entry(p.Item1, p.Item2, $"e{p.Item2}"))).ToArray();
+        gate.SetResult();
+        Assert.True(await blocker);
+        Assert.All(await Task.WhenAll(queued), Assert.True);
+        await committer.DisposeAsync();
+
+        var second = batches.Last();
+        Assert.Equal([("b", 3L), ("b", 7L), ("m", 1L), ("m", 2L), ("z", 1L)], second.Select(e => (e.CustomerId, e.Sequence)));
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
+    }
 }
