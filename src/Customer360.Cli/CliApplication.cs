@@ -20,6 +20,7 @@ internal static class CliApplication
             ProfileCommand.Create(global),
             TouchpointsCommand.Create(global),
             ImportCommand.Create(global),
+            ImportTransactionsCommand.Create(global),
             ImportProfilesCommand.Create(global),
             SegmentsCommand.Create(global),
             SegmentCommand.Create(global),

@@ -13,6 +13,7 @@ public class CommandLineTests
     [InlineData("--json segments")]
     [InlineData("segment tier:gold --top 5")]
     [InlineData("import seeds/touchpoints.csv --window 16")]
+    [InlineData("import-transactions seeds/transactions-sample.txt --currency usd --channel web --source cdnow --customer-prefix cd- --columns customer,date,quantity,amount")]
     [InlineData("profile C1 --given-name Anna --email a@example.com --set vip=yes --consent email=yes")]
     [InlineData("seeds generate --out /tmp/seeds --customers 10 --touchpoints 50 --seed 7")]
     public void CommandsParseWithFriendlyNames(string line)
@@ -27,6 +28,10 @@ public class CommandLineTests
     [InlineData("touch --customer C1 --channel web --kind visit --at yesterday", "not a timestamp")]
     [InlineData("touch --channel web --kind visit", "--customer")]
     [InlineData("import data.csv --window 0", "--window must be between 1 and 1024")]
+    [InlineData("import-transactions log.txt --window 2000", "--window must be between 1 and 1024")]
+    [InlineData("import-transactions log.txt --currency euro", "'euro' is not a currency code")]
+    [InlineData("import-transactions log.txt --columns customer,amount", "missing column(s) date")]
+    [InlineData("import-transactions log.txt --channel till", "'till' is not one of point_of_sale")]
     public void BadArgumentsAreReportedBeforeAnythingIsSent(string line, string message)
     {
         var result = CliApplication.Create().Parse(line);

@@ -19,18 +19,7 @@ internal static class ImportCommand
             Description = "File format; auto decides from the extension (.csv, .jsonl) or the first character",
             DefaultValueFactory = _ => ImportFormat.Auto,
         };
-        var window = new Option<int>("--window")
-        {
-            Description = "Touchpoints sent ahead of their acknowledgement",
-            DefaultValueFactory = _ => TouchpointImporter.DefaultWindow,
-        };
-        window.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() is < 1 or > 1024)
-            {
-                result.AddError("--window must be between 1 and 1024");
-            }
-        });
+        var window = WindowOption();
 
         var command = new Command("import", "Import touchpoints from a file; re-running the same file is safe (all come back as duplicates)")
         {
@@ -59,15 +48,24 @@ internal static class ImportCommand
             var total = ImportFile.CountRecords(path, chosen);
             using var reader = new StreamReader(path);
             var lines = ImportFile.ReadTouchpoints(reader, chosen);
-
-            using var call = context.Customers.StreamTouchpoints(cancellationToken: context.CancellationToken);
-            var importer = new TouchpointImporter(parseResult.GetValue(window));
-            return await ImportSession.RunAsync(context, total, $"Importing {Path.GetFileName(path)}", importer.Tally, onProgress =>
-            {
-                importer.Progress = onProgress;
-                return importer.RunAsync(lines, call.RequestStream, call.ResponseStream, context.CancellationToken);
-            });
+            return await StreamAsync(context, lines, parseResult.GetValue(window), total, $"Importing {Path.GetFileName(path)}");
         });
         return command;
+    }
+
+    /// <summary>How many touchpoints an import keeps in flight; shared by every touchpoint import.</summary>
+    public static Option<int> WindowOption() =>
+        Options.Int("--window", "Touchpoints sent ahead of their acknowledgement", TouchpointImporter.DefaultWindow, 1, 1024);
+
+    /// <summary>Sends <paramref name="lines"/> down one StreamTouchpoints call, with progress and the final report.</summary>
+    public static async Task<int> StreamAsync(CliContext context, IEnumerable<ParsedLine<Touchpoint>> lines, int window, int total, string description)
+    {
+        using var call = context.Customers.StreamTouchpoints(cancellationToken: context.CancellationToken);
+        var importer = new TouchpointImporter(window);
+        return await ImportSession.RunAsync(context, total, description, importer.Tally, onProgress =>
+        {
+            importer.Progress = onProgress;
+            return importer.RunAsync(lines, call.RequestStream, call.ResponseStream, context.CancellationToken);
+        });
     }
 }

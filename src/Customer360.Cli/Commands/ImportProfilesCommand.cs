@@ -10,18 +10,7 @@ internal static class ImportProfilesCommand
     public static Command Create(GlobalOptions global)
     {
         var file = new Argument<FileInfo>("file") { Description = "JSON Lines, one UpsertProfileRequest object per line" };
-        var parallel = new Option<int>("--parallel")
-        {
-            Description = "Upserts in flight at once",
-            DefaultValueFactory = _ => ProfileImporter.DefaultParallelism,
-        };
-        parallel.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() is < 1 or > 256)
-            {
-                result.AddError("--parallel must be between 1 and 256");
-            }
-        });
+        var parallel = Options.Int("--parallel", "Upserts in flight at once", ProfileImporter.DefaultParallelism, 1, 256);
 
         var command = new Command("import-profiles", "Create or update customer profiles from a JSON Lines file; safe to re-run")
         {

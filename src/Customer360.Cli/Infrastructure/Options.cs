@@ -28,6 +28,20 @@ internal static class Options
             CustomParser = result => [.. result.Tokens.Select(token => ParseEnum(token.Value, result, names))],
         };
 
+    /// <summary>A whole number with a default, refused outside <paramref name="min"/>..<paramref name="max"/>.</summary>
+    public static Option<int> Int(string name, string description, int defaultValue, int min, int max)
+    {
+        var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < min || result.GetValueOrDefault<int>() > max)
+            {
+                result.AddError($"{name} must be between {min} and {max}");
+            }
+        });
+        return option;
+    }
+
     public static Option<Timestamp?> Timestamp(string name, string description) =>
         new(name)
         {
