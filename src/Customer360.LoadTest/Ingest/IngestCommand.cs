@@ -50,8 +50,8 @@ internal static class IngestCommand
                 result.AddError("--rate must be positive");
             }
         });
-        // A freshly started server compiles its hot paths for tens of thousands of touchpoints
-        // (tiered JIT); a production server runs warm, so the measured phase follows a warm-up.
+        // A freshly started server first compiles its hot paths and fills its pools; a
+        // production server runs warm, so the measured phase follows a warm-up.
         var warmup = Count("--warmup", "Touchpoints sent to customers of their own before the measured engine phase, so that the server runs warm (0 for none)", 50_000, 1_000_000, allowZero: true);
         var postgres = new Option<string?>("--postgres")
         {
