@@ -32,6 +32,36 @@ public sealed class CustomerApiTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task TheViewShowsWhatTheValueModelReads()
+    {
+        var id = NewCustomerId();
+        var today = new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero);
+        DateTimeOffset Day(int daysAgo) => today.AddDays(-daysAgo).AddHours(12);
+
+        await Customers.RecordTouchpointAsync(Record(Contact(id, TouchpointKind.Visit, Channel.Web, Day(40))));
+        Assert.Null((await Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id })).Value.Inputs);
+
+        // Occasions: 28 days ago (the first), 14 days ago (two purchases, one occasion worth
+        // 50) and 7 days ago (80, less a same-day return of 30).
+        await Customers.RecordTouchpointAsync(Record(Purchase(id, 100m, Day(28))));
+        await Customers.RecordTouchpointAsync(Record(Purchase(id, 30m, Day(14))));
+        await Customers.RecordTouchpointAsync(Record(Purchase(id, 20m, Day(14).AddHours(3))));
+        await Customers.RecordTouchpointAsync(Record(Purchase(id, 80m, Day(7))));
+        var giveBack = Purchase(id, 30m, Day(7).AddHours(1));
+        giveBack.Kind = TouchpointKind.Return;
+        await Customers.RecordTouchpointAsync(Record(giveBack));
+
+        var inputs = (await Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id })).Value.Inputs;
+        Assert.Equal(2, inputs.RepeatPurchases);
+        Assert.Equal(3.0, inputs.WeeksToLastRepeat, 9);
+
+        // Four weeks, unless the day turned over during the test.
+        Assert.Contains(inputs.WeeksSinceFirstPurchase, new[] { 4.0, 29.0 / 7 });
+        Assert.Equal("50.00", inputs.MeanRepeatValue.Amount);
+        Assert.Equal("EUR", inputs.MeanRepeatValue.CurrencyCode);
+    }
+
+    [Fact]
     public async Task RetriedEventIdIsCountedOnce()
     {
         var id = NewCustomerId();

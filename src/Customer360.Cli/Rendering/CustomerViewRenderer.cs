@@ -79,6 +79,15 @@ internal static class CustomerViewRenderer
         table.AddRow(new Markup("[grey]Tier[/]"), new Markup(TierMarkup(value.Tier)));
         Add(table, "Model", value.Model);
         Add(table, "Computed", ProtoValues.Format(value.ComputedAt));
+        if (value.Inputs is { } inputs)
+        {
+            var invariant = System.Globalization.CultureInfo.InvariantCulture;
+            Add(table, "Repeat purchases (x)", inputs.RepeatPurchases.ToString("N0", invariant));
+            Add(table, "Weeks to last repeat (t_x)", inputs.WeeksToLastRepeat.ToString("0.0", invariant));
+            Add(table, "Weeks since first (T)", inputs.WeeksSinceFirstPurchase.ToString("0.0", invariant));
+            Add(table, "Mean repeat value", ProtoValues.Format(inputs.MeanRepeatValue));
+        }
+
         return table;
     }
 

@@ -14,7 +14,37 @@ public sealed record CustomerView(
     [property: Id(5)] AggregateFigures Aggregates,
     [property: Id(6)] ValueAssessment? Value,
     [property: Id(7)] IReadOnlyList<string> Segments,
-    [property: Id(8)] IReadOnlyList<Touchpoint> RecentTouchpoints);
+    [property: Id(8)] IReadOnlyList<Touchpoint> RecentTouchpoints)
+{
+    /// <summary>What a lifetime-value model reads about the customer as of the view; null before the first purchase.</summary>
+    [Id(9)]
+    public ValueModelInputs? ValueInputs { get; init; }
+}
+
+/// <summary>
+/// A customer's purchase history as the lifetime-value models read it (see
+/// <see cref="Domain.Values.Models.PurchaseOccasions"/>): x repeat occasions, t_x and T in weeks,
+/// and m̄, the mean value of the repeat occasions in the reporting currency.
+/// </summary>
+[GenerateSerializer, Alias("c360.ValueModelInputs"), Immutable]
+public sealed record ValueModelInputs(
+    [property: Id(0)] int RepeatPurchases,
+    [property: Id(1)] double WeeksToLastRepeat,
+    [property: Id(2)] double WeeksSinceFirstPurchase,
+    [property: Id(3)] decimal MeanRepeatValue)
+{
+    public static ValueModelInputs? Of(CustomerAggregates aggregates, DateTimeOffset asOf)
+    {
+        var occasions = Domain.Values.Models.PurchaseOccasions.FromDays(aggregates.Days);
+        if (occasions.ToInputs(asOf) is not { } inputs)
+        {
+            return null;
+        }
+
+        var mean = inputs.X == 0 ? 0m : decimal.Round(occasions.RepeatValue / inputs.X, 2, MidpointRounding.ToEven);
+        return new ValueModelInputs(inputs.X, inputs.Tx, inputs.T, mean);
+    }
+}
 
 /// <summary>A customer's live aggregates, in the reporting currency.</summary>
 [GenerateSerializer, Alias("c360.AggregateFigures"), Immutable]

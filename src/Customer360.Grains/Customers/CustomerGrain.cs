@@ -326,7 +326,11 @@ public sealed partial class CustomerGrain(
         AggregateFigures.From(customer.Aggregates, _reportingCurrency),
         customer.Value,
         customer.SegmentContributions().Select(c => c.SegmentId).ToArray(),
-        customer.RecentTouchpoints.ToArray());
+        customer.RecentTouchpoints.ToArray())
+    {
+        // Computed when a view is built rather than on every touchpoint: T moves with the clock.
+        ValueInputs = ValueModelInputs.Of(customer.Aggregates, clock.GetUtcNow()),
+    };
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -169,7 +169,7 @@ public static class ProtoMapper
             Version = v.Version,
             Profile = ToProto(v.Profile),
             Aggregates = aggregates,
-            Value = v.Value is { } value ? ToProto(value, currency) : null,
+            Value = v.Value is { } value ? ToProto(value, v.ValueInputs, currency) : null,
             CreatedAt = Timestamp.FromDateTimeOffset(v.CreatedAt),
             UpdatedAt = Timestamp.FromDateTimeOffset(v.UpdatedAt),
         };
@@ -264,12 +264,19 @@ public static class ProtoMapper
         return profile;
     }
 
-    private static Wire.ValueScore ToProto(V.ValueAssessment value, string currency) => new()
+    private static Wire.ValueScore ToProto(V.ValueAssessment value, ValueModelInputs? inputs, string currency) => new()
     {
         Score = Money(value.Score, currency),
         Tier = (Wire.ValueTier)(int)value.Tier,
         Model = value.Model,
         ComputedAt = Timestamp.FromDateTimeOffset(value.ComputedAt),
+        Inputs = inputs is null ? null : new Wire.ValueModelInputs
+        {
+            RepeatPurchases = inputs.RepeatPurchases,
+            WeeksToLastRepeat = inputs.WeeksToLastRepeat,
+            WeeksSinceFirstPurchase = inputs.WeeksSinceFirstPurchase,
+            MeanRepeatValue = Money(inputs.MeanRepeatValue, currency),
+        },
     };
 
     private static Timestamp? Time(DateTimeOffset? time) => time is null ? null : Timestamp.FromDateTimeOffset(time.Value);
