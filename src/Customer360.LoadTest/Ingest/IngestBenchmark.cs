@@ -53,6 +53,7 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
             Seed = settings.Seed,
             AveragePayloadBytes = workload.AveragePayloadBytes,
             Warmup = settings.Warmup,
+            ReturningCustomers = settings.ReturningCustomers,
             Engine = engine,
             Copy = copy,
             Naive = naive,
@@ -113,10 +114,16 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
 
         if (settings.Warmup > 0)
         {
-            // Customers of their own, so the measured phase starts on fresh customers like the baselines.
-            var warmup = new WorkloadGenerator(settings.Seed + 1).Generate(
-                $"{settings.RunId}-warmup", settings.Warmup, Math.Max(1, settings.Warmup / 10), DateTimeOffset.UtcNow);
-            progress($"engine: warming up with {settings.Warmup:N0} touchpoints");
+            // By default on customers of their own, so the measured phase starts on new customers
+            // like the baselines; with ReturningCustomers on the measured customers themselves,
+            // so the measured phase finds every customer already active, as a busy shop would.
+            var warmup = settings.ReturningCustomers
+                ? new WorkloadGenerator(settings.Seed + 1).Generate(
+                    $"{settings.RunId}-warmup", settings.Warmup, settings.Customers, DateTimeOffset.UtcNow, customerPrefix: settings.RunId)
+                : new WorkloadGenerator(settings.Seed + 1).Generate(
+                    $"{settings.RunId}-warmup", settings.Warmup, Math.Max(1, settings.Warmup / 10), DateTimeOffset.UtcNow);
+            var whose = settings.ReturningCustomers ? "the measured customers" : "customers of their own";
+            progress($"engine: warming up with {settings.Warmup:N0} touchpoints to {whose}");
             var warmed = await new EngineIngest(client, settings.Streams, settings.Window, offeredRate: null).RunAsync(warmup, null, cancellationToken);
             if (!warmed.Clean)
             {

@@ -52,7 +52,11 @@ internal static class IngestCommand
         });
         // A freshly started server first compiles its hot paths and fills its pools; a
         // production server runs warm, so the measured phase follows a warm-up.
-        var warmup = Count("--warmup", "Touchpoints sent to customers of their own before the measured engine phase, so that the server runs warm (0 for none)", 50_000, 1_000_000, allowZero: true);
+        var warmup = Count("--warmup", "Touchpoints sent before the measured engine phase, so that the server runs warm (0 for none)", 50_000, 1_000_000, allowZero: true);
+        var returning = new Option<bool>("--returning")
+        {
+            Description = "Send the warm-up to the measured customers, so that the measured phase finds every customer active (returning customers); by default it goes to customers of its own and every measured customer is new",
+        };
         var postgres = new Option<string?>("--postgres")
         {
             Description = $"Npgsql connection string for the baselines. Default: ${PostgresConnection.Variable}, else the file {PostgresConnection.DefaultFile}",
@@ -74,7 +78,7 @@ internal static class IngestCommand
         var command = new Command("ingest", "Measure durable touchpoint ingestion through the gRPC API, next to PostgreSQL baselines on the same rows")
         {
             server, touchpoints, customers, seed, runId, streams, window, rate, warmup,
-            postgres, skipBaselines, copyChunk, naiveConnections, naiveTouchpoints, keepTables, storeLabel, json,
+            returning, postgres, skipBaselines, copyChunk, naiveConnections, naiveTouchpoints, keepTables, storeLabel, json,
         };
 
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -106,6 +110,7 @@ internal static class IngestCommand
                     NaiveConnections = parseResult.GetValue(naiveConnections),
                     NaiveTouchpoints = parseResult.GetValue(naiveTouchpoints),
                     KeepTables = parseResult.GetValue(keepTables),
+                    ReturningCustomers = parseResult.GetValue(returning),
                     StoreLabel = parseResult.GetRequiredValue(storeLabel),
                     JsonFile = parseResult.GetValue(json),
                 };

@@ -24,6 +24,9 @@ internal sealed record IngestSettings
     /// <summary>Touchpoints sent (to customers of their own) before the measured engine phase.</summary>
     public required int Warmup { get; init; }
 
+    /// <summary>The warm-up goes to the measured customers, so the measured phase finds them active.</summary>
+    public bool ReturningCustomers { get; init; }
+
     /// <summary>Npgsql connection string for the baselines; null when they are skipped.</summary>
     public required string? Postgres { get; init; }
 

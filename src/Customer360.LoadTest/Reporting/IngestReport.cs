@@ -30,6 +30,9 @@ internal sealed record IngestReport
 
     public required int Warmup { get; init; }
 
+    /// <summary>Whether the warm-up went to the measured customers (returning) or to customers of its own (new).</summary>
+    public bool ReturningCustomers { get; init; }
+
     public required EngineResult Engine { get; init; }
 
     /// <summary>Baseline (a); null when baselines were skipped.</summary>

@@ -41,6 +41,7 @@ internal static class ReportJson
             ["seed"] = report.Seed,
             ["averagePayloadBytes"] = Math.Round(report.AveragePayloadBytes, 1),
             ["engineWarmup"] = report.Warmup,
+            ["returningCustomers"] = report.ReturningCustomers,
         },
         ["engine"] = Engine(report.Engine),
         ["copyBaseline"] = Baseline(report.Copy),

@@ -15,7 +15,7 @@ internal static class ReportTable
         console.MarkupLineInterpolated($"Server store: [bold]{report.StoreLabel}[/] at {report.Server}");
         console.MarkupLineInterpolated($"Machine:      {report.Machine}; client and server share it");
         console.MarkupLineInterpolated(
-            $"Workload:     {report.Touchpoints:N0} touchpoints over {report.Customers:N0} customers, seed {report.Seed}, average payload {report.AveragePayloadBytes:N0} bytes; engine warm-up {report.Warmup:N0}");
+            $"Workload:     {report.Touchpoints:N0} touchpoints over {report.Customers:N0} customers, seed {report.Seed}, average payload {report.AveragePayloadBytes:N0} bytes; engine warm-up {report.Warmup:N0}{(report.ReturningCustomers ? " to the same customers (returning)" : " to other customers (all new)")}");
         console.WriteLine();
 
         var rates = new Table().Border(TableBorder.Rounded)

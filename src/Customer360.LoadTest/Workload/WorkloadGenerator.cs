@@ -39,11 +39,12 @@ internal sealed class WorkloadGenerator(int seed)
 
     /// <summary>
     /// <paramref name="touchpointCount"/> touchpoints over <paramref name="customerCount"/>
-    /// customers; ids are <c>{idPrefix}-C000042</c> for customers and <c>{idPrefix}-E00000042</c>
-    /// for events.
+    /// customers; ids are <c>{idPrefix}-C000042</c> for customers (or
+    /// <c>{customerPrefix}-C000042</c> when given) and <c>{idPrefix}-E00000042</c> for events.
     /// </summary>
-    public IngestWorkload Generate(string idPrefix, int touchpointCount, int customerCount, DateTimeOffset asOf)
+    public IngestWorkload Generate(string idPrefix, int touchpointCount, int customerCount, DateTimeOffset asOf, string? customerPrefix = null)
     {
+        customerPrefix ??= idPrefix;
         // System.Random with a seed gives the same sequence every time on a given .NET version,
         // which is all a benchmark run needs to be repeatable.
         var random = new Random(seed);
@@ -56,7 +57,7 @@ internal sealed class WorkloadGenerator(int seed)
             var touchpoint = NextTouchpoint(
                 random,
                 eventId: $"{idPrefix}-E{i:D8}",
-                customerId: $"{idPrefix}-C{customerIndex:D6}",
+                customerId: $"{customerPrefix}-C{customerIndex:D6}",
                 occurredAt: anchor - TimeSpan.FromMilliseconds(Math.Floor(random.NextDouble() * EventTimeSpan.TotalMilliseconds)));
 
             touchpoints.Add(new WorkloadTouchpoint
