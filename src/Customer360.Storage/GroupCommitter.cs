@@ -106,7 +106,8 @@ public sealed partial class GroupCommitter : IAsyncDisposable
                 }
             }
 
-            _ = CommitAndReleaseAsync(appends, [.. snapshots.Values]);
+            // Snapshots go in customer order too, for the same reason as the entries below.
+            _ = CommitAndReleaseAsync(appends, [.. snapshots.Values.OrderBy(s => s.CustomerId, StringComparer.Ordinal)]);
         }
 
         // Stopping: wait for the commits still in flight.

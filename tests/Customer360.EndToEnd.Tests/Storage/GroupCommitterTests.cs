@@ -168,17 +168,19 @@ public sealed class GroupCommitterTests
     }
 
     [Fact]
-    public async Task ABatchHoldsItsEntriesInCustomerAndSequenceOrder()
+    public async Task ABatchHoldsItsEntriesInCustomerAndSequenceOrderAndItsSnapshotsInCustomerOrder()
     {
         var committing = new TaskCompletionSource();
         var gate = new TaskCompletionSource();
         var batches = new ConcurrentQueue<IReadOnlyList<CustomerLogEntry>>();
+        var snapshotBatches = new ConcurrentQueue<IReadOnlyList<CustomerSnapshot>>();
         var committer = new GroupCommitter(
-            async (appends, _, _) =>
+            async (appends, snapshots, _) =>
             {
                 committing.TrySetResult();
                 await gate.Task;
                 batches.Enqueue([.. appends]);
+                snapshotBatches.Enqueue([.. snapshots]);
                 return [.. appends.Select(_ => true)];
             },
             new GroupCommitOptions { MaxConcurrentCommits = 1 },
@@ -188,6 +190,9 @@ public sealed class GroupCommitterTests
         await committing.Task;
         var queued = new[] { ("m", 2L), ("b", 7L), ("m", 1L), ("z", 1L), ("b", 3L) }
             .Select(p => committer.AppendAsync(Entry(p.Item1, p.Item2, $"e{p.Item2}"))).ToArray();
+        committer.SaveSnapshot(new CustomerSnapshot("y", 1, [1]));
+        committer.SaveSnapshot(new CustomerSnapshot("c", 1, [1]));
+        committer.SaveSnapshot(new CustomerSnapshot("k", 1, [1]));
         gate.SetResult();
         Assert.True(await blocker);
         Assert.All(await Task.WhenAll(queued), Assert.True);
@@ -195,6 +200,7 @@ public sealed class GroupCommitterTests
 
         var second = batches.Last();
         Assert.Equal([("b", 3L), ("b", 7L), ("m", 1L), ("m", 2L), ("z", 1L)], second.Select(e => (e.CustomerId, e.Sequence)));
+        Assert.Equal(["c", "k", "y"], snapshotBatches.Last().Select(s => s.CustomerId));
     }
 
     private static void InterlockedMax(ref int target, int value)
