@@ -1,7 +1,7 @@
-using Customer360.Contracts.Customers;
 using Customer360.Contracts.Segments;
 using Customer360.Domain.Segments;
 using Customer360.Grains.Configuration;
+using Customer360.Grains.Customers;
 using Customer360.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -31,6 +31,7 @@ public sealed partial class SegmentRecovery(
     ICustomerStore store,
     SegmentUpdateBuffer buffer,
     IGrainFactory grains,
+    CustomerGrains customerGrains,
     IClusterMembershipService membership,
     IOptions<Customer360Options> options,
     TimeProvider clock,
@@ -78,7 +79,7 @@ public sealed partial class SegmentRecovery(
         await Parallel.ForEachAsync(
             customers,
             new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken },
-            async (customerId, _) => await grains.GetGrain<ICustomerGrain>(CustomerKeys.ToGrainKey(customerId)).RestateSegmentsAsync());
+            async (customerId, _) => await customerGrains.Get(customerId).RestateSegmentsAsync());
 
         if (await buffer.FlushAsync() && await PersistSegmentsAsync())
         {
