@@ -64,6 +64,40 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
         return entries;
     }
 
+    public async Task<StoredCustomer> ReadCustomerAsync(string customerId)
+    {
+        // One statement, so one round trip and one view of the database: the entries are those
+        // after the very snapshot returned, even if a newer snapshot is written meanwhile. The
+        // snapshot's row comes first, as part 0.
+        await using var command = _source.CreateCommand(
+            """
+            WITH snapshot AS (SELECT version, payload FROM customer360_snapshot WHERE service_id = $2 AND customer_id = $1)
+            SELECT 0 AS part, version, 0::smallint, 0::bigint, 0::bigint, payload, NULL::text FROM snapshot
+            UNION ALL
+            SELECT 1, sequence, kind, recorded_ticks, fingerprint, NULL::bytea, payload FROM customer360_log
+            WHERE service_id = $2 AND customer_id = $1 AND sequence > COALESCE((SELECT version FROM snapshot), 0)
+            ORDER BY 1, 2
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = customerId });
+        command.Parameters.Add(Service());
+        await using var row = await command.ExecuteReaderAsync();
+        CustomerSnapshot? snapshot = null;
+        var entries = new List<CustomerLogEntry>();
+        while (await row.ReadAsync())
+        {
+            if (row.GetInt32(0) == 0)
+            {
+                snapshot = new CustomerSnapshot(customerId, row.GetInt64(1), (byte[])row.GetValue(5));
+                continue;
+            }
+
+            entries.Add(LogCodec.Decode(
+                customerId, row.GetInt64(1), (LogEntryKind)row.GetInt16(2), new DateTimeOffset(row.GetInt64(3), TimeSpan.Zero), row.GetInt64(4), row.GetString(6)));
+        }
+
+        return new StoredCustomer(snapshot, entries);
+    }
+
     public async Task<LoggedEvent?> FindEventAsync(string customerId, string eventId)
     {
         await using var command = _source.CreateCommand("SELECT sequence, fingerprint FROM customer360_log WHERE service_id = $3 AND customer_id = $1 AND event_id = $2");

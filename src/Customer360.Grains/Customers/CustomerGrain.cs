@@ -56,7 +56,8 @@ public sealed partial class CustomerGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var customerId = CustomerId;
-        if (await store.ReadSnapshotAsync(customerId) is { } snapshot)
+        var (snapshot, entries) = await store.ReadCustomerAsync(customerId);
+        if (snapshot is not null)
         {
             var restored = snapshotSerializer.Deserialize(snapshot.Payload)
                 ?? throw new InvalidDataException($"The snapshot of customer '{customerId}' is empty.");
@@ -64,7 +65,6 @@ public sealed partial class CustomerGrain(
             _snapshotVersion = restored.Version;
         }
 
-        var entries = await store.ReadEntriesAsync(customerId, _customer?.Version ?? 0);
         foreach (var entry in entries)
         {
             if (entry.Sequence != NextSequence)

@@ -26,6 +26,16 @@ public interface ICustomerStore
     /// <summary>The customer's entries with a sequence above <paramref name="afterSequence"/>, in sequence order.</summary>
     Task<IReadOnlyList<CustomerLogEntry>> ReadEntriesAsync(string customerId, long afterSequence);
 
+    /// <summary>
+    /// What an activation needs: the customer's latest snapshot, if any, and the entries after
+    /// it in sequence order. A store over a network answers in one round trip.
+    /// </summary>
+    async Task<StoredCustomer> ReadCustomerAsync(string customerId)
+    {
+        var snapshot = await ReadSnapshotAsync(customerId);
+        return new StoredCustomer(snapshot, await ReadEntriesAsync(customerId, snapshot?.Version ?? 0));
+    }
+
     /// <summary>The logged touchpoint of the customer with this event id, if any.</summary>
     Task<LoggedEvent?> FindEventAsync(string customerId, string eventId);
 
@@ -69,3 +79,6 @@ public sealed class CustomerStoreUnavailableException : Exception
     {
     }
 }
+
+/// <summary>A customer as stored: the latest snapshot, if any, and the log entries after it.</summary>
+public sealed record StoredCustomer(CustomerSnapshot? Snapshot, IReadOnlyList<CustomerLogEntry> Entries);

@@ -142,6 +142,39 @@ public sealed class CustomerStoreContractTests
     [InlineData(TestStores.Sqlite)]
     [InlineData(TestStores.Postgres)]
     [InlineData(Memory)]
+    public async Task AnActivationReadsTheLatestSnapshotAndOnlyTheEntriesAfterIt(string kind)
+    {
+        var (store, lifetime) = await OpenAsync(kind);
+        await using (lifetime)
+        {
+            for (var sequence = 1; sequence <= 4; sequence++)
+            {
+                Assert.True(await store.AppendAsync(CustomerLogEntry.For(Visit("c1", $"e{sequence}", At.AddMinutes(sequence)), sequence, At)));
+            }
+
+            var unsnapshotted = await store.ReadCustomerAsync("c1");
+            Assert.Null(unsnapshotted.Snapshot);
+            Assert.Equal([1L, 2L, 3L, 4L], unsnapshotted.Entries.Select(e => e.Sequence));
+
+            store.SaveSnapshot(new CustomerSnapshot("c1", 2, [2, 2]));
+            Assert.True(await store.AppendAsync(CustomerLogEntry.For(Visit("c1", "e5", At.AddMinutes(5)), 5, At)));
+
+            var stored = await store.ReadCustomerAsync("c1");
+            Assert.Equal(2, stored.Snapshot!.Version);
+            Assert.Equal([(byte)2, (byte)2], stored.Snapshot.Payload);
+            Assert.Equal([3L, 4L, 5L], stored.Entries.Select(e => e.Sequence));
+            Assert.Equal(["e3", "e4", "e5"], stored.Entries.Select(e => e.Touchpoint!.EventId));
+
+            var unknown = await store.ReadCustomerAsync("c2");
+            Assert.Null(unknown.Snapshot);
+            Assert.Empty(unknown.Entries);
+        }
+    }
+
+    [Theory]
+    [InlineData(TestStores.Sqlite)]
+    [InlineData(TestStores.Postgres)]
+    [InlineData(Memory)]
     public async Task SnapshotsNeverGoBackAndCheckpointsOnlyAdvance(string kind)
     {
         var (store, lifetime) = await OpenAsync(kind);
