@@ -361,6 +361,10 @@ ON CONFLICT (QueryKey) DO UPDATE SET QueryText = EXCLUDED.QueryText;
 --   fingerprint:    digest of the touchpoint's content; the same event id with another
 --                   fingerprint is refused as a conflict
 --   payload:        the touchpoint or profile change as JSON
+--   touchpoint_kind: the touchpoint's kind as in the API (1 purchase, 2 return, ...), NULL for
+--                   profile changes
+--   amount:         the touchpoint's amount in the reporting currency, NULL if it has none;
+--                   with touchpoint_kind, what the lifetime-value models are fitted on
 CREATE TABLE IF NOT EXISTS customer360_log
 (
     service_id     text     COLLATE "C" NOT NULL,
@@ -373,8 +377,26 @@ CREATE TABLE IF NOT EXISTS customer360_log
     recorded_ticks bigint   NOT NULL,
     fingerprint    bigint   NOT NULL,
     payload        text     NOT NULL,
+    touchpoint_kind smallint NULL,
+    amount         numeric  NULL,
     PRIMARY KEY (service_id, customer_id, sequence)
 );
+
+-- Logs created before touchpoint_kind and amount existed get both, filled from the payloads
+-- once, when the columns are added.
+DO $upgrade$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                   WHERE table_schema = current_schema() AND table_name = 'customer360_log'
+                     AND column_name = 'touchpoint_kind') THEN
+        ALTER TABLE customer360_log ADD COLUMN touchpoint_kind smallint NULL, ADD COLUMN amount numeric NULL;
+        UPDATE customer360_log
+        SET touchpoint_kind = (payload::jsonb ->> 'kind')::smallint,
+            amount = (payload::jsonb ->> 'reportingAmount')::numeric
+        WHERE kind = 1;
+    END IF;
+END
+$upgrade$;
 
 -- Exactly once: an event id is taken once per customer. NULLs (profile changes) are distinct.
 CREATE UNIQUE INDEX IF NOT EXISTS ux_customer360_log_event

@@ -155,6 +155,12 @@ RETURNING Version + 1 AS NewGrainStateVersion;
 --   fingerprint:    digest of the touchpoint's content; the same event id with another
 --                   fingerprint is refused as a conflict
 --   payload:        the touchpoint or profile change as JSON
+--   touchpoint_kind: the touchpoint's kind as in the API (1 purchase, 2 return, ...), NULL for
+--                   profile changes
+--   amount:         the touchpoint's amount in the reporting currency as decimal text, NULL if
+--                   it has none; with touchpoint_kind, what the lifetime-value models are
+--                   fitted on. (A database made before these columns existed gets them, filled
+--                   from the payloads, when the server starts.)
 CREATE TABLE IF NOT EXISTS customer360_log
 (
     position       INTEGER PRIMARY KEY,
@@ -166,7 +172,9 @@ CREATE TABLE IF NOT EXISTS customer360_log
     occurred_ticks INTEGER NULL,
     recorded_ticks INTEGER NOT NULL,
     fingerprint    INTEGER NOT NULL,
-    payload        TEXT    NOT NULL
+    payload        TEXT    NOT NULL,
+    touchpoint_kind INTEGER NULL,
+    amount         TEXT    NULL
 );
 
 CREATE UNIQUE INDEX IF NOT EXISTS ux_customer360_log_sequence

@@ -98,6 +98,37 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
         return new StoredCustomer(snapshot, entries);
     }
 
+    public async IAsyncEnumerable<CustomerDay> ReadPurchaseDaysAsync(
+        DateTimeOffset? until, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        // Summed per customer and UTC day by PostgreSQL (exactly, in numeric), so only one row
+        // per day with a purchase or a return travels. A tick count divided by a day's ticks is
+        // the day number.
+        await using var command = _source.CreateCommand(
+            $"""
+            SELECT customer_id, occurred_ticks / {TimeSpan.TicksPerDay} AS day,
+                   COALESCE(SUM(amount) FILTER (WHERE touchpoint_kind = {(int)TouchpointKind.Purchase}), 0),
+                   COALESCE(SUM(amount) FILTER (WHERE touchpoint_kind = {(int)TouchpointKind.Return}), 0),
+                   COUNT(*) FILTER (WHERE touchpoint_kind = {(int)TouchpointKind.Purchase})
+            FROM customer360_log
+            WHERE service_id = $1 AND kind = {(int)LogEntryKind.Touchpoint}
+              AND touchpoint_kind IN ({(int)TouchpointKind.Purchase}, {(int)TouchpointKind.Return})
+              AND occurred_ticks <= $2
+            GROUP BY customer_id, day
+            ORDER BY customer_id, day
+            """);
+        command.Parameters.Add(Service());
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = until?.UtcTicks ?? DateTimeOffset.MaxValue.UtcTicks });
+        command.CommandTimeout = 0;
+        await using var row = await command.ExecuteReaderAsync(cancellationToken);
+        while (await row.ReadAsync(cancellationToken))
+        {
+            yield return new CustomerDay(
+                row.GetString(0),
+                new DailyActivity((int)row.GetInt64(1), row.GetDecimal(2), row.GetDecimal(3), (int)row.GetInt64(4)));
+        }
+    }
+
     public async Task<LoggedEvent?> FindEventAsync(string customerId, string eventId)
     {
         await using var command = _source.CreateCommand("SELECT sequence, fingerprint FROM customer360_log WHERE service_id = $3 AND customer_id = $1 AND event_id = $2");
@@ -229,8 +260,8 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
         {
             var insert = new NpgsqlBatchCommand(
                 """
-                INSERT INTO customer360_log (service_id, customer_id, sequence, kind, event_id, occurred_ticks, recorded_ticks, fingerprint, payload)
-                SELECT $9, * FROM unnest($1::text[], $2::bigint[], $3::smallint[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::text[])
+                INSERT INTO customer360_log (service_id, customer_id, sequence, kind, event_id, occurred_ticks, recorded_ticks, fingerprint, payload, touchpoint_kind, amount)
+                SELECT $9, * FROM unnest($1::text[], $2::bigint[], $3::smallint[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::text[], $10::smallint[], $11::numeric[])
                 ON CONFLICT DO NOTHING
                 RETURNING customer_id, sequence
                 """);
@@ -243,6 +274,8 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
             insert.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. appends.Select(a => a.Fingerprint)] });
             insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. appends.Select(a => a.Payload)] });
             insert.Parameters.Add(Service());
+            insert.Parameters.Add(new NpgsqlParameter<short?[]> { TypedValue = [.. appends.Select(a => a.TouchpointKind)] });
+            insert.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. appends.Select(a => a.ReportingAmount)] });
             batch.BatchCommands.Add(insert);
         }
 

@@ -1,8 +1,12 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using Customer360.Contracts.Customers;
 using Customer360.Domain.Customers;
 using Customer360.Grains.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
+using Channel = Customer360.Domain.Customers.Channel;
 
 namespace Customer360.Storage;
 
@@ -106,6 +110,75 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
             return page;
         });
 
+    public async IAsyncEnumerable<CustomerDay> ReadPurchaseDaysAsync(DateTimeOffset? until, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        // SQLite would sum the decimal text as floating point, so the rows are summed here,
+        // exactly, per customer and UTC day. A reader thread feeds a bounded channel, so the
+        // caller's thread never waits on the file and memory stays flat however long the log.
+        var days = System.Threading.Channels.Channel.CreateBounded<CustomerDay>(new BoundedChannelOptions(4096) { SingleReader = true, SingleWriter = true });
+        var reader = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await ReadPurchaseDays(until, days.Writer, cancellationToken);
+                    days.Writer.Complete();
+                }
+                catch (Exception e)
+                {
+                    days.Writer.Complete(e);
+                }
+            },
+            CancellationToken.None);
+
+        await foreach (var day in days.Reader.ReadAllAsync(cancellationToken))
+        {
+            yield return day;
+        }
+
+        await reader;
+    }
+
+    private async Task ReadPurchaseDays(DateTimeOffset? until, ChannelWriter<CustomerDay> output, CancellationToken cancellationToken)
+    {
+        await using var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var command = Command(connection,
+            $"""
+            SELECT customer_id, occurred_ticks, touchpoint_kind, amount FROM customer360_log
+            WHERE service_id = @svc AND kind = {(int)LogEntryKind.Touchpoint}
+              AND touchpoint_kind IN ({(int)TouchpointKind.Purchase}, {(int)TouchpointKind.Return})
+              AND occurred_ticks <= @until
+            ORDER BY customer_id, occurred_ticks
+            """,
+            ("@svc", _serviceId),
+            ("@until", until?.UtcTicks ?? DateTimeOffset.MaxValue.UtcTicks));
+        using var row = command.ExecuteReader();
+        CustomerDay? current = null;
+        while (row.Read())
+        {
+            var customerId = row.GetString(0);
+            var day = (int)(row.GetInt64(1) / TimeSpan.TicksPerDay);
+            var isPurchase = row.GetInt32(2) == (int)TouchpointKind.Purchase;
+            var amount = row.IsDBNull(3) ? 0m : decimal.Parse(row.GetString(3), NumberStyles.Number | NumberStyles.AllowExponent, CultureInfo.InvariantCulture);
+            if (current is { } open && (open.Activity.Day != day || !string.Equals(open.CustomerId, customerId, StringComparison.Ordinal)))
+            {
+                await output.WriteAsync(open, cancellationToken);
+                current = null;
+            }
+
+            var activity = current?.Activity ?? new DailyActivity(day, 0m, 0m, 0);
+            current = new CustomerDay(customerId, isPurchase
+                ? activity with { Purchases = activity.Purchases + amount, PurchaseCount = activity.PurchaseCount + 1 }
+                : activity with { Returns = activity.Returns + amount });
+        }
+
+        if (current is { } last)
+        {
+            await output.WriteAsync(last, cancellationToken);
+        }
+    }
+
     public Task<long> LastPositionAsync() => OnConnectionAsync(connection =>
     {
         using var command = Command(connection, "SELECT IFNULL(MAX(position), 0) FROM customer360_log WHERE service_id = @svc", ("@svc", _serviceId));
@@ -161,8 +234,8 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
             insert.Transaction = transaction;
             insert.CommandText =
                 """
-                INSERT INTO customer360_log (service_id, customer_id, sequence, kind, event_id, occurred_ticks, recorded_ticks, fingerprint, payload)
-                VALUES (@svc, @c, @s, @k, @e, @o, @r, @f, @p)
+                INSERT INTO customer360_log (service_id, customer_id, sequence, kind, event_id, occurred_ticks, recorded_ticks, fingerprint, payload, touchpoint_kind, amount)
+                VALUES (@svc, @c, @s, @k, @e, @o, @r, @f, @p, @tk, @a)
                 ON CONFLICT DO NOTHING
                 """;
             insert.Parameters.AddWithValue("@svc", _serviceId);
@@ -174,6 +247,8 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
             var r = insert.Parameters.Add("@r", SqliteType.Integer);
             var f = insert.Parameters.Add("@f", SqliteType.Integer);
             var p = insert.Parameters.Add("@p", SqliteType.Text);
+            var tk = insert.Parameters.Add("@tk", SqliteType.Integer);
+            var a = insert.Parameters.Add("@a", SqliteType.Text);
             insert.Prepare();
             for (var i = 0; i < appends.Count; i++)
             {
@@ -186,6 +261,8 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
                 r.Value = entry.RecordedAt.UtcTicks;
                 f.Value = entry.Fingerprint;
                 p.Value = entry.Payload;
+                tk.Value = (object?)entry.TouchpointKind ?? DBNull.Value;
+                a.Value = (object?)entry.ReportingAmount?.ToString(CultureInfo.InvariantCulture) ?? DBNull.Value;
                 stored[i] = insert.ExecuteNonQuery() == 1;
             }
         }

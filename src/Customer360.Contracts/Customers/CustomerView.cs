@@ -35,13 +35,12 @@ public sealed record ValueModelInputs(
 {
     public static ValueModelInputs? Of(CustomerAggregates aggregates, DateTimeOffset asOf)
     {
-        var occasions = Domain.Values.Models.PurchaseOccasions.FromDays(aggregates.Days);
-        if (occasions.ToInputs(asOf) is not { } inputs)
+        if (aggregates.ValueInputs(DailyActivity.DayOf(asOf)) is not { } inputs)
         {
             return null;
         }
 
-        var mean = inputs.X == 0 ? 0m : decimal.Round(occasions.RepeatValue / inputs.X, 2, MidpointRounding.ToEven);
+        var mean = inputs.X == 0 ? 0m : decimal.Round(aggregates.RepeatOccasionValue / inputs.X, 2, MidpointRounding.ToEven);
         return new ValueModelInputs(inputs.X, inputs.Tx, inputs.T, mean);
     }
 }

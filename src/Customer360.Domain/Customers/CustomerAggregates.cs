@@ -1,3 +1,5 @@
+using Customer360.Domain.Values.Models;
+
 namespace Customer360.Domain.Customers;
 
 /// <summary>
@@ -11,6 +13,10 @@ public sealed class CustomerAggregates
     private readonly long[] _byKind;
     private readonly long[] _lastTicksByChannel;
     private readonly List<DailyActivity> _days;
+
+    // The sum of the purchase occasions' values (see PurchaseOccasions), kept as days change so
+    // that the lifetime-value inputs are read without walking the days.
+    private decimal _occasionValue;
 
     public CustomerAggregates()
         : this(new long[EnumRanges.ChannelCount], new long[EnumRanges.KindCount], new long[EnumRanges.ChannelCount],
@@ -42,6 +48,10 @@ public sealed class CustomerAggregates
         LastContactAt = lastContactAt;
         _days = days.OrderBy(d => d.Day).ToList();
         DistinctPurchaseDays = _days.Count(d => d.PurchaseCount > 0);
+        foreach (var day in _days)
+        {
+            _occasionValue += ValueOf(day);
+        }
     }
 
     public ReadOnlySpan<long> ByChannel => _byChannel;
@@ -150,6 +160,36 @@ public sealed class CustomerAggregates
         }
     }
 
+    /// <summary>The value of all purchase occasions: each day's purchases less its returns, floored at 0.</summary>
+    public decimal OccasionValue => _occasionValue;
+
+    /// <summary>
+    /// The value of the repeat purchase occasions: every occasion but the first, each worth its
+    /// day's purchases less its day's returns, floored at 0 (see <see cref="PurchaseOccasions"/>).
+    /// </summary>
+    public decimal RepeatOccasionValue =>
+        FirstPurchaseAt is { } first ? _occasionValue - ValueOf(DayAt(DailyActivity.DayOf(first))) : 0m;
+
+    /// <summary>
+    /// What the lifetime-value models read about this customer as of the UTC day
+    /// <paramref name="referenceDay"/> (<see cref="DateOnly.DayNumber"/>), by the same rules as
+    /// <see cref="PurchaseOccasions.ToInputs(int)"/>; null before the first purchase. O(log days).
+    /// </summary>
+    public CustomerValueInputs? ValueInputs(int referenceDay)
+    {
+        if (FirstPurchaseAt is not { } firstAt || LastPurchaseAt is not { } lastAt)
+        {
+            return null;
+        }
+
+        var first = DailyActivity.DayOf(firstAt);
+        var last = DailyActivity.DayOf(lastAt);
+        var x = DistinctPurchaseDays - 1;
+        var reference = Math.Max(referenceDay, last);
+        var mean = x == 0 ? 0.0 : (double)(RepeatOccasionValue / x);
+        return new CustomerValueInputs(x, x == 0 ? 0.0 : (last - first) / 7.0, (reference - first) / 7.0, mean);
+    }
+
     /// <summary>Net spend (purchases minus returns) on days in [fromDay, toDay].</summary>
     public decimal NetSpendBetween(int fromDay, int toDay)
     {
@@ -173,21 +213,35 @@ public sealed class CustomerAggregates
                 DistinctPurchaseDays++;
             }
 
-            _days[i] = d with
+            var after = d with
             {
                 Purchases = d.Purchases + purchases,
                 Returns = d.Returns + returns,
                 PurchaseCount = d.PurchaseCount + purchaseCount,
             };
+            _days[i] = after;
+            _occasionValue += ValueOf(after) - ValueOf(d);
         }
         else
         {
-            _days.Insert(i, new DailyActivity(day, purchases, returns, purchaseCount));
+            var added = new DailyActivity(day, purchases, returns, purchaseCount);
+            _days.Insert(i, added);
+            _occasionValue += ValueOf(added);
             if (purchaseCount > 0)
             {
                 DistinctPurchaseDays++;
             }
         }
+    }
+
+    /// <summary>A day's occasion value: max(0, purchases − returns) on a day with a purchase, else 0.</summary>
+    private static decimal ValueOf(DailyActivity day) =>
+        day.PurchaseCount > 0 ? Math.Max(0m, day.Purchases - day.Returns) : 0m;
+
+    private DailyActivity DayAt(int day)
+    {
+        var i = LowerBound(day);
+        return i < _days.Count && _days[i].Day == day ? _days[i] : default;
     }
 
     private int LowerBound(int day)

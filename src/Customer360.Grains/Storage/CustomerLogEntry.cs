@@ -32,6 +32,12 @@ public sealed record CustomerLogEntry
 
     public LogEntryKind Kind => Touchpoint is null ? LogEntryKind.Profile : LogEntryKind.Touchpoint;
 
+    /// <summary>The touchpoint's kind, stored in its own column; null for a profile change.</summary>
+    public short? TouchpointKind => Touchpoint is { } t ? (short)t.Kind : null;
+
+    /// <summary>The touchpoint's amount in the reporting currency, stored in its own column; null if it has none.</summary>
+    public decimal? ReportingAmount => Touchpoint?.ReportingAmount;
+
     /// <summary>
     /// The change as stored in the log (<see cref="LogCodec"/>). Encoded where the entry is made,
     /// by the customer, so that the silo's single log writer only writes.

@@ -36,6 +36,14 @@ public interface ICustomerStore
         return new StoredCustomer(snapshot, await ReadEntriesAsync(customerId, snapshot?.Version ?? 0));
     }
 
+    /// <summary>
+    /// Every customer's days with a purchase or a return whose event time is at or before
+    /// <paramref name="until"/> (all of them when null): what the lifetime-value models are
+    /// fitted on. Read from the log, so no customer needs to be active. A customer's days come
+    /// together, in day order.
+    /// </summary>
+    IAsyncEnumerable<CustomerDay> ReadPurchaseDaysAsync(DateTimeOffset? until, CancellationToken cancellationToken = default);
+
     /// <summary>The logged touchpoint of the customer with this event id, if any.</summary>
     Task<LoggedEvent?> FindEventAsync(string customerId, string eventId);
 
@@ -82,3 +90,6 @@ public sealed class CustomerStoreUnavailableException : Exception
 
 /// <summary>A customer as stored: the latest snapshot, if any, and the log entries after it.</summary>
 public sealed record StoredCustomer(CustomerSnapshot? Snapshot, IReadOnlyList<CustomerLogEntry> Entries);
+
+/// <summary>One UTC day of one customer's purchases and returns, in the reporting currency.</summary>
+public readonly record struct CustomerDay(string CustomerId, DailyActivity Activity);

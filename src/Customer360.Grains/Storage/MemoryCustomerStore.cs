@@ -77,6 +77,37 @@ public sealed class MemoryCustomerStore : ICustomerStore
         }
     }
 
+    public async IAsyncEnumerable<CustomerDay> ReadPurchaseDaysAsync(DateTimeOffset? until, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        List<CustomerDay> days;
+        lock (_gate)
+        {
+            days =
+            [
+                .. _log
+                    .Select(e => e.Touchpoint)
+                    .OfType<Touchpoint>()
+                    .Where(t => t.Kind is TouchpointKind.Purchase or TouchpointKind.Return && (until is null || t.OccurredAt <= until))
+                    .GroupBy(t => (t.CustomerId, Day: DailyActivity.DayOf(t.OccurredAt)))
+                    .Select(g => new CustomerDay(g.Key.CustomerId, new DailyActivity(
+                        g.Key.Day,
+                        g.Where(t => t.Kind == TouchpointKind.Purchase).Sum(t => t.ReportingAmount ?? 0m),
+                        g.Where(t => t.Kind == TouchpointKind.Return).Sum(t => t.ReportingAmount ?? 0m),
+                        g.Count(t => t.Kind == TouchpointKind.Purchase))))
+                    .OrderBy(d => d.CustomerId, StringComparer.Ordinal)
+                    .ThenBy(d => d.Activity.Day),
+            ];
+        }
+
+        foreach (var day in days)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return day;
+        }
+
+        await Task.CompletedTask;
+    }
+
     public Task<LoggedEvent?> FindEventAsync(string customerId, string eventId)
     {
         lock (_gate)

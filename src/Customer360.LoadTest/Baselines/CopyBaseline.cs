@@ -17,7 +17,7 @@ internal sealed class CopyBaseline(NpgsqlDataSource source, int chunkRows)
     public const int DefaultChunkRows = 10_000;
 
     private const string CopyCommand =
-        $"COPY {ScratchTables.CopyLog} (service_id, customer_id, sequence, kind, event_id, occurred_ticks, recorded_ticks, fingerprint, payload) FROM STDIN (FORMAT BINARY)";
+        $"COPY {ScratchTables.CopyLog} (service_id, customer_id, sequence, kind, event_id, occurred_ticks, recorded_ticks, fingerprint, payload, touchpoint_kind, amount) FROM STDIN (FORMAT BINARY)";
 
     /// <summary>The <c>kind</c> column's value for a touchpoint entry.</summary>
     private const short TouchpointEntry = 1;
@@ -45,6 +45,15 @@ internal sealed class CopyBaseline(NpgsqlDataSource source, int chunkRows)
                 await importer.WriteAsync(DateTime.UtcNow.Ticks, NpgsqlDbType.Bigint, cancellationToken);
                 await importer.WriteAsync(row.Fingerprint, NpgsqlDbType.Bigint, cancellationToken);
                 await importer.WriteAsync(row.Payload, NpgsqlDbType.Text, cancellationToken);
+                await importer.WriteAsync(row.Kind, NpgsqlDbType.Smallint, cancellationToken);
+                if (row.ReportingAmount is { } amount)
+                {
+                    await importer.WriteAsync(amount, NpgsqlDbType.Numeric, cancellationToken);
+                }
+                else
+                {
+                    await importer.WriteNullAsync(cancellationToken);
+                }
             }
 
             await importer.CompleteAsync(cancellationToken);

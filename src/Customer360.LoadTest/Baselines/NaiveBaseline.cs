@@ -75,6 +75,8 @@ internal sealed class NaiveBaseline(NpgsqlDataSource source, int connections)
         private readonly NpgsqlParameter<long> _recordedTicks = new();
         private readonly NpgsqlParameter<long> _fingerprint = new();
         private readonly NpgsqlParameter<string> _payload = new();
+        private readonly NpgsqlParameter<short> _kind = new();
+        private readonly NpgsqlParameter _amount = new() { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Numeric };
         private readonly NpgsqlParameter<string> _aggregateCustomerId = new();
         private readonly NpgsqlParameter<decimal> _netSpendChange = new();
         private readonly NpgsqlParameter<DateTime> _occurredAt = new();
@@ -88,8 +90,8 @@ internal sealed class NaiveBaseline(NpgsqlDataSource source, int connections)
             _batch = new NpgsqlBatch(connection);
             var insert = new NpgsqlBatchCommand(
                 $"""
-                INSERT INTO {ScratchTables.NaiveLog} (service_id, customer_id, sequence, kind, event_id, occurred_ticks, recorded_ticks, fingerprint, payload)
-                VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8)
+                INSERT INTO {ScratchTables.NaiveLog} (service_id, customer_id, sequence, kind, event_id, occurred_ticks, recorded_ticks, fingerprint, payload, touchpoint_kind, amount)
+                VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9, $10)
                 """);
             insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = serviceId });
             insert.Parameters.Add(_customerId);
@@ -99,6 +101,8 @@ internal sealed class NaiveBaseline(NpgsqlDataSource source, int connections)
             insert.Parameters.Add(_recordedTicks);
             insert.Parameters.Add(_fingerprint);
             insert.Parameters.Add(_payload);
+            insert.Parameters.Add(_kind);
+            insert.Parameters.Add(_amount);
 
             var upsert = new NpgsqlBatchCommand(
                 $"""
@@ -134,6 +138,8 @@ internal sealed class NaiveBaseline(NpgsqlDataSource source, int connections)
             _recordedTicks.TypedValue = DateTime.UtcNow.Ticks;
             _fingerprint.TypedValue = touchpoint.Fingerprint;
             _payload.TypedValue = touchpoint.Payload;
+            _kind.TypedValue = touchpoint.Kind;
+            _amount.Value = (object?)touchpoint.ReportingAmount ?? DBNull.Value;
             _aggregateCustomerId.TypedValue = touchpoint.CustomerId;
             _netSpendChange.TypedValue = touchpoint.NetSpendChange;
             _occurredAt.TypedValue = touchpoint.OccurredAt.UtcDateTime;

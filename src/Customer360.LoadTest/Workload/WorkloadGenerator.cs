@@ -69,6 +69,8 @@ internal sealed class WorkloadGenerator(int seed)
                 OccurredAt = touchpoint.OccurredAt,
                 Fingerprint = TouchpointFingerprint.Of(touchpoint),
                 Payload = LogCodec.Encode(touchpoint),
+                Kind = (short)touchpoint.Kind,
+                ReportingAmount = touchpoint.ReportingAmount,
                 NetSpendChange = touchpoint.Kind switch
                 {
                     TouchpointKind.Purchase => touchpoint.ReportingAmount ?? 0m,

@@ -27,6 +27,12 @@ internal sealed record WorkloadTouchpoint
     /// <summary>The touchpoint as JSON, exactly as the engine writes it (<c>payload</c> column).</summary>
     public required string Payload { get; init; }
 
+    /// <summary>The touchpoint's kind as in the API (<c>touchpoint_kind</c> column).</summary>
+    public required short Kind { get; init; }
+
+    /// <summary>The amount in the reporting currency, if any (<c>amount</c> column).</summary>
+    public required decimal? ReportingAmount { get; init; }
+
     /// <summary>What the touchpoint adds to the customer's net spend: purchases add, returns subtract, contacts nothing.</summary>
     public required decimal NetSpendChange { get; init; }
 

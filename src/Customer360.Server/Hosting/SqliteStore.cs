@@ -49,6 +49,36 @@ public static class SqliteStore
         using var command = connection.CreateCommand();
         command.CommandText = SchemaScript();
         command.ExecuteNonQuery();
+        AddValueColumns(connection);
+    }
+
+    /// <summary>
+    /// A log made before the touchpoint_kind and amount columns existed gets them, filled from
+    /// the payloads, in one transaction. (SQLite has no ADD COLUMN IF NOT EXISTS.)
+    /// </summary>
+    private static void AddValueColumns(SqliteConnection connection)
+    {
+        using var columns = connection.CreateCommand();
+        columns.CommandText = "SELECT COUNT(*) FROM pragma_table_info('customer360_log') WHERE name = 'touchpoint_kind'";
+        if ((long)columns.ExecuteScalar()! > 0)
+        {
+            return;
+        }
+
+        using var transaction = connection.BeginTransaction();
+        using var upgrade = connection.CreateCommand();
+        upgrade.Transaction = transaction;
+        upgrade.CommandText =
+            """
+            ALTER TABLE customer360_log ADD COLUMN touchpoint_kind INTEGER NULL;
+            ALTER TABLE customer360_log ADD COLUMN amount TEXT NULL;
+            UPDATE customer360_log
+            SET touchpoint_kind = json_extract(payload, '$.kind'),
+                amount = CAST(json_extract(payload, '$.reportingAmount') AS TEXT)
+            WHERE kind = 1;
+            """;
+        upgrade.ExecuteNonQuery();
+        transaction.Commit();
     }
 
     public static string SchemaScript()

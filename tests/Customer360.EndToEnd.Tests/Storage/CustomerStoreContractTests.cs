@@ -138,6 +138,73 @@ public sealed class CustomerStoreContractTests
         Assert.Equal(["e", "c", "b", "a"], (await store.ReadTouchpointsAsync("c1", null, At, 10)).Select(t => t.EventId));
     }
 
+    private static Touchpoint Sale(string customerId, string eventId, DateTimeOffset occurredAt, TouchpointKind kind, decimal amount) => new()
+    {
+        EventId = eventId,
+        CustomerId = customerId,
+        OccurredAt = occurredAt,
+        Channel = Channel.PointOfSale,
+        Kind = kind,
+        Amount = new Money(amount, "EUR"),
+        ReportingAmount = amount,
+    };
+
+    [Theory]
+    [InlineData(TestStores.Sqlite)]
+    [InlineData(TestStores.Postgres)]
+    [InlineData(Memory)]
+    public async Task PurchaseDaysAreSummedPerCustomerAndDayFromTheLog(string kind)
+    {
+        var (store, lifetime) = await OpenAsync(kind);
+        await using (lifetime)
+        {
+            var day = DailyActivity.DayOf(At);
+            Touchpoint[] b =
+            [
+                Sale("b", "b1", At.AddDays(3), TouchpointKind.Purchase, 10.10m),
+                Sale("b", "b2", At.AddDays(3).AddHours(5), TouchpointKind.Purchase, 0.01m),
+                Sale("b", "b3", At.AddDays(3).AddHours(6), TouchpointKind.Return, 2.5m),
+                Sale("b", "b4", At.AddDays(9), TouchpointKind.Return, 1m),
+                Sale("b", "b5", At.AddDays(30), TouchpointKind.Purchase, 99m),
+            ];
+            Touchpoint[] a =
+            [
+                Sale("a", "a1", At, TouchpointKind.Purchase, 12.345m),
+                Visit("a", "a2", At.AddHours(1)),
+            ];
+            for (var i = 0; i < b.Length; i++)
+            {
+                Assert.True(await store.AppendAsync(CustomerLogEntry.For(b[i], i + 1, At)));
+            }
+
+            Assert.True(await store.AppendAsync(CustomerLogEntry.For(a[0], 1, At)));
+            Assert.True(await store.AppendAsync(CustomerLogEntry.For("a", new ProfilePatch { GivenName = "Ada" }, 2, At)));
+            Assert.True(await store.AppendAsync(CustomerLogEntry.For(a[1], 3, At)));
+
+            var all = await store.ReadPurchaseDaysAsync(null).ToListAsync();
+            Assert.Equal(
+                [
+                    new CustomerDay("a", new DailyActivity(day, 12.345m, 0m, 1)),
+                    new CustomerDay("b", new DailyActivity(day + 3, 10.11m, 2.5m, 2)),
+                    new CustomerDay("b", new DailyActivity(day + 9, 0m, 1m, 0)),
+                    new CustomerDay("b", new DailyActivity(day + 30, 99m, 0m, 1)),
+                ],
+                all.OrderBy(d => d.CustomerId, StringComparer.Ordinal).ThenBy(d => d.Activity.Day));
+
+            // A customer's days come together, in day order, whatever order the customers come in.
+            var runs = all.Where((d, i) => i == 0 || d.CustomerId != all[i - 1].CustomerId).Count();
+            Assert.Equal(all.Select(d => d.CustomerId).Distinct().Count(), runs);
+            Assert.All(all.Zip(all.Skip(1)), pair => Assert.True(pair.First.CustomerId != pair.Second.CustomerId || pair.First.Activity.Day < pair.Second.Activity.Day));
+
+            var untilDay9 = await store.ReadPurchaseDaysAsync(At.AddDays(9)).ToListAsync();
+            Assert.Equal([day, day + 3, day + 9], untilDay9.Select(d => d.Activity.Day).Order());
+            Assert.DoesNotContain(untilDay9, d => d.Activity.Day == day + 30);
+
+            // Before the first entry's event time, nothing.
+            Assert.Empty(await store.ReadPurchaseDaysAsync(At.AddTicks(-1)).ToListAsync());
+        }
+    }
+
     [Theory]
     [InlineData(TestStores.Sqlite)]
     [InlineData(TestStores.Postgres)]
