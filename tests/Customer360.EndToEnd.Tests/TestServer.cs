@@ -29,6 +29,7 @@ public sealed class TestServer : IAsyncDisposable
         Channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxSendMessageSize = null });
         Customers = new CustomerService.CustomerServiceClient(Channel);
         Segments = new SegmentService.SegmentServiceClient(Channel);
+        ValueModels = new ValueModelService.ValueModelServiceClient(Channel);
     }
 
     public Uri Address { get; }
@@ -40,6 +41,8 @@ public sealed class TestServer : IAsyncDisposable
     public CustomerService.CustomerServiceClient Customers { get; }
 
     public SegmentService.SegmentServiceClient Segments { get; }
+
+    public ValueModelService.ValueModelServiceClient ValueModels { get; }
 
     public IServiceProvider Services => _app.Services;
 

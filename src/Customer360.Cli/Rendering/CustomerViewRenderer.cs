@@ -77,11 +77,25 @@ internal static class CustomerViewRenderer
 
         Add(table, "Score", ProtoValues.Format(value.Score));
         table.AddRow(new Markup("[grey]Tier[/]"), new Markup(TierMarkup(value.Tier)));
-        Add(table, "Model", value.Model);
+        Add(table, "Model", value.Fallback ? $"{value.Model} (fallback: no value model fitted yet)" : value.Model);
         Add(table, "Computed", ProtoValues.Format(value.ComputedAt));
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        if (value.Figures is { } figures)
+        {
+            Add(table, "P(alive)", figures.ProbabilityAlive.ToString("0.000", invariant));
+            Add(table, "Expected purchases, 90 days", figures.ExpectedPurchases90Days.ToString("0.00", invariant));
+            Add(table, "Expected purchases, 12 months", figures.ExpectedPurchases12Months.ToString("0.00", invariant));
+            Add(table, "Expected spend per purchase", ProtoValues.Format(figures.ExpectedSpendPerPurchase));
+            Add(table, "Lifetime value (CLV)", ProtoValues.Format(figures.LifetimeValue));
+        }
+
+        if (value.Rfm is { } rfm)
+        {
+            Add(table, "RFM (recency, frequency, monetary)", $"{rfm.Recency} {rfm.Frequency} {rfm.Monetary}");
+        }
+
         if (value.Inputs is { } inputs)
         {
-            var invariant = System.Globalization.CultureInfo.InvariantCulture;
             Add(table, "Repeat purchases (x)", inputs.RepeatPurchases.ToString("N0", invariant));
             Add(table, "Weeks to last repeat (t_x)", inputs.WeeksToLastRepeat.ToString("0.0", invariant));
             Add(table, "Weeks since first (T)", inputs.WeeksSinceFirstPurchase.ToString("0.0", invariant));

@@ -1,5 +1,6 @@
 using Customer360.Domain.Customers;
 using Customer360.Domain.Values;
+using Customer360.Domain.Values.Models;
 
 namespace Customer360.Contracts.Serialization;
 
@@ -222,16 +223,109 @@ public struct ValueAssessmentSurrogate
     [Id(1)] public int Tier;
     [Id(2)] public string Model;
     [Id(3)] public DateTimeOffset ComputedAt;
+    [Id(4)] public long ModelVersion;
+    [Id(5)] public CustomerValueEstimate? Estimate;
+    [Id(6)] public RfmScore? Rfm;
 }
 
 [RegisterConverter]
 public sealed class ValueAssessmentConverter : IConverter<ValueAssessment, ValueAssessmentSurrogate>
 {
     public ValueAssessment ConvertFromSurrogate(in ValueAssessmentSurrogate s) =>
-        new(s.Score, (ValueTier)s.Tier, s.Model, s.ComputedAt);
+        new(s.Score, (ValueTier)s.Tier, s.Model, s.ComputedAt) { ModelVersion = s.ModelVersion, Estimate = s.Estimate, Rfm = s.Rfm };
 
     public ValueAssessmentSurrogate ConvertToSurrogate(in ValueAssessment v) =>
-        new() { Score = v.Score, Tier = (int)v.Tier, Model = v.Model, ComputedAt = v.ComputedAt };
+        new() { Score = v.Score, Tier = (int)v.Tier, Model = v.Model, ComputedAt = v.ComputedAt, ModelVersion = v.ModelVersion, Estimate = v.Estimate, Rfm = v.Rfm };
+}
+
+[GenerateSerializer, Alias("c360.CustomerValueEstimate")]
+public struct CustomerValueEstimateSurrogate
+{
+    [Id(0)] public double ProbabilityAlive;
+    [Id(1)] public double ExpectedPurchases90Days;
+    [Id(2)] public double ExpectedPurchases12Months;
+    [Id(3)] public double ExpectedAverageSpend;
+    [Id(4)] public double LifetimeValue;
+}
+
+[RegisterConverter]
+public sealed class CustomerValueEstimateConverter : IConverter<CustomerValueEstimate, CustomerValueEstimateSurrogate>
+{
+    public CustomerValueEstimate ConvertFromSurrogate(in CustomerValueEstimateSurrogate s) =>
+        new(s.ProbabilityAlive, s.ExpectedPurchases90Days, s.ExpectedPurchases12Months, s.ExpectedAverageSpend, s.LifetimeValue);
+
+    public CustomerValueEstimateSurrogate ConvertToSurrogate(in CustomerValueEstimate v) => new()
+    {
+        ProbabilityAlive = v.ProbabilityAlive,
+        ExpectedPurchases90Days = v.ExpectedPurchases90Days,
+        ExpectedPurchases12Months = v.ExpectedPurchases12Months,
+        ExpectedAverageSpend = v.ExpectedAverageSpend,
+        LifetimeValue = v.LifetimeValue,
+    };
+}
+
+[GenerateSerializer, Alias("c360.RfmScore")]
+public struct RfmScoreSurrogate
+{
+    [Id(0)] public int Recency;
+    [Id(1)] public int Frequency;
+    [Id(2)] public int Monetary;
+}
+
+[RegisterConverter]
+public sealed class RfmScoreConverter : IConverter<RfmScore, RfmScoreSurrogate>
+{
+    public RfmScore ConvertFromSurrogate(in RfmScoreSurrogate s) => new(s.Recency, s.Frequency, s.Monetary);
+
+    public RfmScoreSurrogate ConvertToSurrogate(in RfmScore v) => new() { Recency = v.Recency, Frequency = v.Frequency, Monetary = v.Monetary };
+}
+
+/// <summary>A fitted value model as it travels between grains and is stored: parameters and cut points as plain numbers.</summary>
+[GenerateSerializer, Alias("c360.ValueModel")]
+public struct ValueModelSurrogate
+{
+    [Id(0)] public long Version;
+    [Id(1)] public DateTimeOffset FittedAt;
+    [Id(2)] public DateTimeOffset CalibrationEnd;
+    [Id(3)] public double[] Purchasing;
+    [Id(4)] public double[] Spending;
+    [Id(5)] public decimal[] Tiers;
+    [Id(6)] public double[] RecencyCuts;
+    [Id(7)] public double[] FrequencyCuts;
+    [Id(8)] public double[] MonetaryCuts;
+    [Id(9)] public int HorizonMonths;
+    [Id(10)] public double AnnualDiscountRate;
+}
+
+[RegisterConverter]
+public sealed class ValueModelConverter : IConverter<ValueModel, ValueModelSurrogate>
+{
+    public ValueModel ConvertFromSurrogate(in ValueModelSurrogate s) => new()
+    {
+        Version = s.Version,
+        FittedAt = s.FittedAt,
+        CalibrationEnd = s.CalibrationEnd,
+        Purchasing = new BgNbdParameters(s.Purchasing[0], s.Purchasing[1], s.Purchasing[2], s.Purchasing[3]),
+        Spending = new GammaGammaParameters(s.Spending[0], s.Spending[1], s.Spending[2]),
+        Tiers = new TierThresholds { Platinum = s.Tiers[0], Gold = s.Tiers[1], Silver = s.Tiers[2] },
+        Rfm = new RfmQuintiles(s.RecencyCuts, s.FrequencyCuts, s.MonetaryCuts),
+        Lifetime = new CustomerLifetimeValueOptions { HorizonMonths = s.HorizonMonths, AnnualDiscountRate = s.AnnualDiscountRate },
+    };
+
+    public ValueModelSurrogate ConvertToSurrogate(in ValueModel v) => new()
+    {
+        Version = v.Version,
+        FittedAt = v.FittedAt,
+        CalibrationEnd = v.CalibrationEnd,
+        Purchasing = [.. v.Purchasing.Values],
+        Spending = [.. v.Spending.Values],
+        Tiers = [v.Tiers.Platinum, v.Tiers.Gold, v.Tiers.Silver],
+        RecencyCuts = [.. v.Rfm.RecencyCuts],
+        FrequencyCuts = [.. v.Rfm.FrequencyCuts],
+        MonetaryCuts = [.. v.Rfm.MonetaryCuts],
+        HorizonMonths = v.Lifetime.HorizonMonths,
+        AnnualDiscountRate = v.Lifetime.AnnualDiscountRate,
+    };
 }
 
 [GenerateSerializer, Alias("c360.DailyActivity")]

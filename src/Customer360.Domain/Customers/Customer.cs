@@ -141,9 +141,12 @@ public sealed class Customer
         Touch(rules, now);
     }
 
-    /// <summary>Re-assesses the value as of <paramref name="now"/> (e.g. after the tier thresholds changed).</summary>
+    /// <summary>
+    /// Re-assesses the value as of <paramref name="now"/> with the rules' value model (e.g. after a
+    /// new fit, or as time passes); the version does not change.
+    /// </summary>
     public void Reassess(CustomerRules rules, DateTimeOffset now) =>
-        Value = InterimValueScore.Assess(Aggregates, rules.Tiers, now);
+        Value = ValueScorer.Assess(Aggregates, rules.ValueModel, rules.Tiers, now);
 
     /// <summary>The segment this customer belongs to in each dimension, with what it adds there.</summary>
     public IReadOnlyList<SegmentContribution> SegmentContributions()

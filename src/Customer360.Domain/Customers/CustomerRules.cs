@@ -14,5 +14,9 @@ public sealed record CustomerRules
     /// </summary>
     public int IdempotencyWindow { get; init; } = 1024;
 
+    /// <summary>Fixed tier thresholds of the fallback score, used until a value model has been fitted.</summary>
     public TierThresholds Tiers { get; init; } = new();
+
+    /// <summary>The fitted value model customers are scored with; null before the first fit (the fallback score applies).</summary>
+    public ValueModel? ValueModel { get; init; }
 }

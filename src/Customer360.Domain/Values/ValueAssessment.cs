@@ -1,26 +1,24 @@
-using Customer360.Domain.Customers;
+using Customer360.Domain.Values.Models;
 
 namespace Customer360.Domain.Values;
 
-/// <summary>A customer's value score and tier, and which model produced them.</summary>
-public sealed record ValueAssessment(decimal Score, ValueTier Tier, string Model, DateTimeOffset ComputedAt);
-
 /// <summary>
-/// The interim value score until the CLV model replaces it: net spend (purchases minus returns,
-/// in the reporting currency) on the 365 UTC days ending today, floored at zero and rounded to
-/// cents. It is recomputed whenever the customer changes; time passing alone does not move it.
+/// A customer's value: the score (the CLV, or the fallback score before the first fit), its
+/// tier, and the model figures behind it.
 /// </summary>
-public static class InterimValueScore
+/// <param name="Score">In the reporting currency, rounded to cents, never negative.</param>
+/// <param name="Model">The model that produced the score: <see cref="ValueModel.Name"/> or <see cref="FallbackValueScore.ModelName"/>.</param>
+public sealed record ValueAssessment(decimal Score, ValueTier Tier, string Model, DateTimeOffset ComputedAt)
 {
-    public const string ModelName = "interim-net-spend-365d";
+    /// <summary>The fitted model's version; 0 for the fallback score.</summary>
+    public long ModelVersion { get; init; }
 
-    public const int WindowDays = 365;
+    /// <summary>True while no model has been fitted: the score is the documented fallback, not a CLV.</summary>
+    public bool IsFallback => ModelVersion == 0;
 
-    public static ValueAssessment Assess(CustomerAggregates aggregates, TierThresholds thresholds, DateTimeOffset now)
-    {
-        var today = DailyActivity.DayOf(now);
-        var net = aggregates.NetSpendBetween(today - WindowDays + 1, today);
-        var score = decimal.Round(Math.Max(0m, net), 2, MidpointRounding.ToEven);
-        return new ValueAssessment(score, thresholds.TierOf(score), ModelName, now);
-    }
+    /// <summary>P(alive), expected purchases, expected spend and CLV; null with the fallback or before a first purchase.</summary>
+    public CustomerValueEstimate? Estimate { get; init; }
+
+    /// <summary>RFM quintile scores; null with the fallback or before a first purchase.</summary>
+    public RfmScore? Rfm { get; init; }
 }

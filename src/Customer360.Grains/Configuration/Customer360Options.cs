@@ -1,6 +1,7 @@
 using Customer360.Domain.Customers;
 using Customer360.Domain.Validation;
 using Customer360.Domain.Values;
+using Customer360.Domain.Values.Models;
 
 namespace Customer360.Grains.Configuration;
 
@@ -67,6 +68,9 @@ public sealed class Customer360Options
     /// </summary>
     public int SnapshotEvery { get; set; } = 100;
 
+    /// <summary>The lifetime-value models: when they are refitted and how customers are scored.</summary>
+    public ValueModelSettings ValueModel { get; set; } = new();
+
     public CustomerRules ToRules() => new()
     {
         RecentWindow = RecentWindow,
@@ -86,5 +90,39 @@ public sealed class Customer360Options
         : SegmentCheckpointInterval <= TimeSpan.Zero ? "SegmentCheckpointInterval must be positive"
         : SegmentCheckpointLag < SegmentFlushInterval ? "SegmentCheckpointLag must be at least SegmentFlushInterval"
         : SnapshotEvery is < 1 or > 1_000_000 ? "SnapshotEvery must be 1..1000000"
+        : ValueModel.Problem() is { } valueModel ? $"ValueModel: {valueModel}"
+        : null;
+}
+
+/// <summary>Settings of the lifetime-value models (section "Customer360:ValueModel").</summary>
+public sealed class ValueModelSettings
+{
+    /// <summary>How often the models are refitted on their own; a fit can also be asked for at any time.</summary>
+    public TimeSpan FitInterval { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>How often each silo checks for a newer fitted model, and the schedule is looked at.</summary>
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Months of future purchases the CLV counts.</summary>
+    public int HorizonMonths { get; set; } = 12;
+
+    /// <summary>Annual discount rate of the CLV, applied monthly.</summary>
+    public double AnnualDiscountRate { get; set; } = 0.10;
+
+    /// <summary>Shares of customers in each tier by CLV at the fit: top 1% platinum, next 9% gold, next 40% silver.</summary>
+    public TierShares TierShares { get; set; } = new();
+
+    /// <summary>Fewest customers a fit accepts (for Gamma-Gamma, customers with a repeat purchase).</summary>
+    public int MinimumCustomers { get; set; } = 10;
+
+    public CustomerLifetimeValueOptions ToLifetimeOptions() => new() { HorizonMonths = HorizonMonths, AnnualDiscountRate = AnnualDiscountRate };
+
+    /// <summary>Null when the settings are usable, otherwise what is wrong.</summary>
+    public string? Problem() =>
+        FitInterval <= TimeSpan.Zero ? "FitInterval must be positive"
+        : RefreshInterval <= TimeSpan.Zero ? "RefreshInterval must be positive"
+        : ToLifetimeOptions().Problem() is { } lifetime ? lifetime
+        : TierShares.Problem() is { } shares ? shares
+        : MinimumCustomers < 1 ? "MinimumCustomers must be at least 1"
         : null;
 }

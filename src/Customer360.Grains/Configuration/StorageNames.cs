@@ -11,4 +11,7 @@ public static class StorageNames
 
     /// <summary>State name of segment grains; distinct from every other grain's.</summary>
     public const string SegmentState = "segment";
+
+    /// <summary>State name of the value model grain.</summary>
+    public const string ValueModelState = "value-model";
 }

@@ -5,6 +5,7 @@ using Customer360.Domain.Validation;
 using Customer360.Grains.Configuration;
 using Customer360.Grains.Segments;
 using Customer360.Grains.Storage;
+using Customer360.Grains.Values;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Placement;
@@ -26,12 +27,12 @@ namespace Customer360.Grains.Customers;
 public sealed partial class CustomerGrain(
     ICustomerStore store,
     IOptions<Customer360Options> options,
+    ValueModelCache valueModel,
     SegmentUpdateBuffer segments,
     Serializer<Customer> snapshotSerializer,
     TimeProvider clock,
     ILogger<CustomerGrain> logger) : Grain, ICustomerGrain
 {
-    private readonly CustomerRules _rules = options.Value.ToRules();
     private readonly string _reportingCurrency = options.Value.ReportingCurrency;
     private readonly int _snapshotEvery = options.Value.SnapshotEvery;
     private readonly ProfileValidator _profileRules = new(options.Value.Limits);
@@ -281,11 +282,11 @@ public sealed partial class CustomerGrain(
         var customer = _customer ??= new Customer(entry.CustomerId, entry.RecordedAt);
         if (entry.Touchpoint is { } touchpoint)
         {
-            customer.Apply(touchpoint, entry.Fingerprint, _rules, entry.RecordedAt);
+            customer.Apply(touchpoint, entry.Fingerprint, valueModel.Rules, entry.RecordedAt);
         }
         else
         {
-            customer.Apply(entry.Profile ?? new ProfilePatch(), _rules, entry.RecordedAt);
+            customer.Apply(entry.Profile ?? new ProfilePatch(), valueModel.Rules, entry.RecordedAt);
         }
 
         return customer;

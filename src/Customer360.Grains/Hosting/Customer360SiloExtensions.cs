@@ -2,6 +2,7 @@ using Customer360.Grains.Configuration;
 using Customer360.Grains.Customers;
 using Customer360.Grains.Segments;
 using Customer360.Grains.Storage;
+using Customer360.Grains.Values;
 using Orleans.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -36,6 +37,10 @@ public static class Customer360SiloExtensions
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SegmentUpdateBuffer>());
         silo.Services.AddSingleton<SegmentRecovery>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SegmentRecovery>());
+        silo.Services.AddSingleton<ValueModelCache>();
+        silo.Services.AddSingleton<ValueModelFitter>();
+        silo.Services.AddSingleton<ValueModelRefresher>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ValueModelRefresher>());
 
         // Grain state holds domain types that only Orleans' serializer can rebuild (through the
         // surrogates in Contracts). The silo-wide default storage serializer is Newtonsoft JSON,

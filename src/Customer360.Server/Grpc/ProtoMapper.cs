@@ -277,6 +277,17 @@ public static class ProtoMapper
             WeeksSinceFirstPurchase = inputs.WeeksSinceFirstPurchase,
             MeanRepeatValue = Money(inputs.MeanRepeatValue, currency),
         },
+        Fallback = value.IsFallback,
+        ModelVersion = value.ModelVersion,
+        Figures = value.Estimate is not { } e ? null : new Wire.CustomerValueFigures
+        {
+            ProbabilityAlive = e.ProbabilityAlive,
+            ExpectedPurchases90Days = e.ExpectedPurchases90Days,
+            ExpectedPurchases12Months = e.ExpectedPurchases12Months,
+            ExpectedSpendPerPurchase = Money(V.ValueScorer.ToCents(e.ExpectedAverageSpend), currency),
+            LifetimeValue = Money(value.Score, currency),
+        },
+        Rfm = value.Rfm is not { } rfm ? null : new Wire.RfmScore { Recency = rfm.Recency, Frequency = rfm.Frequency, Monetary = rfm.Monetary },
     };
 
     private static Timestamp? Time(DateTimeOffset? time) => time is null ? null : Timestamp.FromDateTimeOffset(time.Value);

@@ -147,6 +147,7 @@ public static class Customer360ServerExtensions
     {
         app.MapGrpcService<CustomerApi>();
         app.MapGrpcService<SegmentApi>();
+        app.MapGrpcService<ValueModelApi>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
         return app;

@@ -4,7 +4,7 @@ using static Customer360.Domain.Tests.TestData;
 
 namespace Customer360.Domain.Tests.Values;
 
-public sealed class InterimValueScoreTests
+public sealed class FallbackValueScoreTests
 {
     private static readonly CustomerRules Rules = new();
 
@@ -29,8 +29,9 @@ public sealed class InterimValueScoreTests
 
         var value = Assert.IsType<ValueAssessment>(customer.Value);
         Assert.Equal(127m, value.Score);
-        Assert.Equal(InterimValueScore.ModelName, value.Model);
-        Assert.Equal("interim-net-spend-365d", value.Model);
+        Assert.Equal("fallback-net-spend-365d", value.Model);
+        Assert.True(value.IsFallback);
+        Assert.Null(value.Estimate);
         Assert.Equal(Now, value.ComputedAt);
         Assert.Equal(1127m, customer.Aggregates.NetSpend);
     }
@@ -132,9 +133,9 @@ public sealed class InterimValueScoreTests
         var aggregates = new CustomerAggregates();
         aggregates.Apply(Purchase("p1", Utc(2025, 6, 1, 12), 300m));
 
-        var onTheDay = InterimValueScore.Assess(aggregates, new TierThresholds(), Utc(2025, 6, 1, 0, 0, 1));
-        var lastDayInWindow = InterimValueScore.Assess(aggregates, new TierThresholds(), Utc(2026, 5, 31, 23, 59, 59));
-        var firstDayOutside = InterimValueScore.Assess(aggregates, new TierThresholds(), Utc(2026, 6, 1, 0, 0, 0));
+        var onTheDay = FallbackValueScore.Assess(aggregates, new TierThresholds(), Utc(2025, 6, 1, 0, 0, 1));
+        var lastDayInWindow = FallbackValueScore.Assess(aggregates, new TierThresholds(), Utc(2026, 5, 31, 23, 59, 59));
+        var firstDayOutside = FallbackValueScore.Assess(aggregates, new TierThresholds(), Utc(2026, 6, 1, 0, 0, 0));
 
         Assert.Equal(300m, onTheDay.Score);
         Assert.Equal(300m, lastDayInWindow.Score);

@@ -1,0 +1,56 @@
+using Customer360.Domain.Customers;
+using Customer360.Domain.Values.Models;
+
+namespace Customer360.Domain.Values;
+
+/// <summary>
+/// Scores one customer from its live aggregates. With a fitted <see cref="ValueModel"/> the score
+/// is the customer's discounted CLV (<see cref="CustomerLifetimeValue"/>) and the tier comes from
+/// the model's CLV cut points; without one it is the labelled fallback
+/// (<see cref="FallbackValueScore"/>). A customer who has never bought scores 0 under a model:
+/// BG/NBD and Gamma-Gamma describe customers from their first purchase on.
+/// </summary>
+public static class ValueScorer
+{
+    public static ValueAssessment Assess(CustomerAggregates aggregates, ValueModel? model, TierThresholds fallbackTiers, DateTimeOffset now)
+    {
+        if (model is null)
+        {
+            return FallbackValueScore.Assess(aggregates, fallbackTiers, now);
+        }
+
+        var today = DailyActivity.DayOf(now);
+        if (aggregates.ValueInputs(today) is not { } inputs)
+        {
+            return new ValueAssessment(0m, model.Tiers.TierOf(0m), model.Name, now) { ModelVersion = model.Version };
+        }
+
+        var estimate = Finite(CustomerLifetimeValue.Estimate(model.Purchasing, model.Spending, inputs, model.Lifetime));
+        var score = ToCents(estimate.LifetimeValue);
+        return new ValueAssessment(score, model.Tiers.TierOf(score), model.Name, now)
+        {
+            ModelVersion = model.Version,
+            Estimate = estimate,
+            Rfm = model.Rfm.Score(RfmRecency(aggregates, today), aggregates.DistinctPurchaseDays, RfmMonetary(aggregates)),
+        };
+    }
+
+    /// <summary>RFM recency: whole days from the last purchase occasion to <paramref name="referenceDay"/>, at least 0.</summary>
+    public static double RfmRecency(CustomerAggregates aggregates, int referenceDay) =>
+        aggregates.LastPurchaseAt is { } last ? Math.Max(0, referenceDay - DailyActivity.DayOf(last)) : 0;
+
+    /// <summary>RFM monetary value: the mean value of all purchase occasions, the first included.</summary>
+    public static double RfmMonetary(CustomerAggregates aggregates) =>
+        aggregates.DistinctPurchaseDays == 0 ? 0 : (double)(aggregates.OccasionValue / aggregates.DistinctPurchaseDays);
+
+    /// <summary>A score in cents, clamped to [0, 10¹⁵] so that it always fits a decimal and the API.</summary>
+    public static decimal ToCents(double value) =>
+        double.IsFinite(value) ? decimal.Round((decimal)Math.Clamp(value, 0, 1e15), 2, MidpointRounding.ToEven) : 0m;
+
+    // The formulas return finite figures for every fitted model (their tests check the edges);
+    // this keeps a NaN or an infinity from ever reaching a view should that change.
+    private static CustomerValueEstimate Finite(CustomerValueEstimate e) => new(
+        Clean(e.ProbabilityAlive), Clean(e.ExpectedPurchases90Days), Clean(e.ExpectedPurchases12Months), Clean(e.ExpectedAverageSpend), Clean(e.LifetimeValue));
+
+    private static double Clean(double value) => double.IsFinite(value) ? Math.Max(0, value) : 0;
+}

@@ -1,0 +1,110 @@
+using Customer360.Api.V1;
+using Customer360.Contracts.Values;
+using Customer360.Grains.Configuration;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using D = Customer360.Domain.Values;
+
+namespace Customer360.Server.Grpc;
+
+/// <summary>The public ValueModelService over the value model grain.</summary>
+public sealed class ValueModelApi(IGrainFactory grains, IOptions<Customer360Options> options, TimeProvider clock)
+    : ValueModelService.ValueModelServiceBase
+{
+    // Calibration ends this far ahead of the server's clock are taken as clock skew, not as the future.
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
+
+    private IValueModelGrain Grain => grains.GetGrain<IValueModelGrain>(IValueModelGrain.Key);
+
+    private string Currency => options.Value.ReportingCurrency;
+
+    public override async Task<ValueModel> FitValueModel(FitValueModelRequest request, ServerCallContext context)
+    {
+        DateTimeOffset? calibrationEnd = null;
+        if (request.CalibrationEnd is { } end)
+        {
+            calibrationEnd = ProtoMapper.ToTime(end, "calibration_end");
+            if (calibrationEnd > clock.GetUtcNow() + ClockSkew)
+            {
+                throw ApiValidation.Invalid("calibration_end", "must not be in the future");
+            }
+        }
+
+        var outcome = await Grain.FitAsync(calibrationEnd);
+        if (outcome.Report is null)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"the value model could not be fitted: {outcome.FailureReason}"));
+        }
+
+        var status = await Grain.GetAsync();
+        return ToProto(status.Model!, status.Report!, Currency);
+    }
+
+    public override async Task<Api.V1.ValueModelStatus> GetValueModel(GetValueModelRequest request, ServerCallContext context)
+    {
+        var status = await Grain.GetAsync();
+        return new Api.V1.ValueModelStatus
+        {
+            Fitted = status.Model is not null,
+            Model = status.Model is { } model && status.Report is { } report ? ToProto(model, report, Currency) : null,
+            LastFailure = status.LastFailure ?? string.Empty,
+            LastFailureAt = status.LastFailureAt is { } at ? Timestamp.FromDateTimeOffset(at) : null,
+            Fitting = status.Fitting,
+        };
+    }
+
+    private static ValueModel ToProto(D.ValueModel model, ValueModelFitReport report, string currency)
+    {
+        var message = new ValueModel
+        {
+            Version = model.Version,
+            FittedAt = Timestamp.FromDateTimeOffset(model.FittedAt),
+            CalibrationEnd = Timestamp.FromDateTimeOffset(model.CalibrationEnd),
+            Customers = report.Customers,
+            Purchasing = ToProto(report.Purchasing),
+            Spending = ToProto(report.Spending),
+            Tiers = new TierCutPoints
+            {
+                Platinum = CutPoint(model.Tiers.Platinum, currency),
+                Gold = CutPoint(model.Tiers.Gold, currency),
+                Silver = CutPoint(model.Tiers.Silver, currency),
+            },
+            Rfm = new RfmCutPoints(),
+            HorizonMonths = model.Lifetime.HorizonMonths,
+            AnnualDiscountRate = model.Lifetime.AnnualDiscountRate,
+            FitSeconds = report.Duration.TotalSeconds,
+        };
+        message.Rfm.RecencyDays.Add(model.Rfm.RecencyCuts);
+        message.Rfm.Frequency.Add(model.Rfm.FrequencyCuts);
+        message.Rfm.Monetary.Add(model.Rfm.MonetaryCuts);
+        return message;
+    }
+
+    private static ModelFit ToProto(ModelFitSummary fit)
+    {
+        var message = new ModelFit
+        {
+            Model = fit.Model,
+            LogLikelihood = fit.LogLikelihood,
+            Customers = fit.CustomerCount,
+            Converged = fit.Converged,
+            Iterations = fit.Iterations,
+        };
+        for (var i = 0; i < fit.Names.Length; i++)
+        {
+            message.Parameters.Add(new ModelParameter
+            {
+                Name = fit.Names[i],
+                Value = fit.Values[i],
+                StandardError = fit.StandardErrors is { } errors && double.IsFinite(errors[i]) ? errors[i] : 0,
+            });
+        }
+
+        return message;
+    }
+
+    // A tier with a share of 0 starts at decimal.MaxValue: out of reach, shown as absent.
+    private static Money? CutPoint(decimal amount, string currency) =>
+        amount >= 1e15m ? null : ProtoMapper.Money(amount, currency);
+}

@@ -1,0 +1,212 @@
+using System.Globalization;
+using Customer360.Api.V1;
+using Customer360.Domain.Values.Models;
+using Customer360.Domain.Values.Models.Synthetic;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using static Customer360.EndToEnd.Tests.Touchpoints;
+
+namespace Customer360.EndToEnd.Tests;
+
+/// <summary>
+/// The lifetime-value models through the public API, each test on a server of its own (a fit
+/// changes every customer's score, so it must not touch the shared server's customers).
+/// </summary>
+public sealed class ValueModelApiTests
+{
+    private static readonly BgNbdParameters TruePurchasing = new(0.5, 6.0, 0.8, 2.5);
+    private static readonly GammaGammaParameters TrueSpending = new(6.0, 4.0, 15.0);
+
+    [Fact]
+    public async Task BeforeAFitScoresAreTheLabelledFallbackAndDegeneratePopulationsAreRefusedWithTheReason()
+    {
+        await using var server = await TestServer.StartAsync();
+        var id = NewCustomerId();
+        await server.Customers.RecordTouchpointAsync(Record(Purchase(id, 40m)));
+
+        var value = (await server.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id })).Value;
+        Assert.True(value.Fallback);
+        Assert.Equal("fallback-net-spend-365d", value.Model);
+        Assert.Equal(0, value.ModelVersion);
+        Assert.Null(value.Figures);
+        Assert.False((await server.ValueModels.GetValueModelAsync(new GetValueModelRequest())).Fitted);
+
+        var tooFew = await Assert.ThrowsAsync<RpcException>(() => server.ValueModels.FitValueModelAsync(new FitValueModelRequest()).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, tooFew.StatusCode);
+        Assert.Contains("too few customers", tooFew.Status.Detail);
+
+        // Enough customers, but none came back: nothing identifies purchase rates or dropout.
+        for (var i = 0; i < 12; i++)
+        {
+            await server.Customers.RecordTouchpointAsync(Record(Purchase(NewCustomerId(), 10m + i, DateTimeOffset.UtcNow.AddDays(-i))));
+        }
+
+        var noRepeat = await Assert.ThrowsAsync<RpcException>(() => server.ValueModels.FitValueModelAsync(new FitValueModelRequest()).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, noRepeat.StatusCode);
+        Assert.Contains("repeat purchase", noRepeat.Status.Detail);
+
+        var status = await server.ValueModels.GetValueModelAsync(new GetValueModelRequest());
+        Assert.False(status.Fitted);
+        Assert.Contains("repeat purchase", status.LastFailure);
+        Assert.True((await server.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id })).Value.Fallback);
+    }
+
+    [Fact]
+    public async Task ACalibrationEndInTheFutureIsRefused()
+    {
+        await using var server = await TestServer.StartAsync();
+        var future = new FitValueModelRequest { CalibrationEnd = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(2)) };
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => server.ValueModels.FitValueModelAsync(future).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+        Assert.StartsWith("calibration_end", refused.Status.Detail);
+    }
+
+    [Fact]
+    public async Task AFitOverIngestedCustomersRecoversTheModelAndEveryTouchpointRescoresAtOnce()
+    {
+        await using var server = await TestServer.StartAsync();
+        var customers = SyntheticPopulation.Generate(
+            new SyntheticPopulationOptions { Purchasing = TruePurchasing, Spending = TrueSpending, AcquisitionWeeks = 12, ObservationWeeks = 60, Seed = 7 },
+            3000).ToList();
+        var prefix = "vm-" + Guid.NewGuid().ToString("N")[..8];
+        var end = new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero).AddHours(-1);
+        var touchpoints = customers
+            .SelectMany((c, i) => c.Purchases.Select((p, k) => Purchase(
+                $"{prefix}-{i}",
+                decimal.Round((decimal)p.Amount, 2) + 0.01m,
+                end.AddDays(-(60 - p.Week) * 7),
+                eventId: $"{prefix}-{i}-{k}")))
+            .ToList();
+        await StreamAllAsync(server, touchpoints);
+
+        var fitted = await server.ValueModels.FitValueModelAsync(new FitValueModelRequest { CalibrationEnd = Timestamp.FromDateTimeOffset(end) });
+
+        Assert.Equal(1, fitted.Version);
+        Assert.Equal(customers.Count, fitted.Customers);
+        Assert.True(fitted.Purchasing.Converged);
+        Assert.True(fitted.Spending.Converged);
+        // Times reach the engine rounded to days and amounts to cents, so the recovery is
+        // looser than the domain tests' continuous-time one: four standard errors.
+        AssertRecovered(fitted.Purchasing, TruePurchasing.Values);
+        AssertRecovered(fitted.Spending, TrueSpending.Values);
+        Assert.True((await server.ValueModels.GetValueModelAsync(new GetValueModelRequest())).Fitted);
+
+        // A bronze customer who bought twice: the view now carries the model's figures.
+        var repeat = Enumerable.Range(0, customers.Count).First(i => customers[i].Purchases.Count == 2);
+        var id = $"{prefix}-{repeat}";
+        var before = await ViewWithModelAsync(server, id, version: 1);
+        Assert.False(before.Value.Fallback);
+        Assert.Equal("clv-bgnbd-gg/v1", before.Value.Model);
+        Assert.NotNull(before.Value.Figures);
+        Assert.InRange(before.Value.Figures.ProbabilityAlive, 0, 1);
+        Assert.Equal(before.Value.Score.Amount, before.Value.Figures.LifetimeValue.Amount);
+        Assert.Equal(ExpectedClv(fitted, before.Value.Inputs, Money(before.Value.Inputs.MeanRepeatValue)), (double)Money(before.Value.Score), 1);
+        Assert.InRange(before.Value.Rfm.Recency, 1, 5);
+
+        // Five big purchases on recent days: the CLV rises and the tier with it, on the ack.
+        for (var d = 1; d <= 5; d++)
+        {
+            await server.Customers.RecordTouchpointAsync(Record(Purchase(id, 5000m, DateTimeOffset.UtcNow.AddDays(-d))));
+        }
+
+        var after = await server.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+        Assert.True(Money(after.Value.Score) > Money(before.Value.Score));
+        Assert.Equal(ValueTier.Platinum, after.Value.Tier);
+        Assert.True(Money(after.Value.Score) >= Money(fitted.Tiers.Platinum));
+        Assert.Contains("tier:platinum", after.Segments);
+
+        // And the segment figures follow.
+        await WaitForAsync(async () =>
+        {
+            var platinum = await server.Segments.GetSegmentAsync(new GetSegmentRequest { SegmentId = "tier:platinum", Top = 100 });
+            return platinum.TopMembers.Any(m => m.CustomerId == id && m.ValueScore.Amount == after.Value.Score.Amount);
+        });
+    }
+
+    [Fact]
+    public async Task TheModelIsRefittedOnScheduleWithoutBeingAsked()
+    {
+        await using var server = await TestServer.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Customer360:ValueModel:FitInterval"] = "00:00:03",
+            ["Customer360:ValueModel:RefreshInterval"] = "00:00:00.250",
+        });
+        var customers = SyntheticPopulation.Generate(
+            new SyntheticPopulationOptions { Purchasing = TruePurchasing, Spending = TrueSpending, ObservationWeeks = 40, Seed = 11 }, 400).ToList();
+        var prefix = "sched-" + Guid.NewGuid().ToString("N")[..8];
+        var end = DateTimeOffset.UtcNow.AddDays(-1);
+        await StreamAllAsync(server, customers
+            .SelectMany((c, i) => c.Purchases.Select((p, k) => Purchase($"{prefix}-{i}", decimal.Round((decimal)p.Amount, 2) + 0.01m, end.AddDays(-(40 - p.Week) * 7), eventId: $"{prefix}-{i}-{k}")))
+            .ToList());
+
+        await WaitForAsync(async () => (await server.ValueModels.GetValueModelAsync(new GetValueModelRequest())).Fitted);
+
+        var status = await server.ValueModels.GetValueModelAsync(new GetValueModelRequest());
+        Assert.Equal(customers.Count, status.Model.Customers);
+        var view = await ViewWithModelAsync(server, $"{prefix}-0", status.Model.Version);
+        Assert.False(view.Value.Fallback);
+    }
+
+    private static void AssertRecovered(ModelFit fit, IReadOnlyList<double> truth)
+    {
+        for (var i = 0; i < truth.Count; i++)
+        {
+            var p = fit.Parameters[i];
+            Assert.True(p.StandardError > 0, $"{p.Name} has no standard error");
+            Assert.True(Math.Abs(p.Value - truth[i]) <= 4 * p.StandardError, $"{p.Name} = {p.Value} ± {p.StandardError}, true {truth[i]}");
+        }
+    }
+
+    private static double ExpectedClv(ValueModel model, ValueModelInputs inputs, decimal meanRepeatValue)
+    {
+        var p = model.Purchasing.Parameters;
+        var s = model.Spending.Parameters;
+        var estimate = CustomerLifetimeValue.Estimate(
+            new BgNbdParameters(p[0].Value, p[1].Value, p[2].Value, p[3].Value),
+            new GammaGammaParameters(s[0].Value, s[1].Value, s[2].Value),
+            new CustomerValueInputs(inputs.RepeatPurchases, inputs.WeeksToLastRepeat, inputs.WeeksSinceFirstPurchase, (double)meanRepeatValue),
+            new CustomerLifetimeValueOptions { HorizonMonths = model.HorizonMonths, AnnualDiscountRate = model.AnnualDiscountRate });
+        return estimate.LifetimeValue;
+    }
+
+    private static async Task<CustomerView> ViewWithModelAsync(TestServer server, string id, long version)
+    {
+        CustomerView? view = null;
+        await WaitForAsync(async () =>
+        {
+            // A customer scored before the fit keeps its score until it changes; a profile
+            // change is a change, and it is scored with the silo's newest model.
+            view = await server.Customers.UpsertProfileAsync(new UpsertProfileRequest { CustomerId = id, GivenName = "Val" });
+            return view.Value.ModelVersion >= version;
+        });
+        return view!;
+    }
+
+    private static async Task StreamAllAsync(TestServer server, IReadOnlyList<Api.V1.Touchpoint> touchpoints)
+    {
+        using var call = server.Customers.StreamTouchpoints();
+        var reading = Task.Run(async () => await call.ResponseStream.ReadAllAsync().ToListAsync());
+        foreach (var touchpoint in touchpoints)
+        {
+            await call.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = touchpoint });
+        }
+
+        await call.RequestStream.CompleteAsync();
+        var acks = await reading;
+        Assert.Equal(touchpoints.Count, acks.Count(a => a.Status == AckStatus.Accepted));
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition was not met within 30 s");
+            await Task.Delay(100);
+        }
+    }
+
+    private static decimal Money(Api.V1.Money m) => decimal.Parse(m.Amount, CultureInfo.InvariantCulture);
+}
