@@ -36,11 +36,12 @@ public sealed record ValueModelStatus(
     [property: Id(3)] DateTimeOffset? LastFailureAt,
     [property: Id(4)] bool Fitting);
 
-/// <summary>A fit's report, or why it failed; exactly one is set.</summary>
+/// <summary>The model a fit made with its report, or why it failed.</summary>
 [GenerateSerializer, Alias("c360.ValueModelFitOutcome"), Immutable]
 public sealed record ValueModelFitOutcome(
     [property: Id(0)] ValueModelFitReport? Report,
-    [property: Id(1)] string? FailureReason);
+    [property: Id(1)] string? FailureReason,
+    [property: Id(2)] ValueModel? Model = null);
 
 /// <summary>What a successful fit produced and how well it fitted.</summary>
 [GenerateSerializer, Alias("c360.ValueModelFitReport"), Immutable]

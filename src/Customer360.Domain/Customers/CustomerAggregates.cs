@@ -175,20 +175,11 @@ public sealed class CustomerAggregates
     /// <paramref name="referenceDay"/> (<see cref="DateOnly.DayNumber"/>), by the same rules as
     /// <see cref="PurchaseOccasions.ToInputs(int)"/>; null before the first purchase. O(log days).
     /// </summary>
-    public CustomerValueInputs? ValueInputs(int referenceDay)
-    {
-        if (FirstPurchaseAt is not { } firstAt || LastPurchaseAt is not { } lastAt)
-        {
-            return null;
-        }
-
-        var first = DailyActivity.DayOf(firstAt);
-        var last = DailyActivity.DayOf(lastAt);
-        var x = DistinctPurchaseDays - 1;
-        var reference = Math.Max(referenceDay, last);
-        var mean = x == 0 ? 0.0 : (double)(RepeatOccasionValue / x);
-        return new CustomerValueInputs(x, x == 0 ? 0.0 : (last - first) / 7.0, (reference - first) / 7.0, mean);
-    }
+    public CustomerValueInputs? ValueInputs(int referenceDay) =>
+        FirstPurchaseAt is { } first && LastPurchaseAt is { } last
+            ? CustomerValueInputs.FromOccasions(
+                DistinctPurchaseDays, DailyActivity.DayOf(first), DailyActivity.DayOf(last), RepeatOccasionValue, referenceDay)
+            : null;
 
     /// <summary>Net spend (purchases minus returns) on days in [fromDay, toDay].</summary>
     public decimal NetSpendBetween(int fromDay, int toDay)

@@ -27,21 +27,24 @@ public static class ValueScorer
 
         var estimate = Finite(CustomerLifetimeValue.Estimate(model.Purchasing, model.Spending, inputs, model.Lifetime));
         var score = ToCents(estimate.LifetimeValue);
+        var (recency, frequency, monetary) = RfmFigures(
+            DailyActivity.DayOf(aggregates.LastPurchaseAt!.Value), aggregates.DistinctPurchaseDays, aggregates.OccasionValue, today);
         return new ValueAssessment(score, model.Tiers.TierOf(score), model.Name, now)
         {
             ModelVersion = model.Version,
             Estimate = estimate,
-            Rfm = model.Rfm.Score(RfmRecency(aggregates, today), aggregates.DistinctPurchaseDays, RfmMonetary(aggregates)),
+            Rfm = model.Rfm.Score(recency, frequency, monetary),
         };
     }
 
-    /// <summary>RFM recency: whole days from the last purchase occasion to <paramref name="referenceDay"/>, at least 0.</summary>
-    public static double RfmRecency(CustomerAggregates aggregates, int referenceDay) =>
-        aggregates.LastPurchaseAt is { } last ? Math.Max(0, referenceDay - DailyActivity.DayOf(last)) : 0;
-
-    /// <summary>RFM monetary value: the mean value of all purchase occasions, the first included.</summary>
-    public static double RfmMonetary(CustomerAggregates aggregates) =>
-        aggregates.DistinctPurchaseDays == 0 ? 0 : (double)(aggregates.OccasionValue / aggregates.DistinctPurchaseDays);
+    /// <summary>
+    /// What RFM scores, for a customer with <paramref name="occasions"/> purchase occasions (at
+    /// least one) worth <paramref name="occasionValue"/> in all, the last on <paramref name="lastDay"/>:
+    /// recency in whole days from the last occasion to <paramref name="referenceDay"/> (at least 0),
+    /// frequency in occasions, and monetary value as the mean value of an occasion, the first included.
+    /// </summary>
+    public static (double Recency, double Frequency, double Monetary) RfmFigures(int lastDay, int occasions, decimal occasionValue, int referenceDay) =>
+        (Math.Max(0, referenceDay - lastDay), occasions, (double)(occasionValue / occasions));
 
     /// <summary>A score in cents, clamped to [0, 10¹⁵] so that it always fits a decimal and the API.</summary>
     public static decimal ToCents(double value) =>

@@ -74,7 +74,14 @@ public sealed partial class CustomerGrain(
                     $"The log of customer '{customerId}' continues at entry {entry.Sequence} where {NextSequence} was expected.");
             }
 
-            Apply(entry);
+            Apply(entry, valueModel.RulesWithoutModel);
+        }
+
+        if (entries.Count > 0)
+        {
+            // Replayed entries were scored with the cheap fallback; the customer is scored with
+            // the model once, as of its last entry, exactly as that entry's apply would have.
+            _customer!.Reassess(valueModel.Rules, entries[^1].RecordedAt);
         }
 
         if (_customer is { } customer)
@@ -264,7 +271,7 @@ public sealed partial class CustomerGrain(
     private void Commit(CustomerLogEntry entry)
     {
         var before = _customer?.SegmentContributions();
-        var customer = Apply(entry);
+        var customer = Apply(entry, valueModel.Rules);
         segments.Report(customer.CustomerId, customer.Version, before, customer.SegmentContributions());
         if (customer.Version - _snapshotVersion >= _snapshotEvery)
         {
@@ -277,16 +284,16 @@ public sealed partial class CustomerGrain(
     }
 
     /// <summary>Applies one log entry exactly as when it was first accepted.</summary>
-    private Customer Apply(CustomerLogEntry entry)
+    private Customer Apply(CustomerLogEntry entry, CustomerRules rules)
     {
         var customer = _customer ??= new Customer(entry.CustomerId, entry.RecordedAt);
         if (entry.Touchpoint is { } touchpoint)
         {
-            customer.Apply(touchpoint, entry.Fingerprint, valueModel.Rules, entry.RecordedAt);
+            customer.Apply(touchpoint, entry.Fingerprint, rules, entry.RecordedAt);
         }
         else
         {
-            customer.Apply(entry.Profile ?? new ProfilePatch(), valueModel.Rules, entry.RecordedAt);
+            customer.Apply(entry.Profile ?? new ProfilePatch(), rules, entry.RecordedAt);
         }
 
         return customer;

@@ -14,6 +14,9 @@ public sealed class ValueModelCache(IOptions<Customer360Options> options)
 {
     private CustomerRules _rules = options.Value.ToRules();
 
+    /// <summary>The configured rules with no model: the fallback score, for replays that are rescored once at the end.</summary>
+    public CustomerRules RulesWithoutModel { get; } = options.Value.ToRules();
+
     /// <summary>The rules with the newest model this silo knows.</summary>
     public CustomerRules Rules => Volatile.Read(ref _rules);
 

@@ -142,8 +142,9 @@ public sealed class PopulationStatistics
         }
 
         Inputs.Add(inputs);
-        Recency.Add(Math.Max(0, referenceDay - occasions.LastDay!.Value));
-        Frequency.Add(occasions.OccasionCount);
-        Monetary.Add((double)(occasions.Occasions.Sum(o => o.Value) / occasions.OccasionCount));
+        var (recency, frequency, monetary) = ValueScorer.RfmFigures(occasions.LastDay!.Value, occasions.OccasionCount, occasions.TotalValue, referenceDay);
+        Recency.Add(recency);
+        Frequency.Add(frequency);
+        Monetary.Add(monetary);
     }
 }

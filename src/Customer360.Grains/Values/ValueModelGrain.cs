@@ -81,7 +81,7 @@ public sealed partial class ValueModelGrain(
             await state.WriteStateAsync();
             cache.Offer(model);
             LogFitted(logger, model.Version, result.Report!.Customers, end);
-            return new ValueModelFitOutcome(result.Report, null);
+            return new ValueModelFitOutcome(result.Report, null, model);
         }
 
         state.State.LastFailure = result.FailureReason;

@@ -32,13 +32,13 @@ public sealed class ValueModelApi(IGrainFactory grains, IOptions<Customer360Opti
         }
 
         var outcome = await Grain.FitAsync(calibrationEnd);
-        if (outcome.Report is null)
+        if (outcome is not { Model: { } model, Report: { } report })
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"the value model could not be fitted: {outcome.FailureReason}"));
         }
 
-        var status = await Grain.GetAsync();
-        return ToProto(status.Model!, status.Report!, Currency);
+        // The model this fit made, even if another fit has replaced it since.
+        return ToProto(model, report, Currency);
     }
 
     public override async Task<Api.V1.ValueModelStatus> GetValueModel(GetValueModelRequest request, ServerCallContext context)

@@ -38,6 +38,24 @@ public readonly record struct CustomerValueInputs
     /// <summary>Mean value of the repeat occasions (m̄), in the reporting currency.</summary>
     public double MeanRepeatValue { get; }
 
+    /// <summary>
+    /// The statistics of a customer with <paramref name="occasions"/> purchase occasions (at least
+    /// one) between the UTC day numbers <paramref name="firstDay"/> and <paramref name="lastDay"/>,
+    /// whose repeat occasions are worth <paramref name="repeatValue"/> in all, as of
+    /// <paramref name="referenceDay"/>: t_x = (last − first) / 7 and T = (reference − first) / 7 in
+    /// whole days, so a purchase on the reference day gives t_x = T. A reference day before the
+    /// last occasion (a clock behind an event) is taken as the last occasion's day.
+    /// </summary>
+    public static CustomerValueInputs FromOccasions(int occasions, int firstDay, int lastDay, decimal repeatValue, int referenceDay)
+    {
+        var x = occasions - 1;
+        var reference = Math.Max(referenceDay, lastDay);
+        var mean = x == 0 ? 0.0 : (double)(repeatValue / x);
+        return new CustomerValueInputs(x, x == 0 ? 0.0 : (lastDay - firstDay) / DaysPerWeek, (reference - firstDay) / DaysPerWeek, mean);
+    }
+
+    private const double DaysPerWeek = 7.0;
+
     /// <summary>Null when the statistics are possible, otherwise the rule they break.</summary>
     public static string? Problem(int x, double tx, double t, double meanRepeatValue) =>
         x < 0 ? "repeat occasions cannot be negative"

@@ -28,8 +28,6 @@ namespace Customer360.Domain.Values.Models;
 /// </summary>
 public sealed class PurchaseOccasions
 {
-    private const double DaysPerWeek = 7.0;
-
     private static readonly Comparer<Entry> ByDay = Comparer<Entry>.Create((x, y) => x.Day.CompareTo(y.Day));
 
     private readonly List<Entry> _days = [];
@@ -82,22 +80,16 @@ public sealed class PurchaseOccasions
     public CustomerValueInputs? ToInputs(DateTimeOffset reference) => ToInputs(DailyActivity.DayOf(reference));
 
     /// <summary>
-    /// The statistics as of the reference day: t_x = (last − first) / 7 and T = (reference − first) / 7
-    /// in whole days, so a purchase on the reference day gives t_x = T. A reference day before the
-    /// last occasion (a clock behind an event) is taken as the last occasion's day. Null with no purchase.
+    /// The statistics as of the reference day (see <see cref="CustomerValueInputs.FromOccasions"/>);
+    /// null with no purchase.
     /// </summary>
-    public CustomerValueInputs? ToInputs(int referenceDay)
-    {
-        if (FirstDay is not { } first || LastDay is not { } last)
-        {
-            return null;
-        }
+    public CustomerValueInputs? ToInputs(int referenceDay) =>
+        FirstDay is { } first && LastDay is { } last
+            ? CustomerValueInputs.FromOccasions(OccasionCount, first, last, RepeatValue, referenceDay)
+            : null;
 
-        var x = RepeatCount;
-        var reference = Math.Max(referenceDay, last);
-        var mean = x == 0 ? 0.0 : (double)(RepeatValue / x);
-        return new CustomerValueInputs(x, x == 0 ? 0.0 : (last - first) / DaysPerWeek, (reference - first) / DaysPerWeek, mean);
-    }
+    /// <summary>The occasions' total value: each day's purchases less its returns, floored at 0.</summary>
+    public decimal TotalValue => _totalValue;
 
     private void Add(int day, decimal purchases, decimal returns, bool isPurchase)
     {
