@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Customer360.LoadTest.Ingest;
+using Customer360.LoadTest.Values;
 
 namespace Customer360.LoadTest;
 
@@ -10,5 +11,6 @@ internal static class LoadTestApplication
         new("c360-load: measures how fast Customer360 takes touchpoints in durably, next to PostgreSQL baselines on the same rows.")
         {
             IngestCommand.Create(),
+            ValueModelCommand.Create(),
         };
 }

@@ -175,6 +175,37 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
         return (long)(await command.ExecuteScalarAsync() ?? 0L);
     }
 
+    public async Task<IReadOnlyList<string>> ReadCustomerIdsAsync(string? after, int limit)
+    {
+        // Every customer's log starts at sequence 1, so its first entries are its customers:
+        // one walk along the primary key, in customer order, from the cursor.
+        await using var command = _source.CreateCommand(
+            """
+            SELECT customer_id FROM customer360_log
+            WHERE service_id = $1 AND customer_id > $2 AND sequence = 1
+            ORDER BY customer_id
+            LIMIT $3
+            """);
+        command.Parameters.Add(Service());
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = after ?? string.Empty });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        await using var row = await command.ExecuteReaderAsync();
+        var customers = new List<string>(limit);
+        while (await row.ReadAsync())
+        {
+            customers.Add(row.GetString(0));
+        }
+
+        return customers;
+    }
+
+    public async Task<long> CountCustomersAsync()
+    {
+        await using var command = _source.CreateCommand("SELECT count(*) FROM customer360_log WHERE service_id = $1 AND sequence = 1");
+        command.Parameters.Add(Service());
+        return (long)(await command.ExecuteScalarAsync() ?? 0L);
+    }
+
     public async Task<IReadOnlyList<string>> CustomersAfterAsync(long position)
     {
         // OFFSET 0 keeps the position range scan inside the subquery: filtering by service

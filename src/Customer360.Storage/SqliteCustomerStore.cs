@@ -185,6 +185,34 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     });
 
+    public Task<IReadOnlyList<string>> ReadCustomerIdsAsync(string? after, int limit) => OnConnectionAsync<IReadOnlyList<string>>(connection =>
+    {
+        // Every customer's log starts at sequence 1: one lookup per customer along the
+        // (service, customer, sequence) index, in customer order, from the cursor.
+        using var command = Command(connection,
+            """
+            SELECT customer_id FROM customer360_log
+            WHERE service_id = @svc AND customer_id > @after AND sequence = 1
+            ORDER BY customer_id
+            LIMIT @limit
+            """,
+            ("@svc", _serviceId), ("@after", after ?? string.Empty), ("@limit", limit));
+        using var row = command.ExecuteReader();
+        var customers = new List<string>(limit);
+        while (row.Read())
+        {
+            customers.Add(row.GetString(0));
+        }
+
+        return customers;
+    });
+
+    public Task<long> CountCustomersAsync() => OnConnectionAsync(connection =>
+    {
+        using var command = Command(connection, "SELECT count(*) FROM customer360_log WHERE service_id = @svc AND sequence = 1", ("@svc", _serviceId));
+        return (long)command.ExecuteScalar()!;
+    });
+
     public Task<IReadOnlyList<string>> CustomersAfterAsync(long position) => OnConnectionAsync<IReadOnlyList<string>>(connection =>
     {
         using var command = Command(connection, "SELECT DISTINCT customer_id FROM customer360_log WHERE position > @p AND service_id = @svc", ("@p", position), ("@svc", _serviceId));

@@ -23,6 +23,7 @@ public sealed class ServerProcess : IAsyncDisposable
         Channel = GrpcChannel.ForAddress(address);
         Customers = new CustomerService.CustomerServiceClient(Channel);
         Segments = new SegmentService.SegmentServiceClient(Channel);
+        ValueModels = new ValueModelService.ValueModelServiceClient(Channel);
     }
 
     public Uri Address { get; }
@@ -32,6 +33,8 @@ public sealed class ServerProcess : IAsyncDisposable
     public CustomerService.CustomerServiceClient Customers { get; }
 
     public SegmentService.SegmentServiceClient Segments { get; }
+
+    public ValueModelService.ValueModelServiceClient ValueModels { get; }
 
     /// <summary>The server's last lines of output, for failure messages.</summary>
     public string RecentOutput

@@ -4,6 +4,7 @@ using Customer360.Domain.Values.Models;
 using Customer360.Domain.Values.Models.Synthetic;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using static Customer360.EndToEnd.Tests.SyntheticCustomers;
 using static Customer360.EndToEnd.Tests.Touchpoints;
 
 namespace Customer360.EndToEnd.Tests;
@@ -14,9 +15,6 @@ namespace Customer360.EndToEnd.Tests;
 /// </summary>
 public sealed class ValueModelApiTests
 {
-    private static readonly BgNbdParameters TruePurchasing = new(0.5, 6.0, 0.8, 2.5);
-    private static readonly GammaGammaParameters TrueSpending = new(6.0, 4.0, 15.0);
-
     [Fact]
     public async Task BeforeAFitScoresAreTheLabelledFallbackAndDegeneratePopulationsAreRefusedWithTheReason()
     {
@@ -79,7 +77,7 @@ public sealed class ValueModelApiTests
                 end.AddDays(-(60 - p.Week) * 7),
                 eventId: $"{prefix}-{i}-{k}")))
             .ToList();
-        await StreamAllAsync(server, touchpoints);
+        await StreamAllAsync(server.Customers, touchpoints);
 
         var fitted = await server.ValueModels.FitValueModelAsync(new FitValueModelRequest { CalibrationEnd = Timestamp.FromDateTimeOffset(end) });
 
@@ -137,7 +135,7 @@ public sealed class ValueModelApiTests
             new SyntheticPopulationOptions { Purchasing = TruePurchasing, Spending = TrueSpending, ObservationWeeks = 40, Seed = 11 }, 400).ToList();
         var prefix = "sched-" + Guid.NewGuid().ToString("N")[..8];
         var end = DateTimeOffset.UtcNow.AddDays(-1);
-        await StreamAllAsync(server, customers
+        await StreamAllAsync(server.Customers, customers
             .SelectMany((c, i) => c.Purchases.Select((p, k) => Purchase($"{prefix}-{i}", decimal.Round((decimal)p.Amount, 2) + 0.01m, end.AddDays(-(40 - p.Week) * 7), eventId: $"{prefix}-{i}-{k}")))
             .ToList());
 
@@ -173,40 +171,13 @@ public sealed class ValueModelApiTests
 
     private static async Task<CustomerView> ViewWithModelAsync(TestServer server, string id, long version)
     {
+        // Customers scored before the fit are rescored by the sweep that follows it.
         CustomerView? view = null;
         await WaitForAsync(async () =>
         {
-            // A customer scored before the fit keeps its score until it changes; a profile
-            // change is a change, and it is scored with the silo's newest model.
-            view = await server.Customers.UpsertProfileAsync(new UpsertProfileRequest { CustomerId = id, GivenName = "Val" });
+            view = await server.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
             return view.Value.ModelVersion >= version;
         });
         return view!;
     }
-
-    private static async Task StreamAllAsync(TestServer server, IReadOnlyList<Api.V1.Touchpoint> touchpoints)
-    {
-        using var call = server.Customers.StreamTouchpoints();
-        var reading = Task.Run(async () => await call.ResponseStream.ReadAllAsync().ToListAsync());
-        foreach (var touchpoint in touchpoints)
-        {
-            await call.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = touchpoint });
-        }
-
-        await call.RequestStream.CompleteAsync();
-        var acks = await reading;
-        Assert.Equal(touchpoints.Count, acks.Count(a => a.Status == AckStatus.Accepted));
-    }
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition was not met within 30 s");
-            await Task.Delay(100);
-        }
-    }
-
-    private static decimal Money(Api.V1.Money m) => decimal.Parse(m.Amount, CultureInfo.InvariantCulture);
 }

@@ -42,6 +42,16 @@ public interface ICustomerGrain : IGrainWithStringKey
     Task RestateSegmentsAsync();
 
     /// <summary>
+    /// Rescores the customer with value model <paramref name="modelVersion"/> (or newer) as of
+    /// today, unless it already is, and tells its segments. Used by the re-scoring sweep after a
+    /// refit and as days pass. A customer that was not active goes back to sleep afterwards,
+    /// so a sweep over every customer does not fill the silos' memory. True if the score was
+    /// recomputed.
+    /// </summary>
+    [Alias("RefreshValue")]
+    Task<bool> RefreshValueAsync(long modelVersion);
+
+    /// <summary>
     /// Returns the view as soon as its version is above <paramref name="knownVersion"/>, or
     /// null when <paramref name="maxWait"/> passes first or the caller cancels. Only persisted
     /// changes are reported.

@@ -12,7 +12,7 @@ public interface ISegmentGrain : IGrainWithStringKey
 {
     /// <summary>
     /// Applies a batch of member updates. For each customer only an update with a higher
-    /// customer version than the one held changes anything, so batches may be retried or
+    /// <see cref="SegmentUpdate.Order"/> than the one held changes anything, so batches may be retried or
     /// arrive out of order. The sender never changes a batch once sent, so it is not copied.
     /// </summary>
     [Alias("Apply")]
@@ -41,6 +41,8 @@ public interface ISegmentGrain : IGrainWithStringKey
 /// because the customer moved out of this segment: the segment then remembers the leave even
 /// when the join it follows has not reached it yet (it may still be buffered on another silo),
 /// so that the late join cannot make the customer a member again.
+/// <see cref="ScoreRevision"/> orders updates of one customer version: a rescore (a new value
+/// model, or a later day) changes the score, and possibly the tier, without a new version.
 /// </summary>
 [GenerateSerializer, Alias("c360.SegmentUpdate"), Immutable]
 public readonly record struct SegmentUpdate(
@@ -49,7 +51,29 @@ public readonly record struct SegmentUpdate(
     [property: Id(2)] bool IsMember,
     [property: Id(3)] decimal NetSpend,
     [property: Id(4)] decimal ValueScore,
-    [property: Id(5)] bool WasMember = false);
+    [property: Id(5)] bool WasMember = false,
+    [property: Id(6)] long ScoreRevision = 0)
+{
+    /// <summary>Where this update stands among the customer's updates: by version, then by score revision.</summary>
+    public MembershipOrder Order => new(CustomerVersion, ScoreRevision);
+}
+
+/// <summary>The order of a customer's membership updates: (customer version, score revision), compared in that order.</summary>
+[GenerateSerializer, Alias("c360.MembershipOrder"), Immutable]
+public readonly record struct MembershipOrder([property: Id(0)] long CustomerVersion, [property: Id(1)] long ScoreRevision)
+    : IComparable<MembershipOrder>
+{
+    public int CompareTo(MembershipOrder other) =>
+        CustomerVersion != other.CustomerVersion ? CustomerVersion.CompareTo(other.CustomerVersion) : ScoreRevision.CompareTo(other.ScoreRevision);
+
+    public static bool operator <(MembershipOrder left, MembershipOrder right) => left.CompareTo(right) < 0;
+
+    public static bool operator >(MembershipOrder left, MembershipOrder right) => left.CompareTo(right) > 0;
+
+    public static bool operator <=(MembershipOrder left, MembershipOrder right) => left.CompareTo(right) <= 0;
+
+    public static bool operator >=(MembershipOrder left, MembershipOrder right) => left.CompareTo(right) >= 0;
+}
 
 /// <summary>A member as shown in a segment's top list.</summary>
 [GenerateSerializer, Alias("c360.SegmentMember"), Immutable]

@@ -34,7 +34,36 @@ public sealed record ValueModelStatus(
     [property: Id(1)] ValueModelFitReport? Report,
     [property: Id(2)] string? LastFailure,
     [property: Id(3)] DateTimeOffset? LastFailureAt,
-    [property: Id(4)] bool Fitting);
+    [property: Id(4)] bool Fitting,
+    [property: Id(5)] RescoringSweepStatus? Sweep = null);
+
+/// <summary>
+/// The re-scoring sweep: after a new model, and each new day, every customer is rescored with
+/// the current model as of that day, in customer-id order, at a bounded rate. Its cursor is
+/// stored, so a sweep resumes where it was after a restart.
+/// </summary>
+/// <param name="ModelVersion">The model customers are being rescored with.</param>
+/// <param name="Day">The day customers are being rescored as of (UTC).</param>
+/// <param name="Customers">Customers with a log when the sweep started.</param>
+/// <param name="Visited">Customers the sweep has reached so far.</param>
+/// <param name="Rescored">Of those, the ones whose score was recomputed (the others were current already).</param>
+/// <param name="Cursor">The last customer id reached; the sweep goes on after it.</param>
+/// <param name="CompletedAt">When every customer had been reached; null while the sweep runs.</param>
+/// <param name="LastError">Why the sweep last stopped short, if it did; it is retried shortly.</param>
+[GenerateSerializer, Alias("c360.RescoringSweepStatus"), Immutable]
+public sealed record RescoringSweepStatus(
+    [property: Id(0)] long ModelVersion,
+    [property: Id(1)] DateOnly Day,
+    [property: Id(2)] DateTimeOffset StartedAt,
+    [property: Id(3)] long Customers,
+    [property: Id(4)] long Visited,
+    [property: Id(5)] long Rescored,
+    [property: Id(6)] string? Cursor,
+    [property: Id(7)] DateTimeOffset? CompletedAt,
+    [property: Id(8)] string? LastError = null)
+{
+    public bool Completed => CompletedAt is not null;
+}
 
 /// <summary>The model a fit made with its report, or why it failed.</summary>
 [GenerateSerializer, Alias("c360.ValueModelFitOutcome"), Immutable]

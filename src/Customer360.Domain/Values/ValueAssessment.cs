@@ -1,3 +1,4 @@
+using Customer360.Domain.Customers;
 using Customer360.Domain.Values.Models;
 
 namespace Customer360.Domain.Values;
@@ -21,4 +22,18 @@ public sealed record ValueAssessment(decimal Score, ValueTier Tier, string Model
 
     /// <summary>RFM quintile scores; null with the fallback or before a first purchase.</summary>
     public RfmScore? Rfm { get; init; }
+
+    /// <summary>
+    /// Orders the assessments of one customer version: a newer model comes later, and with the
+    /// same model a later scoring day (T grows with the clock, so a rescore on a later day is
+    /// newer). Segments take a customer's update only if (version, revision) is higher than
+    /// the one they hold, so a rescore reaches them while an older one arriving late does not.
+    /// </summary>
+    public long Revision => Revise(ModelVersion, DailyActivity.DayOf(ComputedAt));
+
+    /// <summary>The revision of a score from model <paramref name="modelVersion"/> on <paramref name="day"/> (a <see cref="DateOnly.DayNumber"/>).</summary>
+    public static long Revise(long modelVersion, int day) => (modelVersion * DaysPerModel) + day;
+
+    // Day numbers stay below a million until the year 2738.
+    private const long DaysPerModel = 1_000_000;
 }

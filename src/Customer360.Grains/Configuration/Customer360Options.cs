@@ -115,6 +115,15 @@ public sealed class ValueModelSettings
     /// <summary>Fewest customers a fit accepts (for Gamma-Gamma, customers with a repeat purchase).</summary>
     public int MinimumCustomers { get; set; } = 10;
 
+    /// <summary>
+    /// Most customers per second the re-scoring sweep reaches, so that it never crowds out
+    /// ingestion; 0 for no limit.
+    /// </summary>
+    public int SweepRate { get; set; } = 20_000;
+
+    /// <summary>Customers the sweep reads and rescores at a time (concurrently).</summary>
+    public int SweepPageSize { get; set; } = 500;
+
     public CustomerLifetimeValueOptions ToLifetimeOptions() => new() { HorizonMonths = HorizonMonths, AnnualDiscountRate = AnnualDiscountRate };
 
     /// <summary>Null when the settings are usable, otherwise what is wrong.</summary>
@@ -124,5 +133,7 @@ public sealed class ValueModelSettings
         : ToLifetimeOptions().Problem() is { } lifetime ? lifetime
         : TierShares.Problem() is { } shares ? shares
         : MinimumCustomers < 1 ? "MinimumCustomers must be at least 1"
+        : SweepRate < 0 ? "SweepRate must not be negative"
+        : SweepPageSize is < 1 or > 10_000 ? "SweepPageSize must be between 1 and 10000"
         : null;
 }

@@ -14,4 +14,7 @@ public static class StorageNames
 
     /// <summary>State name of the value model grain.</summary>
     public const string ValueModelState = "value-model";
+
+    /// <summary>State name of the value model grain's re-scoring sweep (its cursor and progress).</summary>
+    public const string RescoringSweepState = "value-model-sweep";
 }

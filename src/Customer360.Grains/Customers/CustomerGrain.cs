@@ -1,7 +1,9 @@
 using Customer360.Contracts.Customers;
+using Customer360.Contracts.Segments;
 using Customer360.Domain.Customers;
 using Customer360.Domain.Segments;
 using Customer360.Domain.Validation;
+using Customer360.Domain.Values;
 using Customer360.Grains.Configuration;
 using Customer360.Grains.Segments;
 using Customer360.Grains.Storage;
@@ -50,6 +52,10 @@ public sealed partial class CustomerGrain(
 
     private string? _customerId;
 
+    // Set by every call but RefreshValueAsync: a customer woken only by the re-scoring sweep
+    // does not stay in memory.
+    private bool _called;
+
     private string CustomerId => _customerId ??= CustomerKeys.FromGrainKey(this.GetPrimaryKeyString());
 
     private long NextSequence => (_customer?.Version ?? 0) + 1;
@@ -77,22 +83,33 @@ public sealed partial class CustomerGrain(
             Apply(entry, valueModel.RulesWithoutModel);
         }
 
-        if (entries.Count > 0)
+        if (_customer is not { } customer)
         {
-            // Replayed entries were scored with the cheap fallback; the customer is scored with
-            // the model once, as of its last entry, exactly as that entry's apply would have.
-            _customer!.Reassess(valueModel.Rules, entries[^1].RecordedAt);
+            return;
         }
 
-        if (_customer is { } customer)
+        // Replayed entries were scored with the cheap fallback; the customer is scored once.
+        // With a model, as of today: the score moves with T, and the customer may have been
+        // rescored before it was last deactivated. A silo that has not yet heard of the model
+        // the snapshot was scored with, or not asked for a model at all yet (a silo starting
+        // up), fetches it first, so a score never goes back a model.
+        var rules = await RulesForAsync(customer.Value?.ModelVersion ?? 0);
+        if (rules.ValueModel is not null)
         {
-            // Re-state this customer's memberships in every segment. Updates are versioned, so
-            // this is harmless when segments are current and mends them after a lost flush.
-            segments.ReportFull(customer.CustomerId, customer.Version, customer.SegmentContributions());
-            if (entries.Count > 0 && customer.Version - _snapshotVersion >= _snapshotEvery)
-            {
-                SaveSnapshot(customer);
-            }
+            customer.Reassess(rules, clock.GetUtcNow());
+        }
+        else if (entries.Count > 0)
+        {
+            // Without a model, exactly as the last entry's apply scored it.
+            customer.Reassess(rules, entries[^1].RecordedAt);
+        }
+
+        // Re-state this customer's memberships in every segment. Updates are ordered, so this
+        // is harmless when segments are current and mends them after a lost flush.
+        segments.ReportFull(customer.CustomerId, OrderOf(customer), customer.SegmentContributions());
+        if (entries.Count > 0 && customer.Version - _snapshotVersion >= _snapshotEvery)
+        {
+            SaveSnapshot(customer);
         }
     }
 
@@ -110,6 +127,7 @@ public sealed partial class CustomerGrain(
 
     public async Task<TouchpointResult> RecordTouchpointAsync(Touchpoint touchpoint)
     {
+        _called = true;
         if (!string.Equals(touchpoint.CustomerId, CustomerId, StringComparison.Ordinal))
         {
             throw new ArgumentException($"Touchpoint for '{touchpoint.CustomerId}' sent to customer '{CustomerId}'.", nameof(touchpoint));
@@ -143,6 +161,7 @@ public sealed partial class CustomerGrain(
 
     public async Task<UpsertProfileResult> UpsertProfileAsync(ProfilePatch patch)
     {
+        _called = true;
         var merged = (_customer?.Profile ?? CustomerProfile.Empty).With(patch);
         if (_profileRules.CheckResult(merged) is { } error)
         {
@@ -161,19 +180,50 @@ public sealed partial class CustomerGrain(
 
     public Task RestateSegmentsAsync()
     {
+        _called = true;
         if (_customer is { } customer)
         {
-            segments.ReportFull(customer.CustomerId, customer.Version, customer.SegmentContributions());
+            segments.ReportFull(customer.CustomerId, OrderOf(customer), customer.SegmentContributions());
         }
 
         return Task.CompletedTask;
     }
 
-    public Task<CustomerView?> GetViewAsync() =>
-        Task.FromResult(_customer is { } customer ? BuildView(customer) : null);
+    public async Task<bool> RefreshValueAsync(long modelVersion)
+    {
+        if (!_called)
+        {
+            // Woken only to be rescored (activation has rescored it): back to sleep afterwards.
+            DeactivateOnIdle();
+        }
+
+        var rules = await RulesForAsync(modelVersion);
+        if (_customer is not { } customer || rules.ValueModel is not { } model)
+        {
+            return false;
+        }
+
+        var now = clock.GetUtcNow();
+        if (customer.Value is { } value && value.Revision >= ValueAssessment.Revise(model.Version, DailyActivity.DayOf(now)))
+        {
+            return false;
+        }
+
+        var before = customer.SegmentContributions();
+        customer.Reassess(rules, now);
+        segments.Report(customer.CustomerId, OrderOf(customer), before, customer.SegmentContributions());
+        return true;
+    }
+
+    public Task<CustomerView?> GetViewAsync()
+    {
+        _called = true;
+        return Task.FromResult(_customer is { } customer ? BuildView(customer) : null);
+    }
 
     public async Task<TouchpointPage?> ListTouchpointsAsync(TouchpointQuery query)
     {
+        _called = true;
         if (_customer is null)
         {
             return null;
@@ -220,6 +270,7 @@ public sealed partial class CustomerGrain(
 
     public async Task<CustomerView?> WaitForChangeAsync(long knownVersion, TimeSpan maxWait, CancellationToken cancellationToken = default)
     {
+        _called = true;
         var deadline = clock.GetUtcNow() + maxWait;
         while (true)
         {
@@ -272,7 +323,7 @@ public sealed partial class CustomerGrain(
     {
         var before = _customer?.SegmentContributions();
         var customer = Apply(entry, valueModel.Rules);
-        segments.Report(customer.CustomerId, customer.Version, before, customer.SegmentContributions());
+        segments.Report(customer.CustomerId, OrderOf(customer), before, customer.SegmentContributions());
         if (customer.Version - _snapshotVersion >= _snapshotEvery)
         {
             SaveSnapshot(customer);
@@ -298,6 +349,28 @@ public sealed partial class CustomerGrain(
 
         return customer;
     }
+
+    private async Task<CustomerRules> RulesForAsync(long modelVersion)
+    {
+        if (valueModel.HasAsked && valueModel.ModelVersion >= modelVersion)
+        {
+            return valueModel.Rules;
+        }
+
+        try
+        {
+            return await valueModel.RulesAtLeastAsync(modelVersion);
+        }
+        catch (Exception e)
+        {
+            // The value model could not be asked for now; score with the model this silo has.
+            // The silo's refresher and the next sweep bring the customer up to date.
+            LogModelFetchFailed(logger, e, CustomerId, modelVersion);
+            return valueModel.Rules;
+        }
+    }
+
+    private static MembershipOrder OrderOf(Customer customer) => new(customer.Version, customer.Value?.Revision ?? 0);
 
     private void SaveSnapshot(Customer customer)
     {
@@ -341,6 +414,9 @@ public sealed partial class CustomerGrain(
     };
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Customer {CustomerId}: value model v{Version} could not be fetched; scored with this silo's model")]
+    private static partial void LogModelFetchFailed(ILogger logger, Exception exception, string customerId, long version);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Customer {CustomerId}: log entry {Sequence} was written by another activation; this one is dropped")]
     private static partial void LogStaleActivation(ILogger logger, string customerId, long sequence);

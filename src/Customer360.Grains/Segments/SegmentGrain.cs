@@ -52,7 +52,7 @@ public sealed class SegmentGrain(
             var members = state.State.Members;
             members.TryGetValue(update.CustomerId, out var held);
             var known = members.ContainsKey(update.CustomerId);
-            if (known && held.CustomerVersion >= update.CustomerVersion)
+            if (known && held.Order >= update.Order)
             {
                 continue;
             }
@@ -63,7 +63,7 @@ public sealed class SegmentGrain(
                 {
                     // A leave that overtook its join (still buffered on the silo the customer
                     // was on). Remember it, or the late join would make the customer a member.
-                    members[update.CustomerId] = new MemberEntry(update.CustomerVersion, false, 0m, 0m);
+                    members[update.CustomerId] = new MemberEntry(update.CustomerVersion, false, 0m, 0m, update.ScoreRevision);
                     _dirty = true;
                 }
 
@@ -76,7 +76,7 @@ public sealed class SegmentGrain(
                 RemoveContribution(update.CustomerId, held);
             }
 
-            var entry = new MemberEntry(update.CustomerVersion, update.IsMember, update.NetSpend, update.ValueScore);
+            var entry = new MemberEntry(update.CustomerVersion, update.IsMember, update.NetSpend, update.ValueScore, update.ScoreRevision);
             members[update.CustomerId] = entry;
             if (entry.IsMember)
             {

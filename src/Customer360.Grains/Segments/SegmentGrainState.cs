@@ -1,3 +1,5 @@
+using Customer360.Contracts.Segments;
+
 namespace Customer360.Grains.Segments;
 
 /// <summary>What a segment grain persists: each customer's latest known membership and the figures' version.</summary>
@@ -6,7 +8,7 @@ public sealed class SegmentGrainState
 {
     /// <summary>
     /// By customer id. Entries with <see cref="MemberEntry.IsMember"/> false remember the
-    /// version at which a customer left, so a late, older update cannot bring it back.
+    /// version (and score revision) at which a customer left, so a late, older update cannot bring it back.
     /// </summary>
     [Id(0)] public Dictionary<string, MemberEntry> Members { get; set; } = new(StringComparer.Ordinal);
 
@@ -20,4 +22,8 @@ public readonly record struct MemberEntry(
     [property: Id(0)] long CustomerVersion,
     [property: Id(1)] bool IsMember,
     [property: Id(2)] decimal NetSpend,
-    [property: Id(3)] decimal ValueScore);
+    [property: Id(3)] decimal ValueScore,
+    [property: Id(4)] long ScoreRevision = 0)
+{
+    public MembershipOrder Order => new(CustomerVersion, ScoreRevision);
+}

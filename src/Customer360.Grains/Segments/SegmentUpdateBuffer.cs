@@ -41,13 +41,14 @@ public sealed partial class SegmentUpdateBuffer(
     /// Reports a change of one customer: it joins (or stays in) the segments of
     /// <paramref name="after"/> and leaves those of <paramref name="before"/> it is no longer in.
     /// </summary>
-    public void Report(string customerId, long version, IReadOnlyList<SegmentContribution>? before, IReadOnlyList<SegmentContribution> after)
+    public void Report(string customerId, MembershipOrder order, IReadOnlyList<SegmentContribution>? before, IReadOnlyList<SegmentContribution> after)
     {
+        var (version, revision) = order;
         lock (_lock)
         {
             foreach (var c in after)
             {
-                Add(c.SegmentId, new SegmentUpdate(customerId, version, true, c.NetSpend, c.ValueScore));
+                Add(c.SegmentId, new SegmentUpdate(customerId, version, true, c.NetSpend, c.ValueScore, ScoreRevision: revision));
             }
 
             if (before is null)
@@ -59,7 +60,7 @@ public sealed partial class SegmentUpdateBuffer(
             {
                 if (!Contains(after, old.SegmentId))
                 {
-                    Add(old.SegmentId, new SegmentUpdate(customerId, version, false, 0m, 0m, WasMember: true));
+                    Add(old.SegmentId, new SegmentUpdate(customerId, version, false, 0m, 0m, WasMember: true, ScoreRevision: revision));
                 }
             }
         }
@@ -69,16 +70,17 @@ public sealed partial class SegmentUpdateBuffer(
     /// Reports a customer's complete membership: member of the segments in
     /// <paramref name="current"/>, not a member of any other segment.
     /// </summary>
-    public void ReportFull(string customerId, long version, IReadOnlyList<SegmentContribution> current)
+    public void ReportFull(string customerId, MembershipOrder order, IReadOnlyList<SegmentContribution> current)
     {
+        var (version, revision) = order;
         lock (_lock)
         {
             foreach (var segmentId in SegmentId.All)
             {
                 var member = current.FirstOrDefault(c => c.SegmentId == segmentId);
                 Add(segmentId, member.SegmentId is null
-                    ? new SegmentUpdate(customerId, version, false, 0m, 0m)
-                    : new SegmentUpdate(customerId, version, true, member.NetSpend, member.ValueScore));
+                    ? new SegmentUpdate(customerId, version, false, 0m, 0m, ScoreRevision: revision)
+                    : new SegmentUpdate(customerId, version, true, member.NetSpend, member.ValueScore, ScoreRevision: revision));
             }
         }
     }
@@ -207,14 +209,14 @@ public sealed partial class SegmentUpdateBuffer(
             _pending[segmentId] = bySegment = new Dictionary<string, SegmentUpdate>(expected, StringComparer.Ordinal);
         }
 
-        if (!bySegment.TryGetValue(update.CustomerId, out var held) || held.CustomerVersion < update.CustomerVersion)
+        if (!bySegment.TryGetValue(update.CustomerId, out var held) || held.Order < update.Order)
         {
             bySegment[update.CustomerId] = update;
         }
-        else if (held.CustomerVersion == update.CustomerVersion)
+        else if (held.Order == update.Order)
         {
-            // Same version, same membership; a re-statement must not lose the fact that the
-            // customer left this segment at that version.
+            // Same version and score, same membership; a re-statement must not lose the fact
+            // that the customer left this segment at that point.
             bySegment[update.CustomerId] = update with { WasMember = update.WasMember || held.WasMember };
         }
     }

@@ -44,6 +44,16 @@ public interface ICustomerStore
     /// </summary>
     IAsyncEnumerable<CustomerDay> ReadPurchaseDaysAsync(DateTimeOffset? until, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Up to <paramref name="limit"/> ids of customers with a log, in ordinal order, after
+    /// <paramref name="after"/> (from the first when null): pages over every customer, active
+    /// or not, for work that must reach them all.
+    /// </summary>
+    Task<IReadOnlyList<string>> ReadCustomerIdsAsync(string? after, int limit);
+
+    /// <summary>How many customers have a log.</summary>
+    Task<long> CountCustomersAsync();
+
     /// <summary>The logged touchpoint of the customer with this event id, if any.</summary>
     Task<LoggedEvent?> FindEventAsync(string customerId, string eventId);
 

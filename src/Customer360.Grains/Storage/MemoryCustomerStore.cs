@@ -143,6 +143,29 @@ public sealed class MemoryCustomerStore : ICustomerStore
         }
     }
 
+    public Task<IReadOnlyList<string>> ReadCustomerIdsAsync(string? after, int limit)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<string> customers =
+            [
+                .. _byCustomer.Keys
+                    .Where(id => after is null || string.CompareOrdinal(id, after) > 0)
+                    .Order(StringComparer.Ordinal)
+                    .Take(limit),
+            ];
+            return Task.FromResult(customers);
+        }
+    }
+
+    public Task<long> CountCustomersAsync()
+    {
+        lock (_gate)
+        {
+            return Task.FromResult((long)_byCustomer.Count);
+        }
+    }
+
     public Task<IReadOnlyList<string>> CustomersAfterAsync(long position)
     {
         lock (_gate)

@@ -71,12 +71,13 @@ public sealed class ValueModelFitter(ICustomerStore store, IOptions<Customer360O
         }
 
         var lifetime = _settings.ToLifetimeOptions();
+        // Every customer's CLV, for the tier cut points: independent, so spread over the cores.
         var values = new double[population.Inputs.Count];
-        for (var i = 0; i < values.Length; i++)
+        Parallel.For(0, values.Length, i =>
         {
             var clv = CustomerLifetimeValue.Estimate(purchasing.Parameters!, spending.Parameters!, population.Inputs[i], lifetime).LifetimeValue;
             values[i] = (double)ValueScorer.ToCents(clv);
-        }
+        });
 
         var model = new ValueModel
         {

@@ -27,17 +27,31 @@ public sealed class ValueModelGrainState
 /// stored before it is returned, so it survives a restart, and silos pick it up within their
 /// refresh interval (see <see cref="ValueModelRefresher"/>).
 /// </summary>
+/// <remarks>
+/// After a new model, and on each new day, the grain runs the re-scoring sweep
+/// (<see cref="RescoringSweep"/>) in the background on its own scheduler, between calls: every
+/// customer, active or not, is rescored as of the day, so segment figures and tiers are exact
+/// again when it ends. Its progress is stored at most every <see cref="SweepSaveInterval"/>,
+/// and a sweep cut short (a restart, a store error) resumes from its cursor at the next check.
+/// </remarks>
 public sealed partial class ValueModelGrain(
     [PersistentState(StorageNames.ValueModelState, StorageNames.Store)] IPersistentState<ValueModelGrainState> state,
+    [PersistentState(StorageNames.RescoringSweepState, StorageNames.Store)] IPersistentState<RescoringSweepState> sweepState,
     ValueModelFitter fitter,
+    RescoringSweep sweeper,
     ValueModelCache cache,
     Microsoft.Extensions.Options.IOptions<Customer360Options> options,
     TimeProvider clock,
     ILogger<ValueModelGrain> logger) : Grain, IValueModelGrain
 {
+    private static readonly TimeSpan SweepSaveInterval = TimeSpan.FromSeconds(1);
+
     private readonly TimeSpan _fitInterval = options.Value.ValueModel.FitInterval;
     private bool _fitting;
     private DateTimeOffset _scheduleFrom;
+    private Task _sweep = Task.CompletedTask;
+    private CancellationTokenSource? _stopSweep;
+    private DateTimeOffset _sweepSavedAt;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -48,12 +62,15 @@ public sealed partial class ValueModelGrain(
         // history is still being imported.
         _scheduleFrom = state.State.LastAttemptAt ?? clock.GetUtcNow();
         var check = options.Value.ValueModel.RefreshInterval;
-        this.RegisterGrainTimer(FitIfDueAsync, new GrainTimerCreationOptions { DueTime = check, Period = check });
+        this.RegisterGrainTimer(CheckScheduleAsync, new GrainTimerCreationOptions { DueTime = check, Period = check });
         return Task.CompletedTask;
     }
 
-    public Task<ValueModelStatus> GetAsync() =>
-        Task.FromResult(new ValueModelStatus(state.State.Model, state.State.Report, state.State.LastFailure, state.State.LastFailureAt, _fitting));
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        await StopSweepAsync();
+
+    public Task<ValueModelStatus> GetAsync() => Task.FromResult(new ValueModelStatus(
+        state.State.Model, state.State.Report, state.State.LastFailure, state.State.LastFailureAt, _fitting, sweepState.State.ToStatus()));
 
     public async Task<ValueModelFitOutcome> FitAsync(DateTimeOffset? calibrationEnd)
     {
@@ -81,6 +98,7 @@ public sealed partial class ValueModelGrain(
             await state.WriteStateAsync();
             cache.Offer(model);
             LogFitted(logger, model.Version, result.Report!.Customers, end);
+            await StartSweepIfDueAsync();
             return new ValueModelFitOutcome(result.Report, null, model);
         }
 
@@ -91,11 +109,106 @@ public sealed partial class ValueModelGrain(
         return new ValueModelFitOutcome(null, result.FailureReason);
     }
 
-    private async Task FitIfDueAsync(CancellationToken cancellationToken)
+    private async Task CheckScheduleAsync(CancellationToken cancellationToken)
     {
         if (!_fitting && IsDue(state.State.LastAttemptAt ?? _scheduleFrom, _fitInterval, clock.GetUtcNow()))
         {
             await FitAsync(null);
+        }
+
+        await StartSweepIfDueAsync();
+    }
+
+    /// <summary>
+    /// Starts a sweep when customers are not all scored with the current model as of today:
+    /// a new sweep for a new model or day (stopping one still running for an older target),
+    /// or the rest of one cut short.
+    /// </summary>
+    private async Task StartSweepIfDueAsync()
+    {
+        if (state.State.Model is not { } model)
+        {
+            return;
+        }
+
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var sweep = sweepState.State;
+        var sameTarget = sweep.ModelVersion == model.Version && sweep.Day == today;
+        if (sameTarget && (sweep.CompletedAt is not null || !_sweep.IsCompleted))
+        {
+            return;
+        }
+
+        await StopSweepAsync();
+        if (!sameTarget)
+        {
+            sweepState.State = sweep = new RescoringSweepState
+            {
+                ModelVersion = model.Version,
+                Day = today,
+                StartedAt = clock.GetUtcNow(),
+                Customers = await sweeper.CountCustomersAsync(),
+            };
+            await sweepState.WriteStateAsync();
+            LogSweepStarted(logger, model.Version, today, sweep.Customers);
+        }
+
+        _stopSweep = new CancellationTokenSource();
+        _sweep = RunSweepAsync(sweep, _stopSweep.Token);
+    }
+
+    // Runs on this grain's scheduler, in turns between its calls.
+    private async Task RunSweepAsync(RescoringSweepState sweep, CancellationToken stop)
+    {
+        try
+        {
+            await sweeper.RunAsync(sweep, () => SaveSweepAsync(sweep, force: sweep.CompletedAt is not null), stop);
+            if (sweep.CompletedAt is not null)
+            {
+                LogSweepCompleted(logger, sweep.ModelVersion, sweep.Visited, sweep.Rescored);
+            }
+            else
+            {
+                await SaveSweepAsync(sweep, force: true);
+            }
+        }
+        catch (Exception e)
+        {
+            // Progress up to the last whole page stands; the next schedule check resumes.
+            sweep.LastError = e.Message;
+            LogSweepFailed(logger, e, sweep.Cursor);
+            await SaveSweepAsync(sweep, force: true);
+        }
+    }
+
+    private async Task SaveSweepAsync(RescoringSweepState sweep, bool force)
+    {
+        var now = clock.GetUtcNow();
+        if (!ReferenceEquals(sweep, sweepState.State) || (!force && now - _sweepSavedAt < SweepSaveInterval))
+        {
+            return;
+        }
+
+        _sweepSavedAt = now;
+        try
+        {
+            await sweepState.WriteStateAsync();
+        }
+        catch (Exception e)
+        {
+            // The cursor stored last stands: a resumed sweep redoes a little, which is harmless.
+            LogSweepFailed(logger, e, sweep.Cursor);
+        }
+    }
+
+    private async Task StopSweepAsync()
+    {
+        if (_stopSweep is { } stop)
+        {
+            await stop.CancelAsync();
+            await _sweep;
+            stop.Dispose();
+            _stopSweep = null;
         }
     }
 
@@ -104,6 +217,15 @@ public sealed partial class ValueModelGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Value model v{Version} fitted on {Customers} customers, calibration end {CalibrationEnd:u}")]
     private static partial void LogFitted(ILogger logger, long version, long customers, DateTimeOffset calibrationEnd);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rescoring {Customers} customers with value model v{Version} as of {Day}")]
+    private static partial void LogSweepStarted(ILogger logger, long version, DateOnly day, long customers);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rescoring with value model v{Version} done: {Visited} customers reached, {Rescored} rescored")]
+    private static partial void LogSweepCompleted(ILogger logger, long version, long visited, long rescored);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The re-scoring sweep stopped after customer {Cursor}; it resumes at the next check")]
+    private static partial void LogSweepFailed(ILogger logger, Exception exception, string? cursor);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Value model fit failed: {Reason}; the current model stays")]
     private static partial void LogFitFailed(ILogger logger, string? reason);

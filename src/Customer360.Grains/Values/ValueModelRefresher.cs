@@ -1,4 +1,3 @@
-using Customer360.Contracts.Values;
 using Customer360.Grains.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,7 +9,6 @@ namespace Customer360.Grains.Values;
 /// becomes active, then every <see cref="ValueModelSettings.RefreshInterval"/>.
 /// </summary>
 public sealed partial class ValueModelRefresher(
-    IGrainFactory grains,
     ValueModelCache cache,
     IOptions<Customer360Options> options,
     TimeProvider clock,
@@ -25,10 +23,9 @@ public sealed partial class ValueModelRefresher(
     /// <summary>Asks the value model grain for the current model and takes it if newer.</summary>
     public async Task RefreshAsync()
     {
-        var status = await grains.GetGrain<IValueModelGrain>(IValueModelGrain.Key).GetAsync();
-        if (cache.Offer(status.Model))
+        if (await cache.RefreshAsync())
         {
-            LogNewModel(logger, status.Model!.Version);
+            LogNewModel(logger, cache.ModelVersion);
         }
     }
 

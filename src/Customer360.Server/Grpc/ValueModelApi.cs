@@ -51,8 +51,22 @@ public sealed class ValueModelApi(IGrainFactory grains, IOptions<Customer360Opti
             LastFailure = status.LastFailure ?? string.Empty,
             LastFailureAt = status.LastFailureAt is { } at ? Timestamp.FromDateTimeOffset(at) : null,
             Fitting = status.Fitting,
+            Sweep = status.Sweep is { } sweep ? ToProto(sweep) : null,
         };
     }
+
+    private static RescoringSweep ToProto(RescoringSweepStatus sweep) => new()
+    {
+        ModelVersion = sweep.ModelVersion,
+        Day = sweep.Day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+        StartedAt = Timestamp.FromDateTimeOffset(sweep.StartedAt),
+        CompletedAt = sweep.CompletedAt is { } completed ? Timestamp.FromDateTimeOffset(completed) : null,
+        Customers = sweep.Customers,
+        Visited = sweep.Visited,
+        Rescored = sweep.Rescored,
+        Cursor = sweep.Cursor ?? string.Empty,
+        LastError = sweep.LastError ?? string.Empty,
+    };
 
     private static ValueModel ToProto(D.ValueModel model, ValueModelFitReport report, string currency)
     {

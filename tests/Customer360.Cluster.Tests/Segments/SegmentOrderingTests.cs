@@ -64,6 +64,47 @@ public sealed class SegmentOrderingTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ARescoreAtTheSameVersionReplacesTheScoreAndALateOlderScoreDoesNot()
+    {
+        var segment = NewSegment();
+        const string customer = "rescored";
+
+        // Scored at version 4 by model 1, then rescored (no new touchpoint) by model 2.
+        await segment.ApplyAsync([new SegmentUpdate(customer, 4, true, 500m, 120m, ScoreRevision: Revision(1, 10))]);
+        await segment.ApplyAsync([new SegmentUpdate(customer, 4, true, 500m, 180m, ScoreRevision: Revision(2, 10))]);
+        var rescored = await segment.GetAsync(10);
+        Assert.Equal(180m, rescored.TotalValueScore);
+
+        // A re-statement of the model-1 score, delayed in another silo's buffer, is older.
+        await segment.ApplyAsync([new SegmentUpdate(customer, 4, true, 500m, 120m, ScoreRevision: Revision(1, 11))]);
+        Assert.Equal(180m, (await segment.GetAsync(10)).TotalValueScore);
+
+        // The same model a day later is newer; a new version is newer whatever its score's revision.
+        await segment.ApplyAsync([new SegmentUpdate(customer, 4, true, 500m, 175m, ScoreRevision: Revision(2, 11))]);
+        Assert.Equal(175m, (await segment.GetAsync(10)).TotalValueScore);
+        await segment.ApplyAsync([new SegmentUpdate(customer, 5, true, 520m, 190m, ScoreRevision: Revision(1, 11))]);
+        var figures = await segment.GetAsync(10);
+        Assert.Equal(190m, figures.TotalValueScore);
+        Assert.Equal(520m, figures.TotalNetSpend);
+        Assert.Equal(1, figures.MemberCount);
+    }
+
+    [Fact]
+    public async Task ATierMoveByRescoreIsNotUndoneByTheEarlierJoinArrivingLate()
+    {
+        var segment = NewSegment();
+        const string customer = "demoted";
+
+        // Rescored out of this tier at version 7; the join from its score before that arrives afterwards.
+        await segment.ApplyAsync([new SegmentUpdate(customer, 7, false, 0m, 0m, WasMember: true, ScoreRevision: Revision(3, 20))]);
+        await segment.ApplyAsync([new SegmentUpdate(customer, 7, true, 900m, 900m, ScoreRevision: Revision(2, 20))]);
+
+        Assert.Equal(0, (await segment.GetAsync(10)).MemberCount);
+    }
+
+    private static long Revision(long model, int day) => Customer360.Domain.Values.ValueAssessment.Revise(model, day);
+
+    [Fact]
     public async Task RetriedBatchChangesNothing()
     {
         var segment = NewSegment();

@@ -117,6 +117,43 @@ public sealed class CustomerStoreContractTests
     [InlineData(TestStores.Sqlite)]
     [InlineData(TestStores.Postgres)]
     [InlineData(Memory)]
+    public async Task EveryCustomerIsListedOnceInIdOrderPageByPage(string kind)
+    {
+        var (store, lifetime) = await OpenAsync(kind);
+        await using var _ = lifetime;
+        string[] ids = ["b-2", "a-1", "c-10", "c-9", "B-0"];
+        foreach (var id in ids)
+        {
+            // Several entries each: a customer is still listed once.
+            for (var sequence = 1; sequence <= 3; sequence++)
+            {
+                Assert.True(await store.AppendAsync(CustomerLogEntry.For(Visit(id, $"e{sequence}", At), sequence, At)));
+            }
+        }
+
+        var (other, otherLifetime) = await OpenAsync(kind);
+        await using var __ = otherLifetime;
+        Assert.True(await other.AppendAsync(CustomerLogEntry.For(Visit("a-0", "e1", At), 1, At)));
+
+        var listed = new List<string>();
+        string? cursor = null;
+        while (await store.ReadCustomerIdsAsync(cursor, 2) is { Count: > 0 } page)
+        {
+            Assert.True(page.Count <= 2);
+            listed.AddRange(page);
+            cursor = page[^1];
+        }
+
+        Assert.Equal(ids.Order(StringComparer.Ordinal), listed);
+        Assert.Equal(ids.Length, await store.CountCustomersAsync());
+        Assert.Equal(["a-0"], await other.ReadCustomerIdsAsync(null, 10));
+        Assert.Equal(1, await other.CountCustomersAsync());
+    }
+
+    [Theory]
+    [InlineData(TestStores.Sqlite)]
+    [InlineData(TestStores.Postgres)]
+    [InlineData(Memory)]
     public async Task TouchpointsPageNewestFirstWithEventIdBreakingTies(string kind)
     {
         var (store, lifetime) = await OpenAsync(kind);

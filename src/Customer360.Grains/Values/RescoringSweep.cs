@@ -1,0 +1,93 @@
+using Customer360.Contracts.Values;
+using Customer360.Grains.Configuration;
+using Customer360.Grains.Customers;
+using Customer360.Grains.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Customer360.Grains.Values;
+
+/// <summary>The re-scoring sweep's stored progress, kept by the value model grain.</summary>
+[GenerateSerializer, Alias("c360.RescoringSweepState")]
+public sealed class RescoringSweepState
+{
+    [Id(0)] public long ModelVersion { get; set; }
+
+    [Id(1)] public DateOnly Day { get; set; }
+
+    [Id(2)] public DateTimeOffset StartedAt { get; set; }
+
+    [Id(3)] public long Customers { get; set; }
+
+    [Id(4)] public long Visited { get; set; }
+
+    [Id(5)] public long Rescored { get; set; }
+
+    [Id(6)] public string? Cursor { get; set; }
+
+    [Id(7)] public DateTimeOffset? CompletedAt { get; set; }
+
+    [Id(8)] public string? LastError { get; set; }
+
+    /// <summary>False before the first sweep.</summary>
+    public bool Started => ModelVersion > 0;
+
+    public RescoringSweepStatus? ToStatus() => Started
+        ? new RescoringSweepStatus(ModelVersion, Day, StartedAt, Customers, Visited, Rescored, Cursor, CompletedAt, LastError)
+        : null;
+}
+
+/// <summary>
+/// Walks every customer in the log, in id order, and has each rescore itself with a model
+/// version as of today (<see cref="Contracts.Customers.ICustomerGrain.RefreshValueAsync"/>).
+/// A page of customers is rescored concurrently; pages are paced to
+/// <see cref="ValueModelSettings.SweepRate"/> customers a second.
+/// </summary>
+public sealed class RescoringSweep(ICustomerStore store, CustomerGrains customers, IOptions<Customer360Options> options, TimeProvider clock)
+{
+    private readonly ValueModelSettings _settings = options.Value.ValueModel;
+
+    /// <summary>Customers with a log now: the size of a sweep starting now.</summary>
+    public Task<long> CountCustomersAsync() => store.CountCustomersAsync();
+
+    /// <summary>
+    /// Rescores the customers after <paramref name="state"/>'s cursor, page by page, advancing
+    /// the cursor and counts after each page, until every customer is reached or
+    /// <paramref name="stop"/> is cancelled. <paramref name="pageDone"/> runs after each page,
+    /// on the caller's context, to store the progress when it sees fit. Throws what a page
+    /// throws, with the state at the last whole page.
+    /// </summary>
+    public async Task RunAsync(RescoringSweepState state, Func<Task> pageDone, CancellationToken stop)
+    {
+        var started = clock.GetTimestamp();
+        long reached = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            var page = await store.ReadCustomerIdsAsync(state.Cursor, _settings.SweepPageSize);
+            if (page.Count == 0)
+            {
+                state.CompletedAt = clock.GetUtcNow();
+                state.LastError = null;
+                await pageDone();
+                return;
+            }
+
+            var refreshed = await Task.WhenAll(page.Select(id => customers.Get(id).RefreshValueAsync(state.ModelVersion)));
+            state.Cursor = page[^1];
+            state.Visited += page.Count;
+            state.Rescored += refreshed.Count(r => r);
+            reached += page.Count;
+            await pageDone();
+
+            if (_settings.SweepRate > 0)
+            {
+                // Paced from the start of this run, so a slow page is made up by later ones.
+                var due = TimeSpan.FromSeconds((double)reached / _settings.SweepRate) - clock.GetElapsedTime(started);
+                if (due > TimeSpan.Zero)
+                {
+                    // Stays on the caller's context: the value model grain runs the sweep on its scheduler.
+                    await Task.Delay(due, clock, stop).ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.SuppressThrowing);
+                }
+            }
+        }
+    }
+}
