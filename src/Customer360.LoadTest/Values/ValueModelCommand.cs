@@ -82,6 +82,7 @@ internal static class ValueModelCommand
         var referenceDay = DailyActivity.DayOf(DateTimeOffset.UtcNow);
         var population = new PopulationStatistics();
         var options = new SyntheticPopulationOptions { Purchasing = Purchasing, Spending = Spending, ObservationWeeks = observationWeeks, Seed = 360 };
+        Progress($"drawing {count:N0} synthetic customers");
         var collect = Stopwatch.StartNew();
         var days = new List<DailyActivity>();
         foreach (var customer in SyntheticPopulation.Generate(options, count))
@@ -97,6 +98,7 @@ internal static class ValueModelCommand
         }
 
         collect.Stop();
+        Progress("fitting");
         var fitter = new ValueModelFitter(MemoryCustomerStore.ForService("value-model-benchmark"), Options.Create(new Customer360Options()));
         var result = fitter.Fit(population, DateTimeOffset.UtcNow, 1, DateTimeOffset.UtcNow);
         var report = result.Report ?? throw new InvalidOperationException($"the synthetic population could not be fitted: {result.FailureReason}");
@@ -129,6 +131,7 @@ internal static class ValueModelCommand
             Amount = new D.Money(10m + random.Next(0, 20_000) / 100m, "EUR"),
             ReportingAmount = 10m + (i % 200),
         }).ToArray();
+        Progress($"applying {count:N0} touchpoints with and without rescoring");
         var without = new CustomerRules();
         var with = without with { ValueModel = model };
 
@@ -176,9 +179,11 @@ internal static class ValueModelCommand
         var models = new ValueModelService.ValueModelServiceClient(channel);
         if (count > 0)
         {
+            Progress($"ingesting {count:N0} synthetic customers into {address}");
             await IngestAsync(customersApi, count, cancellationToken);
         }
 
+        Progress("fitting on the server, then waiting for its sweep");
         var fitted = await models.FitValueModelAsync(new FitValueModelRequest(), cancellationToken: cancellationToken);
         Api.V1.RescoringSweep sweep;
         while (true)
@@ -239,6 +244,8 @@ internal static class ValueModelCommand
         await call.RequestStream.CompleteAsync();
         await acks;
     }
+
+    private static void Progress(string line) => Console.Error.WriteLine($"c360-load: {line}");
 
     private static string Seconds(TimeSpan elapsed) => elapsed.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture);
 }

@@ -61,6 +61,9 @@ public static class BgNbdModel
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="weeks"/> is negative or not finite.</exception>
     public static double ExpectedPurchases(BgNbdParameters parameters, CustomerValueInputs customer, double weeks)
     {
+        // Beyond this (a − 1) z the tail series is long and the paper's form is used instead.
+        const double DirectFormAbove = 50;
+
         if (!double.IsFinite(weeks) || weeks < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(weeks), weeks, "The horizon must be finite and not negative.");
@@ -80,9 +83,26 @@ public static class BgNbdModel
         var c = a + b + x - 1;
         var beta = a + b - 1 - r;
 
-        var growth = epsilon == 0 ? -logOneMinusZ : -ModelMath.ExpM1(epsilon * logOneMinusZ) / epsilon;
-        var tail = Hypergeometric.Tail(beta, epsilon, c, z);
-        var expected = ProbabilityAlive(parameters, customer) * ((c * growth) - (Math.Exp(epsilon * logOneMinusZ) * beta * tail));
+        double expected;
+        if (epsilon * z > DirectFormAbove)
+        {
+            // A large a (with b larger still: dropout nearly the same for every customer, which
+            // a fit reaches when the data say little about its spread). The series behind the
+            // tail then needs about (a − 1) z terms, millions for a fitted a of 10⁷; the paper's
+            // own form, 2F1(r+x, b+x; c; z), converges at the rate b z / (a + b) instead, and
+            // a − 1 is far from 0, so it has no singularity to avoid:
+            // E = P(alive) · c/(a − 1) · [1 − (1 − z)^(r+x) 2F1(r+x, b+x; c; z)].
+            var series = Hypergeometric.Gauss2F1(r + x, b + x, c, z);
+            var bracket = -ModelMath.ExpM1(((r + x) * logOneMinusZ) + Math.Log(series));
+            expected = ProbabilityAlive(parameters, customer) * c / epsilon * bracket;
+        }
+        else
+        {
+            var growth = epsilon == 0 ? -logOneMinusZ : -ModelMath.ExpM1(epsilon * logOneMinusZ) / epsilon;
+            var tail = Hypergeometric.Tail(beta, epsilon, c, z);
+            expected = ProbabilityAlive(parameters, customer) * ((c * growth) - (Math.Exp(epsilon * logOneMinusZ) * beta * tail));
+        }
+
         return double.IsFinite(expected) ? Math.Max(0, expected) : 0;
     }
 

@@ -104,6 +104,22 @@ public sealed class BgNbdModelTests
         Reference.Close(expected, BgNbdModel.ExpectedPurchases(parameters, customer, 52), 1e-11);
     }
 
+    [Theory]
+    // a and b in the millions: every customer drops out with nearly the same probability, where
+    // a fit on a small population can land. The tail series would need millions of terms here.
+    [InlineData(0, 0, 74.14, 13, 0.034689082114148461802)]
+    [InlineData(0, 0, 74.14, 52, 0.13173259574264454882)]
+    [InlineData(1, 12.57, 76, 13, 0.078643619377449657517)]
+    [InlineData(1, 12.57, 76, 52, 0.2870884511846771055)]
+    [InlineData(6, 40, 60, 13, 0.34179167585949716062)]
+    [InlineData(6, 40, 60, 52, 0.97683442733217783819)]
+    public void ExpectedPurchasesWithNearlyConstantDropoutMatchReference(int x, double tx, double t, double weeks, double expected)
+    {
+        var parameters = new BgNbdParameters(0.2208, 7.114, 7.097e6, 3.049e7);
+
+        Reference.Close(expected, BgNbdModel.ExpectedPurchases(parameters, new CustomerValueInputs(x, tx, t, x == 0 ? 0 : 1), weeks), 1e-11);
+    }
+
     [Fact]
     public void NoRepeatIsCertainlyAlive()
     {

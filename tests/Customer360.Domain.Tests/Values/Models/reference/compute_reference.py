@@ -123,6 +123,12 @@ for label, params in (("SmallAlpha", SMALL_ALPHA), ("SmallAlphaIntegerGap", SMAL
         x, tx, T = CUSTOMERS[name]
         show(f"{label}.Expected.{name}.t=52", expected_purchases(*params, x, tx, T, mpf(52)))
 
+print("# BG/NBD, dropout nearly constant (a and b very large, as a fit on a small population gave)")
+LARGE_A_B = (mpf("0.2208"), mpf("7.114"), mpf("7.097e6"), mpf("3.049e7"))
+for x, tx, T in ((0, mpf(0), mpf("74.14")), (1, mpf("12.57"), mpf(76)), (6, mpf(40), mpf(60))):
+    for t in (mpf(13), mpf(52)):
+        show(f"LargeAB.Expected.x={x}.t={nstr(t, 6)}", expected_purchases(*LARGE_A_B, x, tx, T, t))
+
 print("# Gauss 2F1")
 HYP = {
     "Simple": (mpf("0.5"), mpf("1.5"), mpf("2.5"), mpf("0.3")),
