@@ -39,6 +39,7 @@ public static class Customer360SiloExtensions
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SegmentRecovery>());
         silo.Services.AddSingleton<ValueModelCache>();
         silo.Services.AddSingleton<ValueModelFitter>();
+        silo.Services.AddSingleton<ValueModelBacktester>();
         silo.Services.AddSingleton<ValueModelRefresher>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ValueModelRefresher>());
 
