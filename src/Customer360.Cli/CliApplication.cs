@@ -24,6 +24,7 @@ internal static class CliApplication
             ImportProfilesCommand.Create(global),
             SegmentsCommand.Create(global),
             SegmentCommand.Create(global),
+            ModelCommand.Create(global),
             SeedsCommand.Create(global),
         };
         return root;

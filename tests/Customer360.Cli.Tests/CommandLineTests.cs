@@ -16,6 +16,11 @@ public class CommandLineTests
     [InlineData("import-transactions seeds/transactions-sample.txt --currency usd --channel web --source cdnow --customer-prefix cd- --columns customer,date,quantity,amount")]
     [InlineData("profile C1 --given-name Anna --email a@example.com --set vip=yes --consent email=yes")]
     [InlineData("seeds generate --out /tmp/seeds --customers 10 --touchpoints 50 --seed 7")]
+    [InlineData("model fit")]
+    [InlineData("model fit --calibration-end 2025-06-30T18:00:00Z")]
+    [InlineData("model show --json")]
+    [InlineData("model backtest --calibration-end 2025-06-30 --holdout-weeks 39 --chart tracking.png")]
+    [InlineData("model backtest --calibration-end 2025-06-30T00:00:00+02:00 --holdout-weeks 520 --chart out/Tracking.SVG")]
     public void CommandsParseWithFriendlyNames(string line)
     {
         var result = CliApplication.Create().Parse(line);
@@ -32,6 +37,13 @@ public class CommandLineTests
     [InlineData("import-transactions log.txt --currency euro", "'euro' is not a currency code")]
     [InlineData("import-transactions log.txt --columns customer,amount", "missing column(s) date")]
     [InlineData("import-transactions log.txt --channel till", "'till' is not one of point_of_sale")]
+    [InlineData("model backtest --holdout-weeks 10", "--calibration-end")]
+    [InlineData("model backtest --calibration-end 2025-06-30", "--holdout-weeks")]
+    [InlineData("model backtest --calibration-end 2025-06-30 --holdout-weeks 0", "--holdout-weeks must be between 1 and 520")]
+    [InlineData("model backtest --calibration-end 2025-06-30 --holdout-weeks 521", "--holdout-weeks must be between 1 and 520")]
+    [InlineData("model backtest --calibration-end 30/06/2025 --holdout-weeks 4", "is neither a date")]
+    [InlineData("model fit --calibration-end 2025-06-30T18:00:00", "is neither a date")]
+    [InlineData("model backtest --calibration-end 2025-06-30 --holdout-weeks 4 --chart chart.gif", "must end in .svg or .png")]
     public void BadArgumentsAreReportedBeforeAnythingIsSent(string line, string message)
     {
         var result = CliApplication.Create().Parse(line);
@@ -53,5 +65,14 @@ public class CommandLineTests
     public void ServerMustBeAnHttpAddress(string server)
     {
         Assert.Throws<UserInputException>(() => GlobalOptions.ParseServer(server));
+    }
+
+    [Fact]
+    public void ACalibrationEndGivenAsADateIsTheEndOfThatUtcDay()
+    {
+        var result = CliApplication.Create().Parse("model backtest --calibration-end 2025-06-30 --holdout-weeks 4");
+
+        var end = result.GetValue<Google.Protobuf.WellKnownTypes.Timestamp?>("--calibration-end")!.ToDateTimeOffset();
+        Assert.Equal(new DateTimeOffset(2025, 7, 1, 0, 0, 0, TimeSpan.Zero).AddTicks(-1), end);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Customer360.Api.V1;
@@ -15,7 +14,7 @@ public sealed class TransactionImportTests(ServerFixture fixture)
     [Fact]
     public async Task ImportingTheSampleLogTwiceAppliesEveryPurchaseOnce()
     {
-        var sample = Path.Combine(RepositoryRoot(), "seeds", "transactions-sample.txt");
+        var sample = Path.Combine(CliProcess.RepositoryRoot(), "seeds", "transactions-sample.txt");
         var prefix = $"txn-e2e-{Guid.NewGuid():N}-";
         var purchases = ReadSample(sample, prefix);
 
@@ -47,7 +46,7 @@ public sealed class TransactionImportTests(ServerFixture fixture)
     /// <summary>Runs the import and reads its JSON report: accepted, duplicate, rejected.</summary>
     private async Task<(long Accepted, long Duplicate, long Rejected)> ImportAsync(string path, string prefix)
     {
-        var (exitCode, output, error) = await RunCliAsync(
+        var (exitCode, output, error) = await CliProcess.RunAsync(
             "import-transactions", path, "--customer-prefix", prefix, "--server", fixture.Server.Address.ToString(), "--json");
         Assert.True(exitCode == 0, $"c360 exited with {exitCode}: {error}\n{output}");
         using var report = JsonDocument.Parse(output);
@@ -65,37 +64,4 @@ public sealed class TransactionImportTests(ServerFixture fixture)
             .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Select(fields => (prefix + fields[0], decimal.Parse(fields[2], CultureInfo.InvariantCulture))),
     ];
-
-    /// <summary>The built c360 next to this build: same configuration and target framework.</summary>
-    private static async Task<(int ExitCode, string Output, string Error)> RunCliAsync(params string[] arguments)
-    {
-        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var cli = Path.Combine(RepositoryRoot(), "src", "Customer360.Cli", "bin", testOutput.Parent!.Name, testOutput.Name, "c360.dll");
-        Assert.True(File.Exists(cli), $"c360 is not built at {cli}");
-        var start = new ProcessStartInfo("dotnet", [cli, .. arguments])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment.Remove("C360_SERVER");
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("c360 did not start");
-        using var hang = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        var output = process.StandardOutput.ReadToEndAsync(hang.Token);
-        var error = process.StandardError.ReadToEndAsync(hang.Token);
-        await process.WaitForExitAsync(hang.Token);
-        return (process.ExitCode, await output, await error);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Customer360.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Customer360.sln not found above " + AppContext.BaseDirectory);
-    }
 }

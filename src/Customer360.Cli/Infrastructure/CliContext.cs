@@ -36,6 +36,8 @@ internal sealed class CliContext(Uri server, bool json, CancellationToken cancel
 
     public SegmentService.SegmentServiceClient Segments => new(Channel);
 
+    public ValueModelService.ValueModelServiceClient ValueModels => new(Channel);
+
     private GrpcChannel Channel => _channel ??= GrpcChannel.ForAddress(Server);
 
     public void WriteJson(IMessage message) => Console.Out.WriteLine(JsonLines.Format(message));

@@ -40,6 +40,7 @@ public static class Customer360SiloExtensions
         silo.Services.AddSingleton<ValueModelCache>();
         silo.Services.AddSingleton<ValueModelFitter>();
         silo.Services.AddSingleton<RescoringSweep>();
+        silo.Services.AddSingleton<ValueModelBacktester>();
         silo.Services.AddSingleton<ValueModelRefresher>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ValueModelRefresher>());
 

@@ -84,8 +84,9 @@ public static class ProtoMapper
         {
             return timestamp.ToDateTimeOffset();
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
+            // Protobuf refuses seconds or nanos outside a timestamp's range with InvalidOperationException.
             throw ApiValidation.Invalid(path, "is not a valid timestamp");
         }
     }

@@ -1,6 +1,7 @@
 using Customer360.Api.V1;
 using Customer360.Contracts.Values;
 using Customer360.Grains.Configuration;
+using Customer360.Grains.Values;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
@@ -9,7 +10,7 @@ using D = Customer360.Domain.Values;
 namespace Customer360.Server.Grpc;
 
 /// <summary>The public ValueModelService over the value model grain.</summary>
-public sealed class ValueModelApi(IGrainFactory grains, IOptions<Customer360Options> options, TimeProvider clock)
+public sealed class ValueModelApi(IGrainFactory grains, IOptions<Customer360Options> options, TimeProvider clock, ValueModelBacktester backtester)
     : ValueModelService.ValueModelServiceBase
 {
     // Calibration ends this far ahead of the server's clock are taken as clock skew, not as the future.
@@ -55,7 +56,7 @@ public sealed class ValueModelApi(IGrainFactory grains, IOptions<Customer360Opti
         };
     }
 
-    private static RescoringSweep ToProto(RescoringSweepStatus sweep) => new()
+    private static Api.V1.RescoringSweep ToProto(RescoringSweepStatus sweep) => new()
     {
         ModelVersion = sweep.ModelVersion,
         Day = sweep.Day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
@@ -67,6 +68,65 @@ public sealed class ValueModelApi(IGrainFactory grains, IOptions<Customer360Opti
         Cursor = sweep.Cursor ?? string.Empty,
         LastError = sweep.LastError ?? string.Empty,
     };
+
+    public override async Task<BacktestReport> Backtest(BacktestRequest request, ServerCallContext context)
+    {
+        if (request.CalibrationEnd is null)
+        {
+            throw ApiValidation.Invalid("calibration_end", "is required");
+        }
+
+        var calibrationEnd = ProtoMapper.ToTime(request.CalibrationEnd, "calibration_end");
+        if (request.HoldoutWeeks is < 1 or > D.Models.BacktestCohort.MaxHoldoutWeeks)
+        {
+            throw ApiValidation.Invalid("holdout_weeks", $"must be between 1 and {D.Models.BacktestCohort.MaxHoldoutWeeks} weeks");
+        }
+
+        var latest = clock.GetUtcNow() + ClockSkew;
+        if (calibrationEnd > latest)
+        {
+            throw ApiValidation.Invalid("calibration_end", "must not be in the future");
+        }
+
+        var holdoutEnd = D.Models.BacktestCohort.HoldoutEnd(calibrationEnd, request.HoldoutWeeks);
+        if (holdoutEnd > latest)
+        {
+            throw ApiValidation.Invalid("holdout_weeks", FormattableString.Invariant(
+                $"the holdout would end at {holdoutEnd:u}, which has not come yet, so the log cannot show its purchases; choose fewer weeks or an earlier calibration_end"));
+        }
+
+        var backtest = await backtester.RunAsync(calibrationEnd, request.HoldoutWeeks, context.CancellationToken);
+        if (backtest is not { Fit: { } fit, Evaluation: { } evaluation })
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"the calibration period could not be fitted: {backtest.FailureReason}"));
+        }
+
+        var report = new BacktestReport
+        {
+            CalibrationEnd = Timestamp.FromDateTimeOffset(backtest.CalibrationEnd),
+            HoldoutWeeks = backtest.HoldoutWeeks,
+            HoldoutEnd = Timestamp.FromDateTimeOffset(backtest.HoldoutEnd),
+            Purchasing = ToProto(fit.Purchasing),
+            Spending = ToProto(fit.Spending),
+            Customers = evaluation.Customers,
+            PredictedPurchases = evaluation.PredictedPurchases,
+            ActualPurchases = evaluation.ActualPurchases,
+            Correlation = evaluation.Correlation,
+            MeanAbsoluteError = evaluation.MeanAbsoluteError,
+            BacktestSeconds = backtest.Duration.TotalSeconds,
+        };
+        for (var w = 0; w < backtest.HoldoutWeeks; w++)
+        {
+            report.Weeks.Add(new BacktestWeek
+            {
+                Week = w + 1,
+                PredictedCumulative = evaluation.PredictedCumulative[w],
+                ActualCumulative = evaluation.ActualCumulative[w],
+            });
+        }
+
+        return report;
+    }
 
     private static ValueModel ToProto(D.ValueModel model, ValueModelFitReport report, string currency)
     {

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using Customer360.Contracts.Values;
+using Customer360.Domain.Customers;
+using Customer360.Domain.Values.Models;
+using Customer360.Grains.Storage;
+
+namespace Customer360.Grains.Values;
+
+/// <summary>
+/// Tests the value models against the log: fits them, as <see cref="ValueModelFitter"/> does, on
+/// every customer's history up to a past calibration day, then compares what the fitted BG/NBD
+/// model predicts for each customer over the following weeks with the purchases the log shows
+/// (see <see cref="BacktestCohort"/> for the definitions). The log is read once, up to the end of
+/// the holdout, and each customer's days are split at the calibration day. The fitted models
+/// are reported and dropped: a backtest never becomes the current model nor changes a score.
+/// </summary>
+public sealed class ValueModelBacktester(ICustomerStore store, ValueModelFitter fitter, TimeProvider clock)
+{
+    /// <summary>
+    /// Backtests with a calibration period up to the UTC day of <paramref name="calibrationEnd"/>
+    /// and a holdout of <paramref name="holdoutWeeks"/> weeks after it. Reading the log and
+    /// fitting take seconds on a large population, so the work runs on the thread pool.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="holdoutWeeks"/> is outside 1 to <see cref="BacktestCohort.MaxHoldoutWeeks"/>.</exception>
+    public Task<ValueModelBacktest> RunAsync(DateTimeOffset calibrationEnd, int holdoutWeeks, CancellationToken cancellationToken)
+    {
+        var cohort = new BacktestCohort(DailyActivity.DayOf(calibrationEnd), holdoutWeeks);
+        return Task.Run(() => RunAsync(cohort, calibrationEnd, cancellationToken), cancellationToken);
+    }
+
+    private async Task<ValueModelBacktest> RunAsync(BacktestCohort cohort, DateTimeOffset calibrationEnd, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var holdoutEnd = BacktestCohort.HoldoutEnd(calibrationEnd, cohort.HoldoutWeeks);
+        var population = new PopulationStatistics();
+        string? customer = null;
+        var days = new List<DailyActivity>();
+        await foreach (var day in store.ReadPurchaseDaysAsync(holdoutEnd, cancellationToken))
+        {
+            if (customer is not null && !string.Equals(customer, day.CustomerId, StringComparison.Ordinal))
+            {
+                Add(days);
+                days.Clear();
+            }
+
+            customer = day.CustomerId;
+            days.Add(day.Activity);
+        }
+
+        if (customer is not null)
+        {
+            Add(days);
+        }
+
+        // Version 0: this model is never anyone's current model.
+        var fit = fitter.Fit(population, calibrationEnd, version: 0, clock.GetUtcNow());
+        if (fit is not { Model: { } model, Report: { } report })
+        {
+            return new ValueModelBacktest(calibrationEnd, cohort.HoldoutWeeks, holdoutEnd, null, null, fit.FailureReason, Stopwatch.GetElapsedTime(started));
+        }
+
+        var evaluation = cohort.Evaluate(model.Purchasing);
+        return new ValueModelBacktest(calibrationEnd, cohort.HoldoutWeeks, holdoutEnd, report, evaluation, null, Stopwatch.GetElapsedTime(started));
+
+        void Add(List<DailyActivity> customerDays)
+        {
+            // The fit sees exactly the calibration period; the cohort takes the same customers
+            // (those with a purchase in it) with their statistics as of the same day.
+            population.Add(BacktestCohort.CalibrationPeriod(customerDays, cohort.CalibrationDay), cohort.CalibrationDay);
+            cohort.Add(customerDays);
+        }
+    }
+}
+
+/// <summary>A backtest's fitted models and how their predictions compared with the holdout, or why the models could not be fitted.</summary>
+/// <param name="CalibrationEnd">As asked; the calibration period runs to the end of its UTC day.</param>
+/// <param name="HoldoutEnd">The last instant of the holdout.</param>
+/// <param name="Fit">The models fitted on the calibration period; null when the fit failed.</param>
+/// <param name="Evaluation">Predictions against actuals; null when the fit failed.</param>
+/// <param name="FailureReason">Why the calibration period could not be fitted, as a fit reports it.</param>
+/// <param name="Duration">Reading, fitting and evaluating.</param>
+public sealed record ValueModelBacktest(
+    DateTimeOffset CalibrationEnd,
+    int HoldoutWeeks,
+    DateTimeOffset HoldoutEnd,
+    ValueModelFitReport? Fit,
+    BacktestEvaluation? Evaluation,
+    string? FailureReason,
+    TimeSpan Duration);

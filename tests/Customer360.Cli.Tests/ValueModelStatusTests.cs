@@ -1,0 +1,51 @@
+using System.Globalization;
+using Customer360.Api.V1;
+using Customer360.Cli.Rendering;
+using Google.Protobuf.WellKnownTypes;
+using Spectre.Console;
+
+namespace Customer360.Cli.Tests;
+
+public sealed class ValueModelStatusTests
+{
+    private static readonly DateTimeOffset Started = new(2026, 11, 23, 2, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void ARunningSweepShowsItsShareOfTheCustomersAndWhatItReached()
+    {
+        var sweep = new RescoringSweep { ModelVersion = 4, Day = "2026-11-23", StartedAt = Timestamp.FromDateTimeOffset(Started), Customers = 80_000, Visited = 20_000, Rescored = 19_500 };
+
+        var text = Render(new ValueModelStatus { Fitted = false, Sweep = sweep });
+
+        Assert.Contains("Rescoring with v4 as of 2026-11-23", text, StringComparison.Ordinal);
+        Assert.Contains("25% of 80,000 (20,000 customers reached, 19,500 rescored)", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ACompletedSweepSaysSoAndAnErrorIsShownOnlyWhileItIsUnfinished()
+    {
+        var sweep = new RescoringSweep
+        {
+            ModelVersion = 4, Day = "2026-11-23", StartedAt = Timestamp.FromDateTimeOffset(Started), Customers = 100, Visited = 120, Rescored = 3,
+            CompletedAt = Timestamp.FromDateTimeOffset(Started.AddMinutes(1)), LastError = "store unavailable",
+        };
+
+        var done = ValueModelRenderer.Progress(sweep);
+        Assert.StartsWith("done at ", done, StringComparison.Ordinal);
+        Assert.EndsWith("120 customers reached, 3 rescored", done, StringComparison.Ordinal);
+        Assert.DoesNotContain("stopped short", Render(new ValueModelStatus { Sweep = sweep }), StringComparison.Ordinal);
+
+        sweep.CompletedAt = null;
+        sweep.Cursor = "c-17";
+        Assert.Contains("stopped short after c-17: store unavailable", Render(new ValueModelStatus { Sweep = sweep }), StringComparison.Ordinal);
+    }
+
+    private static string Render(ValueModelStatus status)
+    {
+        var output = new StringWriter(CultureInfo.InvariantCulture);
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        console.Profile.Width = 200;
+        ValueModelRenderer.Write(console, status);
+        return output.ToString();
+    }
+}
