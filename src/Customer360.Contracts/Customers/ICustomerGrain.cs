@@ -46,7 +46,7 @@ public interface ICustomerGrain : IGrainWithStringKey
     /// today, unless it already is, and tells its segments. Used by the re-scoring sweep after a
     /// refit and as days pass. A customer that was not active goes back to sleep afterwards,
     /// so a sweep over every customer does not fill the silos' memory. True if the score was
-    /// recomputed.
+    /// recomputed, here or by the activation this call caused.
     /// </summary>
     [Alias("RefreshValue")]
     Task<bool> RefreshValueAsync(long modelVersion);

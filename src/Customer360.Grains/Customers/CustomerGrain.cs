@@ -191,9 +191,10 @@ public sealed partial class CustomerGrain(
 
     public async Task<bool> RefreshValueAsync(long modelVersion)
     {
-        if (!_called)
+        // Woken only to be rescored: activation has rescored it; back to sleep afterwards.
+        var woken = !_called;
+        if (woken)
         {
-            // Woken only to be rescored (activation has rescored it): back to sleep afterwards.
             DeactivateOnIdle();
         }
 
@@ -206,7 +207,7 @@ public sealed partial class CustomerGrain(
         var now = clock.GetUtcNow();
         if (customer.Value is { } value && value.Revision >= ValueAssessment.Revise(model.Version, DailyActivity.DayOf(now)))
         {
-            return false;
+            return woken;
         }
 
         var before = customer.SegmentContributions();
