@@ -13,6 +13,9 @@ internal static class TransactionSample
 {
     public const string RelativePath = "seeds/transactions-sample.txt";
 
+    /// <summary>Customers in the sample: enough for the value models to be fitted on it.</summary>
+    public const int Customers = 400;
+
     private static readonly DateOnly Start = new(1997, 1, 1);
 
     public static string Generate()
@@ -20,16 +23,19 @@ internal static class TransactionSample
         var random = SeedRandom.For(1997, "transactions-sample");
         var text = new StringBuilder("customer   date        amount  quantity\n");
         var lines = 0;
-        for (var customer = 1; customer <= 80; customer++)
+        for (var customer = 1; customer <= Customers; customer++)
         {
             var id = customer.ToString("00000", CultureInfo.InvariantCulture);
             var day = random.Next(0, 90);
+
+            // Customers differ in what they usually spend, as the Gamma-Gamma model expects.
+            var usualSpend = random.LogNormal(14.0, 0.6);
             // A few loyal customers buy often; most buy once or twice.
             var purchases = customer % 10 == 0 ? random.Next(12, 20) : 1 + (random.Chance(0.6) ? random.Next(0, 6) : 0);
             for (var p = 0; p < purchases && day < 540; p++)
             {
                 var quantity = 1 + (random.Chance(0.3) ? random.Next(1, 4) : 0);
-                var amount = decimal.Round((decimal)random.LogNormal(14.0, 0.5) * quantity, 2);
+                var amount = decimal.Round((decimal)(usualSpend * random.LogNormal(1.0, 0.35)) * quantity, 2);
                 var date = Start.AddDays(day);
                 var dateText = random.Chance(0.1)
                     ? date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)

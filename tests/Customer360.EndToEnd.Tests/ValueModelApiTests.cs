@@ -67,7 +67,7 @@ public sealed class ValueModelApiTests
         await using var server = await TestServer.StartAsync();
         var customers = SyntheticPopulation.Generate(
             new SyntheticPopulationOptions { Purchasing = TruePurchasing, Spending = TrueSpending, AcquisitionWeeks = 12, ObservationWeeks = 60, Seed = 7 },
-            3000).ToList();
+            20_000).ToList();
         var prefix = "vm-" + Guid.NewGuid().ToString("N")[..8];
         var end = new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero).AddHours(-1);
         var touchpoints = customers

@@ -88,6 +88,8 @@ public static class PopulationCuts
     /// ⌈N·(platinum + gold + silver)⌉-th; a share of 0 puts that tier out of reach. Cut points are
     /// rounded to cents, as scores are, so a customer at a cut point gets that tier; customers tied
     /// at a cut point all get the higher tier, so a tier may hold a little more than its share.
+    /// No cut point is below one cent: a customer worth nothing is bronze, however many others
+    /// are worth nothing too (a population whose customers are mostly gone, say).
     /// </summary>
     /// <exception cref="ArgumentException">An empty population, a value that is not finite, or unusable shares.</exception>
     public static TierThresholds Tiers(IReadOnlyList<double> values, TierShares? shares = null)
@@ -128,7 +130,9 @@ public static class PopulationCuts
     }
 
     private static decimal CutFromTop(double[] descending, int rank) =>
-        rank == 0 ? decimal.MaxValue : ToCents(descending[rank - 1]);
+        rank == 0 ? decimal.MaxValue : Math.Max(OneCent, ToCents(descending[rank - 1]));
+
+    private const decimal OneCent = 0.01m;
 
     private static decimal ToCents(double value) =>
         decimal.Round((decimal)Math.Clamp(value, -1e20, 1e20), 2, MidpointRounding.ToEven);

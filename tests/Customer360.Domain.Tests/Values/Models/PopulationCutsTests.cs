@@ -41,6 +41,22 @@ public sealed class PopulationCutsTests
     }
 
     [Fact]
+    public void ACustomerWorthNothingIsBronzeEvenWhenMostAreWorthNothing()
+    {
+        // Most customers long gone: the 40th and 10th percentiles are 0.
+        var values = Enumerable.Repeat(0.0, 95).Concat([0.004, 2, 3, 4, 50]).ToArray();
+
+        var thresholds = PopulationCuts.Tiers(values);
+
+        Assert.Equal(ValueTier.Bronze, thresholds.TierOf(0m));
+        Assert.Equal(ValueTier.Platinum, thresholds.TierOf(50m));
+        // The 10th and 40th highest are 0: gold and silver both start at a cent.
+        Assert.Equal(0.01m, thresholds.Gold);
+        Assert.Equal(0.01m, thresholds.Silver);
+        Assert.Equal(ValueTier.Gold, thresholds.TierOf(0.01m));
+    }
+
+    [Fact]
     public void CutsAreInCents()
     {
         var thresholds = PopulationCuts.Tiers([10.004, 3.3333, 1.0]);
