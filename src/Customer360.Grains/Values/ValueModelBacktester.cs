@@ -33,23 +33,12 @@ public sealed class ValueModelBacktester(ICustomerStore store, ValueModelFitter 
         var started = Stopwatch.GetTimestamp();
         var holdoutEnd = BacktestCohort.HoldoutEnd(calibrationEnd, cohort.HoldoutWeeks);
         var population = new PopulationStatistics();
-        string? customer = null;
-        var days = new List<DailyActivity>();
-        await foreach (var day in store.ReadPurchaseDaysAsync(holdoutEnd, cancellationToken))
+        await foreach (var (_, days) in store.ReadPurchaseHistoriesAsync(holdoutEnd, cancellationToken))
         {
-            if (customer is not null && !string.Equals(customer, day.CustomerId, StringComparison.Ordinal))
-            {
-                Add(days);
-                days.Clear();
-            }
-
-            customer = day.CustomerId;
-            days.Add(day.Activity);
-        }
-
-        if (customer is not null)
-        {
-            Add(days);
+            // The fit sees exactly the calibration period; the cohort takes the same customers
+            // (those with a purchase in it) with their statistics as of the same day.
+            population.Add(BacktestCohort.CalibrationPeriod(days, cohort.CalibrationDay), cohort.CalibrationDay);
+            cohort.Add(days);
         }
 
         // Version 0: this model is never anyone's current model.
@@ -61,14 +50,6 @@ public sealed class ValueModelBacktester(ICustomerStore store, ValueModelFitter 
 
         var evaluation = cohort.Evaluate(model.Purchasing);
         return new ValueModelBacktest(calibrationEnd, cohort.HoldoutWeeks, holdoutEnd, report, evaluation, null, Stopwatch.GetElapsedTime(started));
-
-        void Add(List<DailyActivity> customerDays)
-        {
-            // The fit sees exactly the calibration period; the cohort takes the same customers
-            // (those with a purchase in it) with their statistics as of the same day.
-            population.Add(BacktestCohort.CalibrationPeriod(customerDays, cohort.CalibrationDay), cohort.CalibrationDay);
-            cohort.Add(customerDays);
-        }
     }
 }
 

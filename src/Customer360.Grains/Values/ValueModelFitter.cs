@@ -25,21 +25,7 @@ public sealed class ValueModelFitter(ICustomerStore store, IOptions<Customer360O
     {
         var referenceDay = DailyActivity.DayOf(calibrationEnd);
         var statistics = new PopulationStatistics();
-        string? customer = null;
-        var days = new List<DailyActivity>();
-        await foreach (var day in store.ReadPurchaseDaysAsync(calibrationEnd, cancellationToken))
-        {
-            if (customer is not null && !string.Equals(customer, day.CustomerId, StringComparison.Ordinal))
-            {
-                statistics.Add(days, referenceDay);
-                days.Clear();
-            }
-
-            customer = day.CustomerId;
-            days.Add(day.Activity);
-        }
-
-        if (customer is not null)
+        await foreach (var (_, days) in store.ReadPurchaseHistoriesAsync(calibrationEnd, cancellationToken))
         {
             statistics.Add(days, referenceDay);
         }
