@@ -54,6 +54,50 @@ public sealed class RescoringSweepTests
     }
 
     [Fact]
+    public async Task OnANewDayEveryCustomerIsRescoredAsOfThatDayWithoutANewTouchpoint()
+    {
+        var clock = new ShiftedClock();
+        await using var server = await TestServer.StartAsync(
+            settings: new Dictionary<string, string?>
+            {
+                ["Customer360:ValueModel:RefreshInterval"] = "00:00:00.250",
+                // No scheduled refit in the month that passes: the day alone starts the sweep.
+                ["Customer360:ValueModel:FitInterval"] = "365.00:00:00",
+            },
+            clock: clock);
+        var prefix = "day-" + Guid.NewGuid().ToString("N")[..8];
+        await StreamAllAsync(server.Customers, Purchases(prefix, CustomerCount, DateTimeOffset.UtcNow.AddDays(-1), observationWeeks: 40, seed: 23));
+        var ids = Enumerable.Range(0, CustomerCount).Select(i => $"{prefix}-{i}").ToArray();
+        await server.ValueModels.FitValueModelAsync(new FitValueModelRequest());
+        var today = await SweptAsync(server.ValueModels, version: 1);
+        var before = await server.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = ids[0] });
+
+        // Thirty days pass with no touchpoint and no new model.
+        clock.Offset = TimeSpan.FromDays(30);
+        var later = DateOnly.ParseExact(today.Day, "yyyy-MM-dd").AddDays(30).ToString("yyyy-MM-dd");
+        RescoringSweep? sweep = null;
+        await WaitForAsync(async () =>
+        {
+            sweep = (await server.ValueModels.GetValueModelAsync(new GetValueModelRequest())).Sweep;
+            return sweep.Day == later && sweep.CompletedAt is not null;
+        });
+
+        Assert.Equal(1, sweep!.ModelVersion);
+        Assert.Equal(CustomerCount, sweep.Rescored);
+        var views = await Task.WhenAll(ids.Select(async id => await server.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id })));
+        Assert.All(views, v => Assert.Equal(later, v.Value.ComputedAt.ToDateTimeOffset().ToString("yyyy-MM-dd")));
+        var after = views[0];
+        Assert.Equal(before.Version, after.Version);
+        Assert.True(
+            after.Value.Figures.ProbabilityAlive < before.Value.Figures.ProbabilityAlive || after.Value.Figures.ProbabilityAlive == 1,
+            $"P(alive) {before.Value.Figures.ProbabilityAlive} -> {after.Value.Figures.ProbabilityAlive} after 30 silent days");
+        Assert.True(
+            after.Value.Figures.ExpectedPurchases12Months < before.Value.Figures.ExpectedPurchases12Months,
+            $"expected purchases {before.Value.Figures.ExpectedPurchases12Months} -> {after.Value.Figures.ExpectedPurchases12Months} after 30 silent days");
+        await AssertTierSegmentsMatchAsync(server, views);
+    }
+
+    [Fact]
     public async Task AKilledServerResumesTheSweepWhereItStopped()
     {
         var settings = await TestStores.SettingsAsync(TestStores.Sqlite, "sweep-" + Guid.NewGuid().ToString("N"));
@@ -124,5 +168,13 @@ public sealed class RescoringSweepTests
             return true;
         },
         explain: () => mismatch);
+    }
+
+    /// <summary>The system clock moved by <see cref="Offset"/>; timers run at the real rate.</summary>
+    private sealed class ShiftedClock : TimeProvider
+    {
+        public TimeSpan Offset { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Offset;
     }
 }

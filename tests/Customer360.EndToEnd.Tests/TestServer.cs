@@ -49,7 +49,8 @@ public sealed class TestServer : IAsyncDisposable
     public static string NewDataPath() =>
         Directory.CreateTempSubdirectory("c360-e2e-").FullName;
 
-    public static async Task<TestServer> StartAsync(string? dataPath = null, IDictionary<string, string?>? settings = null)
+    /// <param name="clock">The server's clock; the system clock when null.</param>
+    public static async Task<TestServer> StartAsync(string? dataPath = null, IDictionary<string, string?>? settings = null, TimeProvider? clock = null)
     {
         dataPath ??= NewDataPath();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -74,6 +75,11 @@ public sealed class TestServer : IAsyncDisposable
 
         builder.Configuration.AddInMemoryCollection(config);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        if (clock is not null)
+        {
+            builder.Services.AddSingleton(clock);
+        }
+
         builder.AddCustomer360Server();
         var app = builder.Build();
         app.MapCustomer360Services();
