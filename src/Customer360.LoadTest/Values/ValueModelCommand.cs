@@ -40,10 +40,16 @@ internal static class ValueModelCommand
             HelpName = "url",
         };
         var sweepCustomers = new Option<int>("--sweep-customers") { Description = "Customers ingested into the server before its sweep is timed (0: sweep those it has)", DefaultValueFactory = _ => 20_000, HelpName = "n" };
+        var postgres = new Option<string?>("--postgres")
+        {
+            Description = "Also time the fit end to end on PostgreSQL: the synthetic customers are written to this database's customer log "
+                + "(schema applied) under a service id of their own, read back as the value model service reads them, fitted, and deleted",
+            HelpName = "connection-string",
+        };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the results as JSON to this file", HelpName = "file" };
         var command = new Command("value-model", "Time a lifetime-value fit, the cost of rescoring on every touchpoint, and a server's re-scoring sweep")
         {
-            customers, touchpoints, server, sweepCustomers, json,
+            customers, touchpoints, server, sweepCustomers, postgres, json,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -59,6 +65,11 @@ internal static class ValueModelCommand
             var results = new JsonObject { ["processorCount"] = Environment.ProcessorCount };
             var table = new Table().AddColumns("measure", "value");
             var model = TimeFit(n, table, results);
+            if (parse.GetValue(postgres) is { } connectionString)
+            {
+                await TimeFitFromPostgresAsync(connectionString, n, table, results, cancellationToken);
+            }
+
             TimeRescoring(model, t, table, results);
             if (parse.GetValue(server) is { } address)
             {
@@ -114,6 +125,42 @@ internal static class ValueModelCommand
             ["converged"] = report.Purchasing.Converged && report.Spending.Converged,
         };
         return result.Model!;
+    }
+
+    private static async Task TimeFitFromPostgresAsync(string connectionString, int count, Table table, JsonObject results, CancellationToken cancellationToken)
+    {
+        const int observationWeeks = 78;
+        var end = DateTimeOffset.UtcNow.AddHours(-1);
+        var options = new SyntheticPopulationOptions { Purchasing = Purchasing, Spending = Spending, ObservationWeeks = observationWeeks, Seed = 360 };
+        await using var log = new PostgresPurchaseLog(connectionString, $"vm-bench-{DateTime.UtcNow:yyyyMMddHHmmss}");
+        Progress($"writing {count:N0} customers' purchases to the PostgreSQL customer log (service {log.ServiceId})");
+        var rows = await log.WriteAsync(SyntheticPopulation.Generate(options, count), end, observationWeeks, cancellationToken);
+        await using (var analyze = new Npgsql.NpgsqlDataSourceBuilder(connectionString).Build())
+        {
+            // As autovacuum would after a load this size.
+            await analyze.CreateCommand("ANALYZE customer360_log").ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        Progress("reading the purchase days back and fitting");
+        await using var store = new Customer360.Storage.PostgresCustomerStore(
+            connectionString, log.ServiceId, new Customer360.Storage.GroupCommitOptions(), Microsoft.Extensions.Logging.Abstractions.NullLogger<Customer360.Storage.PostgresCustomerStore>.Instance);
+        var fitter = new ValueModelFitter(store, Options.Create(new Customer360Options()));
+        var collect = Stopwatch.StartNew();
+        var population = await fitter.CollectAsync(DateTimeOffset.UtcNow, cancellationToken);
+        collect.Stop();
+        var result = fitter.Fit(population, DateTimeOffset.UtcNow, 1, DateTimeOffset.UtcNow);
+        var report = result.Report ?? throw new InvalidOperationException($"the customers read back could not be fitted: {result.FailureReason}");
+        table.AddRow("fit from PostgreSQL: log rows", rows.ToString("N0", CultureInfo.InvariantCulture));
+        table.AddRow("fit from PostgreSQL: reading every customer's purchase days (s)", Seconds(collect.Elapsed));
+        table.AddRow("fit from PostgreSQL: fitting (s)", Seconds(report.Duration));
+        table.AddRow("fit from PostgreSQL: total (s)", Seconds(collect.Elapsed + report.Duration));
+        results["fitFromPostgres"] = new JsonObject
+        {
+            ["customers"] = population.Inputs.Count,
+            ["logRows"] = rows,
+            ["readSeconds"] = collect.Elapsed.TotalSeconds,
+            ["fitSeconds"] = report.Duration.TotalSeconds,
+        };
     }
 
     private static void TimeRescoring(Domain.Values.ValueModel model, int count, Table table, JsonObject results)
