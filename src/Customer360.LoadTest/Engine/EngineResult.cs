@@ -30,6 +30,12 @@ internal sealed record EngineResult
     /// <summary>From each send's due time to its ack; null without an offered rate.</summary>
     public required LatencySummary? ScheduledLatency { get; init; }
 
+    /// <summary>Event ids acknowledged as durable, over all streams.</summary>
+    public required IReadOnlySet<string> Applied { get; init; }
+
+    /// <summary>Event ids that got any answer, over all streams.</summary>
+    public required IReadOnlySet<string> Answered { get; init; }
+
     /// <summary>Broken streams and sample rejection reasons, one line each.</summary>
     public required IReadOnlyList<string> Problems { get; init; }
 

@@ -23,4 +23,10 @@ internal sealed class StreamTally
     public string? Error { get; set; }
 
     public List<string> RejectionReasons { get; } = [];
+
+    /// <summary>Event ids acknowledged as durable (accepted, or duplicate of one recorded before).</summary>
+    public HashSet<string> Applied { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Event ids that got any answer, rejections included; the rest of those sent have no known outcome.</summary>
+    public HashSet<string> Answered { get; } = new(StringComparer.Ordinal);
 }

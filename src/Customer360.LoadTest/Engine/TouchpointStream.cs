@@ -123,13 +123,16 @@ internal sealed class TouchpointStream(CustomerService.CustomerServiceClient cli
                 LatencySummary.Record(ScheduledLatency, sent.DueAt, receivedAt);
             }
 
+            Tally.Answered.Add(sent.EventId);
             switch (ack.Status)
             {
                 case AckStatus.Accepted:
                     Tally.Accepted++;
+                    Tally.Applied.Add(sent.EventId);
                     break;
                 case AckStatus.Duplicate:
                     Tally.Duplicate++;
+                    Tally.Applied.Add(sent.EventId);
                     break;
                 default:
                     Tally.Rejected++;

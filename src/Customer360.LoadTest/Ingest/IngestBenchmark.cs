@@ -39,7 +39,13 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
             (copy, naive) = await RunBaselinesAsync(connectionString, workload, cancellationToken);
         }
 
-        var engine = await RunEngineAsync(channel, workload, cancellationToken);
+        var (engine, warmed) = await RunEngineAsync(channel, workload, cancellationToken);
+        VerificationResult? verification = null;
+        if (settings.Verify)
+        {
+            var runs = warmed is null ? [(workload, engine)] : new[] { warmed.Value, (workload, engine) };
+            verification = await VerifyAsync(channel, runs, cancellationToken);
+        }
 
         return new IngestReport
         {
@@ -57,6 +63,7 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
             Engine = engine,
             Copy = copy,
             Naive = naive,
+            Verification = verification,
         };
     }
 
@@ -107,10 +114,41 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
         }
     }
 
-    private async Task<EngineResult> RunEngineAsync(GrpcChannel channel, IngestWorkload workload, CancellationToken cancellationToken)
+    /// <summary>Reads every customer the runs touched back from the engine and compares it with what was acknowledged.</summary>
+    private async Task<VerificationResult> VerifyAsync(GrpcChannel channel, IReadOnlyList<(IngestWorkload Workload, EngineResult Result)> runs, CancellationToken cancellationToken)
+    {
+        var client = new CustomerService.CustomerServiceClient(channel);
+        var customers = runs.SelectMany(r => r.Workload.Touchpoints).Select(t => t.CustomerId).Distinct(StringComparer.Ordinal).ToArray();
+        progress($"verifying {customers.Length:N0} customers against what was acknowledged");
+        var figures = new System.Collections.Concurrent.ConcurrentDictionary<string, CustomerFigures>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(customers, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken }, async (id, ct) =>
+        {
+            try
+            {
+                var view = await client.GetCustomerAsync(new GetCustomerRequest { CustomerId = id }, cancellationToken: ct);
+                figures[id] = new CustomerFigures(view.Aggregates.TouchpointCount, decimal.Parse(view.Aggregates.NetSpend.Amount, System.Globalization.CultureInfo.InvariantCulture));
+            }
+            catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.NotFound)
+            {
+                // Nothing recorded for this customer.
+            }
+        });
+
+        var applied = runs.SelectMany(r => r.Result.Applied).ToHashSet(StringComparer.Ordinal);
+        var answered = runs.SelectMany(r => r.Result.Answered).ToHashSet(StringComparer.Ordinal);
+        var result = IngestVerification.Compare(runs.SelectMany(r => r.Workload.Touchpoints), applied, answered, figures);
+        progress(result.Passed
+            ? $"verified: every one of {result.CustomersChecked:N0} customers holds exactly what was acknowledged"
+            : $"VERIFICATION FAILED: {result.Mismatches:N0} of {result.CustomersChecked:N0} customers differ ({result.Dropped:N0} lost touchpoints, {result.Doubled:N0} doubled)");
+        return result;
+    }
+
+    private async Task<(EngineResult Measured, (IngestWorkload Workload, EngineResult Result)? Warmup)> RunEngineAsync(GrpcChannel channel, IngestWorkload workload, CancellationToken cancellationToken)
     {
         var client = new CustomerService.CustomerServiceClient(channel);
         var engine = new EngineIngest(client, settings.Streams, settings.Window, settings.Rate);
+        EngineResult? warmed = null;
+        IngestWorkload? warmupWorkload = null;
 
         if (settings.Warmup > 0)
         {
@@ -124,7 +162,8 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
                     $"{settings.RunId}-warmup", settings.Warmup, Math.Max(1, settings.Warmup / 10), DateTimeOffset.UtcNow);
             var whose = settings.ReturningCustomers ? "the measured customers" : "customers of their own";
             progress($"engine: warming up with {settings.Warmup:N0} touchpoints to {whose}");
-            var warmed = await new EngineIngest(client, settings.Streams, settings.Window, offeredRate: null).RunAsync(warmup, null, cancellationToken);
+            warmed = await new EngineIngest(client, settings.Streams, settings.Window, offeredRate: null).RunAsync(warmup, null, cancellationToken);
+            warmupWorkload = warmup;
             if (!warmed.Clean)
             {
                 throw new BenchmarkSetupException($"the warm-up was not acknowledged cleanly: {string.Join("; ", warmed.Problems.DefaultIfEmpty($"{warmed.Rejected} rejected"))}");
@@ -135,7 +174,7 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
         progress($"engine: {workload.Touchpoints.Count:N0} touchpoints on {settings.Streams} streams, up to {settings.Window} in flight each{offered}");
         var result = await engine.RunAsync(workload, line => progress($"engine: {line}"), cancellationToken);
         progress($"engine: {result.AcknowledgedPerSecond:N0} touchpoints/s acknowledged");
-        return result;
+        return (result, warmed is null ? null : (warmupWorkload!, warmed));
     }
 }
 

@@ -74,11 +74,15 @@ internal static class IngestCommand
             DefaultValueFactory = _ => "unknown",
         };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the results as JSON to this file", HelpName = "file" };
+        var noVerify = new Option<bool>("--no-verify")
+        {
+            Description = "Skip the check, after the run, that every customer in the engine holds exactly the touchpoints acknowledged to it",
+        };
 
         var command = new Command("ingest", "Measure durable touchpoint ingestion through the gRPC API, next to PostgreSQL baselines on the same rows")
         {
             server, touchpoints, customers, seed, runId, streams, window, rate, warmup,
-            returning, postgres, skipBaselines, copyChunk, naiveConnections, naiveTouchpoints, keepTables, storeLabel, json,
+            returning, postgres, skipBaselines, copyChunk, naiveConnections, naiveTouchpoints, keepTables, storeLabel, json, noVerify,
         };
 
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -113,6 +117,7 @@ internal static class IngestCommand
                     ReturningCustomers = parseResult.GetValue(returning),
                     StoreLabel = parseResult.GetRequiredValue(storeLabel),
                     JsonFile = parseResult.GetValue(json),
+                    Verify = !parseResult.GetValue(noVerify),
                 };
             }
             catch (ArgumentException ex)
@@ -146,7 +151,7 @@ internal static class IngestCommand
                 Console.Error.WriteLine($"c360-load: results written to {file.FullName}");
             }
 
-            return report.Engine.Clean ? LoadExitCodes.Ok : LoadExitCodes.EngineProblems;
+            return report.Engine.Clean && report.Verification is null or { Passed: true } ? LoadExitCodes.Ok : LoadExitCodes.EngineProblems;
         }
         catch (Exception ex) when (cancellationToken.IsCancellationRequested &&
                                    ex is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })

@@ -27,6 +27,9 @@ internal sealed record IngestSettings
     /// <summary>The warm-up goes to the measured customers, so the measured phase finds them active.</summary>
     public bool ReturningCustomers { get; init; }
 
+    /// <summary>Check every customer's figures in the engine against what was acknowledged, after the run.</summary>
+    public bool Verify { get; init; } = true;
+
     /// <summary>Npgsql connection string for the baselines; null when they are skipped.</summary>
     public required string? Postgres { get; init; }
 

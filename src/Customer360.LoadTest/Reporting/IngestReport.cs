@@ -41,6 +41,9 @@ internal sealed record IngestReport
     /// <summary>Baseline (b); null when baselines were skipped.</summary>
     public required BaselineResult? Naive { get; init; }
 
+    /// <summary>The check that nothing acknowledged was lost or doubled; null when skipped.</summary>
+    public VerificationResult? Verification { get; init; }
+
     /// <summary>Engine rate over the binary COPY rate: the share of the database's raw write speed the engine delivers.</summary>
     public double? EngineToCopy => Ratio(Copy);
 

@@ -44,6 +44,17 @@ internal static class ReportJson
             ["returningCustomers"] = report.ReturningCustomers,
         },
         ["engine"] = Engine(report.Engine),
+        ["verification"] = report.Verification is { } verification
+            ? new JsonObject
+            {
+                ["passed"] = verification.Passed,
+                ["customersChecked"] = verification.CustomersChecked,
+                ["mismatches"] = verification.Mismatches,
+                ["lost"] = verification.Dropped,
+                ["doubled"] = verification.Doubled,
+                ["samples"] = new JsonArray([.. verification.Samples.Select(s => (JsonNode)s)]),
+            }
+            : null,
         ["copyBaseline"] = Baseline(report.Copy),
         ["naiveBaseline"] = Baseline(report.Naive),
         ["ratios"] = new JsonObject
