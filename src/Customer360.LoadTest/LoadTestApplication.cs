@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Customer360.LoadTest.InProcess;
 using Customer360.LoadTest.Ingest;
 using Customer360.LoadTest.Values;
 
@@ -11,6 +12,7 @@ internal static class LoadTestApplication
         new("c360-load: measures how fast Customer360 takes touchpoints in durably, next to PostgreSQL baselines on the same rows.")
         {
             IngestCommand.Create(),
+            InProcessCommand.Create(),
             ValueModelCommand.Create(),
         };
 }

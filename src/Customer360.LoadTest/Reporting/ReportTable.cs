@@ -75,19 +75,7 @@ internal static class ReportTable
 
         if (report.Verification is { } verification)
         {
-            if (verification.Passed)
-            {
-                console.MarkupLineInterpolated($"[green]Verified:[/] each of {verification.CustomersChecked:N0} customers holds exactly the touchpoints acknowledged to it: nothing lost, nothing doubled.");
-            }
-            else
-            {
-                console.MarkupLineInterpolated(
-                    $"[red bold]Verification failed:[/] {verification.Mismatches:N0} of {verification.CustomersChecked:N0} customers differ from what was acknowledged ({verification.Dropped:N0} with touchpoints lost, {verification.Doubled:N0} doubled).");
-                foreach (var sample in verification.Samples)
-                {
-                    console.MarkupLineInterpolated($"[red]mismatch:[/] {sample}");
-                }
-            }
+            VerificationReport.Write(console, verification);
         }
     }
 

@@ -1,0 +1,140 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Customer360.LoadTest.Engine;
+using Spectre.Console;
+
+namespace Customer360.LoadTest.InProcess;
+
+/// <summary>
+/// <c>c360-load inproc</c>: the engine without the network. Starts an in-process cluster with the
+/// real grains on the chosen store, applies generated touchpoints through the cluster client,
+/// measures the raw grain-call ceiling on the same cluster, and verifies every customer.
+/// </summary>
+internal static class InProcessCommand
+{
+    public static Command Create()
+    {
+        var silos = new Option<int>("--silos") { Description = "Silos in the in-process cluster (1 to 4; 1 with sqlite)", DefaultValueFactory = _ => 2, HelpName = "n" };
+        var store = new Option<string>("--store") { Description = "Where the customers are stored: memory, sqlite (a temporary file) or postgres", DefaultValueFactory = _ => "memory" };
+        store.AcceptOnlyFromAmong("memory", "sqlite", "postgres");
+        var postgres = new Option<string?>("--postgres") { Description = "Npgsql connection string for --store postgres (schema applied)", HelpName = "connection-string" };
+        var touchpoints = new Option<int>("--touchpoints") { Description = "Touchpoints to apply", DefaultValueFactory = _ => 100_000, HelpName = "n" };
+        var customers = new Option<int>("--customers") { Description = "Customers they are spread over", DefaultValueFactory = _ => 10_000, HelpName = "n" };
+        var concurrency = new Option<int>("--concurrency") { Description = "Grain calls in flight at once", DefaultValueFactory = _ => 256, HelpName = "n" };
+        var seed = new Option<int>("--seed") { Description = "Seed of the generated workload", DefaultValueFactory = _ => 360 };
+        var json = new Option<FileInfo?>("--json") { Description = "Also write the results as JSON to this file", HelpName = "file" };
+        var noVerify = new Option<bool>("--no-verify") { Description = "Skip reading every customer back at the end" };
+        var command = new Command("inproc", "Measure the engine in-process: the real grains on an in-process Orleans cluster, next to the raw grain-call ceiling on the same cluster")
+        {
+            silos, store, postgres, touchpoints, customers, concurrency, seed, json, noVerify,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var settings = new InProcessSettings
+            {
+                RunId = $"inproc-{DateTime.UtcNow:yyyyMMddHHmmss}-{Random.Shared.Next(0x10000):x4}",
+                Silos = parse.GetValue(silos),
+                Store = parse.GetRequiredValue(store),
+                Postgres = parse.GetValue(postgres),
+                Touchpoints = parse.GetValue(touchpoints),
+                Customers = parse.GetValue(customers),
+                Concurrency = parse.GetValue(concurrency),
+                Seed = parse.GetValue(seed),
+                Verify = !parse.GetValue(noVerify),
+            };
+            if (Problem(settings) is { } problem)
+            {
+                Console.Error.WriteLine($"c360-load: {problem}");
+                return Ingest.LoadExitCodes.InvalidInput;
+            }
+
+            var report = await InProcessLoad.RunAsync(settings, line => Console.Error.WriteLine($"c360-load: {line}"), cancellationToken);
+            var console = AnsiConsole.Console;
+            if (Console.IsOutputRedirected)
+            {
+                // A file or pipe has no width to respect; the 80 columns assumed otherwise would wrap every table.
+                console.Profile.Width = 160;
+            }
+
+            Write(console, report);
+            if (parse.GetValue(json) is { } file)
+            {
+                await File.WriteAllTextAsync(file.FullName, ToJson(report).ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n", cancellationToken);
+            }
+
+            return report.Clean ? Ingest.LoadExitCodes.Ok : Ingest.LoadExitCodes.EngineProblems;
+        });
+        return command;
+    }
+
+    internal static string? Problem(InProcessSettings s) =>
+        s.Silos is < 1 or > 4 ? "--silos must be between 1 and 4"
+        : s.Store == "sqlite" && s.Silos != 1 ? "--store sqlite runs one silo (one writer per file): add --silos 1"
+        : s.Store == "postgres" && string.IsNullOrWhiteSpace(s.Postgres) ? "--store postgres needs --postgres"
+        : s.Touchpoints < 1 || s.Customers < 1 || s.Customers > s.Touchpoints ? "--touchpoints and --customers must be positive, with at least one touchpoint per customer"
+        : s.Concurrency is < 1 or > 10_000 ? "--concurrency must be between 1 and 10000"
+        : null;
+
+    private static void Write(IAnsiConsole console, InProcessReport report)
+    {
+        var s = report.Settings;
+        console.Write(new Rule($"[bold]In-process engine[/] {s.Silos} silo(s), {s.Store} store").LeftJustified());
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("phase").AddColumn(new TableColumn("per second").RightAligned()).AddColumn(new TableColumn("calls").RightAligned())
+            .AddColumn(new TableColumn("p50 µs").RightAligned()).AddColumn(new TableColumn("p90 µs").RightAligned())
+            .AddColumn(new TableColumn("p99 µs").RightAligned()).AddColumn(new TableColumn("p99.9 µs").RightAligned()).AddColumn(new TableColumn("max µs").RightAligned());
+        Row(table, "engine: touchpoints applied (RecordTouchpoint)", report.Engine);
+        Row(table, "ceiling: trivial grain calls", report.Ceiling);
+        console.Write(table);
+        console.MarkupLineInterpolated($"Engine / ceiling: [bold]{report.EngineToCeiling.ToString("F3", CultureInfo.InvariantCulture)}[/] ({report.Accepted:N0} accepted, {report.Duplicate:N0} duplicate, {report.Rejected:N0} not applied; {report.Customers:N0} customers, {s.Concurrency} calls in flight)");
+        foreach (var problem in report.Problems)
+        {
+            console.MarkupLineInterpolated($"[red]problem:[/] {problem}");
+        }
+
+        if (report.Verification is { } verification)
+        {
+            Reporting.VerificationReport.Write(console, verification);
+        }
+    }
+
+    private static void Row(Table table, string name, CallPhase phase) => table.AddRow(
+        name,
+        phase.PerSecond.ToString("N0", CultureInfo.InvariantCulture),
+        phase.Calls.ToString("N0", CultureInfo.InvariantCulture),
+        phase.Latency.P50.ToString("N0", CultureInfo.InvariantCulture),
+        phase.Latency.P90.ToString("N0", CultureInfo.InvariantCulture),
+        phase.Latency.P99.ToString("N0", CultureInfo.InvariantCulture),
+        phase.Latency.P999.ToString("N0", CultureInfo.InvariantCulture),
+        phase.Latency.Max.ToString("N0", CultureInfo.InvariantCulture));
+
+    private static JsonObject ToJson(InProcessReport report) => new()
+    {
+        ["silos"] = report.Settings.Silos,
+        ["store"] = report.Settings.Store,
+        ["touchpoints"] = report.Settings.Touchpoints,
+        ["customers"] = report.Customers,
+        ["concurrency"] = report.Settings.Concurrency,
+        ["engine"] = Phase(report.Engine),
+        ["ceiling"] = Phase(report.Ceiling),
+        ["engineToCeiling"] = report.EngineToCeiling,
+        ["accepted"] = report.Accepted,
+        ["duplicate"] = report.Duplicate,
+        ["notApplied"] = report.Rejected,
+        ["verificationPassed"] = report.Verification?.Passed,
+    };
+
+    private static JsonObject Phase(CallPhase phase) => new()
+    {
+        ["perSecond"] = phase.PerSecond,
+        ["calls"] = phase.Calls,
+        ["seconds"] = phase.Elapsed.TotalSeconds,
+        ["p50Microseconds"] = phase.Latency.P50,
+        ["p90Microseconds"] = phase.Latency.P90,
+        ["p99Microseconds"] = phase.Latency.P99,
+        ["p999Microseconds"] = phase.Latency.P999,
+        ["maxMicroseconds"] = phase.Latency.Max,
+    };
+}

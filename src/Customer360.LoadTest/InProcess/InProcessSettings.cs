@@ -1,0 +1,31 @@
+namespace Customer360.LoadTest.InProcess;
+
+/// <summary>What an in-process run does.</summary>
+internal sealed record InProcessSettings
+{
+    public required string RunId { get; init; }
+
+    public int Silos { get; init; } = 2;
+
+    /// <summary>"memory", "sqlite" (one silo) or "postgres".</summary>
+    public string Store { get; init; } = "memory";
+
+    /// <summary>Folder of the SQLite file; a new temporary folder by default.</summary>
+    public string DataPath { get; init; } = Path.Combine(Path.GetTempPath(), "c360-inproc-" + Guid.NewGuid().ToString("N"));
+
+    /// <summary>Keep the SQLite file after the run (it is deleted by default).</summary>
+    public bool KeepData { get; init; }
+
+    public string? Postgres { get; init; }
+
+    public int Touchpoints { get; init; } = 100_000;
+
+    public int Customers { get; init; } = 10_000;
+
+    /// <summary>Grain calls in flight at once, for the engine and for the ceiling alike.</summary>
+    public int Concurrency { get; init; } = 256;
+
+    public int Seed { get; init; } = 360;
+
+    public bool Verify { get; init; } = true;
+}
