@@ -24,11 +24,16 @@ internal static class InProcessCommand
         var customers = new Option<int>("--customers") { Description = "Customers they are spread over", DefaultValueFactory = _ => 10_000, HelpName = "n" };
         var concurrency = new Option<int>("--concurrency") { Description = "Grain calls in flight at once", DefaultValueFactory = _ => 256, HelpName = "n" };
         var seed = new Option<int>("--seed") { Description = "Seed of the generated workload", DefaultValueFactory = _ => 360 };
+        var warmup = new Option<int>("--warmup")
+        {
+            Description = "Touchpoints sent to the measured customers before timing, which also activates the ceiling's grains first (0: both phases start cold)",
+            HelpName = "n",
+        };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the results as JSON to this file", HelpName = "file" };
         var noVerify = new Option<bool>("--no-verify") { Description = "Skip reading every customer back at the end" };
         var command = new Command("inproc", "Measure the engine in-process: the real grains on an in-process Orleans cluster, next to the raw grain-call ceiling on the same cluster")
         {
-            silos, store, postgres, touchpoints, customers, concurrency, seed, json, noVerify,
+            silos, store, postgres, touchpoints, customers, concurrency, seed, warmup, json, noVerify,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -42,6 +47,7 @@ internal static class InProcessCommand
                 Customers = parse.GetValue(customers),
                 Concurrency = parse.GetValue(concurrency),
                 Seed = parse.GetValue(seed),
+                Warmup = parse.GetValue(warmup),
                 Verify = !parse.GetValue(noVerify),
             };
             if (Problem(settings) is { } problem)
@@ -75,12 +81,14 @@ internal static class InProcessCommand
         : s.Store == "postgres" && string.IsNullOrWhiteSpace(s.Postgres) ? "--store postgres needs --postgres"
         : s.Touchpoints < 1 || s.Customers < 1 || s.Customers > s.Touchpoints ? "--touchpoints and --customers must be positive, with at least one touchpoint per customer"
         : s.Concurrency is < 1 or > 10_000 ? "--concurrency must be between 1 and 10000"
+        : s.Warmup < 0 ? "--warmup must not be negative"
         : null;
 
     private static void Write(IAnsiConsole console, InProcessReport report)
     {
         var s = report.Settings;
-        console.Write(new Rule($"[bold]In-process engine[/] {s.Silos} silo(s), {s.Store} store").LeftJustified());
+        var warm = s.Warmup > 0 ? $", warm (after {s.Warmup:N0} touchpoints)" : ", cold (every customer new)";
+        console.Write(new Rule($"[bold]In-process engine[/] {s.Silos} silo(s), {s.Store} store{warm}").LeftJustified());
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn("phase").AddColumn(new TableColumn("per second").RightAligned()).AddColumn(new TableColumn("calls").RightAligned())
             .AddColumn(new TableColumn("p50 µs").RightAligned()).AddColumn(new TableColumn("p90 µs").RightAligned())
@@ -117,6 +125,7 @@ internal static class InProcessCommand
         ["touchpoints"] = report.Settings.Touchpoints,
         ["customers"] = report.Customers,
         ["concurrency"] = report.Settings.Concurrency,
+        ["warmup"] = report.Settings.Warmup,
         ["engine"] = Phase(report.Engine),
         ["ceiling"] = Phase(report.Ceiling),
         ["engineToCeiling"] = report.EngineToCeiling,

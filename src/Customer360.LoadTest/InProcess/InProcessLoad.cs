@@ -7,6 +7,7 @@ using Customer360.LoadTest.Engine;
 using Customer360.LoadTest.Workload;
 using Google.Protobuf;
 using HdrHistogram;
+using D = Customer360.Domain.Customers;
 using ServerWire = server::Customer360.Api.V1;
 using server::Customer360.Server.Grpc;
 
@@ -49,80 +50,49 @@ internal static class InProcessLoad
 
     public static async Task<InProcessReport> RunAsync(InProcessSettings settings, Action<string> progress, CancellationToken cancellationToken)
     {
-        var workload = new WorkloadGenerator(settings.Seed).Generate(settings.RunId, settings.Touchpoints, settings.Customers, DateTimeOffset.UtcNow);
-        var options = new Customer360Options();
-        var validator = new TouchpointValidator(options.Limits, options.ToCurrencyTable());
         var now = DateTimeOffset.UtcNow;
-        var touchpoints = workload.Touchpoints
-            .Select(t => validator.Validate(ProtoMapper.ToDomain(ServerWire.Touchpoint.Parser.ParseFrom(t.Message.ToByteArray()), "touchpoint"), now).Accepted
-                ?? throw new InvalidOperationException($"the generator made an invalid touchpoint: {t.EventId}"))
-            .ToArray();
+        var workload = new WorkloadGenerator(settings.Seed).Generate(settings.RunId, settings.Touchpoints, settings.Customers, now);
+        var warmup = settings.Warmup > 0
+            ? new WorkloadGenerator(settings.Seed + 1).Generate($"{settings.RunId}-warmup", settings.Warmup, settings.Customers, now, customerPrefix: settings.RunId)
+            : null;
 
         progress($"starting {settings.Silos} silo(s) on the {settings.Store} store");
         var cluster = await InProcessCluster.StartAsync(settings);
         try
         {
             var client = cluster.Client;
-            progress($"engine: {touchpoints.Length:N0} touchpoints over {workload.CustomerCount:N0} customers, {settings.Concurrency} calls in flight");
-            var applied = new HashSet<string>(StringComparer.Ordinal);
-            var answered = new HashSet<string>(StringComparer.Ordinal);
-            int accepted = 0, duplicate = 0, rejected = 0;
-            var problems = new List<string>();
-            var engine = await RunPhaseAsync(touchpoints.Length, settings.Concurrency, async i =>
+            var outcomes = new Outcomes();
+            var customers = Math.Max(1, workload.CustomerCount);
+            if (warmup is not null)
             {
-                var touchpoint = touchpoints[i];
-                try
-                {
-                    var result = await client.GetGrain<ICustomerGrain>(CustomerKeys.ToGrainKey(touchpoint.CustomerId)).RecordTouchpointAsync(touchpoint);
-                    lock (applied)
-                    {
-                        answered.Add(touchpoint.EventId);
-                        switch (result.Status)
-                        {
-                            case TouchpointStatus.Accepted:
-                                accepted++;
-                                applied.Add(touchpoint.EventId);
-                                break;
-                            case TouchpointStatus.Duplicate:
-                                duplicate++;
-                                applied.Add(touchpoint.EventId);
-                                break;
-                            default:
-                                rejected++;
-                                Sample(problems, $"{touchpoint.EventId}: {result.Status} {result.Reason}");
-                                break;
-                        }
-                    }
-                }
-                catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-                {
-                    // No known outcome: left out of "answered", so verification allows either.
-                    lock (applied)
-                    {
-                        rejected++;
-                        Sample(problems, $"{touchpoint.EventId}: {e.GetType().Name}: {e.Message}");
-                    }
-                }
-            }, cancellationToken);
+                // The measured customers, and as many trivial grains, are active before timing:
+                // a busy shop's customers are in memory, and so is a warm ceiling's grain.
+                progress($"warming up: {warmup.Touchpoints.Count:N0} touchpoints to the measured customers, and {customers:N0} trivial grains");
+                await ApplyAsync(client, Validated(warmup), settings.Concurrency, outcomes, cancellationToken);
+                await RunPhaseAsync(customers, settings.Concurrency, i => client.GetGrain<IEchoGrain>(i).EchoAsync(i), cancellationToken);
+            }
+
+            var measured = new Outcomes();
+            progress($"engine: {workload.Touchpoints.Count:N0} touchpoints over {workload.CustomerCount:N0} customers, {settings.Concurrency} calls in flight");
+            var engine = await ApplyAsync(client, Validated(workload), settings.Concurrency, measured, cancellationToken);
             progress($"engine: {engine.PerSecond:N0} touchpoints/s applied");
 
-            progress($"ceiling: {touchpoints.Length:N0} calls to a trivial grain, {settings.Concurrency} in flight");
-            var ceiling = await RunPhaseAsync(touchpoints.Length, settings.Concurrency, async i =>
-            {
-                await client.GetGrain<IEchoGrain>(i % Math.Max(1, workload.CustomerCount)).EchoAsync(i);
-            }, cancellationToken);
+            progress($"ceiling: {workload.Touchpoints.Count:N0} calls to a trivial grain, {settings.Concurrency} in flight");
+            var ceiling = await RunPhaseAsync(workload.Touchpoints.Count, settings.Concurrency, i => client.GetGrain<IEchoGrain>(i % customers).EchoAsync(i), cancellationToken);
             progress($"ceiling: {ceiling.PerSecond:N0} calls/s");
 
             VerificationResult? verification = null;
             if (settings.Verify)
             {
-                verification = await VerifyAsync(client, workload, applied, answered, cancellationToken);
+                var sent = warmup is null ? workload.Touchpoints : warmup.Touchpoints.Concat(workload.Touchpoints);
+                outcomes.Add(measured);
+                verification = await VerifyAsync(client, sent, outcomes.Applied, outcomes.Answered, cancellationToken);
                 progress(verification.Passed
                     ? $"verified: every one of {verification.CustomersChecked:N0} customers holds exactly what was acknowledged"
                     : $"VERIFICATION FAILED: {verification.Mismatches:N0} customers differ");
             }
 
-            return new InProcessReport(settings, workload.CustomerCount, engine, accepted, duplicate, rejected, problems, ceiling, verification);
+            return new InProcessReport(settings, workload.CustomerCount, engine, measured.Accepted, measured.Duplicate, measured.Rejected, measured.Problems, ceiling, verification);
         }
         finally
         {
@@ -135,10 +105,106 @@ internal static class InProcessLoad
         }
     }
 
-    private static async Task<VerificationResult> VerifyAsync(
-        IClusterClient client, IngestWorkload workload, IReadOnlySet<string> applied, IReadOnlySet<string> answered, CancellationToken cancellationToken)
+    /// <summary>The generated touchpoints as the API would hand them to the grains: mapped and validated.</summary>
+    private static D.Touchpoint[] Validated(IngestWorkload workload)
     {
-        var ids = workload.Touchpoints.Select(t => t.CustomerId).Distinct(StringComparer.Ordinal).ToArray();
+        var options = new Customer360Options();
+        var validator = new TouchpointValidator(options.Limits, options.ToCurrencyTable());
+        var now = DateTimeOffset.UtcNow;
+        return
+        [
+            .. workload.Touchpoints.Select(t =>
+                validator.Validate(ProtoMapper.ToDomain(ServerWire.Touchpoint.Parser.ParseFrom(t.Message.ToByteArray()), "touchpoint"), now).Accepted
+                ?? throw new InvalidOperationException($"the generator made an invalid touchpoint: {t.EventId}")),
+        ];
+    }
+
+    /// <summary>Sends each touchpoint to its customer grain, <paramref name="concurrency"/> at a time, noting every outcome.</summary>
+    private static Task<CallPhase> ApplyAsync(IClusterClient client, D.Touchpoint[] touchpoints, int concurrency, Outcomes outcomes, CancellationToken cancellationToken) =>
+        RunPhaseAsync(touchpoints.Length, concurrency, async i =>
+        {
+            var touchpoint = touchpoints[i];
+            try
+            {
+                var result = await client.GetGrain<ICustomerGrain>(CustomerKeys.ToGrainKey(touchpoint.CustomerId)).RecordTouchpointAsync(touchpoint);
+                outcomes.Record(touchpoint.EventId, result);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // No known outcome: left out of "answered", so verification allows either.
+                outcomes.Fail(touchpoint.EventId, e);
+            }
+        }, cancellationToken);
+
+    /// <summary>What the grains answered, by event id; safe to use from many calls at once.</summary>
+    private sealed class Outcomes
+    {
+        private readonly Lock _lock = new();
+
+        public HashSet<string> Applied { get; } = new(StringComparer.Ordinal);
+
+        public HashSet<string> Answered { get; } = new(StringComparer.Ordinal);
+
+        public int Accepted { get; private set; }
+
+        public int Duplicate { get; private set; }
+
+        public int Rejected { get; private set; }
+
+        public List<string> Problems { get; } = [];
+
+        public void Record(string eventId, TouchpointResult result)
+        {
+            lock (_lock)
+            {
+                Answered.Add(eventId);
+                switch (result.Status)
+                {
+                    case TouchpointStatus.Accepted:
+                        Accepted++;
+                        Applied.Add(eventId);
+                        break;
+                    case TouchpointStatus.Duplicate:
+                        Duplicate++;
+                        Applied.Add(eventId);
+                        break;
+                    default:
+                        Rejected++;
+                        Sample($"{eventId}: {result.Status} {result.Reason}");
+                        break;
+                }
+            }
+        }
+
+        public void Fail(string eventId, Exception e)
+        {
+            lock (_lock)
+            {
+                Rejected++;
+                Sample($"{eventId}: {e.GetType().Name}: {e.Message}");
+            }
+        }
+
+        public void Add(Outcomes other)
+        {
+            Applied.UnionWith(other.Applied);
+            Answered.UnionWith(other.Answered);
+        }
+
+        private void Sample(string problem)
+        {
+            if (Problems.Count < ProblemSamples)
+            {
+                Problems.Add(problem);
+            }
+        }
+    }
+
+    private static async Task<VerificationResult> VerifyAsync(
+        IClusterClient client, IEnumerable<WorkloadTouchpoint> sent, IReadOnlySet<string> applied, IReadOnlySet<string> answered, CancellationToken cancellationToken)
+    {
+        var touchpoints = sent.ToList();
+        var ids = touchpoints.Select(t => t.CustomerId).Distinct(StringComparer.Ordinal).ToArray();
         var figures = new System.Collections.Concurrent.ConcurrentDictionary<string, CustomerFigures>(StringComparer.Ordinal);
         await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = cancellationToken }, async (id, _) =>
         {
@@ -147,7 +213,7 @@ internal static class InProcessLoad
                 figures[id] = new CustomerFigures(view.Aggregates.TouchpointCount, view.Aggregates.NetSpend);
             }
         });
-        return IngestVerification.Compare(workload.Touchpoints, applied, answered, figures);
+        return IngestVerification.Compare(touchpoints, applied, answered, figures);
     }
 
     /// <summary>Runs <paramref name="call"/> for 0..count−1 with <paramref name="concurrency"/> in flight, timing each.</summary>
@@ -179,11 +245,4 @@ internal static class InProcessLoad
         return new CallPhase(count, elapsed, LatencySummary.From(all));
     }
 
-    private static void Sample(List<string> problems, string problem)
-    {
-        if (problems.Count < ProblemSamples)
-        {
-            problems.Add(problem);
-        }
-    }
 }

@@ -27,5 +27,8 @@ internal sealed record InProcessSettings
 
     public int Seed { get; init; } = 360;
 
+    /// <summary>Touchpoints sent to the measured customers before timing (0: every measured customer starts new).</summary>
+    public int Warmup { get; init; }
+
     public bool Verify { get; init; } = true;
 }
