@@ -71,6 +71,9 @@ public sealed class RescoringSweepTests
         await server.ValueModels.FitValueModelAsync(new FitValueModelRequest());
         var today = await SweptAsync(server.ValueModels, version: 1);
         var before = await server.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = ids[0] });
+        using var watch = server.Customers.WatchCustomer(new WatchCustomerRequest { CustomerId = ids[0] });
+        Assert.True(await watch.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(before.Value.ComputedAt, watch.ResponseStream.Current.Value.ComputedAt);
 
         // Thirty days pass with no touchpoint and no new model.
         clock.Offset = TimeSpan.FromDays(30);
@@ -88,6 +91,13 @@ public sealed class RescoringSweepTests
         Assert.All(views, v => Assert.Equal(later, v.Value.ComputedAt.ToDateTimeOffset().ToString("yyyy-MM-dd")));
         var after = views[0];
         Assert.Equal(before.Version, after.Version);
+
+        // A watcher of the customer is sent the rescored view, at the same version.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        Assert.True(await watch.ResponseStream.MoveNext(timeout.Token));
+        Assert.Equal(after.Version, watch.ResponseStream.Current.Version);
+        Assert.Equal(after.Value.Score, watch.ResponseStream.Current.Value.Score);
+        Assert.Equal(later, watch.ResponseStream.Current.Value.ComputedAt.ToDateTimeOffset().ToString("yyyy-MM-dd"));
         Assert.True(
             after.Value.Figures.ProbabilityAlive < before.Value.Figures.ProbabilityAlive || after.Value.Figures.ProbabilityAlive == 1,
             $"P(alive) {before.Value.Figures.ProbabilityAlive} -> {after.Value.Figures.ProbabilityAlive} after 30 silent days");

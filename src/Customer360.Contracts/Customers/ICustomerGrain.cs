@@ -52,10 +52,12 @@ public interface ICustomerGrain : IGrainWithStringKey
     Task<bool> RefreshValueAsync(long modelVersion);
 
     /// <summary>
-    /// Returns the view as soon as its version is above <paramref name="knownVersion"/>, or
-    /// null when <paramref name="maxWait"/> passes first or the caller cancels. Only persisted
-    /// changes are reported.
+    /// Returns the view as soon as it is newer than the one the caller knows: a higher version,
+    /// or at <paramref name="knownVersion"/> a higher score revision (a rescore, by a new value
+    /// model or on a new day); null when <paramref name="maxWait"/> passes first or the caller
+    /// cancels. Pass <see cref="long.MaxValue"/> as <paramref name="knownScoreRevision"/> to wait
+    /// for a new version only. Only persisted changes are reported.
     /// </summary>
     [Alias("WaitForChange"), AlwaysInterleave]
-    Task<CustomerView?> WaitForChangeAsync(long knownVersion, TimeSpan maxWait, CancellationToken cancellationToken = default);
+    Task<CustomerView?> WaitForChangeAsync(long knownVersion, long knownScoreRevision, TimeSpan maxWait, CancellationToken cancellationToken = default);
 }

@@ -213,6 +213,7 @@ public sealed partial class CustomerGrain(
         var before = customer.SegmentContributions();
         customer.Reassess(rules, now);
         segments.Report(customer.CustomerId, OrderOf(customer), before, customer.SegmentContributions());
+        Signal();
         return true;
     }
 
@@ -269,14 +270,15 @@ public sealed partial class CustomerGrain(
         }
     }
 
-    public async Task<CustomerView?> WaitForChangeAsync(long knownVersion, TimeSpan maxWait, CancellationToken cancellationToken = default)
+    public async Task<CustomerView?> WaitForChangeAsync(long knownVersion, long knownScoreRevision, TimeSpan maxWait, CancellationToken cancellationToken = default)
     {
         _called = true;
+        var known = new MembershipOrder(knownVersion, knownScoreRevision);
         var deadline = clock.GetUtcNow() + maxWait;
         while (true)
         {
             // Only committed changes are ever applied to _customer, so what a watcher sees is durable.
-            if (_customer is { } customer && customer.Version > knownVersion)
+            if (_customer is { } customer && OrderOf(customer) > known)
             {
                 return BuildView(customer);
             }
@@ -330,6 +332,12 @@ public sealed partial class CustomerGrain(
             SaveSnapshot(customer);
         }
 
+        Signal();
+    }
+
+    /// <summary>Wakes the watchers: the customer changed, or was rescored.</summary>
+    private void Signal()
+    {
         var signal = _changed;
         _changed = NewSignal();
         signal.TrySetResult();

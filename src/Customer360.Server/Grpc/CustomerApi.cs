@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Customer360.Api.V1;
 using Customer360.Contracts.Customers;
+using Customer360.Contracts.Segments;
 using Customer360.Grains.Customers;
 using Grpc.Core;
 
@@ -142,8 +143,9 @@ public sealed class CustomerApi(
         await shutdown.WatchAsync(
             context,
             view,
-            v => v.Version,
-            (known, cancellation) => grain.WaitForChangeAsync(known, WatchPoll, cancellation),
+            // A rescore (a new value model, a new day) changes the view without a new version.
+            v => new MembershipOrder(v.Version, v.Value?.Revision ?? 0),
+            (known, cancellation) => grain.WaitForChangeAsync(known.CustomerVersion, known.ScoreRevision, WatchPoll, cancellation),
             (v, cancellation) => responseStream.WriteAsync(ProtoMapper.ToProto(v), cancellation));
     }
 

@@ -23,13 +23,14 @@ public sealed class ServerShutdown(IHostApplicationLifetime lifetime)
     /// <paramref name="waitForChange"/> (a bounded long-poll, null when nothing changed)
     /// returns, until the client cancels or the server stops.
     /// </summary>
-    public async Task WatchAsync<T>(
+    public async Task WatchAsync<T, TVersion>(
         ServerCallContext context,
         T current,
-        Func<T, long> versionOf,
-        Func<long, CancellationToken, Task<T?>> waitForChange,
+        Func<T, TVersion> versionOf,
+        Func<TVersion, CancellationToken, Task<T?>> waitForChange,
         Func<T, CancellationToken, Task> send)
         where T : class
+        where TVersion : IComparable<TVersion>
     {
         using var watching = CallOrShutdown(context);
         var cancellation = watching.Token;
@@ -41,7 +42,7 @@ public sealed class ServerShutdown(IHostApplicationLifetime lifetime)
             {
                 var next = await waitForChange(known, cancellation);
                 cancellation.ThrowIfCancellationRequested();
-                if (next is not null && versionOf(next) > known)
+                if (next is not null && versionOf(next).CompareTo(known) > 0)
                 {
                     await send(next, cancellation);
                     known = versionOf(next);

@@ -12,6 +12,9 @@ public sealed class WaitForChangeTests(ClusterFixture fixture)
     private static readonly TimeSpan LongWait = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan ShortWait = TimeSpan.FromMilliseconds(300);
 
+    // Waits for a new version only; rescores at the same version are covered end to end.
+    private const long AnyScore = long.MaxValue;
+
     [Fact]
     public async Task WatcherReceivesTheViewOfAConcurrentlyRecordedTouchpoint()
     {
@@ -19,7 +22,7 @@ public sealed class WaitForChangeTests(ClusterFixture fixture)
         var customer = fixture.Customer(id);
         await customer.RecordTouchpointAsync(Event(id, "v1", DateTimeOffset.UtcNow.AddHours(-2), Channel.Web, TouchpointKind.Visit));
 
-        var watching = customer.WaitForChangeAsync(1, LongWait);
+        var watching = customer.WaitForChangeAsync(1, AnyScore, LongWait);
         var recorded = await customer.RecordTouchpointAsync(Purchase(id, "p1", DateTimeOffset.UtcNow.AddHours(-1), 42m, Channel.Email));
         var view = await watching;
 
@@ -38,7 +41,7 @@ public sealed class WaitForChangeTests(ClusterFixture fixture)
         await customer.RecordTouchpointAsync(Event(id, "v1", DateTimeOffset.UtcNow.AddHours(-2), Channel.Web, TouchpointKind.Visit));
         await customer.RecordTouchpointAsync(Event(id, "v2", DateTimeOffset.UtcNow.AddHours(-1), Channel.Web, TouchpointKind.Visit));
 
-        var view = await customer.WaitForChangeAsync(0, LongWait);
+        var view = await customer.WaitForChangeAsync(0, AnyScore, LongWait);
 
         Assert.Equal(2, view?.Version);
     }
@@ -51,10 +54,10 @@ public sealed class WaitForChangeTests(ClusterFixture fixture)
         var visit = Event(id, "v1", DateTimeOffset.UtcNow.AddHours(-1), Channel.Web, TouchpointKind.Visit);
         await customer.RecordTouchpointAsync(visit);
 
-        Assert.Null(await customer.WaitForChangeAsync(1, ShortWait));
+        Assert.Null(await customer.WaitForChangeAsync(1, AnyScore, ShortWait));
 
         // A duplicate changes nothing, so it wakes no watcher either.
-        var watching = customer.WaitForChangeAsync(1, ShortWait);
+        var watching = customer.WaitForChangeAsync(1, AnyScore, ShortWait);
         var duplicate = await customer.RecordTouchpointAsync(visit);
         Assert.Equal(TouchpointStatus.Duplicate, duplicate.Status);
         Assert.Null(await watching);
@@ -65,7 +68,7 @@ public sealed class WaitForChangeTests(ClusterFixture fixture)
     {
         var customer = fixture.Customer(TestIds.NewCustomerId("never"));
 
-        Assert.Null(await customer.WaitForChangeAsync(0, ShortWait));
+        Assert.Null(await customer.WaitForChangeAsync(0, AnyScore, ShortWait));
         Assert.Null(await customer.GetViewAsync());
     }
 }
