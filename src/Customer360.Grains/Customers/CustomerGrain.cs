@@ -361,11 +361,6 @@ public sealed partial class CustomerGrain(
 
     private async Task<CustomerRules> RulesForAsync(long modelVersion)
     {
-        if (valueModel.HasAsked && valueModel.ModelVersion >= modelVersion)
-        {
-            return valueModel.Rules;
-        }
-
         try
         {
             return await valueModel.RulesAtLeastAsync(modelVersion);

@@ -22,6 +22,32 @@ internal static class IngestVerification
 {
     private const int SampleCount = 10;
 
+    /// <summary>
+    /// Reads every customer <paramref name="sent"/> touched back with <paramref name="read"/>
+    /// (null for a customer the engine does not know), <paramref name="concurrency"/> at a time,
+    /// and compares them (<see cref="Compare"/>).
+    /// </summary>
+    public static async Task<VerificationResult> CheckAsync(
+        IEnumerable<WorkloadTouchpoint> sent,
+        IReadOnlySet<string> applied,
+        IReadOnlySet<string> answered,
+        Func<string, CancellationToken, Task<CustomerFigures?>> read,
+        int concurrency,
+        CancellationToken cancellationToken)
+    {
+        var touchpoints = sent as IReadOnlyCollection<WorkloadTouchpoint> ?? [.. sent];
+        var ids = touchpoints.Select(t => t.CustomerId).Distinct(StringComparer.Ordinal);
+        var figures = new System.Collections.Concurrent.ConcurrentDictionary<string, CustomerFigures>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken }, async (id, ct) =>
+        {
+            if (await read(id, ct) is { } found)
+            {
+                figures[id] = found;
+            }
+        });
+        return Compare(touchpoints, applied, answered, figures);
+    }
+
     /// <param name="sent">Every touchpoint the run sent, warm-up included when it went to the same customers.</param>
     /// <param name="applied">Event ids acknowledged accepted or duplicate.</param>
     /// <param name="answered">Event ids that got any acknowledgement.</param>

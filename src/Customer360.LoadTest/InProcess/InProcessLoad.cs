@@ -200,21 +200,14 @@ internal static class InProcessLoad
         }
     }
 
-    private static async Task<VerificationResult> VerifyAsync(
-        IClusterClient client, IEnumerable<WorkloadTouchpoint> sent, IReadOnlySet<string> applied, IReadOnlySet<string> answered, CancellationToken cancellationToken)
-    {
-        var touchpoints = sent.ToList();
-        var ids = touchpoints.Select(t => t.CustomerId).Distinct(StringComparer.Ordinal).ToArray();
-        var figures = new System.Collections.Concurrent.ConcurrentDictionary<string, CustomerFigures>(StringComparer.Ordinal);
-        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = cancellationToken }, async (id, _) =>
-        {
-            if (await client.GetGrain<ICustomerGrain>(CustomerKeys.ToGrainKey(id)).GetViewAsync() is { } view)
-            {
-                figures[id] = new CustomerFigures(view.Aggregates.TouchpointCount, view.Aggregates.NetSpend);
-            }
-        });
-        return IngestVerification.Compare(touchpoints, applied, answered, figures);
-    }
+    private static Task<VerificationResult> VerifyAsync(
+        IClusterClient client, IEnumerable<WorkloadTouchpoint> sent, IReadOnlySet<string> applied, IReadOnlySet<string> answered, CancellationToken cancellationToken) =>
+        IngestVerification.CheckAsync(sent, applied, answered, async (id, _) =>
+            await client.GetGrain<ICustomerGrain>(CustomerKeys.ToGrainKey(id)).GetViewAsync() is { } view
+                ? new CustomerFigures(view.Aggregates.TouchpointCount, view.Aggregates.NetSpend)
+                : null,
+            concurrency: 64,
+            cancellationToken);
 
     /// <summary>Runs <paramref name="call"/> for 0..count−1 with <paramref name="concurrency"/> in flight, timing each.</summary>
     private static async Task<CallPhase> RunPhaseAsync(int count, int concurrency, Func<int, Task> call, CancellationToken cancellationToken)

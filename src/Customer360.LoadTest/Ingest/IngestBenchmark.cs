@@ -118,25 +118,24 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
     private async Task<VerificationResult> VerifyAsync(GrpcChannel channel, IReadOnlyList<(IngestWorkload Workload, EngineResult Result)> runs, CancellationToken cancellationToken)
     {
         var client = new CustomerService.CustomerServiceClient(channel);
-        var customers = runs.SelectMany(r => r.Workload.Touchpoints).Select(t => t.CustomerId).Distinct(StringComparer.Ordinal).ToArray();
-        progress($"verifying {customers.Length:N0} customers against what was acknowledged");
-        var figures = new System.Collections.Concurrent.ConcurrentDictionary<string, CustomerFigures>(StringComparer.Ordinal);
-        await Parallel.ForEachAsync(customers, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken }, async (id, ct) =>
-        {
-            try
-            {
-                var view = await client.GetCustomerAsync(new GetCustomerRequest { CustomerId = id }, cancellationToken: ct);
-                figures[id] = new CustomerFigures(view.Aggregates.TouchpointCount, decimal.Parse(view.Aggregates.NetSpend.Amount, System.Globalization.CultureInfo.InvariantCulture));
-            }
-            catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.NotFound)
-            {
-                // Nothing recorded for this customer.
-            }
-        });
-
+        progress("verifying every customer against what was acknowledged");
         var applied = runs.SelectMany(r => r.Result.Applied).ToHashSet(StringComparer.Ordinal);
         var answered = runs.SelectMany(r => r.Result.Answered).ToHashSet(StringComparer.Ordinal);
-        var result = IngestVerification.Compare(runs.SelectMany(r => r.Workload.Touchpoints), applied, answered, figures);
+        var result = await IngestVerification.CheckAsync(
+            runs.SelectMany(r => r.Workload.Touchpoints), applied, answered, async (id, ct) =>
+            {
+                try
+                {
+                    var view = await client.GetCustomerAsync(new GetCustomerRequest { CustomerId = id }, cancellationToken: ct);
+                    return new CustomerFigures(view.Aggregates.TouchpointCount, decimal.Parse(view.Aggregates.NetSpend.Amount, System.Globalization.CultureInfo.InvariantCulture));
+                }
+                catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.NotFound)
+                {
+                    return null;
+                }
+            },
+            concurrency: 32,
+            cancellationToken);
         progress(result.Passed
             ? $"verified: every one of {result.CustomersChecked:N0} customers holds exactly what was acknowledged"
             : $"VERIFICATION FAILED: {result.Mismatches:N0} of {result.CustomersChecked:N0} customers differ ({result.Dropped:N0} lost touchpoints, {result.Doubled:N0} doubled)");
