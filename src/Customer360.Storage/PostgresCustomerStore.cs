@@ -15,8 +15,10 @@ namespace Customer360.Storage;
 /// <remarks>
 /// Durability: commits run with the server's <c>synchronous_commit</c>, which is on unless the
 /// database is configured otherwise; an acknowledged entry is then in the flushed WAL and
-/// survives a crash of the engine or of PostgreSQL. Binary COPY would be faster still, but COPY
-/// cannot skip rows that break a unique constraint, and per-entry outcomes are the point here.
+/// survives a crash of the engine or of PostgreSQL. A batch is first written with a plain INSERT
+/// and, only if a row breaks a unique constraint, written again row by row with ON CONFLICT
+/// (see <c>CommitAsync</c>). Binary COPY could take the first attempt too, but it needs a round
+/// trip of its own, and most of an insert's cost here is the log's indexes, not parsing.
 /// </remarks>
 public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
 {
@@ -282,6 +284,33 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
 
     private async Task<bool[]> CommitAsync(IReadOnlyList<CustomerLogEntry> appends, IReadOnlyList<CustomerSnapshot> snapshots, CancellationToken cancellationToken)
     {
+        // Almost every batch conflicts with nothing: each customer's sequence numbers come from
+        // its one activation, and event ids it has seen recently are answered before they reach
+        // the log. A plain INSERT is then about a third cheaper for PostgreSQL than one with
+        // ON CONFLICT DO NOTHING ... RETURNING (a speculative insertion per row, checked against
+        // both unique indexes first). When a row does conflict (a retry from beyond the recent
+        // window, a second activation racing the first), the whole batch rolls back and is
+        // written again with per-row outcomes; nothing is half applied.
+        try
+        {
+            await WriteAsync(appends, snapshots, perRowOutcomes: false, cancellationToken);
+            return [.. appends.Select(_ => true)];
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.TableName == "customer360_log")
+        {
+            var inserted = await WriteAsync(appends, snapshots, perRowOutcomes: true, cancellationToken);
+            return [.. appends.Select(a => inserted.Contains((a.CustomerId, a.Sequence)))];
+        }
+    }
+
+    /// <summary>
+    /// Writes the batch's log entries and snapshots in one round trip and one transaction. With
+    /// <paramref name="perRowOutcomes"/>, rows that would break a unique constraint are skipped
+    /// and the inserted rows are returned; without, such a row fails the whole batch.
+    /// </summary>
+    private async Task<HashSet<(string, long)>> WriteAsync(
+        IReadOnlyList<CustomerLogEntry> appends, IReadOnlyList<CustomerSnapshot> snapshots, bool perRowOutcomes, CancellationToken cancellationToken)
+    {
         await using var connection = await _source.OpenConnectionAsync(cancellationToken);
 
         // One batch, one round trip; without an explicit transaction PostgreSQL runs the
@@ -293,9 +322,7 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
                 """
                 INSERT INTO customer360_log (service_id, customer_id, sequence, kind, event_id, occurred_ticks, recorded_ticks, fingerprint, payload, touchpoint_kind, amount)
                 SELECT $9, * FROM unnest($1::text[], $2::bigint[], $3::smallint[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::text[], $10::smallint[], $11::numeric[])
-                ON CONFLICT DO NOTHING
-                RETURNING customer_id, sequence
-                """);
+                """ + (perRowOutcomes ? "\nON CONFLICT DO NOTHING\nRETURNING customer_id, sequence" : string.Empty));
             insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. appends.Select(a => a.CustomerId)] });
             insert.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. appends.Select(a => a.Sequence)] });
             insert.Parameters.Add(new NpgsqlParameter<short[]> { TypedValue = [.. appends.Select(a => (short)a.Kind)] });
@@ -329,7 +356,7 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
         var inserted = new HashSet<(string, long)>();
         await using (var rows = await batch.ExecuteReaderAsync(cancellationToken))
         {
-            if (appends.Count > 0)
+            if (appends.Count > 0 && perRowOutcomes)
             {
                 while (await rows.ReadAsync(cancellationToken))
                 {
@@ -343,6 +370,6 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
             }
         }
 
-        return [.. appends.Select(a => inserted.Contains((a.CustomerId, a.Sequence)))];
+        return inserted;
     }
 }

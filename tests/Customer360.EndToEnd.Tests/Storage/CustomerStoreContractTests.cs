@@ -328,7 +328,9 @@ public sealed class CustomerStoreContractTests
         var (store, lifetime) = await OpenAsync(kind);
         await using var _ = lifetime;
 
-        // 400 customers, each appended twice at once under the same position: one wins.
+        // 400 customers, each appended twice at once under the same position: one wins. A
+        // snapshot travels in the same batches and must survive the conflicts around it.
+        store.SaveSnapshot(new CustomerSnapshot("c0", 1, [3, 6, 0]));
         var attempts = Enumerable.Range(0, 400)
             .SelectMany(c => new[] { Visit($"c{c}", $"first-{c}", At), Visit($"c{c}", $"rival-{c}", At) })
             .Select(t => store.AppendAsync(CustomerLogEntry.For(t, 1, At)))
@@ -341,6 +343,8 @@ public sealed class CustomerStoreContractTests
             Assert.True(outcomes[2 * c] ^ outcomes[(2 * c) + 1]);
             Assert.Single(await store.ReadEntriesAsync($"c{c}", 0));
         }
+
+        Assert.Equal([3, 6, 0], (await store.ReadSnapshotAsync("c0"))?.Payload);
 
         var committer = store is SqliteCustomerStore sqlite ? sqlite.Committer : ((PostgresCustomerStore)store).Committer;
         Assert.True(committer.Batches < 800, $"{committer.Batches} commits for 800 appends: nothing was batched");
