@@ -72,6 +72,32 @@ public sealed class BadInputTests(ServerFixture fixture)
         Assert.Equal(2, view.Aggregates.TouchpointCount);
     }
 
+    [Theory]
+    [MemberData(nameof(BadTouchpoints))]
+    public async Task BadTouchpointInABatchRejectsOnlyThatTouchpointNamingItsPlace(string problem, string field)
+    {
+        var id = NewCustomerId();
+        var message = new StreamTouchpointsRequest { Touchpoint = Purchase(id, 1m) };
+        message.Touchpoints.Add(Purchase(id, 2m));
+        message.Touchpoints.Add(Break(Purchase(id, 10m), problem));
+        message.Touchpoints.Add(Purchase(id, 4m));
+
+        using var call = Customers.StreamTouchpoints();
+        await call.RequestStream.WriteAsync(message);
+        await call.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = Purchase(id, 8m) });
+        await call.RequestStream.CompleteAsync();
+        var acks = await call.ResponseStream.ReadAllAsync().ToListAsync();
+
+        // One ack per touchpoint, numbered across messages; `touchpoint` comes before `touchpoints`.
+        Assert.Equal([AckStatus.Accepted, AckStatus.Accepted, AckStatus.Rejected, AckStatus.Accepted, AckStatus.Accepted], acks.Select(a => a.Status));
+        Assert.Equal([0L, 1L, 2L, 3L, 4L], acks.Select(a => a.Sequence));
+        Assert.Equal("touchpoints[1]" + field["touchpoint".Length..], acks[2].Field);
+        Assert.Equal((int)StatusCode.InvalidArgument, acks[2].Code);
+        var view = await Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+        Assert.Equal("15.00", view.Aggregates.NetSpend.Amount);
+        Assert.Equal(4, view.Aggregates.TouchpointCount);
+    }
+
     [Fact]
     public async Task StreamMessageWithoutTouchpointIsRejected()
     {

@@ -233,6 +233,47 @@ public sealed class CustomerApiTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task BatchedMessagesAreAppliedTouchpointByTouchpointInStreamOrder()
+    {
+        var ids = Enumerable.Range(0, 10).Select(_ => NewCustomerId("batch")).ToArray();
+        var fresh = Enumerable.Range(0, 600).Select(i => Purchase(ids[i % ids.Length], 1m + (i % 5))).ToArray();
+
+        // Messages of 60 (more than the server applies at once), each ending with a repeat of
+        // its own first touchpoint: the repeat comes after it on the same customer, so it is
+        // the one answered DUPLICATE.
+        var sent = new List<Touchpoint>();
+        using var call = Customers.StreamTouchpoints();
+        var reader = Task.Run(async () => await call.ResponseStream.ReadAllAsync().ToListAsync());
+        foreach (var chunk in fresh.Chunk(60))
+        {
+            var message = new StreamTouchpointsRequest();
+            message.Touchpoints.Add(chunk);
+            message.Touchpoints.Add(chunk[0]);
+            sent.AddRange(message.Touchpoints);
+            await call.RequestStream.WriteAsync(message);
+        }
+
+        await call.RequestStream.CompleteAsync();
+        var acks = await reader;
+
+        Assert.Equal(sent.Select(t => t.EventId), acks.Select(a => a.EventId));
+        Assert.Equal(Enumerable.Range(0, sent.Count).Select(i => (long)i), acks.Select(a => a.Sequence));
+        Assert.Equal(10, acks.Count(a => a.Status == AckStatus.Duplicate));
+        Assert.Equal(600, acks.Count(a => a.Status == AckStatus.Accepted));
+
+        // Each customer's touchpoints were applied in the order they were sent.
+        foreach (var id in ids)
+        {
+            var versions = acks.Where((a, i) => sent[i].CustomerId == id && a.Status == AckStatus.Accepted).Select(a => a.CustomerVersion).ToArray();
+            Assert.Equal(Enumerable.Range(1, 60).Select(v => (long)v), versions);
+            var view = await Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+            var expected = fresh.Where(t => t.CustomerId == id).Sum(t => decimal.Parse(t.Amount.Amount, System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(expected, decimal.Parse(view.Aggregates.NetSpend.Amount, System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(60, view.Aggregates.TouchpointCount);
+        }
+    }
+
+    [Fact]
     public async Task CancellingAStreamEndsItWithCancelled()
     {
         var id = NewCustomerId();

@@ -9,12 +9,15 @@ namespace Customer360.LoadTest.Engine;
 /// same stream (customer index modulo the stream count), so each customer's touchpoints arrive in
 /// the order they were generated.
 /// </summary>
-internal sealed class EngineIngest(CustomerService.CustomerServiceClient client, int streams, int window, double? offeredRate)
+internal sealed class EngineIngest(CustomerService.CustomerServiceClient client, int streams, int window, int batch, double? offeredRate)
 {
     public const int DefaultStreams = 16;
 
     /// <summary>The server applies up to 64 touchpoints of one stream at a time; a larger client window only queues.</summary>
     public const int DefaultWindow = 64;
+
+    /// <summary>One touchpoint per message, as a single till sends them.</summary>
+    public const int DefaultBatch = 1;
 
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
 
@@ -29,7 +32,7 @@ internal sealed class EngineIngest(CustomerService.CustomerServiceClient client,
 
         var clock = new PhaseClock();
         var pacer = offeredRate is { } rate ? new OfferedRatePacer(rate) : null;
-        var drivers = partitions.Select(_ => new TouchpointStream(client, window, pacer, clock)).ToArray();
+        var drivers = partitions.Select(_ => new TouchpointStream(client, window, batch, pacer, clock)).ToArray();
 
         using var stopProgress = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var reporting = progress is null
@@ -73,6 +76,8 @@ internal sealed class EngineIngest(CustomerService.CustomerServiceClient client,
         {
             Streams = streams,
             Window = window,
+            Batch = batch,
+            Messages = tallies.Sum(t => t.Messages),
             OfferedRate = offeredRate,
             Sent = tallies.Sum(t => t.Sent),
             Accepted = tallies.Sum(t => t.Accepted),

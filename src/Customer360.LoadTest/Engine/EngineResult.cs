@@ -8,6 +8,12 @@ internal sealed record EngineResult
     /// <summary>Touchpoints each stream kept un-acknowledged at most.</summary>
     public required int Window { get; init; }
 
+    /// <summary>Touchpoints one message carried at most.</summary>
+    public required int Batch { get; init; }
+
+    /// <summary>StreamTouchpoints messages sent, over all streams.</summary>
+    public required int Messages { get; init; }
+
     /// <summary>The fixed rate sends were offered at, or null when each stream sent as fast as its window allowed.</summary>
     public required double? OfferedRate { get; init; }
 

@@ -36,4 +36,26 @@ internal sealed class OfferedRatePacer(double ratePerSecond)
 
         return due;
     }
+
+    /// <summary>
+    /// Takes the next send slot only if it is already due, returning its due time; for a sender
+    /// that adds touchpoints to a message while they are ready, without waiting to fill it.
+    /// </summary>
+    public bool TryTakeDueTurn(out long due)
+    {
+        while (true)
+        {
+            var claimed = Volatile.Read(ref _claimed);
+            due = _start + (long)((claimed + 1) * _ticksPerSend);
+            if (due > Stopwatch.GetTimestamp())
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _claimed, claimed + 1, claimed) == claimed)
+            {
+                return true;
+            }
+        }
+    }
 }

@@ -8,6 +8,9 @@ internal sealed class StreamTally
 
     public int Sent { get; set; }
 
+    /// <summary>Messages the <see cref="Sent"/> touchpoints travelled in.</summary>
+    public int Messages { get; set; }
+
     public int Accepted { get; set; }
 
     public int Duplicate { get; set; }

@@ -14,7 +14,13 @@ namespace Customer360.LoadTest.Engine;
 /// and the time between the two is the touchpoint's durable latency (acks leave the server only
 /// after the commit).
 /// </summary>
-internal sealed class TouchpointStream(CustomerService.CustomerServiceClient client, int window, OfferedRatePacer? pacer, PhaseClock clock)
+/// <remarks>
+/// With <c>batch</c> above 1 a message carries several touchpoints, as a point-of-sale system
+/// forwarding a store's tills would send them: the first waits for its turn and a window slot,
+/// and more join it only while they are ready at once (due, with a free slot). A message never
+/// waits to fill up, so batching adds no latency of its own.
+/// </remarks>
+internal sealed class TouchpointStream(CustomerService.CustomerServiceClient client, int window, int batch, OfferedRatePacer? pacer, PhaseClock clock)
 {
     /// <summary>How long a broken send waits for the reader to learn the call's status.</summary>
     private static readonly TimeSpan ReaderGrace = TimeSpan.FromSeconds(5);
@@ -56,15 +62,50 @@ internal sealed class TouchpointStream(CustomerService.CustomerServiceClient cli
 
         try
         {
-            foreach (var touchpoint in touchpoints)
+            var dues = new List<long>(batch);
+            var next = 0;
+            while (next < touchpoints.Count)
             {
-                var due = pacer is null ? 0 : await pacer.WaitForTurnAsync(readerEnded.Token);
+                dues.Clear();
+                var first = next;
+                dues.Add(pacer is null ? 0 : await pacer.WaitForTurnAsync(readerEnded.Token));
                 await slots.WaitAsync(readerEnded.Token);
+                next++;
+                while (dues.Count < batch && next < touchpoints.Count && slots.Wait(0))
+                {
+                    var due = 0L;
+                    if (pacer is not null && !pacer.TryTakeDueTurn(out due))
+                    {
+                        slots.Release();
+                        break;
+                    }
+
+                    dues.Add(due);
+                    next++;
+                }
+
+                var message = new StreamTouchpointsRequest();
+                if (dues.Count == 1)
+                {
+                    message.Touchpoint = touchpoints[first].Message;
+                }
+
                 var sentAt = Stopwatch.GetTimestamp();
                 clock.MarkSend(sentAt);
-                pending.Enqueue(new InFlight(touchpoint.EventId, sentAt, pacer is null ? sentAt : due));
-                Tally.Sent++;
-                await call.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = touchpoint.Message });
+                for (var i = 0; i < dues.Count; i++)
+                {
+                    var touchpoint = touchpoints[first + i];
+                    if (dues.Count > 1)
+                    {
+                        message.Touchpoints.Add(touchpoint.Message);
+                    }
+
+                    pending.Enqueue(new InFlight(touchpoint.EventId, sentAt, pacer is null ? sentAt : dues[i]));
+                }
+
+                Tally.Sent += dues.Count;
+                Tally.Messages++;
+                await call.RequestStream.WriteAsync(message);
             }
 
             await call.RequestStream.CompleteAsync();

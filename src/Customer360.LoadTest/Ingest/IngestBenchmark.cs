@@ -142,10 +142,12 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
         return result;
     }
 
+    private static string Batching(int batch) => batch <= 1 ? string.Empty : $", up to {batch} touchpoints per message";
+
     private async Task<(EngineResult Measured, (IngestWorkload Workload, EngineResult Result)? Warmup)> RunEngineAsync(GrpcChannel channel, IngestWorkload workload, CancellationToken cancellationToken)
     {
         var client = new CustomerService.CustomerServiceClient(channel);
-        var engine = new EngineIngest(client, settings.Streams, settings.Window, settings.Rate);
+        var engine = new EngineIngest(client, settings.Streams, settings.Window, settings.Batch, settings.Rate);
         EngineResult? warmed = null;
         IngestWorkload? warmupWorkload = null;
 
@@ -161,7 +163,7 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
                     $"{settings.RunId}-warmup", settings.Warmup, Math.Max(1, settings.Warmup / 10), DateTimeOffset.UtcNow);
             var whose = settings.ReturningCustomers ? "the measured customers" : "customers of their own";
             progress($"engine: warming up with {settings.Warmup:N0} touchpoints to {whose}");
-            warmed = await new EngineIngest(client, settings.Streams, settings.Window, offeredRate: null).RunAsync(warmup, null, cancellationToken);
+            warmed = await new EngineIngest(client, settings.Streams, settings.Window, settings.Batch, offeredRate: null).RunAsync(warmup, null, cancellationToken);
             warmupWorkload = warmup;
             if (!warmed.Clean)
             {
@@ -170,7 +172,7 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
         }
 
         var offered = settings.Rate is { } rate ? $", offered {rate:N0}/s" : string.Empty;
-        progress($"engine: {workload.Touchpoints.Count:N0} touchpoints on {settings.Streams} streams, up to {settings.Window} in flight each{offered}");
+        progress($"engine: {workload.Touchpoints.Count:N0} touchpoints on {settings.Streams} streams, up to {settings.Window} in flight each{Batching(settings.Batch)}{offered}");
         var result = await engine.RunAsync(workload, line => progress($"engine: {line}"), cancellationToken);
         progress($"engine: {result.AcknowledgedPerSecond:N0} touchpoints/s acknowledged");
         return (result, warmed is null ? null : (warmupWorkload!, warmed));

@@ -38,6 +38,7 @@ internal static class IngestCommand
         };
         var streams = Count("--streams", "Concurrent StreamTouchpoints calls", EngineIngest.DefaultStreams, 1024);
         var window = Count("--window", "Touchpoints each stream keeps un-acknowledged at most", EngineIngest.DefaultWindow, 1024);
+        var batch = Count("--batch", "Touchpoints one message may carry, as a point-of-sale system forwarding several tills sends them; a message takes only those ready at once and never waits to fill (1: one per message, as a single till)", EngineIngest.DefaultBatch, 1024);
         var rate = new Option<double?>("--rate")
         {
             Description = "Offer touchpoints at this fixed rate per second over all streams (default: as fast as the windows allow)",
@@ -81,7 +82,7 @@ internal static class IngestCommand
 
         var command = new Command("ingest", "Measure durable touchpoint ingestion through the gRPC API, next to PostgreSQL baselines on the same rows")
         {
-            server, touchpoints, customers, seed, runId, streams, window, rate, warmup,
+            server, touchpoints, customers, seed, runId, streams, window, batch, rate, warmup,
             returning, postgres, skipBaselines, copyChunk, naiveConnections, naiveTouchpoints, keepTables, storeLabel, json, noVerify,
         };
 
@@ -107,6 +108,9 @@ internal static class IngestCommand
                     RunId = ParseRunId(parseResult.GetValue(runId)),
                     Streams = parseResult.GetValue(streams),
                     Window = parseResult.GetValue(window),
+                    Batch = parseResult.GetValue(batch) <= parseResult.GetValue(window)
+                        ? parseResult.GetValue(batch)
+                        : throw new ArgumentException("--batch cannot exceed --window: a message's touchpoints all wait for acks in the same window"),
                     Rate = parseResult.GetValue(rate),
                     Warmup = parseResult.GetValue(warmup),
                     Postgres = connectionString,

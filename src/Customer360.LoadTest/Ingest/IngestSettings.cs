@@ -18,6 +18,9 @@ internal sealed record IngestSettings
 
     public required int Window { get; init; }
 
+    /// <summary>Touchpoints one StreamTouchpoints message carries at most (1: one per message, as a till sends).</summary>
+    public int Batch { get; init; } = 1;
+
     /// <summary>Offered touchpoints per second for the engine phase; null for as fast as the windows allow.</summary>
     public required double? Rate { get; init; }
 

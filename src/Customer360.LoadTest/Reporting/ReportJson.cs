@@ -68,6 +68,8 @@ internal static class ReportJson
     {
         ["streams"] = engine.Streams,
         ["window"] = engine.Window,
+        ["batch"] = engine.Batch,
+        ["messages"] = engine.Messages,
         ["offeredRate"] = engine.OfferedRate,
         ["acknowledgedPerSecond"] = Math.Round(engine.AcknowledgedPerSecond, 1),
         ["elapsedSeconds"] = Math.Round(engine.Elapsed.TotalSeconds, 3),

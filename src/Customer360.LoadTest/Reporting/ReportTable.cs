@@ -28,7 +28,7 @@ internal static class ReportTable
             new Text("engine: gRPC StreamTouchpoints"),
             new Markup($"[bold]{engine.AcknowledgedPerSecond:N0}[/]"),
             new Text($"{engine.Accepted + engine.Duplicate:N0}"),
-            new Text($"{engine.Streams} streams x {engine.Window} in flight{offered}; ack after commit"));
+            new Text($"{engine.Streams} streams x {engine.Window} in flight{Batching(engine)}{offered}; ack after commit"));
         AddBaseline(rates, "(a) PostgreSQL binary COPY", report.Copy, report.Touchpoints);
         AddBaseline(rates, "(b) naive: transaction per touchpoint", report.Naive, report.Touchpoints);
         rates.AddEmptyRow();
@@ -105,6 +105,11 @@ internal static class ReportTable
             FormatMilliseconds(summary.P999),
             FormatMilliseconds(summary.Max),
             (summary.Mean / 1000).ToString("N2", CultureInfo.InvariantCulture));
+
+    private static string Batching(EngineResult engine) =>
+        engine.Batch <= 1 || engine.Messages == 0
+            ? string.Empty
+            : $", up to {engine.Batch} per message ({(double)engine.Sent / engine.Messages:N1} on average)";
 
     private static string FormatRatio(double? ratio) => ratio is { } value ? $"{value.ToString("N2", CultureInfo.InvariantCulture)}x" : "n/a";
 

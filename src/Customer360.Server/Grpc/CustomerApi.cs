@@ -81,25 +81,22 @@ public sealed class CustomerApi(
         // Touchpoints of the same customer are applied in the order they arrived, so a repeat
         // later in the stream is the one reported as DUPLICATE.
         var lastByCustomer = new Dictionary<string, Task<TouchpointAck>>(StringComparer.Ordinal);
+        long sequence = 0;
         using var reading = shutdown.CallOrShutdown(context);
         try
         {
-            long sequence = 0;
             await foreach (var request in requestStream.ReadAllAsync(reading.Token))
             {
-                var customerId = request.Touchpoint?.CustomerId ?? "";
-                var previous = lastByCustomer.GetValueOrDefault(customerId);
-                var applying = ApplyOneAsync(request.Touchpoint, sequence++, previous);
-                lastByCustomer[customerId] = applying;
-                if (lastByCustomer.Count > 4 * StreamWindow)
+                // A message's touchpoints are taken one by one, exactly as if each had come alone.
+                if (request.Touchpoint is not null || request.Touchpoints.Count == 0)
                 {
-                    foreach (var done in lastByCustomer.Where(kv => kv.Value.IsCompleted).Select(kv => kv.Key).ToArray())
-                    {
-                        lastByCustomer.Remove(done);
-                    }
+                    await TakeAsync(request.Touchpoint, "touchpoint");
                 }
 
-                await inFlight.Writer.WriteAsync(applying, cancellation);
+                for (var i = 0; i < request.Touchpoints.Count; i++)
+                {
+                    await TakeAsync(request.Touchpoints[i], $"touchpoints[{i}]");
+                }
             }
         }
         catch (Exception) when (shutdown.Stopping.IsCancellationRequested && !cancellation.IsCancellationRequested)
@@ -115,6 +112,25 @@ public sealed class CustomerApi(
         if (shutdown.Stopping.IsCancellationRequested)
         {
             throw shutdown.ShuttingDown();
+        }
+
+        // Starts applying one touchpoint, after any earlier one of the same customer, and queues
+        // its ack; waits when StreamWindow touchpoints are already in flight.
+        async ValueTask TakeAsync(Api.V1.Touchpoint? message, string path)
+        {
+            var customerId = message?.CustomerId ?? "";
+            var previous = lastByCustomer.GetValueOrDefault(customerId);
+            var applying = ApplyOneAsync(message, path, sequence++, previous);
+            lastByCustomer[customerId] = applying;
+            if (lastByCustomer.Count > 4 * StreamWindow)
+            {
+                foreach (var done in lastByCustomer.Where(kv => kv.Value.IsCompleted).Select(kv => kv.Key).ToArray())
+                {
+                    lastByCustomer.Remove(done);
+                }
+            }
+
+            await inFlight.Writer.WriteAsync(applying, cancellation);
         }
     }
 
@@ -149,7 +165,7 @@ public sealed class CustomerApi(
             (v, cancellation) => responseStream.WriteAsync(ProtoMapper.ToProto(v), cancellation));
     }
 
-    private async Task<TouchpointAck> ApplyOneAsync(Api.V1.Touchpoint? message, long sequence, Task? previousOfCustomer)
+    private async Task<TouchpointAck> ApplyOneAsync(Api.V1.Touchpoint? message, string path, long sequence, Task? previousOfCustomer)
     {
         var eventId = message?.EventId ?? "";
         if (previousOfCustomer is not null)
@@ -160,9 +176,9 @@ public sealed class CustomerApi(
 
         try
         {
-            var touchpoint = Validate(message);
+            var touchpoint = Validate(message, path);
             var result = await Customer(touchpoint.CustomerId).RecordTouchpointAsync(touchpoint);
-            var ack = Ack(result);
+            var ack = Ack(result, path);
             ack.Sequence = sequence;
             return ack;
         }
@@ -179,9 +195,8 @@ public sealed class CustomerApi(
         }
     }
 
-    private Domain.Customers.Touchpoint Validate(Api.V1.Touchpoint? message)
+    private Domain.Customers.Touchpoint Validate(Api.V1.Touchpoint? message, string path = "touchpoint")
     {
-        const string path = "touchpoint";
         var touchpoint = ProtoMapper.ToDomain(message!, path);
         var (accepted, error) = validation.Touchpoints.Validate(touchpoint, validation.Clock.GetUtcNow());
         return accepted ?? throw ApiValidation.Invalid(error!.Under(path));
@@ -189,11 +204,11 @@ public sealed class CustomerApi(
 
     private ICustomerGrain Customer(string customerId) => customers.Get(customerId);
 
-    private static TouchpointAck Ack(TouchpointResult result) => result.Status switch
+    private static TouchpointAck Ack(TouchpointResult result, string path = "touchpoint") => result.Status switch
     {
         TouchpointStatus.Accepted => new() { EventId = result.EventId, Status = AckStatus.Accepted, CustomerVersion = result.CustomerVersion },
         TouchpointStatus.Duplicate => new() { EventId = result.EventId, Status = AckStatus.Duplicate, CustomerVersion = result.CustomerVersion },
-        _ => throw new RpcException(new Status(StatusCode.FailedPrecondition, $"touchpoint.event_id: {result.Reason ?? "was recorded before with different content"}")),
+        _ => throw new RpcException(new Status(StatusCode.FailedPrecondition, $"{path}.event_id: {result.Reason ?? "was recorded before with different content"}")),
     };
 
     private static TouchpointAck Rejected(string eventId, long sequence, StatusCode code, string detail)
