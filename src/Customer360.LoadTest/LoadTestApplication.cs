@@ -9,7 +9,8 @@ namespace Customer360.LoadTest;
 internal static class LoadTestApplication
 {
     public static RootCommand Create() =>
-        new("c360-load: measures how fast Customer360 takes touchpoints in durably, next to PostgreSQL baselines on the same rows.")
+        new("c360-load: measures how fast Customer360 takes touchpoints in durably, next to PostgreSQL baselines on the same rows. "
+            + "Every command also takes --profile FILE.json: a JSON object of its options without the dashes (e.g. {\"touchpoints\": 200000, \"skew\": 1.0}); options on the command line win.")
         {
             IngestCommand.Create(),
             InProcessCommand.Create(),

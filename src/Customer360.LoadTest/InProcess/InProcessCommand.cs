@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Customer360.LoadTest.Engine;
+using Customer360.LoadTest.Workload;
 using Spectre.Console;
 
 namespace Customer360.LoadTest.InProcess;
@@ -31,12 +32,29 @@ internal static class InProcessCommand
         };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the results as JSON to this file", HelpName = "file" };
         var noVerify = new Option<bool>("--no-verify") { Description = "Skip reading every customer back at the end" };
+        var workload = new WorkloadOptions();
         var command = new Command("inproc", "Measure the engine in-process: the real grains on an in-process Orleans cluster, next to the raw grain-call ceiling on the same cluster")
         {
             silos, store, postgres, touchpoints, customers, concurrency, seed, warmup, json, noVerify,
         };
+        foreach (var option in workload.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(async (parse, cancellationToken) =>
         {
+            WorkloadMix mix;
+            try
+            {
+                mix = workload.Read(parse);
+            }
+            catch (ArgumentException ex)
+            {
+                Console.Error.WriteLine($"c360-load: {ex.Message}");
+                return Ingest.LoadExitCodes.InvalidInput;
+            }
+
             var settings = new InProcessSettings
             {
                 RunId = $"inproc-{DateTime.UtcNow:yyyyMMddHHmmss}-{Random.Shared.Next(0x10000):x4}",
@@ -47,6 +65,7 @@ internal static class InProcessCommand
                 Customers = parse.GetValue(customers),
                 Concurrency = parse.GetValue(concurrency),
                 Seed = parse.GetValue(seed),
+                Mix = mix,
                 Warmup = parse.GetValue(warmup),
                 Verify = !parse.GetValue(noVerify),
             };

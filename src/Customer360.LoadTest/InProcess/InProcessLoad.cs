@@ -51,9 +51,9 @@ internal static class InProcessLoad
     public static async Task<InProcessReport> RunAsync(InProcessSettings settings, Action<string> progress, CancellationToken cancellationToken)
     {
         var now = DateTimeOffset.UtcNow;
-        var workload = new WorkloadGenerator(settings.Seed).Generate(settings.RunId, settings.Touchpoints, settings.Customers, now);
+        var workload = new WorkloadGenerator(settings.Seed, settings.Mix).Generate(settings.RunId, settings.Touchpoints, settings.Customers, now);
         var warmup = settings.Warmup > 0
-            ? new WorkloadGenerator(settings.Seed + 1).Generate($"{settings.RunId}-warmup", settings.Warmup, settings.Customers, now, customerPrefix: settings.RunId)
+            ? new WorkloadGenerator(settings.Seed + 1, settings.Mix).Generate($"{settings.RunId}-warmup", settings.Warmup, settings.Customers, now, customerPrefix: settings.RunId)
             : null;
 
         progress($"starting {settings.Silos} silo(s) on the {settings.Store} store");

@@ -27,6 +27,9 @@ internal sealed record InProcessSettings
 
     public int Seed { get; init; } = 360;
 
+    /// <summary>Kinds, channels and how unevenly customers are active.</summary>
+    public Workload.WorkloadMix Mix { get; init; } = Workload.WorkloadMix.Retail;
+
     /// <summary>Touchpoints sent to the measured customers before timing (0: every measured customer starts new).</summary>
     public int Warmup { get; init; }
 

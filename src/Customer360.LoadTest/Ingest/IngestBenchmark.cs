@@ -27,10 +27,11 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
         await RequireServerAsync(channel, cancellationToken);
 
         var generating = Stopwatch.StartNew();
-        var generator = new WorkloadGenerator(settings.Seed);
+        var generator = new WorkloadGenerator(settings.Seed, settings.Mix);
         var workload = generator.Generate(settings.RunId, settings.Touchpoints, settings.Customers, startedAt);
         progress($"generated {workload.Touchpoints.Count:N0} touchpoints over {workload.CustomerCount:N0} customers " +
-                 $"(average payload {workload.AveragePayloadBytes:N0} bytes) in {generating.Elapsed.TotalSeconds:N1} s");
+                 $"(average payload {workload.AveragePayloadBytes:N0} bytes; the busiest 1% of customers have {workload.ShareOfBusiest(0.01):P0} of them) " +
+                 $"in {generating.Elapsed.TotalSeconds:N1} s");
 
         BaselineResult? copy = null;
         BaselineResult? naive = null;
@@ -157,9 +158,9 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
             // like the baselines; with ReturningCustomers on the measured customers themselves,
             // so the measured phase finds every customer already active, as a busy shop would.
             var warmup = settings.ReturningCustomers
-                ? new WorkloadGenerator(settings.Seed + 1).Generate(
+                ? new WorkloadGenerator(settings.Seed + 1, settings.Mix).Generate(
                     $"{settings.RunId}-warmup", settings.Warmup, settings.Customers, DateTimeOffset.UtcNow, customerPrefix: settings.RunId)
-                : new WorkloadGenerator(settings.Seed + 1).Generate(
+                : new WorkloadGenerator(settings.Seed + 1, settings.Mix).Generate(
                     $"{settings.RunId}-warmup", settings.Warmup, Math.Max(1, settings.Warmup / 10), DateTimeOffset.UtcNow);
             var whose = settings.ReturningCustomers ? "the measured customers" : "customers of their own";
             progress($"engine: warming up with {settings.Warmup:N0} touchpoints to {whose}");

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Customer360.LoadTest.Baselines;
 using Customer360.LoadTest.Engine;
 using Customer360.LoadTest.Reporting;
+using Customer360.LoadTest.Workload;
 using Grpc.Core;
 using Npgsql;
 using Spectre.Console;
@@ -80,11 +81,17 @@ internal static class IngestCommand
             Description = "Skip the check, after the run, that every customer in the engine holds exactly the touchpoints acknowledged to it",
         };
 
+        var workloadShape = new WorkloadOptions();
         var command = new Command("ingest", "Measure durable touchpoint ingestion through the gRPC API, next to PostgreSQL baselines on the same rows")
         {
             server, touchpoints, customers, seed, runId, streams, window, batch, rate, warmup,
             returning, postgres, skipBaselines, copyChunk, naiveConnections, naiveTouchpoints, keepTables, storeLabel, json, noVerify,
         };
+        foreach (var option in workloadShape.All)
+        {
+            command.Options.Add(option);
+        }
+
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -105,6 +112,7 @@ internal static class IngestCommand
                     Touchpoints = parseResult.GetValue(touchpoints),
                     Customers = parseResult.GetValue(customers),
                     Seed = parseResult.GetValue(seed),
+                    Mix = workloadShape.Read(parseResult),
                     RunId = ParseRunId(parseResult.GetValue(runId)),
                     Streams = parseResult.GetValue(streams),
                     Window = parseResult.GetValue(window),

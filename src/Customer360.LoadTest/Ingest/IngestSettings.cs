@@ -11,6 +11,9 @@ internal sealed record IngestSettings
 
     public required int Seed { get; init; }
 
+    /// <summary>Kinds, channels and how unevenly customers are active.</summary>
+    public Workload.WorkloadMix Mix { get; init; } = Workload.WorkloadMix.Retail;
+
     /// <summary>Prefix of every id this run sends or writes.</summary>
     public required string RunId { get; init; }
 

@@ -2,18 +2,21 @@ using System.Globalization;
 using Customer360.Domain.Customers;
 using Customer360.Grains.Storage;
 using Google.Protobuf.WellKnownTypes;
+using MathNet.Numerics.Distributions;
 using ApiV1 = Customer360.Api.V1;
 
 namespace Customer360.LoadTest.Workload;
 
 /// <summary>
-/// Makes a benchmark's touchpoints: a retail mix of purchases (with line items, in EUR), returns
-/// and contacts across every channel, spread over the customers at random, with event times in
-/// the 30 days before the start of <c>asOf</c>'s UTC day. The same seed, id prefix and day give
-/// the same touchpoints, so a run repeated with the same run id on the same day resends identical
-/// touchpoints (which the engine answers DUPLICATE).
+/// Makes a benchmark's touchpoints: by default a retail mix of purchases (with line items, in
+/// EUR), returns and contacts across every channel, spread evenly over the customers at random,
+/// with event times in the 30 days before the start of <c>asOf</c>'s UTC day. A
+/// <see cref="WorkloadMix"/> changes the kinds, the channels and how unevenly customers are
+/// active. The same seed, mix, id prefix and day give the same touchpoints, so a run repeated
+/// with the same run id on the same day resends identical touchpoints (which the engine answers
+/// DUPLICATE).
 /// </summary>
-internal sealed class WorkloadGenerator(int seed)
+internal sealed class WorkloadGenerator(int seed, WorkloadMix? mix = null)
 {
     public static readonly TimeSpan EventTimeSpan = TimeSpan.FromDays(30);
 
@@ -21,21 +24,9 @@ internal sealed class WorkloadGenerator(int seed)
 
     private static readonly string[] Categories = ["grocery", "apparel", "electronics", "home", "beauty", "toys", "sports"];
 
-    /// <summary>What a retailer's touchpoint stream holds, by relative weight, and where each kind happens.</summary>
-    private static readonly KindProfile[] Kinds =
-    [
-        new(TouchpointKind.Purchase, 40, [Channel.PointOfSale, Channel.PointOfSale, Channel.Web, Channel.MobileApp]),
-        new(TouchpointKind.Return, 6, [Channel.PointOfSale, Channel.Web]),
-        new(TouchpointKind.Visit, 14, [Channel.Web, Channel.MobileApp]),
-        new(TouchpointKind.Call, 12, [Channel.CallCentre]),
-        new(TouchpointKind.EmailOpen, 12, [Channel.Email]),
-        new(TouchpointKind.EmailClick, 6, [Channel.Email]),
-        new(TouchpointKind.SupportTicketOpened, 5, [Channel.Support]),
-        new(TouchpointKind.SupportTicketResolved, 4, [Channel.Support]),
-        new(TouchpointKind.Complaint, 1, [Channel.CallCentre, Channel.Support]),
-    ];
+    private const int BusyOrderSeed = 0x5eed;
 
-    private static readonly int TotalWeight = Kinds.Sum(k => k.Weight);
+    private readonly WorkloadMix _mix = (mix ?? WorkloadMix.Retail).Checked();
 
     /// <summary>
     /// <paramref name="touchpointCount"/> touchpoints over <paramref name="customerCount"/>
@@ -48,14 +39,19 @@ internal sealed class WorkloadGenerator(int seed)
         // System.Random with a seed gives the same sequence every time on a given .NET version,
         // which is all a benchmark run needs to be repeatable.
         var random = new Random(seed);
+        var pickCustomer = CustomerPicker(customerCount);
+        var kinds = _mix.Kinds.Where(k => k.Value > 0).ToArray();
+        var totalWeight = kinds.Sum(k => k.Value);
         var anchor = new DateTimeOffset(asOf.UtcDateTime.Date, TimeSpan.Zero);
         var logLengths = new long[customerCount];
         var touchpoints = new List<WorkloadTouchpoint>(touchpointCount);
         for (var i = 0; i < touchpointCount; i++)
         {
-            var customerIndex = random.Next(customerCount);
+            var customerIndex = pickCustomer(random);
             var touchpoint = NextTouchpoint(
                 random,
+                kinds,
+                totalWeight,
                 eventId: $"{idPrefix}-E{i:D8}",
                 customerId: $"{customerPrefix}-C{customerIndex:D6}",
                 occurredAt: anchor - TimeSpan.FromMilliseconds(Math.Floor(random.NextDouble() * EventTimeSpan.TotalMilliseconds)));
@@ -84,12 +80,80 @@ internal sealed class WorkloadGenerator(int seed)
         return new IngestWorkload(customerCount, touchpoints);
     }
 
-    /// <summary>The touchpoint as the engine stores it once accepted: UTC event time, reporting amount filled in.</summary>
-    private static Touchpoint NextTouchpoint(Random random, string eventId, string customerId, DateTimeOffset occurredAt)
+    /// <summary>
+    /// Chooses a customer index for each touchpoint: evenly, or by a Zipf law over activity ranks
+    /// when the mix is skewed. Ranks are dealt to customers in a seeded random order, so the
+    /// busiest customers are scattered over the id range (and over the engine's streams) rather
+    /// than being the lowest ids. The order does not depend on the seed, so a warm-up and its
+    /// measured phase find the same customers busy.
+    /// </summary>
+    private Func<Random, int> CustomerPicker(int customerCount)
     {
-        var profile = PickKind(random);
-        var channel = profile.Channels[random.Next(profile.Channels.Length)];
-        var lineItems = profile.Kind switch
+        if (_mix.Skew == 0)
+        {
+            return random => random.Next(customerCount);
+        }
+
+        var customerOfRank = Enumerable.Range(0, customerCount).ToArray();
+        new Random(BusyOrderSeed).Shuffle(customerOfRank);
+
+        // The cumulative Zipf weights; MathNet.Numerics finds a draw's rank in them by binary
+        // search (its Zipf sampler walks every rank on each draw).
+        var cumulative = new double[customerCount];
+        var sum = 0.0;
+        for (var rank = 0; rank < customerCount; rank++)
+        {
+            sum += Math.Pow(rank + 1, -_mix.Skew);
+            cumulative[rank] = sum;
+        }
+
+        return random => customerOfRank[Categorical.InvCDFWithCumulativeDistribution(cumulative, random.NextDouble())];
+    }
+
+    private static TouchpointKind PickKind(Random random, KeyValuePair<TouchpointKind, int>[] kinds, int totalWeight)
+    {
+        var target = random.Next(totalWeight);
+        foreach (var (kind, weight) in kinds)
+        {
+            target -= weight;
+            if (target < 0)
+            {
+                return kind;
+            }
+        }
+
+        return kinds[^1].Key;
+    }
+
+    /// <summary>Where the touchpoint happened: one of its kind's channels, weighted by the mix's channel weights if it has any.</summary>
+    private Channel PickChannel(Random random, TouchpointKind kind)
+    {
+        var channels = WorkloadMix.ChannelsOf(kind);
+        if (_mix.Channels is not { } weights)
+        {
+            return channels[random.Next(channels.Count)];
+        }
+
+        var target = random.Next(channels.Sum(c => weights.GetValueOrDefault(c)));
+        foreach (var channel in channels)
+        {
+            target -= weights.GetValueOrDefault(channel);
+            if (target < 0)
+            {
+                return channel;
+            }
+        }
+
+        return channels[^1];
+    }
+
+    /// <summary>The touchpoint as the engine stores it once accepted: UTC event time, reporting amount filled in.</summary>
+    private Touchpoint NextTouchpoint(
+        Random random, KeyValuePair<TouchpointKind, int>[] kinds, int totalWeight, string eventId, string customerId, DateTimeOffset occurredAt)
+    {
+        var kind = PickKind(random, kinds, totalWeight);
+        var channel = PickChannel(random, kind);
+        var lineItems = kind switch
         {
             TouchpointKind.Purchase => LineItems(random, count: random.Next(1, 4), maxQuantity: 3),
             TouchpointKind.Return => LineItems(random, count: 1, maxQuantity: 1),
@@ -107,31 +171,16 @@ internal sealed class WorkloadGenerator(int seed)
             CustomerId = customerId,
             OccurredAt = occurredAt,
             Channel = channel,
-            Kind = profile.Kind,
+            Kind = kind,
             Amount = amount,
             // EUR is the reporting currency, so the engine stores the amount unchanged.
             ReportingAmount = amount?.Amount,
             LineItems = lineItems,
-            Attributes = profile.Kind is TouchpointKind.EmailOpen or TouchpointKind.EmailClick
+            Attributes = kind is TouchpointKind.EmailOpen or TouchpointKind.EmailClick
                 ? new Dictionary<string, string>(StringComparer.Ordinal) { ["campaign"] = $"newsletter-{random.Next(1, 13):D2}" }
                 : new Dictionary<string, string>(StringComparer.Ordinal),
             SourceSystem = SourceSystem(random, channel),
         };
-    }
-
-    private static KindProfile PickKind(Random random)
-    {
-        var target = random.Next(TotalWeight);
-        foreach (var profile in Kinds)
-        {
-            target -= profile.Weight;
-            if (target < 0)
-            {
-                return profile;
-            }
-        }
-
-        return Kinds[^1];
     }
 
     private static LineItem[] LineItems(Random random, int count, int maxQuantity)
@@ -206,6 +255,4 @@ internal sealed class WorkloadGenerator(int seed)
     private static ApiV1.Money? ToMessage(Money? money) => money is null
         ? null
         : new ApiV1.Money { Amount = money.Amount.ToString(CultureInfo.InvariantCulture), CurrencyCode = money.Currency };
-
-    private sealed record KindProfile(TouchpointKind Kind, int Weight, Channel[] Channels);
 }
