@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Customer360.LoadTest.InProcess;
 using Customer360.LoadTest.Ingest;
+using Customer360.LoadTest.Summary;
 using Customer360.LoadTest.Values;
 
 namespace Customer360.LoadTest;
@@ -15,5 +16,6 @@ internal static class LoadTestApplication
             IngestCommand.Create(),
             InProcessCommand.Create(),
             ValueModelCommand.Create(),
+            SummarizeCommand.Create(),
         };
 }

@@ -16,6 +16,7 @@
 # The options are passed to both runs.
 #
 # Settings (environment):
+#   C360_BENCH_RUNS       runs of each store, alternating, summarised by median (default 1)
 #   C360_BENCH_OUT        output folder            (default: a new folder under /tmp)
 #   C360_BENCH_PORT       the server's gRPC port   (default 5360)
 #   C360_BENCH_SILO_PORT  the silo's port          (default 11111)
@@ -150,33 +151,50 @@ bash "$repo_root/deploy/postgres/apply-schema.sh" "$connection"
 pg_label="PostgreSQL $(psql --version | awk '{print $3}'), local on loopback"
 
 overall=0
+runs="${C360_BENCH_RUNS:-1}"
+case "$runs" in ''|*[!0-9]*|0) die "C360_BENCH_RUNS must be a whole number of runs, at least 1" ;; esac
 
-# 1. PostgreSQL, with both baselines on the same database.
-start_server postgres \
-  Customer360__Storage__Provider=postgres \
-  Customer360__Storage__ConnectionString="$connection" \
-  Customer360__Silo__ServiceId="$run_tag-pg" \
-  Customer360__Silo__ClusterId="$run_tag-pg"
-pg_status=0
-run_load postgres --postgres "$connection" --store-label "$pg_label" "$@" || pg_status=$?
-stop_server
-[ "$overall" -ne 0 ] || overall="$pg_status"
+for run in $(seq 1 "$runs"); do
+  suffix=""
+  [ "$runs" -eq 1 ] || { suffix="-$run"; say "run $run of $runs"; }
 
-# 2. SQLite, in a data folder of its own; there is no database for the baselines here.
-sqlite_dir="$(mktemp -d /tmp/c360-bench-sqlite.XXXXXX)"
-start_server sqlite \
-  Customer360__Storage__Provider=sqlite \
-  Customer360__Storage__DataPath="$sqlite_dir" \
-  Customer360__Silo__ServiceId="$run_tag-sqlite" \
-  Customer360__Silo__ClusterId="$run_tag-sqlite"
-sqlite_status=0
-run_load sqlite --skip-baselines --store-label "embedded SQLite (WAL, synchronous=FULL), fresh data folder" "$@" || sqlite_status=$?
-stop_server
-[ "$overall" -ne 0 ] || overall="$sqlite_status"
+  # 1. PostgreSQL, with both baselines on the same database.
+  start_server "postgres$suffix" \
+    Customer360__Storage__Provider=postgres \
+    Customer360__Storage__ConnectionString="$connection" \
+    Customer360__Silo__ServiceId="$run_tag-pg$suffix" \
+    Customer360__Silo__ClusterId="$run_tag-pg$suffix"
+  pg_status=0
+  run_load "postgres$suffix" --postgres "$connection" --store-label "$pg_label" "$@" || pg_status=$?
+  stop_server
+  [ "$overall" -ne 0 ] || overall="$pg_status"
 
-printf '\n==================== PostgreSQL ====================\n'
-cat "$out_dir/report-postgres.txt"
-printf '\n====================== SQLite ======================\n'
-cat "$out_dir/report-sqlite.txt"
+  # 2. SQLite, in a data folder of its own; there is no database for the baselines here.
+  sqlite_dir="$(mktemp -d /tmp/c360-bench-sqlite.XXXXXX)"
+  start_server "sqlite$suffix" \
+    Customer360__Storage__Provider=sqlite \
+    Customer360__Storage__DataPath="$sqlite_dir" \
+    Customer360__Silo__ServiceId="$run_tag-sqlite$suffix" \
+    Customer360__Silo__ClusterId="$run_tag-sqlite$suffix"
+  sqlite_status=0
+  run_load "sqlite$suffix" --skip-baselines --store-label "embedded SQLite (WAL, synchronous=FULL), fresh data folder" "$@" || sqlite_status=$?
+  stop_server
+  rm -rf "$sqlite_dir"
+  sqlite_dir=""
+  [ "$overall" -ne 0 ] || overall="$sqlite_status"
+done
+
+if [ "$runs" -eq 1 ]; then
+  printf '\n==================== PostgreSQL ====================\n'
+  cat "$out_dir/report-postgres.txt"
+  printf '\n====================== SQLite ======================\n'
+  cat "$out_dir/report-sqlite.txt"
+else
+  # Medians and spread over the runs, as BENCHMARKS.md quotes them.
+  printf '\n================ %s runs: medians ================\n' "$runs"
+  summary_status=0
+  dotnet "$load_dll" summarize "$out_dir"/ingest-*.json --markdown "$out_dir/summary.md" || summary_status=$?
+  [ "$overall" -ne 0 ] || overall="$summary_status"
+fi
 say "results, reports and server logs are in $out_dir"
 exit "$overall"

@@ -137,7 +137,7 @@ internal static class InProcessCommand
         phase.Latency.P999.ToString("N0", CultureInfo.InvariantCulture),
         phase.Latency.Max.ToString("N0", CultureInfo.InvariantCulture));
 
-    private static JsonObject ToJson(InProcessReport report) => new()
+    internal static JsonObject ToJson(InProcessReport report) => new()
     {
         ["silos"] = report.Settings.Silos,
         ["store"] = report.Settings.Store,
