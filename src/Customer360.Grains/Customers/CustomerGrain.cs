@@ -180,7 +180,13 @@ public sealed partial class CustomerGrain(
 
     public Task RestateSegmentsAsync()
     {
-        _called = true;
+        // Segment recovery after a restart wakes every customer changed since the last
+        // checkpoint; one woken only for that goes back to sleep, so recovery does not fill memory.
+        if (!_called)
+        {
+            DeactivateOnIdle();
+        }
+
         if (_customer is { } customer)
         {
             segments.ReportFull(customer.CustomerId, OrderOf(customer), customer.SegmentContributions());

@@ -72,6 +72,35 @@ public sealed class ReactivationTests(ClusterFixture fixture)
         Assert.Equal(4321.09m, member.NetSpend);
     }
 
+    [Fact]
+    public async Task ACustomerWokenOnlyForSegmentRecoveryOrARescoreGoesBackToSleep()
+    {
+        var id = TestIds.NewCustomerId("woken");
+        var customer = fixture.Customer(id);
+        await customer.RecordTouchpointAsync(Purchase(id, "p1", DateTimeOffset.UtcNow.AddHours(-1), 12.50m, Channel.Web));
+        await DeactivateIdleGrainsAsync();
+        Assert.False(await IsActiveAsync(customer));
+
+        // Recovery after a restart wakes every customer changed since the last checkpoint, and
+        // the re-scoring sweep wakes every customer: neither may leave them all in memory.
+        await customer.RestateSegmentsAsync();
+        Assert.False(await Eventually.PollAsync(() => IsActiveAsync(customer), active => !active, TimeSpan.FromSeconds(20)));
+
+        await customer.RefreshValueAsync(0);
+        Assert.False(await Eventually.PollAsync(() => IsActiveAsync(customer), active => !active, TimeSpan.FromSeconds(20)));
+
+        // A customer somebody is using stays.
+        await customer.GetViewAsync();
+        await customer.RestateSegmentsAsync();
+        Assert.True(await IsActiveAsync(customer));
+    }
+
+    private async Task<bool> IsActiveAsync(ICustomerGrain customer)
+    {
+        var statistics = await fixture.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        return statistics.Any(s => s.GrainId == customer.GetGrainId());
+    }
+
     private Task DeactivateIdleGrainsAsync() =>
         fixture.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
 
