@@ -76,6 +76,7 @@ internal static class IngestCommand
             DefaultValueFactory = _ => "unknown",
         };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the results as JSON to this file", HelpName = "file" };
+        var markdown = new Option<FileInfo?>("--markdown") { Description = "Also write the results as Markdown (command, headline figures, every figure) to this file", HelpName = "file" };
         var noVerify = new Option<bool>("--no-verify")
         {
             Description = "Skip the check, after the run, that every customer in the engine holds exactly the touchpoints acknowledged to it",
@@ -85,7 +86,7 @@ internal static class IngestCommand
         var command = new Command("ingest", "Measure durable touchpoint ingestion through the gRPC API, next to PostgreSQL baselines on the same rows")
         {
             server, touchpoints, customers, seed, runId, streams, window, batch, rate, warmup,
-            returning, postgres, skipBaselines, copyChunk, naiveConnections, naiveTouchpoints, keepTables, storeLabel, json, noVerify,
+            returning, postgres, skipBaselines, copyChunk, naiveConnections, naiveTouchpoints, keepTables, storeLabel, json, markdown, noVerify,
         };
         foreach (var option in workloadShape.All)
         {
@@ -129,6 +130,7 @@ internal static class IngestCommand
                     ReturningCustomers = parseResult.GetValue(returning),
                     StoreLabel = parseResult.GetRequiredValue(storeLabel),
                     JsonFile = parseResult.GetValue(json),
+                    MarkdownFile = parseResult.GetValue(markdown),
                     Verify = !parseResult.GetValue(noVerify),
                 };
             }
@@ -161,6 +163,12 @@ internal static class IngestCommand
             {
                 await ReportJson.WriteAsync(file, report, cancellationToken);
                 Console.Error.WriteLine($"c360-load: results written to {file.FullName}");
+            }
+
+            if (settings.MarkdownFile is { } markdownFile)
+            {
+                await MarkdownReport.WriteAsync(markdownFile, ReportJson.ToJson(report), RunCommandLine.Current(), cancellationToken);
+                Console.Error.WriteLine($"c360-load: Markdown summary written to {markdownFile.FullName}");
             }
 
             return report.Engine.Clean && report.Verification is null or { Passed: true } ? LoadExitCodes.Ok : LoadExitCodes.EngineProblems;

@@ -52,4 +52,7 @@ internal sealed record IngestSettings
     public required string StoreLabel { get; init; }
 
     public required FileInfo? JsonFile { get; init; }
+
+    /// <summary>Where to write the Markdown summary, if anywhere.</summary>
+    public FileInfo? MarkdownFile { get; init; }
 }
