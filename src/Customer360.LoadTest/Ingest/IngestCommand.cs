@@ -82,12 +82,13 @@ internal static class IngestCommand
         };
 
         var workloadShape = new WorkloadOptions();
+        var mixedWorkload = new MixedWorkloadOptions();
         var command = new Command("ingest", "Measure durable touchpoint ingestion through the gRPC API, next to PostgreSQL baselines on the same rows")
         {
             server, touchpoints, customers, seed, runId, streams, window, batch, rate, warmup,
             returning, postgres, skipBaselines, copyChunk, naiveConnections, naiveTouchpoints, keepTables, storeLabel, json, noVerify,
         };
-        foreach (var option in workloadShape.All)
+        foreach (var option in workloadShape.All.Concat(mixedWorkload.All))
         {
             command.Options.Add(option);
         }
@@ -131,6 +132,7 @@ internal static class IngestCommand
                     JsonFile = parseResult.GetValue(json),
                     Verify = !parseResult.GetValue(noVerify),
                 };
+                settings = mixedWorkload.Apply(parseResult, settings);
             }
             catch (ArgumentException ex)
             {
