@@ -11,7 +11,7 @@ namespace Customer360.LoadTest.Engine;
 /// arrives before the ack counts as zero). An ack without a version is matched by its event id
 /// among the view's recent touchpoints instead.
 /// </summary>
-internal sealed class CustomerWatchers(CustomerService.CustomerServiceClient client, IReadOnlyCollection<string> customerIds)
+internal sealed class CustomerWatchers(CustomerService.CustomerServiceClient? client, IReadOnlyCollection<string> customerIds)
 {
     private readonly Dictionary<string, Watched> _watched = customerIds.ToDictionary(id => id, _ => new Watched(), StringComparer.Ordinal);
 
@@ -63,32 +63,12 @@ internal sealed class CustomerWatchers(CustomerService.CustomerServiceClient cli
     {
         try
         {
-            using var call = client.WatchCustomer(new WatchCustomerRequest { CustomerId = customerId }, cancellationToken: stop);
+            using var call = client!.WatchCustomer(new WatchCustomerRequest { CustomerId = customerId }, cancellationToken: stop);
             while (await call.ResponseStream.MoveNext(stop))
             {
                 var receivedAt = Stopwatch.GetTimestamp();
                 var view = call.ResponseStream.Current;
-                Interlocked.Increment(ref watched.Views);
-                lock (watched)
-                {
-                    watched.Version = Math.Max(watched.Version, view.Version);
-                    foreach (var touchpoint in view.RecentTouchpoints)
-                    {
-                        watched.SeenEvents.Add(touchpoint.EventId);
-                    }
-
-                    watched.Pending.RemoveAll(p =>
-                    {
-                        var reached = p.Version > 0 ? watched.Version >= p.Version : watched.SeenEvents.Contains(p.EventId);
-                        if (reached)
-                        {
-                            RecordPropagation(p.AckedAt, receivedAt);
-                        }
-
-                        return reached;
-                    });
-                }
-
+                Viewed(customerId, view.Version, view.RecentTouchpoints.Select(t => t.EventId), receivedAt);
                 watched.Opened.TrySetResult();
             }
         }
@@ -104,6 +84,28 @@ internal sealed class CustomerWatchers(CustomerService.CustomerServiceClient cli
         {
             // A watch that failed before its first view must not hold up the start.
             watched.Opened.TrySetResult();
+        }
+    }
+
+    /// <summary>The watcher of <paramref name="customerId"/> received a view at <paramref name="receivedAt"/>.</summary>
+    public void Viewed(string customerId, long version, IEnumerable<string> recentEventIds, long receivedAt)
+    {
+        var watched = _watched[customerId];
+        Interlocked.Increment(ref watched.Views);
+        lock (watched)
+        {
+            watched.Version = Math.Max(watched.Version, version);
+            watched.SeenEvents.UnionWith(recentEventIds);
+            watched.Pending.RemoveAll(p =>
+            {
+                var reached = p.Version > 0 ? watched.Version >= p.Version : watched.SeenEvents.Contains(p.EventId);
+                if (reached)
+                {
+                    RecordPropagation(p.AckedAt, receivedAt);
+                }
+
+                return reached;
+            });
         }
     }
 

@@ -27,14 +27,14 @@ internal sealed class SegmentDashboard
 {
     public const int TopMembers = 100;
 
-    private readonly SegmentService.SegmentServiceClient _client;
+    private readonly SegmentService.SegmentServiceClient? _client;
     private readonly Dictionary<string, Member> _members = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (Member Member, int Index)> _events = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource[] _opened;
     private long _updates;
 
     /// <param name="baseNetSpend">Each customer's net spend before the measured phase (from a warm-up on the same customers), if any.</param>
-    public SegmentDashboard(SegmentService.SegmentServiceClient client, IngestWorkload workload, IReadOnlyDictionary<string, decimal> baseNetSpend)
+    public SegmentDashboard(SegmentService.SegmentServiceClient? client, IngestWorkload workload, IReadOnlyDictionary<string, decimal> baseNetSpend)
     {
         _client = client;
         foreach (var touchpoint in workload.Touchpoints)
@@ -126,17 +126,16 @@ internal sealed class SegmentDashboard
     {
         try
         {
-            using var call = _client.WatchSegment(new WatchSegmentRequest { SegmentId = segmentId, Top = TopMembers }, cancellationToken: stop);
+            using var call = _client!.WatchSegment(new WatchSegmentRequest { SegmentId = segmentId, Top = TopMembers }, cancellationToken: stop);
             while (await call.ResponseStream.MoveNext(stop))
             {
                 var receivedAt = Stopwatch.GetTimestamp();
                 Interlocked.Increment(ref _updates);
                 foreach (var entry in call.ResponseStream.Current.TopMembers)
                 {
-                    if (_members.TryGetValue(entry.CustomerId, out var member) &&
-                        decimal.TryParse(entry.NetSpend?.Amount, NumberStyles.Number, CultureInfo.InvariantCulture, out var netSpend))
+                    if (decimal.TryParse(entry.NetSpend?.Amount, NumberStyles.Number, CultureInfo.InvariantCulture, out var netSpend))
                     {
-                        Observe(member, netSpend, receivedAt);
+                        Listed(entry.CustomerId, netSpend, receivedAt);
                     }
                 }
 
@@ -157,8 +156,14 @@ internal sealed class SegmentDashboard
         }
     }
 
-    private void Observe(Member member, decimal netSpend, long receivedAt)
+    /// <summary>A segment update received at <paramref name="receivedAt"/> listed the customer with this net spend.</summary>
+    public void Listed(string customerId, decimal netSpend, long receivedAt)
     {
+        if (!_members.TryGetValue(customerId, out var member))
+        {
+            return;
+        }
+
         lock (member)
         {
             member.Listed = true;
