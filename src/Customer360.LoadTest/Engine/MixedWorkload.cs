@@ -36,7 +36,6 @@ internal sealed class MixedWorkload : IAckObserver, IAsyncDisposable
     /// <param name="baseNetSpend">Each customer's net spend before the phase, for the dashboard.</param>
     public MixedWorkload(Uri server, IngestWorkload workload, double? readsPerSecond, int watchers, bool dashboard, int seed, IReadOnlyDictionary<string, decimal> baseNetSpend)
     {
-        _touchpoints = workload.Touchpoints.ToDictionary(t => t.EventId, StringComparer.Ordinal);
         if (readsPerSecond is { } rate && rate > 0)
         {
             _reads = new CustomerReads(new CustomerService.CustomerServiceClient(Open(server)), rate, seed);
@@ -55,6 +54,11 @@ internal sealed class MixedWorkload : IAckObserver, IAsyncDisposable
         {
             _dashboard = new SegmentDashboard(new SegmentService.SegmentServiceClient(Open(server)), workload, baseNetSpend);
         }
+
+        // Only needed, and only built, when something follows the acks.
+        _touchpoints = Any
+            ? workload.Touchpoints.ToDictionary(t => t.EventId, StringComparer.Ordinal)
+            : new Dictionary<string, WorkloadTouchpoint>(StringComparer.Ordinal);
     }
 
     /// <summary>The customers watched, the busiest first.</summary>

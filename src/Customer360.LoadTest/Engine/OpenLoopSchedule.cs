@@ -13,6 +13,9 @@ internal static class OpenLoopSchedule
     /// <summary>Waits shorter than this are not worth a timer; such calls start a little early.</summary>
     private static readonly TimeSpan TimerResolution = TimeSpan.FromMilliseconds(1);
 
+    /// <summary>Finished calls are dropped from the in-flight list once it holds this many.</summary>
+    private const int PruneFloor = 4096;
+
     /// <summary>
     /// Runs until <paramref name="stop"/> is cancelled, then waits for the calls still in flight.
     /// Returns how many calls were started.
@@ -22,6 +25,7 @@ internal static class OpenLoopSchedule
         var ticksPerCall = Stopwatch.Frequency / ratePerSecond;
         var start = Stopwatch.GetTimestamp();
         var inFlight = new List<Task>();
+        var pruneAt = PruneFloor;
         long started = 0;
         try
         {
@@ -36,9 +40,12 @@ internal static class OpenLoopSchedule
 
                 inFlight.Add(call(due));
                 started++;
-                if (inFlight.Count >= 4096)
+                if (inFlight.Count >= pruneAt)
                 {
+                    // Pruned only when the list has doubled, so a long backlog of calls in flight
+                    // costs the dispatcher constant time per call.
                     inFlight.RemoveAll(t => t.IsCompleted);
+                    pruneAt = Math.Max(PruneFloor, inFlight.Count * 2);
                 }
             }
         }
