@@ -33,11 +33,14 @@ internal sealed class CustomerWatchers(CustomerService.CustomerServiceClient? cl
 
     public bool IsWatched(string customerId) => _watched.ContainsKey(customerId);
 
-    /// <summary>Opens every watch and waits for each one's first (current) view, so that none misses the first touchpoints.</summary>
+    /// <summary>
+    /// Opens every watch and waits for each one's first (current) view, so that none misses the
+    /// first touchpoints; <see cref="TimeoutException"/> if they do not come.
+    /// </summary>
     public async Task<Task> StartAsync(CancellationToken stop)
     {
         var running = _watched.Select(w => WatchAsync(w.Key, w.Value, stop)).ToArray();
-        await Task.WhenAll(_watched.Values.Select(w => w.Opened.Task)).WaitAsync(stop);
+        await Task.WhenAll(_watched.Values.Select(w => w.Opened.Task)).WaitAsync(MixedWorkload.OpenTimeout, stop);
         return Task.WhenAll(running);
     }
 

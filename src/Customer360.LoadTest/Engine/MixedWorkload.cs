@@ -18,6 +18,9 @@ internal sealed class MixedWorkload : IAckObserver, IAsyncDisposable
     /// <summary>How long after the last ack watchers and the dashboard may still report what it changed.</summary>
     public static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(3);
 
+    /// <summary>How long every watch has to deliver its first view or figures before the phase starts.</summary>
+    public static readonly TimeSpan OpenTimeout = TimeSpan.FromSeconds(30);
+
     private readonly Dictionary<string, WorkloadTouchpoint> _touchpoints;
     private readonly List<GrpcChannel> _channels = [];
     private readonly CancellationTokenSource _stopReads = new();

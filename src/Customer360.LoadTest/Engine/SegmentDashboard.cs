@@ -32,6 +32,7 @@ internal sealed class SegmentDashboard
     private readonly Dictionary<string, (Member Member, int Index)> _events = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource[] _opened;
     private long _updates;
+    private long _visibleAcks;
 
     /// <param name="baseNetSpend">Each customer's net spend before the measured phase (from a warm-up on the same customers), if any.</param>
     public SegmentDashboard(SegmentService.SegmentServiceClient? client, IngestWorkload workload, IReadOnlyDictionary<string, decimal> baseNetSpend)
@@ -72,7 +73,7 @@ internal sealed class SegmentDashboard
     public long Updates => Interlocked.Read(ref _updates);
 
     /// <summary>Acks that changed a customer's net spend, the only ones an update can show.</summary>
-    public long VisibleAcks { get; private set; }
+    public long VisibleAcks => Interlocked.Read(ref _visibleAcks);
 
     /// <summary>Acks that change net spend, for customers some update listed as a top member, not yet seen reflected.</summary>
     public int PendingOfListedMembers()
@@ -92,11 +93,11 @@ internal sealed class SegmentDashboard
         return pending;
     }
 
-    /// <summary>Opens every segment watch and waits for each one's first figures.</summary>
+    /// <summary>Opens every segment watch and waits for each one's first figures; <see cref="TimeoutException"/> if they do not come.</summary>
     public async Task<Task> StartAsync(CancellationToken stop)
     {
         var running = SegmentIds.Select((id, i) => WatchAsync(id, _opened[i], stop)).ToArray();
-        await Task.WhenAll(_opened.Select(o => o.Task)).WaitAsync(stop);
+        await Task.WhenAll(_opened.Select(o => o.Task)).WaitAsync(MixedWorkload.OpenTimeout, stop);
         return Task.WhenAll(running);
     }
 
@@ -108,9 +109,9 @@ internal sealed class SegmentDashboard
             return;
         }
 
+        Interlocked.Increment(ref _visibleAcks);
         lock (known.Member)
         {
-            VisibleAcks++;
             if (known.Member.Reflected >= known.Index)
             {
                 // An update showed it before the till had its ack.

@@ -165,7 +165,14 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
         if (mixed.Any)
         {
             progress($"engine: with reads at {settings.ReadsPerSecond ?? 0:N0}/s, {settings.Watchers:N0} customer watch(es){(settings.Dashboard ? " and the segment dashboard" : string.Empty)}");
-            await mixed.StartAsync(cancellationToken);
+            try
+            {
+                await mixed.StartAsync(cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                throw new BenchmarkSetupException($"the customer watches or the segment dashboard did not deliver their first view within {MixedWorkload.OpenTimeout.TotalSeconds:N0} s");
+            }
         }
 
         var result = await engine.RunAsync(workload, line => progress($"engine: {line}"), cancellationToken);
