@@ -17,7 +17,8 @@ internal sealed class NaiveBaseline(NpgsqlDataSource source, int connections)
 
     public const int DefaultTouchpoints = 20_000;
 
-    public async Task<BaselineResult> RunAsync(IReadOnlyList<WorkloadTouchpoint> touchpoints, string serviceId, CancellationToken cancellationToken)
+    /// <param name="reads">Reads run at a fixed rate while the writes run, if given.</param>
+    public async Task<BaselineResult> RunAsync(IReadOnlyList<WorkloadTouchpoint> touchpoints, string serviceId, CancellationToken cancellationToken, NaiveReads? reads = null)
     {
         await ScratchTables.RecreateLogAsync(source, ScratchTables.NaiveLog, cancellationToken);
         await ScratchTables.RecreateNaiveCustomerAsync(source, cancellationToken);
@@ -31,20 +32,38 @@ internal sealed class NaiveBaseline(NpgsqlDataSource source, int connections)
                 writers.Add(await NaiveWriter.OpenAsync(source, serviceId, cancellationToken));
             }
 
+            if (reads is not null)
+            {
+                await reads.OpenAsync(serviceId, cancellationToken);
+            }
+
+            using var stopReads = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var reading = reads?.RunAsync(stopReads.Token) ?? Task.CompletedTask;
+
             // The shared queue: each writer takes the next untaken touchpoint.
             var next = -1;
             var started = Stopwatch.GetTimestamp();
-            await Task.WhenAll(writers.Select(writer => Task.Run(
-                async () =>
-                {
-                    int index;
-                    while ((index = Interlocked.Increment(ref next)) < touchpoints.Count)
+            TimeSpan elapsed;
+            try
+            {
+                await Task.WhenAll(writers.Select(writer => Task.Run(
+                    async () =>
                     {
-                        await writer.WriteAsync(touchpoints[index], cancellationToken);
-                    }
-                },
-                cancellationToken)));
-            var elapsed = Stopwatch.GetElapsedTime(started);
+                        int index;
+                        while ((index = Interlocked.Increment(ref next)) < touchpoints.Count)
+                        {
+                            await writer.WriteAsync(touchpoints[index], cancellationToken);
+                            reads?.Written(touchpoints[index].CustomerId);
+                        }
+                    },
+                    cancellationToken)));
+                elapsed = Stopwatch.GetElapsedTime(started);
+            }
+            finally
+            {
+                await stopReads.CancelAsync();
+                await reading;
+            }
 
             var stored = await ScratchTables.CountAsync(source, ScratchTables.NaiveLog, cancellationToken);
             if (stored != touchpoints.Count)

@@ -9,7 +9,7 @@ namespace Customer360.LoadTest.Engine;
 /// same stream (customer index modulo the stream count), so each customer's touchpoints arrive in
 /// the order they were generated.
 /// </summary>
-internal sealed class EngineIngest(CustomerService.CustomerServiceClient client, int streams, int window, int batch, double? offeredRate)
+internal sealed class EngineIngest(CustomerService.CustomerServiceClient client, int streams, int window, int batch, double? offeredRate, IAckObserver? observer = null)
 {
     public const int DefaultStreams = 16;
 
@@ -32,7 +32,7 @@ internal sealed class EngineIngest(CustomerService.CustomerServiceClient client,
 
         var clock = new PhaseClock();
         var pacer = offeredRate is { } rate ? new OfferedRatePacer(rate) : null;
-        var drivers = partitions.Select(_ => new TouchpointStream(client, window, batch, pacer, clock)).ToArray();
+        var drivers = partitions.Select(_ => new TouchpointStream(client, window, batch, pacer, clock, observer)).ToArray();
 
         using var stopProgress = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var reporting = progress is null

@@ -20,7 +20,7 @@ namespace Customer360.LoadTest.Engine;
 /// and more join it only while they are ready at once (due, with a free slot). A message never
 /// waits to fill up, so batching adds no latency of its own.
 /// </remarks>
-internal sealed class TouchpointStream(CustomerService.CustomerServiceClient client, int window, int batch, OfferedRatePacer? pacer, PhaseClock clock)
+internal sealed class TouchpointStream(CustomerService.CustomerServiceClient client, int window, int batch, OfferedRatePacer? pacer, PhaseClock clock, IAckObserver? observer = null)
 {
     /// <summary>How long a broken send waits for the reader to learn the call's status.</summary>
     private static readonly TimeSpan ReaderGrace = TimeSpan.FromSeconds(5);
@@ -165,6 +165,7 @@ internal sealed class TouchpointStream(CustomerService.CustomerServiceClient cli
             }
 
             Tally.Answered.Add(sent.EventId);
+            observer?.Acknowledged(sent.EventId, ack, receivedAt);
             switch (ack.Status)
             {
                 case AckStatus.Accepted:

@@ -18,6 +18,10 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
 
+    private MixedWorkloadResult? _mixed;
+    private ReadResult? _naiveReads;
+    private long _naiveReadMismatches;
+
     public async Task<IngestReport> RunAsync(CancellationToken cancellationToken)
     {
         var startedAt = DateTimeOffset.UtcNow;
@@ -65,6 +69,7 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
             Copy = copy,
             Naive = naive,
             Verification = verification,
+            Mixed = _mixed is null ? null : _mixed with { NaiveReads = _naiveReads, NaiveReadMismatches = _naiveReadMismatches },
         };
     }
 
@@ -88,7 +93,7 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         // Room for every naive connection plus the one that counts rows afterwards.
-        builder.ConnectionStringBuilder.MaxPoolSize = Math.Max(builder.ConnectionStringBuilder.MaxPoolSize, settings.NaiveConnections + 2);
+        builder.ConnectionStringBuilder.MaxPoolSize = Math.Max(builder.ConnectionStringBuilder.MaxPoolSize, settings.NaiveConnections + NaiveReads.DefaultConnections + 2);
         await using var source = builder.Build();
 
         await ScratchTables.RequireEngineSchemaAsync(source, cancellationToken);
@@ -101,8 +106,14 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
 
             var naiveRows = workload.Touchpoints.Take(Math.Min(settings.NaiveTouchpoints, workload.Touchpoints.Count)).ToList();
             progress($"(b) naive: {naiveRows.Count:N0} touchpoints, one transaction each, {settings.NaiveConnections} connections");
-            var naive = await new NaiveBaseline(source, settings.NaiveConnections).RunAsync(naiveRows, serviceId, cancellationToken);
+            await using var reads = settings.ReadsPerSecond is { } readRate ? new NaiveReads(source, readRate, settings.Seed) : null;
+            var naive = await new NaiveBaseline(source, settings.NaiveConnections).RunAsync(naiveRows, serviceId, cancellationToken, reads);
             progress($"(b) {naive.RowsPerSecond:N0} rows/s");
+            if (reads is not null)
+            {
+                (_naiveReads, _naiveReadMismatches) = (reads.Result(), reads.Mismatches);
+                progress($"(b) reads: {_naiveReads.Latency.Count:N0} at {settings.ReadsPerSecond:N0}/s, p99 {_naiveReads.Latency.P99 / 1000.0:N2} ms");
+            }
 
             return (copy, naive);
         }
@@ -143,12 +154,41 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
         return result;
     }
 
+    /// <summary>The measured engine phase, with readers, watchers and a dashboard around it when asked for.</summary>
+    private async Task<EngineResult> RunMeasuredAsync(
+        CustomerService.CustomerServiceClient client, IngestWorkload workload, IngestWorkload? warmup, CancellationToken cancellationToken)
+    {
+        await using var mixed = new MixedWorkload(
+            settings.Server, workload, settings.ReadsPerSecond, settings.Watchers, settings.Dashboard, settings.Seed,
+            MixedWorkload.NetSpendOf(settings.ReturningCustomers ? warmup : null));
+        var engine = new EngineIngest(client, settings.Streams, settings.Window, settings.Batch, settings.Rate, mixed.Any ? mixed : null);
+        if (mixed.Any)
+        {
+            progress($"engine: with reads at {settings.ReadsPerSecond ?? 0:N0}/s, {settings.Watchers:N0} customer watch(es){(settings.Dashboard ? " and the segment dashboard" : string.Empty)}");
+            try
+            {
+                await mixed.StartAsync(cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                throw new BenchmarkSetupException($"the customer watches or the segment dashboard did not deliver their first view within {MixedWorkload.OpenTimeout.TotalSeconds:N0} s");
+            }
+        }
+
+        var result = await engine.RunAsync(workload, line => progress($"engine: {line}"), cancellationToken);
+        if (mixed.Any)
+        {
+            _mixed = await mixed.StopAsync(cancellationToken);
+        }
+
+        return result;
+    }
+
     private static string Batching(int batch) => batch <= 1 ? string.Empty : $", up to {batch} touchpoints per message";
 
     private async Task<(EngineResult Measured, (IngestWorkload Workload, EngineResult Result)? Warmup)> RunEngineAsync(GrpcChannel channel, IngestWorkload workload, CancellationToken cancellationToken)
     {
         var client = new CustomerService.CustomerServiceClient(channel);
-        var engine = new EngineIngest(client, settings.Streams, settings.Window, settings.Batch, settings.Rate);
         EngineResult? warmed = null;
         IngestWorkload? warmupWorkload = null;
 
@@ -174,7 +214,7 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
 
         var offered = settings.Rate is { } rate ? $", offered {rate:N0}/s" : string.Empty;
         progress($"engine: {workload.Touchpoints.Count:N0} touchpoints on {settings.Streams} streams, up to {settings.Window} in flight each{Batching(settings.Batch)}{offered}");
-        var result = await engine.RunAsync(workload, line => progress($"engine: {line}"), cancellationToken);
+        var result = await RunMeasuredAsync(client, workload, warmupWorkload, cancellationToken);
         progress($"engine: {result.AcknowledgedPerSecond:N0} touchpoints/s acknowledged");
         return (result, warmed is null ? null : (warmupWorkload!, warmed));
     }

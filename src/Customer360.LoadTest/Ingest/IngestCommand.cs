@@ -83,12 +83,13 @@ internal static class IngestCommand
         };
 
         var workloadShape = new WorkloadOptions();
+        var mixedWorkload = new MixedWorkloadOptions();
         var command = new Command("ingest", "Measure durable touchpoint ingestion through the gRPC API, next to PostgreSQL baselines on the same rows")
         {
             server, touchpoints, customers, seed, runId, streams, window, batch, rate, warmup,
             returning, postgres, skipBaselines, copyChunk, naiveConnections, naiveTouchpoints, keepTables, storeLabel, json, markdown, noVerify,
         };
-        foreach (var option in workloadShape.All)
+        foreach (var option in workloadShape.All.Concat(mixedWorkload.All))
         {
             command.Options.Add(option);
         }
@@ -133,6 +134,7 @@ internal static class IngestCommand
                     MarkdownFile = parseResult.GetValue(markdown),
                     Verify = !parseResult.GetValue(noVerify),
                 };
+                settings = mixedWorkload.Apply(parseResult, settings);
             }
             catch (ArgumentException ex)
             {

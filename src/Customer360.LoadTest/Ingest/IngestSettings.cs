@@ -55,4 +55,13 @@ internal sealed record IngestSettings
 
     /// <summary>Where to write the Markdown summary, if anywhere.</summary>
     public FileInfo? MarkdownFile { get; init; }
+
+    /// <summary>GetCustomer calls per second during the engine phase, and naive reads at the same rate; null for none.</summary>
+    public double? ReadsPerSecond { get; init; }
+
+    /// <summary>WatchCustomer streams on the busiest customers during the engine phase.</summary>
+    public int Watchers { get; init; }
+
+    /// <summary>WatchSegment on the segments the workload touches during the engine phase.</summary>
+    public bool Dashboard { get; init; }
 }

@@ -44,6 +44,9 @@ internal sealed record IngestReport
     /// <summary>The check that nothing acknowledged was lost or doubled; null when skipped.</summary>
     public VerificationResult? Verification { get; init; }
 
+    /// <summary>Reads, watchers and the dashboard during the engine phase; null when none was asked for.</summary>
+    public MixedWorkloadResult? Mixed { get; init; }
+
     /// <summary>Engine rate over the binary COPY rate: the share of the database's raw write speed the engine delivers.</summary>
     public double? EngineToCopy => Ratio(Copy);
 

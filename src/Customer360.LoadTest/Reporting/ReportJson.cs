@@ -56,6 +56,7 @@ internal static class ReportJson
             ["engineToCopy"] = Round(report.EngineToCopy),
             ["engineToNaive"] = Round(report.EngineToNaive),
         },
+        ["mixedWorkload"] = report.Mixed is { } mixed ? MixedWorkloadReport.ToJson(mixed) : null,
     };
 
     private static JsonObject Engine(EngineResult engine) => new()

@@ -73,6 +73,11 @@ internal static class ReportTable
             console.MarkupLine("[red bold]The engine did not acknowledge every touchpoint cleanly; these figures are not valid.[/]");
         }
 
+        if (report.Mixed is { } mixed)
+        {
+            MixedWorkloadReport.Write(console, mixed);
+        }
+
         if (report.Verification is { } verification)
         {
             VerificationReport.Write(console, verification);

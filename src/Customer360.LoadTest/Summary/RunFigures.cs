@@ -48,6 +48,8 @@ internal sealed record RunFigures(string File, string Setup, IReadOnlyList<(stri
                 shape.Add("returning customers");
             }
 
+            MixedWorkloadFigures.Read(report["mixedWorkload"], Add, shape);
+
             var setup = $"gRPC ingest, {report["store"]?.GetValue<string>() ?? "unknown store"}" + (shape.Count > 0 ? $" ({string.Join(", ", shape)})" : string.Empty);
             return new RunFigures(file, setup, figures, report["verification"]?["passed"]?.GetValue<bool>() ?? false);
         }

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using Customer360.Api.V1;
+using Grpc.Core;
+
+namespace Customer360.LoadTest.Engine;
+
+/// <summary>
+/// Agents looking customers up while the tills write: open-loop <c>GetCustomer</c> calls at a
+/// fixed rate. Each read picks one of the touchpoints acknowledged so far at random and reads its
+/// customer, so reads fall on customers as unevenly as the touchpoints do (a skewed workload's
+/// busy customers are read most) and never on a customer the engine has not seen yet. Latency
+/// runs from each call's due time; failures are counted by gRPC status code.
+/// </summary>
+internal sealed class CustomerReads(CustomerService.CustomerServiceClient client, double ratePerSecond, int seed)
+{
+    private readonly List<string> _acknowledged = [];
+    private readonly Random _random = new(seed);
+    private readonly TaskCompletionSource _firstAck = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public OperationTally Tally { get; } = new();
+
+    public double RatePerSecond => ratePerSecond;
+
+    /// <summary>Calls started; together with the elapsed time, the rate actually offered.</summary>
+    public long Started { get; private set; }
+
+    /// <summary>From the first read's due time to the end of the phase.</summary>
+    public TimeSpan Elapsed { get; private set; }
+
+    /// <summary>A touchpoint of <paramref name="customerId"/> was acknowledged as durable.</summary>
+    public void Acknowledged(string customerId)
+    {
+        lock (_acknowledged)
+        {
+            _acknowledged.Add(customerId);
+        }
+
+        _firstAck.TrySetResult();
+    }
+
+    /// <summary>Reads from the first acknowledgement until <paramref name="stop"/> is cancelled.</summary>
+    public async Task RunAsync(CancellationToken stop)
+    {
+        try
+        {
+            await _firstAck.Task.WaitAsync(stop);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        Started = await OpenLoopSchedule.RunAsync(ratePerSecond, ReadAsync, stop);
+        Elapsed = Stopwatch.GetElapsedTime(started);
+    }
+
+    private async Task ReadAsync(long due)
+    {
+        string customerId;
+        lock (_acknowledged)
+        {
+            customerId = _acknowledged[_random.Next(_acknowledged.Count)];
+        }
+
+        try
+        {
+            await client.GetCustomerAsync(new GetCustomerRequest { CustomerId = customerId });
+            Tally.Succeed(due, Stopwatch.GetTimestamp());
+        }
+        catch (RpcException ex)
+        {
+            Tally.Fail(ex.StatusCode.ToString());
+        }
+        catch (Exception ex)
+        {
+            Tally.Fail(ex.GetType().Name);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using Customer360.LoadTest.Ingest;
+
+namespace Customer360.LoadTest.Tests;
+
+/// <summary>
+/// A short ingest run against the real server on loopback with agents reading, screens watching
+/// and a dashboard on the segments: a test that every figure is measured and matched, not of speed.
+/// </summary>
+public sealed class MixedWorkloadTests
+{
+    [Fact]
+    public async Task AShortMixedRunReadsWatchesAndMatchesAcksWithoutErrors()
+    {
+        await using var server = await LoopbackServer.StartAsync();
+        var settings = new IngestSettings
+        {
+            Server = server.Address,
+            Touchpoints = 1_500,
+            Customers = 30,
+            Seed = 11,
+            RunId = "mixed-" + Guid.NewGuid().ToString("N")[..8],
+            Streams = 4,
+            Window = 16,
+            Rate = 1_000,
+            Warmup = 0,
+            Postgres = null,
+            CopyChunkRows = 1_000,
+            NaiveConnections = 1,
+            NaiveTouchpoints = 1,
+            KeepTables = false,
+            StoreLabel = "sqlite, test",
+            JsonFile = null,
+            ReadsPerSecond = 200,
+            Watchers = 3,
+            Dashboard = true,
+        };
+
+        var report = await new IngestBenchmark(settings, _ => { }).RunAsync(CancellationToken.None);
+
+        Assert.True(report.Engine.Clean, string.Join("\n", report.Engine.Problems));
+        Assert.True(report.Verification!.Passed, string.Join("\n", report.Verification.Samples));
+        var mixed = Assert.IsType<Engine.MixedWorkloadResult>(report.Mixed);
+
+        var reads = Assert.IsType<Engine.ReadResult>(mixed.Reads);
+        Assert.True(reads.Latency.Count > 0);
+        Assert.Empty(reads.Errors);
+
+        var watch = Assert.IsType<Engine.WatchResult>(mixed.Watch);
+        Assert.Equal(3, watch.Watchers);
+        Assert.True(watch.Acks > 0);
+        Assert.True(watch.Matched > 0);
+        Assert.Empty(watch.Errors);
+
+        var dashboard = Assert.IsType<Engine.DashboardResult>(mixed.Dashboard);
+        Assert.Equal(1_500, dashboard.Acks);
+        Assert.True(dashboard.Matched > 0);
+        Assert.True(dashboard.Matched <= dashboard.VisibleAcks);
+        Assert.Contains("tier:gold", dashboard.Segments);
+        Assert.Empty(dashboard.Errors);
+
+        // The JSON report carries the same figures.
+        var json = Reporting.ReportJson.ToJson(report)["mixedWorkload"]!;
+        Assert.Equal(reads.Latency.Count, json["reads"]!["latencyMicroseconds"]!["count"]!.GetValue<long>());
+        Assert.Equal(watch.Matched, json["watch"]!["matched"]!.GetValue<long>());
+        Assert.Equal(dashboard.Matched, json["dashboard"]!["matched"]!.GetValue<long>());
+    }
+}
