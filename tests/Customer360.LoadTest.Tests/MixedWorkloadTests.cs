@@ -40,6 +40,7 @@ public sealed class MixedWorkloadTests
         Assert.True(report.Engine.Clean, string.Join("\n", report.Engine.Problems));
         Assert.True(report.Verification!.Passed, string.Join("\n", report.Verification.Samples));
         var mixed = Assert.IsType<Engine.MixedWorkloadResult>(report.Mixed);
+        Assert.True(mixed.Clean);
 
         var reads = Assert.IsType<Engine.ReadResult>(mixed.Reads);
         Assert.True(reads.Latency.Count > 0);

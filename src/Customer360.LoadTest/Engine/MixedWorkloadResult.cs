@@ -18,6 +18,18 @@ internal sealed record MixedWorkloadResult
     /// <summary>The naive reads that came back inconsistent: fewer or more touchpoint rows than the customer's count allows.</summary>
     public long NaiveReadMismatches { get; init; }
 
+    /// <summary>
+    /// No call of the engine's readers, watchers or dashboard failed, and every naive read was
+    /// consistent. A failed read is a failure a call-centre agent would see, so it fails the run
+    /// as a lost touchpoint does.
+    /// </summary>
+    public bool Clean =>
+        (Reads?.ErrorCount ?? 0) == 0
+        && (Watch?.Errors.Values.Sum() ?? 0) == 0
+        && (Dashboard?.Errors.Values.Sum() ?? 0) == 0
+        && (NaiveReads?.ErrorCount ?? 0) == 0
+        && NaiveReadMismatches == 0;
+
     /// <summary>The engine's read p99 over the naive design's read p99; below 1 the engine reads faster.</summary>
     public double? ReadP99ToNaive =>
         Reads is { Latency.Count: > 0 } reads && NaiveReads is { Latency: { Count: > 0, P99: > 0 } } naive

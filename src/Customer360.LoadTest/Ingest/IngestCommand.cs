@@ -173,7 +173,9 @@ internal static class IngestCommand
                 Console.Error.WriteLine($"c360-load: Markdown summary written to {markdownFile.FullName}");
             }
 
-            return report.Engine.Clean && report.Verification is null or { Passed: true } ? LoadExitCodes.Ok : LoadExitCodes.EngineProblems;
+            return report.Engine.Clean && report.Verification is null or { Passed: true } && report.Mixed is null or { Clean: true }
+                ? LoadExitCodes.Ok
+                : LoadExitCodes.EngineProblems;
         }
         catch (Exception ex) when (cancellationToken.IsCancellationRequested &&
                                    ex is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })

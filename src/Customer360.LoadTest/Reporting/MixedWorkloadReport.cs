@@ -68,6 +68,11 @@ internal static class MixedWorkloadReport
         {
             console.MarkupLineInterpolated($"[red]problem:[/] {mixed.NaiveReadMismatches:N0} naive reads returned touchpoint rows that disagree with the customer's count");
         }
+
+        if (!mixed.Clean)
+        {
+            console.MarkupLine("[red bold]Some reads, watches or segment updates failed (see the errors above); the run fails.[/]");
+        }
     }
 
     public static JsonObject ToJson(MixedWorkloadResult mixed) => new()
