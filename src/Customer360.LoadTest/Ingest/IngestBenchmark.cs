@@ -41,6 +41,7 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
         }
 
         var (engine, warmed) = await RunEngineAsync(channel, workload, cancellationToken);
+        var echo = settings.EchoCeiling ? await MeasureEchoCeilingAsync(workload, cancellationToken) : null;
         VerificationResult? verification = null;
         if (settings.Verify)
         {
@@ -65,6 +66,7 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
             Copy = copy,
             Naive = naive,
             Verification = verification,
+            EchoCeiling = echo,
         };
     }
 
@@ -141,6 +143,16 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
             ? $"verified: every one of {result.CustomersChecked:N0} customers holds exactly what was acknowledged"
             : $"VERIFICATION FAILED: {result.Mismatches:N0} of {result.CustomersChecked:N0} customers differ ({result.Dropped:N0} lost touchpoints, {result.Doubled:N0} doubled)");
         return result;
+    }
+
+    /// <summary>The gRPC echo ceiling with the engine phase's streams, window, batching and touchpoints.</summary>
+    private async Task<Ceiling.EchoCeilingResult> MeasureEchoCeilingAsync(IngestWorkload workload, CancellationToken cancellationToken)
+    {
+        progress($"echo ceiling: {workload.Touchpoints.Count:N0} touchpoints echoed on {settings.Streams} streams, up to {settings.Window} in flight each{Batching(settings.Batch)}");
+        var echo = await Ceiling.EchoCeiling.MeasureAsync(
+            workload, settings.Streams, settings.Window, settings.Batch, offeredRate: null, warmup: Math.Min(settings.Warmup, workload.Touchpoints.Count), cancellationToken);
+        progress(echo.Clean ? $"echo ceiling: {echo.EchoedPerSecond:N0} touchpoints/s echoed" : $"ECHO CEILING FAILED: {string.Join("; ", echo.Problems)}");
+        return echo;
     }
 
     private static string Batching(int batch) => batch <= 1 ? string.Empty : $", up to {batch} touchpoints per message";

@@ -76,6 +76,10 @@ internal static class IngestCommand
             DefaultValueFactory = _ => "unknown",
         };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the results as JSON to this file", HelpName = "file" };
+        var echoCeiling = new Option<bool>("--echo-ceiling")
+        {
+            Description = "After the engine phase, measure the raw rate of gRPC streams that only echo (a Kestrel service in this process) with the same streams, window and touchpoints, and report the engine's rate as a ratio to it",
+        };
         var noVerify = new Option<bool>("--no-verify")
         {
             Description = "Skip the check, after the run, that every customer in the engine holds exactly the touchpoints acknowledged to it",
@@ -85,7 +89,7 @@ internal static class IngestCommand
         var command = new Command("ingest", "Measure durable touchpoint ingestion through the gRPC API, next to PostgreSQL baselines on the same rows")
         {
             server, touchpoints, customers, seed, runId, streams, window, batch, rate, warmup,
-            returning, postgres, skipBaselines, copyChunk, naiveConnections, naiveTouchpoints, keepTables, storeLabel, json, noVerify,
+            returning, postgres, skipBaselines, copyChunk, naiveConnections, naiveTouchpoints, keepTables, storeLabel, json, noVerify, echoCeiling,
         };
         foreach (var option in workloadShape.All)
         {
@@ -130,6 +134,7 @@ internal static class IngestCommand
                     StoreLabel = parseResult.GetRequiredValue(storeLabel),
                     JsonFile = parseResult.GetValue(json),
                     Verify = !parseResult.GetValue(noVerify),
+                    EchoCeiling = parseResult.GetValue(echoCeiling),
                 };
             }
             catch (ArgumentException ex)
@@ -163,7 +168,7 @@ internal static class IngestCommand
                 Console.Error.WriteLine($"c360-load: results written to {file.FullName}");
             }
 
-            return report.Engine.Clean && report.Verification is null or { Passed: true } ? LoadExitCodes.Ok : LoadExitCodes.EngineProblems;
+            return report.Engine.Clean && report.Verification is null or { Passed: true } && report.EchoCeiling is null or { Clean: true } ? LoadExitCodes.Ok : LoadExitCodes.EngineProblems;
         }
         catch (Exception ex) when (cancellationToken.IsCancellationRequested &&
                                    ex is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })

@@ -52,4 +52,7 @@ internal sealed record IngestSettings
     public required string StoreLabel { get; init; }
 
     public required FileInfo? JsonFile { get; init; }
+
+    /// <summary>Also measure the gRPC echo ceiling with the engine's streams, window and touchpoints, after the engine phase.</summary>
+    public bool EchoCeiling { get; init; }
 }

@@ -30,6 +30,8 @@ internal sealed record RunFigures(string File, string Setup, IReadOnlyList<(stri
             Add("(b) naive rows/s", report["naiveBaseline"]?["rowsPerSecond"]);
             Add("engine / (a)", report["ratios"]?["engineToCopy"]);
             Add("engine / (b)", report["ratios"]?["engineToNaive"]);
+            Add("echo ceiling touchpoints/s", report["echoCeiling"]?["echoedPerSecond"]);
+            Add("engine / echo ceiling", report["ratios"]?["engineToEchoCeiling"]);
             Add("ack p50 ms", engine["ackLatencyMicroseconds"]?["p50"], 0.001);
             Add("ack p99 ms", engine["ackLatencyMicroseconds"]?["p99"], 0.001);
             var shape = new List<string>();
