@@ -60,9 +60,12 @@ internal sealed record RunFigures(string File, string Setup, IReadOnlyList<(stri
             Add("engine touchpoints/s", report["engine"]?["perSecond"]);
             Add("ceiling calls/s", report["ceiling"]?["perSecond"]);
             Add("engine / ceiling", report["engineToCeiling"]);
+            Add("silo ceiling calls/s", report["siloCeiling"]?["perSecond"]);
+            Add("engine / silo ceiling", report["ratios"]?["engineToSiloCeiling"]);
             Add("engine p99 ms", report["engine"]?["p99Microseconds"], 0.001);
             var warm = Number(report["warmup"]) is > 0 ? "warm" : "cold";
-            var setup = $"in-process, {report["silos"]} silo(s), {report["store"]} store, {warm}";
+            var open = Number(report["engine"]?["offeredRate"]) is { } rate ? $", offered {rate:N0}/s" : string.Empty;
+            var setup = $"in-process, {report["silos"]} silo(s), {report["store"]} store, {warm}{open}";
             return new RunFigures(file, setup, figures, report["verificationPassed"]?.GetValue<bool>() ?? false);
         }
 
