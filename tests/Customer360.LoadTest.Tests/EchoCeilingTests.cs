@@ -104,4 +104,28 @@ public sealed class EchoCeilingTests
         Assert.False(result.Clean);
         Assert.Contains(result.Problems, p => p.Contains("out of order", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task TheCeilingCommandRunsOnItsOwnAndWritesItsFigures()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"c360-echo-{Guid.NewGuid():N}.json");
+        try
+        {
+            var exit = await LoadTestApplication.Create()
+                .Parse(["ceiling", "grpc", "--messages", "600", "--customers", "60", "--streams", "3", "--window", "8", "--warmup", "100", "--json", file])
+                .InvokeAsync();
+
+            Assert.Equal(0, exit);
+            var echo = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(file))!["echoCeiling"]!;
+            Assert.Equal(600, echo["sent"]!.GetValue<int>());
+            Assert.Equal(600, echo["echoed"]!.GetValue<int>());
+            Assert.Equal(3, echo["streams"]!.GetValue<int>());
+            Assert.True(echo["clean"]!.GetValue<bool>());
+            Assert.Equal(600, echo["latencyMicroseconds"]!["count"]!.GetValue<long>());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }
