@@ -11,7 +11,7 @@ internal static class EchoCeilingReport
     /// <summary>What the ceiling's streams did, in a few words, for a table's "how" column.</summary>
     public static string How(EchoCeilingResult echo) =>
         $"{echo.Streams} streams x {echo.Window} in flight{(echo.Batch > 1 ? $", up to {echo.Batch} per frame" : string.Empty)}, "
-        + $"{echo.AverageMessageBytes:N0} bytes of touchpoint per frame; echoed by a Kestrel service in this process";
+        + $"{echo.AverageMessageBytes:N0}-byte touchpoints; echoed in this process";
 
     /// <summary>The report of <c>c360-load ceiling grpc</c>.</summary>
     public static void Write(IAnsiConsole console, EchoCeilingResult echo)
