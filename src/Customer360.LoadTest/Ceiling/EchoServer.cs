@@ -38,6 +38,10 @@ internal sealed class EchoServer : IAsyncDisposable
         // No arguments and a content root of its own: the tool's command line, working folder and
         // ASPNETCORE_* settings are not this server's.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+
+        // Nor is the Customer360 server's appsettings.json, which its project reference copies
+        // next to the tool: this server reads no configuration at all.
+        builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
             kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
