@@ -9,7 +9,7 @@
 #
 # Each server gets a service and cluster id of its own, so data from earlier runs never takes
 # part. Each report is printed as it finishes and both again at the end; the JSON results, the
-# reports and the server logs are kept in the output folder.
+# reports (text and Markdown) and the server logs are kept in the output folder.
 #
 # Usage: src/Customer360.LoadTest/run-ingest-bench.sh [c360-load ingest options...]
 #   e.g. src/Customer360.LoadTest/run-ingest-bench.sh --touchpoints 20000 --rate 5000
@@ -126,7 +126,7 @@ run_load() {
   shift
   local status=0
   say "running c360-load ingest against the server on $name"
-  dotnet "$load_dll" ingest --server "http://127.0.0.1:$port" --json "$out_dir/ingest-$name.json" "$@" \
+  dotnet "$load_dll" ingest --server "http://127.0.0.1:$port" --json "$out_dir/ingest-$name.json" --markdown "$out_dir/ingest-$name.md" "$@" \
     | tee "$out_dir/report-$name.txt" || status=$?
   if [ "$status" -ne 0 ]; then
     say "c360-load reported a problem on $name (exit status $status)"

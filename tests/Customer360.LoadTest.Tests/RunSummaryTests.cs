@@ -58,7 +58,7 @@ public sealed class RunSummaryTests
         Assert.Equal(report.EngineToCeiling, figures["engine / ceiling"], 6);
     }
 
-    private static IngestReport Ingest(string store, double engineSeconds, double? copySeconds, double? naiveSeconds, long p99) => new()
+    internal static IngestReport Ingest(string store, double engineSeconds, double? copySeconds, double? naiveSeconds, long p99) => new()
     {
         RunId = "r",
         StartedAt = DateTimeOffset.UnixEpoch,

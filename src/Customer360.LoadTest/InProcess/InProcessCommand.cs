@@ -20,7 +20,11 @@ internal static class InProcessCommand
         var silos = new Option<int>("--silos") { Description = "Silos in the in-process cluster (1 to 4; 1 with sqlite)", DefaultValueFactory = _ => 2, HelpName = "n" };
         var store = new Option<string>("--store") { Description = "Where the customers are stored: memory, sqlite (a temporary file) or postgres", DefaultValueFactory = _ => "memory" };
         store.AcceptOnlyFromAmong("memory", "sqlite", "postgres");
-        var postgres = new Option<string?>("--postgres") { Description = "Npgsql connection string for --store postgres (schema applied)", HelpName = "connection-string" };
+        var postgres = new Option<string?>("--postgres")
+        {
+            Description = $"Npgsql connection string for --store postgres (schema applied). Default: ${Ingest.PostgresConnection.Variable}, else the file {Ingest.PostgresConnection.DefaultFile}",
+            HelpName = "connection-string",
+        };
         var touchpoints = new Option<int>("--touchpoints") { Description = "Touchpoints to apply", DefaultValueFactory = _ => 100_000, HelpName = "n" };
         var customers = new Option<int>("--customers") { Description = "Customers they are spread over", DefaultValueFactory = _ => 10_000, HelpName = "n" };
         var concurrency = new Option<int>("--concurrency") { Description = "Grain calls in flight at once", DefaultValueFactory = _ => 256, HelpName = "n" };
@@ -36,11 +40,12 @@ internal static class InProcessCommand
             HelpName = "per-second",
         };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the results as JSON to this file", HelpName = "file" };
+        var markdown = new Option<FileInfo?>("--markdown") { Description = "Also write the results as Markdown (command, headline figures, every figure) to this file", HelpName = "file" };
         var noVerify = new Option<bool>("--no-verify") { Description = "Skip reading every customer back at the end" };
         var workload = new WorkloadOptions();
         var command = new Command("inproc", "Measure the engine in-process: the real grains on an in-process Orleans cluster, next to the raw grain-call ceiling on the same cluster")
         {
-            silos, store, postgres, touchpoints, customers, concurrency, seed, warmup, rate, json, noVerify,
+            silos, store, postgres, touchpoints, customers, concurrency, seed, warmup, rate, json, markdown, noVerify,
         };
         foreach (var option in workload.All)
         {
@@ -65,7 +70,9 @@ internal static class InProcessCommand
                 RunId = $"inproc-{DateTime.UtcNow:yyyyMMddHHmmss}-{Random.Shared.Next(0x10000):x4}",
                 Silos = parse.GetValue(silos),
                 Store = parse.GetRequiredValue(store),
-                Postgres = parse.GetValue(postgres),
+                // As for ingest, the connection string may come from C360_POSTGRES or the file
+                // start-postgres.sh writes, so that its password need not be in the process's arguments.
+                Postgres = parse.GetRequiredValue(store) == "postgres" ? Ingest.PostgresConnection.Resolve(parse.GetValue(postgres)) : parse.GetValue(postgres),
                 Touchpoints = parse.GetValue(touchpoints),
                 Customers = parse.GetValue(customers),
                 Concurrency = parse.GetValue(concurrency),
@@ -95,6 +102,11 @@ internal static class InProcessCommand
                 await File.WriteAllTextAsync(file.FullName, ToJson(report).ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n", cancellationToken);
             }
 
+            if (parse.GetValue(markdown) is { } markdownFile)
+            {
+                await Reporting.MarkdownReport.WriteAsync(markdownFile, ToJson(report), Reporting.RunCommandLine.Current(), cancellationToken);
+            }
+
             return report.Clean ? Ingest.LoadExitCodes.Ok : Ingest.LoadExitCodes.EngineProblems;
         });
         return command;
@@ -103,7 +115,7 @@ internal static class InProcessCommand
     internal static string? Problem(InProcessSettings s) =>
         s.Silos is < 1 or > 4 ? "--silos must be between 1 and 4"
         : s.Store == "sqlite" && s.Silos != 1 ? "--store sqlite runs one silo (one writer per file): add --silos 1"
-        : s.Store == "postgres" && string.IsNullOrWhiteSpace(s.Postgres) ? "--store postgres needs --postgres"
+        : s.Store == "postgres" && string.IsNullOrWhiteSpace(s.Postgres) ? $"--store postgres needs a database: give --postgres, set ${Ingest.PostgresConnection.Variable}, or start one with deploy/postgres/start-postgres.sh"
         : s.Touchpoints < 1 || s.Customers < 1 || s.Customers > s.Touchpoints ? "--touchpoints and --customers must be positive, with at least one touchpoint per customer"
         : s.Concurrency is < 1 or > 10_000 ? "--concurrency must be between 1 and 10000"
         : s.Warmup < 0 ? "--warmup must not be negative"
@@ -165,6 +177,9 @@ internal static class InProcessCommand
 
     internal static JsonObject ToJson(InProcessReport report) => new()
     {
+        ["runId"] = report.Settings.RunId,
+        ["startedAt"] = report.StartedAt.ToString("O"),
+        ["machine"] = report.Machine.ToJson(),
         ["silos"] = report.Settings.Silos,
         ["store"] = report.Settings.Store,
         ["touchpoints"] = report.Settings.Touchpoints,

@@ -39,6 +39,11 @@ internal sealed record InProcessReport(
     CallPhase Ceiling,
     VerificationResult? Verification)
 {
+    /// <summary>When the run started, and on what machine: absolute rates compare only on the same kind.</summary>
+    public DateTimeOffset StartedAt { get; init; } = DateTimeOffset.UtcNow;
+
+    public Reporting.MachineInfo Machine { get; init; } = Reporting.MachineInfo.Current();
+
     /// <summary>Touchpoints applied per second over trivial grain calls per second, on the same cluster.</summary>
     public double EngineToCeiling => Ceiling.PerSecond > 0 ? Engine.PerSecond / Ceiling.PerSecond : 0;
 
@@ -115,6 +120,7 @@ internal static class InProcessLoad
 
             return new InProcessReport(settings, workload.CustomerCount, engine, measured.Accepted, measured.Duplicate, measured.Rejected, measured.Problems, ceiling, verification)
             {
+                StartedAt = now,
                 SiloCeiling = siloCeiling,
             };
         }

@@ -80,6 +80,7 @@ internal static class IngestCommand
         {
             Description = "After the engine phase, measure the raw rate of gRPC streams that only echo (a Kestrel service in this process) with the same streams, window and touchpoints, and report the engine's rate as a ratio to it",
         };
+        var markdown = new Option<FileInfo?>("--markdown") { Description = "Also write the results as Markdown (command, headline figures, every figure) to this file", HelpName = "file" };
         var noVerify = new Option<bool>("--no-verify")
         {
             Description = "Skip the check, after the run, that every customer in the engine holds exactly the touchpoints acknowledged to it",
@@ -89,7 +90,7 @@ internal static class IngestCommand
         var command = new Command("ingest", "Measure durable touchpoint ingestion through the gRPC API, next to PostgreSQL baselines on the same rows")
         {
             server, touchpoints, customers, seed, runId, streams, window, batch, rate, warmup,
-            returning, postgres, skipBaselines, copyChunk, naiveConnections, naiveTouchpoints, keepTables, storeLabel, json, noVerify, echoCeiling,
+            returning, postgres, skipBaselines, copyChunk, naiveConnections, naiveTouchpoints, keepTables, storeLabel, json, markdown, noVerify, echoCeiling,
         };
         foreach (var option in workloadShape.All)
         {
@@ -133,6 +134,7 @@ internal static class IngestCommand
                     ReturningCustomers = parseResult.GetValue(returning),
                     StoreLabel = parseResult.GetRequiredValue(storeLabel),
                     JsonFile = parseResult.GetValue(json),
+                    MarkdownFile = parseResult.GetValue(markdown),
                     Verify = !parseResult.GetValue(noVerify),
                     EchoCeiling = parseResult.GetValue(echoCeiling),
                 };
@@ -166,6 +168,12 @@ internal static class IngestCommand
             {
                 await ReportJson.WriteAsync(file, report, cancellationToken);
                 Console.Error.WriteLine($"c360-load: results written to {file.FullName}");
+            }
+
+            if (settings.MarkdownFile is { } markdownFile)
+            {
+                await MarkdownReport.WriteAsync(markdownFile, ReportJson.ToJson(report), RunCommandLine.Current(), cancellationToken);
+                Console.Error.WriteLine($"c360-load: Markdown summary written to {markdownFile.FullName}");
             }
 
             return report.Engine.Clean && report.Verification is null or { Passed: true } && report.EchoCeiling is null or { Clean: true } ? LoadExitCodes.Ok : LoadExitCodes.EngineProblems;

@@ -53,6 +53,9 @@ internal sealed record IngestSettings
 
     public required FileInfo? JsonFile { get; init; }
 
+    /// <summary>Where to write the Markdown summary, if anywhere.</summary>
+    public FileInfo? MarkdownFile { get; init; }
+
     /// <summary>Also measure the gRPC echo ceiling with the engine's streams, window and touchpoints, after the engine phase.</summary>
     public bool EchoCeiling { get; init; }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
 
 namespace Customer360.LoadTest.Reporting;
 
@@ -10,6 +11,14 @@ internal sealed record MachineInfo(int ProcessorCount, string? CpuModel, string 
         ReadCpuModel(),
         RuntimeInformation.OSDescription,
         $"{RuntimeInformation.FrameworkDescription} {RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant()}");
+
+    public JsonObject ToJson() => new()
+    {
+        ["processorCount"] = ProcessorCount,
+        ["cpu"] = CpuModel,
+        ["os"] = OperatingSystem,
+        ["runtime"] = Runtime,
+    };
 
     public override string ToString() =>
         $"{ProcessorCount} logical cores{(CpuModel is null ? string.Empty : $" ({CpuModel})")}, {OperatingSystem}, {Runtime}";

@@ -27,13 +27,7 @@ internal static class ReportJson
         ["startedAt"] = report.StartedAt.ToString("O"),
         ["server"] = report.Server,
         ["store"] = report.StoreLabel,
-        ["machine"] = new JsonObject
-        {
-            ["processorCount"] = report.Machine.ProcessorCount,
-            ["cpu"] = report.Machine.CpuModel,
-            ["os"] = report.Machine.OperatingSystem,
-            ["runtime"] = report.Machine.Runtime,
-        },
+        ["machine"] = report.Machine.ToJson(),
         ["workload"] = new JsonObject
         {
             ["touchpoints"] = report.Touchpoints,

@@ -106,7 +106,7 @@ internal static class SummarizeCommand
     }
 
     /// <summary>Ratios with two decimals and an x, everything else as a whole or one-decimal number.</summary>
-    private static string Format(string measure, double value) =>
+    internal static string Format(string measure, double value) =>
         measure.Contains(" / ", StringComparison.Ordinal) ? value.ToString("N2", CultureInfo.InvariantCulture) + "x"
         : value >= 100 ? value.ToString("N0", CultureInfo.InvariantCulture)
         : value.ToString("N1", CultureInfo.InvariantCulture);
