@@ -109,5 +109,5 @@ internal sealed class EchoStream(TouchpointEcho.TouchpointEchoClient client, int
 
     /// <param name="First">The frame's first touchpoint, as an index into the stream's touchpoints.</param>
     /// <param name="Dues">Each touchpoint's due time under the pacer; null without one.</param>
-    private sealed record SentFrame(int First, int Count, long SentAt, long[]? Dues);
+    private readonly record struct SentFrame(int First, int Count, long SentAt, long[]? Dues);
 }
