@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Customer360.LoadTest.Ceiling;
 using Customer360.LoadTest.InProcess;
 using Customer360.LoadTest.Ingest;
 using Customer360.LoadTest.Summary;
@@ -15,6 +16,7 @@ internal static class LoadTestApplication
         {
             IngestCommand.Create(),
             InProcessCommand.Create(),
+            CeilingCommand.Create(),
             ValueModelCommand.Create(),
             SummarizeCommand.Create(),
         };

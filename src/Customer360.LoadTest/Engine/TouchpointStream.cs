@@ -1,18 +1,16 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Customer360.Api.V1;
 using Customer360.LoadTest.Workload;
-using Grpc.Core;
 using HdrHistogram;
 
 namespace Customer360.LoadTest.Engine;
 
 /// <summary>
-/// Drives one <c>StreamTouchpoints</c> call: a writer loop sends touchpoints while a reader loop
-/// takes the acks, with at most <c>window</c> touchpoints un-acknowledged at any time. The server
-/// acks in the order it received, so the oldest pending send is always the one an ack answers,
-/// and the time between the two is the touchpoint's durable latency (acks leave the server only
-/// after the commit).
+/// Drives one <c>StreamTouchpoints</c> call through <see cref="WindowedStreamCall{TRequest, TResponse}"/>:
+/// a writer loop sends touchpoints while a reader loop takes the acks, with at most <c>window</c>
+/// touchpoints un-acknowledged at any time. The server acks in the order it received, so the
+/// oldest pending send is always the one an ack answers, and the time between the two is the
+/// touchpoint's durable latency (acks leave the server only after the commit).
 /// </summary>
 /// <remarks>
 /// With <c>batch</c> above 1 a message carries several touchpoints, as a point-of-sale system
@@ -22,9 +20,6 @@ namespace Customer360.LoadTest.Engine;
 /// </remarks>
 internal sealed class TouchpointStream(CustomerService.CustomerServiceClient client, int window, int batch, OfferedRatePacer? pacer, PhaseClock clock, IAckObserver? observer = null)
 {
-    /// <summary>How long a broken send waits for the reader to learn the call's status.</summary>
-    private static readonly TimeSpan ReaderGrace = TimeSpan.FromSeconds(5);
-
     public StreamTally Tally { get; } = new();
 
     /// <summary>From each send to its ack, in microseconds.</summary>
@@ -41,96 +36,14 @@ internal sealed class TouchpointStream(CustomerService.CustomerServiceClient cli
         }
 
         using var call = client.StreamTouchpoints(cancellationToken: cancellationToken);
-        using var slots = new SemaphoreSlim(window, window);
-        using var readerEnded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var pending = new ConcurrentQueue<InFlight>();
-
-        var reader = Task.Run(
-            async () =>
-            {
-                try
-                {
-                    await ReadAcksAsync(call.ResponseStream, pending, slots, cancellationToken);
-                }
-                finally
-                {
-                    // Wakes the writer if it waits for a slot that will never free up.
-                    await readerEnded.CancelAsync();
-                }
-            },
-            CancellationToken.None);
-
-        try
-        {
-            var dues = new List<long>(batch);
-            var next = 0;
-            while (next < touchpoints.Count)
-            {
-                dues.Clear();
-                var first = next;
-                dues.Add(pacer is null ? 0 : await pacer.WaitForTurnAsync(readerEnded.Token));
-                await slots.WaitAsync(readerEnded.Token);
-                next++;
-                while (dues.Count < batch && next < touchpoints.Count && slots.Wait(0))
-                {
-                    var due = 0L;
-                    if (pacer is not null && !pacer.TryTakeDueTurn(out due))
-                    {
-                        slots.Release();
-                        break;
-                    }
-
-                    dues.Add(due);
-                    next++;
-                }
-
-                var message = new StreamTouchpointsRequest();
-                if (dues.Count == 1)
-                {
-                    message.Touchpoint = touchpoints[first].Message;
-                }
-
-                var sentAt = Stopwatch.GetTimestamp();
-                clock.MarkSend(sentAt);
-                for (var i = 0; i < dues.Count; i++)
-                {
-                    var touchpoint = touchpoints[first + i];
-                    if (dues.Count > 1)
-                    {
-                        message.Touchpoints.Add(touchpoint.Message);
-                    }
-
-                    pending.Enqueue(new InFlight(touchpoint.EventId, sentAt, pacer is null ? sentAt : dues[i]));
-                }
-
-                Tally.Sent += dues.Count;
-                Tally.Messages++;
-                await call.RequestStream.WriteAsync(message);
-            }
-
-            await call.RequestStream.CompleteAsync();
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            // The call broke under the writer; the reader holds the reason (the call's status).
-            if (await Task.WhenAny(reader, Task.Delay(ReaderGrace, CancellationToken.None)) != reader)
-            {
-                Tally.Error ??= $"sending failed: {ex.Message}";
-            }
-        }
-
-        try
-        {
-            await reader;
-        }
-        catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            Tally.Error ??= $"stream failed with {ex.StatusCode}: {ex.Status.Detail}";
-        }
-        catch (EngineStreamException ex)
-        {
-            Tally.Error ??= ex.Message;
-        }
+        var stream = new WindowedStreamCall<StreamTouchpointsRequest, TouchpointAck>(window, batch, pacer);
+        Tally.Error = await stream.RunAsync(
+            call,
+            touchpoints.Count,
+            (first, dues, sentAt) => Compose(touchpoints, first, dues, sentAt, pending),
+            (ack, receivedAt) => Answer(ack, receivedAt, pending),
+            cancellationToken);
 
         if (Tally.Error is null && Tally.Unacknowledged > 0)
         {
@@ -138,64 +51,79 @@ internal sealed class TouchpointStream(CustomerService.CustomerServiceClient cli
         }
     }
 
-    private async Task ReadAcksAsync(
-        IAsyncStreamReader<TouchpointAck> acks,
-        ConcurrentQueue<InFlight> pending,
-        SemaphoreSlim slots,
-        CancellationToken cancellationToken)
+    /// <summary>One message with the touchpoints [first, first + dues.Count), each noted as waiting for its ack.</summary>
+    private StreamTouchpointsRequest Compose(IReadOnlyList<WorkloadTouchpoint> touchpoints, int first, IReadOnlyList<long> dues, long sentAt, ConcurrentQueue<InFlight> pending)
     {
-        while (await acks.MoveNext(cancellationToken))
+        var message = new StreamTouchpointsRequest();
+        if (dues.Count == 1)
         {
-            var receivedAt = Stopwatch.GetTimestamp();
-            var ack = acks.Current;
-            if (!pending.TryDequeue(out var sent))
-            {
-                throw new EngineStreamException($"the server acknowledged event '{ack.EventId}' that was never sent");
-            }
-
-            if (ack.EventId.Length > 0 && ack.EventId != sent.EventId)
-            {
-                throw new EngineStreamException($"acknowledgement out of order: expected event '{sent.EventId}', got '{ack.EventId}'");
-            }
-
-            LatencySummary.Record(AckLatency, sent.SentAt, receivedAt);
-            if (pacer is not null)
-            {
-                LatencySummary.Record(ScheduledLatency, sent.DueAt, receivedAt);
-            }
-
-            Tally.Answered.Add(sent.EventId);
-            observer?.Acknowledged(sent.EventId, ack, receivedAt);
-            switch (ack.Status)
-            {
-                case AckStatus.Accepted:
-                    Tally.Accepted++;
-                    Tally.Applied.Add(sent.EventId);
-                    break;
-                case AckStatus.Duplicate:
-                    Tally.Duplicate++;
-                    Tally.Applied.Add(sent.EventId);
-                    break;
-                default:
-                    Tally.Rejected++;
-                    if (Tally.RejectionReasons.Count < StreamTally.RejectionSamples)
-                    {
-                        var field = ack.Field.Length > 0 ? $" [{ack.Field}]" : string.Empty;
-                        Tally.RejectionReasons.Add($"{sent.EventId}: {ack.Status}{field} {ack.Reason}");
-                    }
-
-                    break;
-            }
-
-            clock.MarkAck(receivedAt);
-            slots.Release();
+            message.Touchpoint = touchpoints[first].Message;
         }
+
+        clock.MarkSend(sentAt);
+        for (var i = 0; i < dues.Count; i++)
+        {
+            var touchpoint = touchpoints[first + i];
+            if (dues.Count > 1)
+            {
+                message.Touchpoints.Add(touchpoint.Message);
+            }
+
+            pending.Enqueue(new InFlight(touchpoint.EventId, sentAt, dues[i]));
+        }
+
+        Tally.Sent += dues.Count;
+        Tally.Messages++;
+        return message;
+    }
+
+    /// <summary>Takes one ack: it answers the oldest pending touchpoint.</summary>
+    private int Answer(TouchpointAck ack, long receivedAt, ConcurrentQueue<InFlight> pending)
+    {
+        if (!pending.TryDequeue(out var sent))
+        {
+            throw new EngineStreamException($"the server acknowledged event '{ack.EventId}' that was never sent");
+        }
+
+        if (ack.EventId.Length > 0 && ack.EventId != sent.EventId)
+        {
+            throw new EngineStreamException($"acknowledgement out of order: expected event '{sent.EventId}', got '{ack.EventId}'");
+        }
+
+        LatencySummary.Record(AckLatency, sent.SentAt, receivedAt);
+        if (pacer is not null)
+        {
+            LatencySummary.Record(ScheduledLatency, sent.DueAt, receivedAt);
+        }
+
+        Tally.Answered.Add(sent.EventId);
+        observer?.Acknowledged(sent.EventId, ack, receivedAt);
+        switch (ack.Status)
+        {
+            case AckStatus.Accepted:
+                Tally.Accepted++;
+                Tally.Applied.Add(sent.EventId);
+                break;
+            case AckStatus.Duplicate:
+                Tally.Duplicate++;
+                Tally.Applied.Add(sent.EventId);
+                break;
+            default:
+                Tally.Rejected++;
+                if (Tally.RejectionReasons.Count < StreamTally.RejectionSamples)
+                {
+                    var field = ack.Field.Length > 0 ? $" [{ack.Field}]" : string.Empty;
+                    Tally.RejectionReasons.Add($"{sent.EventId}: {ack.Status}{field} {ack.Reason}");
+                }
+
+                break;
+        }
+
+        clock.MarkAck(receivedAt);
+        return 1;
     }
 
     /// <param name="SentAt">When the touchpoint was handed to the stream (<see cref="Stopwatch"/> timestamp).</param>
     /// <param name="DueAt">When the offered-rate schedule wanted it sent; the same as <paramref name="SentAt"/> without one.</param>
     private readonly record struct InFlight(string EventId, long SentAt, long DueAt);
 }
-
-/// <summary>The stream broke its promise of one acknowledgement per touchpoint, in order.</summary>
-internal sealed class EngineStreamException(string message) : Exception(message);

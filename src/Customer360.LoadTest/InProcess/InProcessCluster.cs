@@ -38,6 +38,8 @@ internal static class InProcessCluster
         {
             var storage = siloBuilder.Configuration.GetSection("Customer360:Storage").Get<StorageOptions>() ?? new StorageOptions();
             siloBuilder.AddCustomer360Grains().AddCustomer360Storage(storage);
+            // One in-silo ceiling driver per silo.
+            siloBuilder.Services.AddPlacementDirector<PerSiloPlacement, PerSiloPlacementDirector>();
         }
     }
 }

@@ -34,13 +34,18 @@ internal static class InProcessCommand
             Description = "Touchpoints sent to the measured customers before timing, which also activates the ceiling's grains first (0: both phases start cold)",
             HelpName = "n",
         };
+        var rate = new Option<double?>("--rate")
+        {
+            Description = "Open loop: offer touchpoints at this fixed rate per second, each due at its time whether or not earlier ones have returned, with latency measured from its due time; --concurrency still caps the calls in flight (default: closed loop, as fast as the calls in flight allow)",
+            HelpName = "per-second",
+        };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the results as JSON to this file", HelpName = "file" };
         var markdown = new Option<FileInfo?>("--markdown") { Description = "Also write the results as Markdown (command, headline figures, every figure) to this file", HelpName = "file" };
         var noVerify = new Option<bool>("--no-verify") { Description = "Skip reading every customer back at the end" };
         var workload = new WorkloadOptions();
         var command = new Command("inproc", "Measure the engine in-process: the real grains on an in-process Orleans cluster, next to the raw grain-call ceiling on the same cluster")
         {
-            silos, store, postgres, touchpoints, customers, concurrency, seed, warmup, json, markdown, noVerify,
+            silos, store, postgres, touchpoints, customers, concurrency, seed, warmup, rate, json, markdown, noVerify,
         };
         foreach (var option in workload.All)
         {
@@ -75,6 +80,7 @@ internal static class InProcessCommand
                 Mix = mix,
                 Warmup = parse.GetValue(warmup),
                 Verify = !parse.GetValue(noVerify),
+                Rate = parse.GetValue(rate),
             };
             if (Problem(settings) is { } problem)
             {
@@ -113,6 +119,7 @@ internal static class InProcessCommand
         : s.Touchpoints < 1 || s.Customers < 1 || s.Customers > s.Touchpoints ? "--touchpoints and --customers must be positive, with at least one touchpoint per customer"
         : s.Concurrency is < 1 or > 10_000 ? "--concurrency must be between 1 and 10000"
         : s.Warmup < 0 ? "--warmup must not be negative"
+        : s.Rate is <= 0 or double.NaN or double.PositiveInfinity ? "--rate must be a positive number of touchpoints per second"
         : null;
 
     private static void Write(IAnsiConsole console, InProcessReport report)
@@ -125,9 +132,28 @@ internal static class InProcessCommand
             .AddColumn(new TableColumn("p50 µs").RightAligned()).AddColumn(new TableColumn("p90 µs").RightAligned())
             .AddColumn(new TableColumn("p99 µs").RightAligned()).AddColumn(new TableColumn("p99.9 µs").RightAligned()).AddColumn(new TableColumn("max µs").RightAligned());
         Row(table, "engine: touchpoints applied (RecordTouchpoint)", report.Engine);
+        if (report.Engine.SendLatency is { } fromSend)
+        {
+            Row(table, "engine, from send (not corrected)", report.Engine with { Latency = fromSend });
+        }
+
         Row(table, "ceiling: trivial grain calls", report.Ceiling);
+        if (report.SiloCeiling is { } siloCeiling)
+        {
+            Row(table, "silo ceiling: trivial grain calls from inside the silos", siloCeiling);
+        }
+
         console.Write(table);
+        if (report.Engine.OfferedRate is { } offered)
+        {
+            console.MarkupLineInterpolated($"Open loop: offered [bold]{offered:N0}[/] touchpoints/s, achieved [bold]{report.Engine.PerSecond:N0}[/]/s; engine latency measured from each touchpoint's due time (ceilings stay closed-loop)");
+        }
+
         console.MarkupLineInterpolated($"Engine / ceiling: [bold]{report.EngineToCeiling.ToString("F3", CultureInfo.InvariantCulture)}[/] ({report.Accepted:N0} accepted, {report.Duplicate:N0} duplicate, {report.Rejected:N0} not applied; {report.Customers:N0} customers, {s.Concurrency} calls in flight)");
+        if (report.EngineToSiloCeiling is { } toSilo)
+        {
+            console.MarkupLineInterpolated($"Engine / silo ceiling: [bold]{toSilo.ToString("F3", CultureInfo.InvariantCulture)}[/] (the silo ceiling's calls do not pass the client's gateway)");
+        }
         foreach (var problem in report.Problems)
         {
             console.MarkupLineInterpolated($"[red]problem:[/] {problem}");
@@ -163,6 +189,12 @@ internal static class InProcessCommand
         ["engine"] = Phase(report.Engine),
         ["ceiling"] = Phase(report.Ceiling),
         ["engineToCeiling"] = report.EngineToCeiling,
+        ["siloCeiling"] = report.SiloCeiling is { } siloCeiling ? Phase(siloCeiling) : null,
+        ["ratios"] = new JsonObject
+        {
+            ["engineToCeiling"] = report.EngineToCeiling,
+            ["engineToSiloCeiling"] = report.EngineToSiloCeiling,
+        },
         ["accepted"] = report.Accepted,
         ["duplicate"] = report.Duplicate,
         ["notApplied"] = report.Rejected,
@@ -179,5 +211,19 @@ internal static class InProcessCommand
         ["p99Microseconds"] = phase.Latency.P99,
         ["p999Microseconds"] = phase.Latency.P999,
         ["maxMicroseconds"] = phase.Latency.Max,
+        ["latencyFrom"] = phase.OfferedRate is null ? "send" : "due",
+        ["offeredRate"] = phase.OfferedRate,
+        ["achievedRate"] = phase.OfferedRate is null ? null : phase.PerSecond,
+        ["sendLatency"] = phase.SendLatency is { } fromSend
+            ? new JsonObject
+            {
+                ["count"] = fromSend.Count,
+                ["p50Microseconds"] = fromSend.P50,
+                ["p90Microseconds"] = fromSend.P90,
+                ["p99Microseconds"] = fromSend.P99,
+                ["p999Microseconds"] = fromSend.P999,
+                ["maxMicroseconds"] = fromSend.Max,
+            }
+            : null,
     };
 }

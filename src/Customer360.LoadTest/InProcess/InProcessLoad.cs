@@ -14,9 +14,17 @@ using server::Customer360.Server.Grpc;
 namespace Customer360.LoadTest.InProcess;
 
 /// <summary>One phase of calls: how many, how long, and their latency.</summary>
+/// <param name="Latency">From each call's send to its reply; from its due time when <see cref="OfferedRate"/> is set.</param>
 internal sealed record CallPhase(long Calls, TimeSpan Elapsed, LatencySummary Latency)
 {
+    /// <summary>The achieved rate: calls completed per second.</summary>
     public double PerSecond => Elapsed > TimeSpan.Zero ? Calls / Elapsed.TotalSeconds : 0;
+
+    /// <summary>Calls per second offered in open loop; null for a closed-loop phase.</summary>
+    public double? OfferedRate { get; init; }
+
+    /// <summary>In open loop, from each call's send to its reply (without the wait for a free caller); null in closed loop.</summary>
+    public LatencySummary? SendLatency { get; init; }
 }
 
 /// <summary>What an in-process run measured.</summary>
@@ -38,6 +46,12 @@ internal sealed record InProcessReport(
 
     /// <summary>Touchpoints applied per second over trivial grain calls per second, on the same cluster.</summary>
     public double EngineToCeiling => Ceiling.PerSecond > 0 ? Engine.PerSecond / Ceiling.PerSecond : 0;
+
+    /// <summary>Trivial grain calls made from inside the silos, without the client's gateway; null when not measured.</summary>
+    public CallPhase? SiloCeiling { get; init; }
+
+    /// <summary>Touchpoints applied per second over in-silo trivial grain calls per second.</summary>
+    public double? EngineToSiloCeiling => SiloCeiling is { PerSecond: > 0 } silo ? Engine.PerSecond / silo.PerSecond : null;
 
     public bool Clean => Rejected == 0 && Problems.Count == 0 && Verification is null or { Passed: true };
 }
@@ -75,16 +89,23 @@ internal static class InProcessLoad
                 progress($"warming up: {warmup.Touchpoints.Count:N0} touchpoints to the measured customers, and {customers:N0} trivial grains");
                 await ApplyAsync(client, Validated(warmup), settings.Concurrency, outcomes, cancellationToken);
                 await RunPhaseAsync(customers, settings.Concurrency, i => client.GetGrain<IEchoGrain>(i).EchoAsync(i), cancellationToken);
+                await RunPhaseAsync(customers, settings.Concurrency, i => client.GetGrain<IEchoGrain>(SiloCeiling.KeyOffset + i).EchoAsync(i), cancellationToken);
             }
 
             var measured = new Outcomes();
-            progress($"engine: {workload.Touchpoints.Count:N0} touchpoints over {workload.CustomerCount:N0} customers, {settings.Concurrency} calls in flight");
-            var engine = await ApplyAsync(client, Validated(workload), settings.Concurrency, measured, cancellationToken);
+            var offered = settings.Rate is { } rate ? $", offered {rate:N0}/s (open loop)" : string.Empty;
+            progress($"engine: {workload.Touchpoints.Count:N0} touchpoints over {workload.CustomerCount:N0} customers, {settings.Concurrency} calls in flight at most{offered}");
+            var pacer = settings.Rate is { } perSecond ? new OfferedRatePacer(perSecond) : null;
+            var engine = await ApplyAsync(client, Validated(workload), settings.Concurrency, measured, cancellationToken, pacer);
             progress($"engine: {engine.PerSecond:N0} touchpoints/s applied");
 
             progress($"ceiling: {workload.Touchpoints.Count:N0} calls to a trivial grain, {settings.Concurrency} in flight");
             var ceiling = await RunPhaseAsync(workload.Touchpoints.Count, settings.Concurrency, i => client.GetGrain<IEchoGrain>(i % customers).EchoAsync(i), cancellationToken);
             progress($"ceiling: {ceiling.PerSecond:N0} calls/s");
+
+            progress($"silo ceiling: {workload.Touchpoints.Count:N0} calls to a trivial grain from a driver in each silo, {settings.Concurrency} in flight in all");
+            var siloCeiling = await SiloCeiling.RunAsync(client, settings.Silos, workload.Touchpoints.Count, customers, settings.Concurrency);
+            progress($"silo ceiling: {siloCeiling.PerSecond:N0} calls/s");
 
             VerificationResult? verification = null;
             if (settings.Verify)
@@ -100,6 +121,7 @@ internal static class InProcessLoad
             return new InProcessReport(settings, workload.CustomerCount, engine, measured.Accepted, measured.Duplicate, measured.Rejected, measured.Problems, ceiling, verification)
             {
                 StartedAt = now,
+                SiloCeiling = siloCeiling,
             };
         }
         finally
@@ -128,8 +150,9 @@ internal static class InProcessLoad
     }
 
     /// <summary>Sends each touchpoint to its customer grain, <paramref name="concurrency"/> at a time, noting every outcome.</summary>
-    private static Task<CallPhase> ApplyAsync(IClusterClient client, D.Touchpoint[] touchpoints, int concurrency, Outcomes outcomes, CancellationToken cancellationToken) =>
-        RunPhaseAsync(touchpoints.Length, concurrency, async i =>
+    /// <param name="pacer">Open loop: calls are due at its rate and timed from their due times (see <see cref="CallPhases"/>); null for closed loop.</param>
+    private static async Task<CallPhase> ApplyAsync(IClusterClient client, D.Touchpoint[] touchpoints, int concurrency, Outcomes outcomes, CancellationToken cancellationToken, OfferedRatePacer? pacer = null) =>
+        (await CallPhases.RunAsync(touchpoints.Length, concurrency, async i =>
         {
             var touchpoint = touchpoints[i];
             try
@@ -142,7 +165,7 @@ internal static class InProcessLoad
                 // No known outcome: left out of "answered", so verification allows either.
                 outcomes.Fail(touchpoint.EventId, e);
             }
-        }, cancellationToken);
+        }, pacer, cancellationToken)).Phase;
 
     /// <summary>What the grains answered, by event id; safe to use from many calls at once.</summary>
     private sealed class Outcomes
@@ -217,33 +240,7 @@ internal static class InProcessLoad
             concurrency: 64,
             cancellationToken);
 
-    /// <summary>Runs <paramref name="call"/> for 0..count−1 with <paramref name="concurrency"/> in flight, timing each.</summary>
-    private static async Task<CallPhase> RunPhaseAsync(int count, int concurrency, Func<int, Task> call, CancellationToken cancellationToken)
-    {
-        var next = -1;
-        var histograms = new LongHistogram[concurrency];
-        var started = Stopwatch.GetTimestamp();
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(worker => Task.Run(
-            async () =>
-            {
-                var histogram = histograms[worker] = LatencySummary.CreateHistogram();
-                int i;
-                while ((i = Interlocked.Increment(ref next)) < count && !cancellationToken.IsCancellationRequested)
-                {
-                    var sent = Stopwatch.GetTimestamp();
-                    await call(i);
-                    LatencySummary.Record(histogram, sent, Stopwatch.GetTimestamp());
-                }
-            },
-            cancellationToken)));
-        var elapsed = Stopwatch.GetElapsedTime(started);
-        var all = LatencySummary.CreateHistogram();
-        foreach (var histogram in histograms)
-        {
-            all.Add(histogram);
-        }
-
-        return new CallPhase(count, elapsed, LatencySummary.From(all));
-    }
-
+    /// <summary>Runs <paramref name="call"/> for 0..count−1 with <paramref name="concurrency"/> in flight, timing each (closed loop).</summary>
+    private static async Task<CallPhase> RunPhaseAsync(int count, int concurrency, Func<int, Task> call, CancellationToken cancellationToken) =>
+        (await CallPhases.RunAsync(count, concurrency, call, pacer: null, cancellationToken)).Phase;
 }

@@ -34,4 +34,7 @@ internal sealed record InProcessSettings
     public int Warmup { get; init; }
 
     public bool Verify { get; init; } = true;
+
+    /// <summary>Touchpoints offered per second in open loop, latency measured from due times; null for closed loop (as fast as the calls in flight allow).</summary>
+    public double? Rate { get; init; }
 }

@@ -45,6 +45,7 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
         }
 
         var (engine, warmed) = await RunEngineAsync(channel, workload, cancellationToken);
+        var echo = settings.EchoCeiling ? await MeasureEchoCeilingAsync(workload, cancellationToken) : null;
         VerificationResult? verification = null;
         if (settings.Verify)
         {
@@ -70,6 +71,7 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
             Naive = naive,
             Verification = verification,
             Mixed = _mixed is null ? null : _mixed with { NaiveReads = _naiveReads, NaiveReadMismatches = _naiveReadMismatches },
+            EchoCeiling = echo,
         };
     }
 
@@ -182,6 +184,16 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
         }
 
         return result;
+    }
+
+    /// <summary>The gRPC echo ceiling with the engine phase's streams, window, batching and touchpoints.</summary>
+    private async Task<Ceiling.EchoCeilingResult> MeasureEchoCeilingAsync(IngestWorkload workload, CancellationToken cancellationToken)
+    {
+        progress($"echo ceiling: {workload.Touchpoints.Count:N0} touchpoints echoed on {settings.Streams} streams, up to {settings.Window} in flight each{Batching(settings.Batch)}");
+        var echo = await Ceiling.EchoCeiling.MeasureAsync(
+            workload, settings.Streams, settings.Window, settings.Batch, offeredRate: null, warmup: Math.Min(settings.Warmup, workload.Touchpoints.Count), cancellationToken);
+        progress(echo.Clean ? $"echo ceiling: {echo.EchoedPerSecond:N0} touchpoints/s echoed" : $"ECHO CEILING FAILED: {string.Join("; ", echo.Problems)}");
+        return echo;
     }
 
     private static string Batching(int batch) => batch <= 1 ? string.Empty : $", up to {batch} touchpoints per message";

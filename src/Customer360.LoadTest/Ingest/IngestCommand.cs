@@ -76,6 +76,10 @@ internal static class IngestCommand
             DefaultValueFactory = _ => "unknown",
         };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the results as JSON to this file", HelpName = "file" };
+        var echoCeiling = new Option<bool>("--echo-ceiling")
+        {
+            Description = "After the engine phase, measure the raw rate of gRPC streams that only echo (a Kestrel service in this process) with the same streams, window and touchpoints, and report the engine's rate as a ratio to it",
+        };
         var markdown = new Option<FileInfo?>("--markdown") { Description = "Also write the results as Markdown (command, headline figures, every figure) to this file", HelpName = "file" };
         var noVerify = new Option<bool>("--no-verify")
         {
@@ -87,7 +91,7 @@ internal static class IngestCommand
         var command = new Command("ingest", "Measure durable touchpoint ingestion through the gRPC API, next to PostgreSQL baselines on the same rows")
         {
             server, touchpoints, customers, seed, runId, streams, window, batch, rate, warmup,
-            returning, postgres, skipBaselines, copyChunk, naiveConnections, naiveTouchpoints, keepTables, storeLabel, json, markdown, noVerify,
+            returning, postgres, skipBaselines, copyChunk, naiveConnections, naiveTouchpoints, keepTables, storeLabel, json, markdown, noVerify, echoCeiling,
         };
         foreach (var option in workloadShape.All.Concat(mixedWorkload.All))
         {
@@ -133,6 +137,7 @@ internal static class IngestCommand
                     JsonFile = parseResult.GetValue(json),
                     MarkdownFile = parseResult.GetValue(markdown),
                     Verify = !parseResult.GetValue(noVerify),
+                    EchoCeiling = parseResult.GetValue(echoCeiling),
                 };
                 settings = mixedWorkload.Apply(parseResult, settings);
             }
@@ -173,7 +178,10 @@ internal static class IngestCommand
                 Console.Error.WriteLine($"c360-load: Markdown summary written to {markdownFile.FullName}");
             }
 
-            return report.Engine.Clean && report.Verification is null or { Passed: true } && report.Mixed is null or { Clean: true }
+            return report.Engine.Clean
+                && report.Verification is null or { Passed: true }
+                && report.Mixed is null or { Clean: true }
+                && report.EchoCeiling is null or { Clean: true }
                 ? LoadExitCodes.Ok
                 : LoadExitCodes.EngineProblems;
         }

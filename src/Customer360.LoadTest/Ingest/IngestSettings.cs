@@ -64,4 +64,7 @@ internal sealed record IngestSettings
 
     /// <summary>WatchSegment on the segments the workload touches during the engine phase.</summary>
     public bool Dashboard { get; init; }
+
+    /// <summary>Also measure the gRPC echo ceiling with the engine's streams, window and touchpoints, after the engine phase.</summary>
+    public bool EchoCeiling { get; init; }
 }

@@ -47,6 +47,12 @@ internal sealed record IngestReport
     /// <summary>Reads, watchers and the dashboard during the engine phase; null when none was asked for.</summary>
     public MixedWorkloadResult? Mixed { get; init; }
 
+    /// <summary>The gRPC echo ceiling measured in the same run (<c>--echo-ceiling</c>); null when not asked for.</summary>
+    public Ceiling.EchoCeilingResult? EchoCeiling { get; init; }
+
+    /// <summary>Engine rate over the gRPC echo rate with the same streams and window: the share of a bare gRPC stream's speed the engine delivers.</summary>
+    public double? EngineToEchoCeiling => EchoCeiling is { EchoedPerSecond: > 0 } echo ? Engine.AcknowledgedPerSecond / echo.EchoedPerSecond : null;
+
     /// <summary>Engine rate over the binary COPY rate: the share of the database's raw write speed the engine delivers.</summary>
     public double? EngineToCopy => Ratio(Copy);
 

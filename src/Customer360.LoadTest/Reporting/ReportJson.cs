@@ -51,10 +51,12 @@ internal static class ReportJson
             : null,
         ["copyBaseline"] = Baseline(report.Copy),
         ["naiveBaseline"] = Baseline(report.Naive),
+        ["echoCeiling"] = report.EchoCeiling is { } echo ? Ceiling.EchoCeilingReport.ToJson(echo) : null,
         ["ratios"] = new JsonObject
         {
             ["engineToCopy"] = Round(report.EngineToCopy),
             ["engineToNaive"] = Round(report.EngineToNaive),
+            ["engineToEchoCeiling"] = Round(report.EngineToEchoCeiling),
         },
         ["mixedWorkload"] = report.Mixed is { } mixed ? MixedWorkloadReport.ToJson(mixed) : null,
     };

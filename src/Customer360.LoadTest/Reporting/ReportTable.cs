@@ -31,12 +31,22 @@ internal static class ReportTable
             new Text($"{engine.Streams} streams x {engine.Window} in flight{Batching(engine)}{offered}; ack after commit"));
         AddBaseline(rates, "(a) PostgreSQL binary COPY", report.Copy, report.Touchpoints);
         AddBaseline(rates, "(b) naive: transaction per touchpoint", report.Naive, report.Touchpoints);
+        if (report.EchoCeiling is { } echo)
+        {
+            rates.AddRow(new Text("ceiling: gRPC bidi-stream echo"), new Markup($"[bold]{echo.EchoedPerSecond:N0}[/]"), new Text($"{echo.Echoed:N0}"), new Text(Ceiling.EchoCeilingReport.How(echo)));
+        }
+
         rates.AddEmptyRow();
 
         // Held to an offered rate, the engine shows that rate, not what it could take.
         var held = engine.OfferedRate is null ? string.Empty : "; engine held to the offered rate, not its capacity";
         rates.AddRow(new Text("engine / (a)"), new Markup($"[bold]{FormatRatio(report.EngineToCopy)}[/]"), new Text(string.Empty), new Text($"share of the raw COPY rate{held}"));
         rates.AddRow(new Text("engine / (b)"), new Markup($"[bold]{FormatRatio(report.EngineToNaive)}[/]"), new Text(string.Empty), new Text($"gain over the naive design{held}"));
+        if (report.EchoCeiling is not null)
+        {
+            rates.AddRow(new Text("engine / echo ceiling"), new Markup($"[bold]{FormatRatio(report.EngineToEchoCeiling)}[/]"), new Text(string.Empty), new Text($"share of a bare gRPC stream's rate{held}"));
+        }
+
         rates.AddRow(new Text("engine p99 ack latency"), new Markup($"[bold]{FormatMilliseconds(engine.AckLatency.P99)} ms[/]"), new Text(string.Empty), new Text("send to durable ack"));
         console.Write(rates);
 
@@ -76,6 +86,11 @@ internal static class ReportTable
         if (report.Mixed is { } mixed)
         {
             MixedWorkloadReport.Write(console, mixed);
+        }
+
+        if (report.EchoCeiling is { } ceiling)
+        {
+            Ceiling.EchoCeilingReport.WriteProblems(console, ceiling);
         }
 
         if (report.Verification is { } verification)

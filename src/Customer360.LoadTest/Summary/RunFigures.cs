@@ -30,6 +30,8 @@ internal sealed record RunFigures(string File, string Setup, IReadOnlyList<(stri
             Add("(b) naive rows/s", report["naiveBaseline"]?["rowsPerSecond"]);
             Add("engine / (a)", report["ratios"]?["engineToCopy"]);
             Add("engine / (b)", report["ratios"]?["engineToNaive"]);
+            Add("echo ceiling touchpoints/s", report["echoCeiling"]?["echoedPerSecond"]);
+            Add("engine / echo ceiling", report["ratios"]?["engineToEchoCeiling"]);
             Add("ack p50 ms", engine["ackLatencyMicroseconds"]?["p50"], 0.001);
             Add("ack p99 ms", engine["ackLatencyMicroseconds"]?["p99"], 0.001);
             var shape = new List<string>();
@@ -60,9 +62,12 @@ internal sealed record RunFigures(string File, string Setup, IReadOnlyList<(stri
             Add("engine touchpoints/s", report["engine"]?["perSecond"]);
             Add("ceiling calls/s", report["ceiling"]?["perSecond"]);
             Add("engine / ceiling", report["engineToCeiling"]);
+            Add("silo ceiling calls/s", report["siloCeiling"]?["perSecond"]);
+            Add("engine / silo ceiling", report["ratios"]?["engineToSiloCeiling"]);
             Add("engine p99 ms", report["engine"]?["p99Microseconds"], 0.001);
             var warm = Number(report["warmup"]) is > 0 ? "warm" : "cold";
-            var setup = $"in-process, {report["silos"]} silo(s), {report["store"]} store, {warm}";
+            var open = Number(report["engine"]?["offeredRate"]) is { } rate ? $", offered {rate:N0}/s" : string.Empty;
+            var setup = $"in-process, {report["silos"]} silo(s), {report["store"]} store, {warm}{open}";
             return new RunFigures(file, setup, figures, report["verificationPassed"]?.GetValue<bool>() ?? false);
         }
 
