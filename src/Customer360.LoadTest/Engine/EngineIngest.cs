@@ -19,8 +19,6 @@ internal sealed class EngineIngest(CustomerService.CustomerServiceClient client,
     /// <summary>One touchpoint per message, as a single till sends them.</summary>
     public const int DefaultBatch = 1;
 
-    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
-
     /// <summary>Runs the phase; <paramref name="progress"/> gets a line every few seconds while it runs.</summary>
     public async Task<EngineResult> RunAsync(IngestWorkload workload, Action<string>? progress, CancellationToken cancellationToken)
     {
@@ -37,7 +35,7 @@ internal sealed class EngineIngest(CustomerService.CustomerServiceClient client,
         using var stopProgress = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var reporting = progress is null
             ? Task.CompletedTask
-            : ReportProgressAsync(clock, workload.Touchpoints.Count, progress, stopProgress.Token);
+            : clock.ReportProgressAsync(workload.Touchpoints.Count, "acknowledged", progress, stopProgress.Token);
 
         pacer?.Start();
         try
@@ -91,23 +89,5 @@ internal sealed class EngineIngest(CustomerService.CustomerServiceClient client,
             ScheduledLatency = offeredRate is null ? null : LatencySummary.From(scheduledLatency),
             Problems = problems,
         };
-    }
-
-    private static async Task ReportProgressAsync(PhaseClock clock, int total, Action<string> progress, CancellationToken cancellationToken)
-    {
-        using var timer = new PeriodicTimer(ProgressInterval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(cancellationToken))
-            {
-                var acks = clock.Acks;
-                var seconds = clock.Running.TotalSeconds;
-                progress($"{acks:N0} of {total:N0} acknowledged ({(seconds > 0 ? acks / seconds : 0):N0}/s so far)");
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // The phase is over.
-        }
     }
 }

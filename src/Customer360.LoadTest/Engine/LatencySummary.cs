@@ -7,7 +7,7 @@ namespace Customer360.LoadTest.Engine;
 internal sealed record LatencySummary(long Count, long P50, long P90, long P99, long P999, long Max, double Mean)
 {
     /// <summary>Latencies above an hour are recorded as an hour; nothing in a benchmark run waits that long.</summary>
-    private const long HighestMicroseconds = 3_600_000_000;
+    public const long HighestMicroseconds = 3_600_000_000;
 
     /// <summary>A histogram in microseconds with three significant digits (0.1 % resolution).</summary>
     public static LongHistogram CreateHistogram() => new(HighestMicroseconds, 3);
@@ -19,7 +19,7 @@ internal sealed record LatencySummary(long Count, long P50, long P90, long P99, 
         histogram.RecordValue(Math.Clamp(microseconds, 0, HighestMicroseconds));
     }
 
-    public static LatencySummary From(LongHistogram histogram) => histogram.TotalCount == 0
+    public static LatencySummary From(HistogramBase histogram) => histogram.TotalCount == 0
         ? new LatencySummary(0, 0, 0, 0, 0, 0, 0)
         : new LatencySummary(
             histogram.TotalCount,

@@ -119,7 +119,9 @@ internal sealed class TouchpointStream(CustomerService.CustomerServiceClient cli
                 break;
         }
 
-        clock.MarkAck(receivedAt);
+        // The live progress shows the same latency the report leads with: from the due time at an
+        // offered rate, else from the send.
+        clock.MarkAck(receivedAt, pacer is null ? sent.SentAt : sent.DueAt, rejected: ack.Status is not (AckStatus.Accepted or AckStatus.Duplicate));
         return 1;
     }
 

@@ -14,9 +14,10 @@ namespace Customer360.LoadTest.InProcess;
 /// </summary>
 internal static class CallPhases
 {
+    /// <param name="clock">Gets every call's send and answer, for live progress; null for none.</param>
     /// <returns>The phase, and its latency histogram (from due times when paced), for merging with others.</returns>
     public static async Task<(CallPhase Phase, LongHistogram Latency)> RunAsync(
-        int count, int concurrency, Func<int, Task> call, OfferedRatePacer? pacer, CancellationToken cancellationToken)
+        int count, int concurrency, Func<int, Task> call, OfferedRatePacer? pacer, CancellationToken cancellationToken, PhaseClock? clock = null)
     {
         var next = -1;
         var fromDue = new LongHistogram[concurrency];
@@ -33,8 +34,10 @@ internal static class CallPhases
                 {
                     var dueAt = pacer is null ? 0 : await pacer.WaitForTurnAsync(cancellationToken);
                     var sentAt = Stopwatch.GetTimestamp();
+                    clock?.MarkSend(sentAt);
                     await call(i);
                     var doneAt = Stopwatch.GetTimestamp();
+                    clock?.MarkAck(doneAt, pacer is null ? sentAt : dueAt);
                     LatencySummary.Record(send, sentAt, doneAt);
                     if (pacer is not null)
                     {

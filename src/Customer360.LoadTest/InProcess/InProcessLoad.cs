@@ -96,7 +96,20 @@ internal static class InProcessLoad
             var offered = settings.Rate is { } rate ? $", offered {rate:N0}/s (open loop)" : string.Empty;
             progress($"engine: {workload.Touchpoints.Count:N0} touchpoints over {workload.CustomerCount:N0} customers, {settings.Concurrency} calls in flight at most{offered}");
             var pacer = settings.Rate is { } perSecond ? new OfferedRatePacer(perSecond) : null;
-            var engine = await ApplyAsync(client, Validated(workload), settings.Concurrency, measured, cancellationToken, pacer);
+            var clock = new PhaseClock();
+            using var stopProgress = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var reporting = clock.ReportProgressAsync(workload.Touchpoints.Count, "applied", line => progress($"engine: {line}"), stopProgress.Token);
+            CallPhase engine;
+            try
+            {
+                engine = await ApplyAsync(client, Validated(workload), settings.Concurrency, measured, cancellationToken, pacer, clock);
+            }
+            finally
+            {
+                await stopProgress.CancelAsync();
+                await reporting;
+            }
+
             progress($"engine: {engine.PerSecond:N0} touchpoints/s applied");
 
             progress($"ceiling: {workload.Touchpoints.Count:N0} calls to a trivial grain, {settings.Concurrency} in flight");
@@ -151,7 +164,7 @@ internal static class InProcessLoad
 
     /// <summary>Sends each touchpoint to its customer grain, <paramref name="concurrency"/> at a time, noting every outcome.</summary>
     /// <param name="pacer">Open loop: calls are due at its rate and timed from their due times (see <see cref="CallPhases"/>); null for closed loop.</param>
-    private static async Task<CallPhase> ApplyAsync(IClusterClient client, D.Touchpoint[] touchpoints, int concurrency, Outcomes outcomes, CancellationToken cancellationToken, OfferedRatePacer? pacer = null) =>
+    private static async Task<CallPhase> ApplyAsync(IClusterClient client, D.Touchpoint[] touchpoints, int concurrency, Outcomes outcomes, CancellationToken cancellationToken, OfferedRatePacer? pacer = null, PhaseClock? clock = null) =>
         (await CallPhases.RunAsync(touchpoints.Length, concurrency, async i =>
         {
             var touchpoint = touchpoints[i];
@@ -159,13 +172,18 @@ internal static class InProcessLoad
             {
                 var result = await client.GetGrain<ICustomerGrain>(CustomerKeys.ToGrainKey(touchpoint.CustomerId)).RecordTouchpointAsync(touchpoint);
                 outcomes.Record(touchpoint.EventId, result);
+                if (result.Status is not (TouchpointStatus.Accepted or TouchpointStatus.Duplicate))
+                {
+                    clock?.MarkRejected();
+                }
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
                 // No known outcome: left out of "answered", so verification allows either.
                 outcomes.Fail(touchpoint.EventId, e);
+                clock?.MarkRejected();
             }
-        }, pacer, cancellationToken)).Phase;
+        }, pacer, cancellationToken, clock)).Phase;
 
     /// <summary>What the grains answered, by event id; safe to use from many calls at once.</summary>
     private sealed class Outcomes
