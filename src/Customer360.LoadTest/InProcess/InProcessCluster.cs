@@ -26,6 +26,11 @@ internal static class InProcessCluster
             builder.Properties["Customer360:Storage:ConnectionString"] = connectionString;
         }
 
+        if (settings.RecentWindow is { } recentWindow)
+        {
+            builder.Properties["Customer360:RecentWindow"] = recentWindow.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         var cluster = builder.Build();
         await cluster.DeployAsync();

@@ -32,10 +32,20 @@ internal static class InProcessCommand
         };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the results as JSON to this file", HelpName = "file" };
         var noVerify = new Option<bool>("--no-verify") { Description = "Skip reading every customer back at the end" };
+        var noMemory = new Option<bool>("--no-memory") { Description = "Skip measuring the heap each active customer holds after the run" };
+        var memoryCustomers = new Option<int>("--memory-customers") { Description = "New customers the memory phase activates", DefaultValueFactory = _ => 2_000, HelpName = "n" };
+        var memoryTouchpoints = new Option<int>("--memory-touchpoints")
+        {
+            Description = "Touchpoints each of them is given (100 fills the default recent window twice; 1024 also fills the default idempotency window)",
+            DefaultValueFactory = _ => 100,
+            HelpName = "n",
+        };
+        var recentWindow = new Option<int?>("--recent-window") { Description = "The silos' RecentWindow (default: the engine's, 50)", HelpName = "n" };
         var workload = new WorkloadOptions();
         var command = new Command("inproc", "Measure the engine in-process: the real grains on an in-process Orleans cluster, next to the raw grain-call ceiling on the same cluster")
         {
             silos, store, postgres, touchpoints, customers, concurrency, seed, warmup, json, noVerify,
+            noMemory, memoryCustomers, memoryTouchpoints, recentWindow,
         };
         foreach (var option in workload.All)
         {
@@ -68,6 +78,10 @@ internal static class InProcessCommand
                 Mix = mix,
                 Warmup = parse.GetValue(warmup),
                 Verify = !parse.GetValue(noVerify),
+                Memory = !parse.GetValue(noMemory),
+                MemoryCustomers = parse.GetValue(memoryCustomers),
+                MemoryTouchpoints = parse.GetValue(memoryTouchpoints),
+                RecentWindow = parse.GetValue(recentWindow),
             };
             if (Problem(settings) is { } problem)
             {
@@ -101,7 +115,7 @@ internal static class InProcessCommand
         : s.Touchpoints < 1 || s.Customers < 1 || s.Customers > s.Touchpoints ? "--touchpoints and --customers must be positive, with at least one touchpoint per customer"
         : s.Concurrency is < 1 or > 10_000 ? "--concurrency must be between 1 and 10000"
         : s.Warmup < 0 ? "--warmup must not be negative"
-        : null;
+        : MemoryReport.Problem(s);
 
     private static void Write(IAnsiConsole console, InProcessReport report)
     {
@@ -124,6 +138,11 @@ internal static class InProcessCommand
         if (report.Verification is { } verification)
         {
             Reporting.VerificationReport.Write(console, verification);
+        }
+
+        if (report.Memory is { } memory)
+        {
+            MemoryReport.Write(console, memory);
         }
     }
 
@@ -152,6 +171,7 @@ internal static class InProcessCommand
         ["duplicate"] = report.Duplicate,
         ["notApplied"] = report.Rejected,
         ["verificationPassed"] = report.Verification?.Passed,
+        ["memory"] = report.Memory is { } memory ? MemoryReport.ToJson(memory) : null,
     };
 
     private static JsonObject Phase(CallPhase phase) => new()

@@ -29,7 +29,8 @@ internal sealed record InProcessReport(
     int Rejected,
     IReadOnlyList<string> Problems,
     CallPhase Ceiling,
-    VerificationResult? Verification)
+    VerificationResult? Verification,
+    MemoryFigures? Memory = null)
 {
     /// <summary>Touchpoints applied per second over trivial grain calls per second, on the same cluster.</summary>
     public double EngineToCeiling => Ceiling.PerSecond > 0 ? Engine.PerSecond / Ceiling.PerSecond : 0;
@@ -92,7 +93,10 @@ internal static class InProcessLoad
                     : $"VERIFICATION FAILED: {verification.Mismatches:N0} customers differ");
             }
 
-            return new InProcessReport(settings, workload.CustomerCount, engine, measured.Accepted, measured.Duplicate, measured.Rejected, measured.Problems, ceiling, verification);
+            var memory = settings.Memory
+                ? await MemoryProbe.RunAsync(cluster, settings, [.. (warmup?.Touchpoints ?? []).Concat(workload.Touchpoints).Select(t => t.CustomerId).Distinct(StringComparer.Ordinal)], progress, cancellationToken)
+                : null;
+            return new InProcessReport(settings, workload.CustomerCount, engine, measured.Accepted, measured.Duplicate, measured.Rejected, measured.Problems, ceiling, verification, memory);
         }
         finally
         {
@@ -106,7 +110,7 @@ internal static class InProcessLoad
     }
 
     /// <summary>The generated touchpoints as the API would hand them to the grains: mapped and validated.</summary>
-    private static D.Touchpoint[] Validated(IngestWorkload workload)
+    internal static D.Touchpoint[] Validated(IngestWorkload workload)
     {
         var options = new Customer360Options();
         var validator = new TouchpointValidator(options.Limits, options.ToCurrencyTable());
@@ -120,7 +124,7 @@ internal static class InProcessLoad
     }
 
     /// <summary>Sends each touchpoint to its customer grain, <paramref name="concurrency"/> at a time, noting every outcome.</summary>
-    private static Task<CallPhase> ApplyAsync(IClusterClient client, D.Touchpoint[] touchpoints, int concurrency, Outcomes outcomes, CancellationToken cancellationToken) =>
+    internal static Task<CallPhase> ApplyAsync(IClusterClient client, D.Touchpoint[] touchpoints, int concurrency, Outcomes outcomes, CancellationToken cancellationToken) =>
         RunPhaseAsync(touchpoints.Length, concurrency, async i =>
         {
             var touchpoint = touchpoints[i];
@@ -137,7 +141,7 @@ internal static class InProcessLoad
         }, cancellationToken);
 
     /// <summary>What the grains answered, by event id; safe to use from many calls at once.</summary>
-    private sealed class Outcomes
+    internal sealed class Outcomes
     {
         private readonly Lock _lock = new();
 

@@ -34,4 +34,16 @@ internal sealed record InProcessSettings
     public int Warmup { get; init; }
 
     public bool Verify { get; init; } = true;
+
+    /// <summary>Measure the heap each active customer holds after the run (see <see cref="MemoryProbe"/>).</summary>
+    public bool Memory { get; init; } = true;
+
+    /// <summary>New customers the memory phase activates.</summary>
+    public int MemoryCustomers { get; init; } = 2_000;
+
+    /// <summary>Touchpoints each of them is given: the default fills the default recent window twice over.</summary>
+    public int MemoryTouchpoints { get; init; } = 100;
+
+    /// <summary>The silos' RecentWindow; null keeps the engine's default.</summary>
+    public int? RecentWindow { get; init; }
 }
