@@ -42,7 +42,8 @@ internal static class InProcessCluster
         public void Configure(ISiloBuilder siloBuilder)
         {
             var storage = siloBuilder.Configuration.GetSection("Customer360:Storage").Get<StorageOptions>() ?? new StorageOptions();
-            siloBuilder.AddCustomer360Grains().AddCustomer360Storage(storage);
+            var recentWindow = siloBuilder.Configuration.GetValue<int?>("Customer360:RecentWindow");
+            siloBuilder.AddCustomer360Grains(options => options.RecentWindow = recentWindow ?? options.RecentWindow).AddCustomer360Storage(storage);
         }
     }
 }

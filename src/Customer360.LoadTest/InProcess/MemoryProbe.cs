@@ -82,9 +82,9 @@ internal static class MemoryProbe
         }
 
         await DeactivateAsync(client, customers, cancellationToken);
-        var before = HeapAfterFullCollection();
+        var before = await SettledHeapAsync(cancellationToken);
         await ForEachAsync(customers, id => client.GetGrain<ICustomerGrain>(CustomerKeys.ToGrainKey(id)).GetViewAsync(), cancellationToken);
-        var after = HeapAfterFullCollection();
+        var after = await SettledHeapAsync(cancellationToken);
         return (after - before) / (double)customers.Count;
     }
 
@@ -113,6 +113,28 @@ internal static class MemoryProbe
 
             await Task.Delay(50, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// The live heap once it has stopped moving: deactivations finish, and the runtime's pools and
+    /// caches let go of buffers, for a little while after the last call.
+    /// </summary>
+    private static async Task<long> SettledHeapAsync(CancellationToken cancellationToken)
+    {
+        var previous = HeapAfterFullCollection();
+        for (var i = 0; i < 30; i++)
+        {
+            await Task.Delay(100, cancellationToken);
+            var heap = HeapAfterFullCollection();
+            if (Math.Abs(heap - previous) < 64 * 1024)
+            {
+                return heap;
+            }
+
+            previous = heap;
+        }
+
+        return previous;
     }
 
     /// <summary>Live bytes on the managed heap after full, blocking, compacting collections.</summary>
