@@ -34,8 +34,8 @@ public sealed class MemoryProbeTests
     [Fact]
     public void MemoryPhaseSettingsAreChecked()
     {
-        Assert.Contains("--memory-customers", InProcessCommand.Problem(new InProcessSettings { RunId = "x", MemoryCustomers = 0 }));
-        Assert.Contains("--recent-window", InProcessCommand.Problem(new InProcessSettings { RunId = "x", RecentWindow = 0 }));
+        Assert.Contains("--memory-customers", InProcessCommand.Problem(new InProcessSettings { RunId = "x", Memory = true, MemoryCustomers = 0 }));
+        Assert.Contains("--recent-window", InProcessCommand.Problem(new InProcessSettings { RunId = "x", Memory = true, RecentWindow = 0 }));
         Assert.Null(InProcessCommand.Problem(new InProcessSettings { RunId = "x", Memory = false, MemoryCustomers = 0 }));
     }
 
@@ -49,6 +49,7 @@ public sealed class MemoryProbeTests
             Customers = 500,
             Concurrency = 32,
             Verify = false,
+            Memory = true,
             MemoryCustomers = 500,
             MemoryTouchpoints = 60,
             RecentWindow = recentWindow,

@@ -35,8 +35,11 @@ internal sealed record InProcessSettings
 
     public bool Verify { get; init; } = true;
 
-    /// <summary>Measure the heap each active customer holds after the run (see <see cref="MemoryProbe"/>).</summary>
-    public bool Memory { get; init; } = true;
+    /// <summary>
+    /// Measure the heap each active customer holds after the run (see <see cref="MemoryProbe"/>).
+    /// The command turns it on unless --no-memory is given.
+    /// </summary>
+    public bool Memory { get; init; }
 
     /// <summary>New customers the memory phase activates.</summary>
     public int MemoryCustomers { get; init; } = 2_000;
