@@ -106,16 +106,21 @@ internal static class MemoryProbe
     /// <summary>Asks every customer to deactivate and waits until no customer grain is active.</summary>
     private static async Task DeactivateAsync(IClusterClient client, IReadOnlyCollection<string> customers, CancellationToken cancellationToken)
     {
+        var management = client.GetGrain<IManagementGrain>(0);
+        if (customers.Count > 0 && await ActiveCustomersAsync(management) == 0)
+        {
+            // The customers are active here: finding none means the statistics name them otherwise.
+            throw new InvalidOperationException("memory phase: the runtime's statistics list no active customer grain");
+        }
+
         await ForEachAsync(
             customers,
             id => client.GetGrain<ICustomerGrain>(CustomerKeys.ToGrainKey(id)).AsReference<IGrainManagementExtension>().DeactivateOnIdle().AsTask(),
             cancellationToken);
-        var management = client.GetGrain<IManagementGrain>(0);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (true)
         {
-            var statistics = await management.GetSimpleGrainStatistics();
-            var active = statistics.Where(s => s.GrainType.Contains("CustomerGrain", StringComparison.Ordinal)).Sum(s => s.ActivationCount);
+            var active = await ActiveCustomersAsync(management);
             if (active == 0)
             {
                 return;
@@ -129,6 +134,11 @@ internal static class MemoryProbe
             await Task.Delay(50, cancellationToken);
         }
     }
+
+    private static async Task<int> ActiveCustomersAsync(IManagementGrain management) =>
+        (await management.GetSimpleGrainStatistics())
+            .Where(s => s.GrainType.Contains(nameof(Grains.Customers.CustomerGrain), StringComparison.Ordinal))
+            .Sum(s => s.ActivationCount);
 
     /// <summary>
     /// The live heap once it has stopped moving: deactivations finish, and the runtime's pools and
