@@ -396,6 +396,11 @@ public struct CustomerSurrogate
     [Id(7)] public string[] AppliedEventIds;
     [Id(8)] public ValueAssessment? Value;
     [Id(9)] public long[]? AppliedFingerprints;
+
+    // Hashes of the remembered event ids (EventIdHash), parallel to AppliedFingerprints. Written
+    // since customers remember hashes instead of ids; AppliedEventIds is then empty. A snapshot
+    // from before has the ids instead, and they are hashed as it is read.
+    [Id(10)] public long[]? AppliedIdHashes;
 }
 
 [RegisterConverter]
@@ -403,13 +408,30 @@ public sealed class CustomerConverter : IConverter<Customer, CustomerSurrogate>
 {
     public Customer ConvertFromSurrogate(in CustomerSurrogate s) => new(
         s.CustomerId, s.Version, s.CreatedAt, s.UpdatedAt, s.Profile ?? CustomerProfile.Empty,
-        s.Aggregates ?? new CustomerAggregates(), s.Recent ?? [], Applied(s), s.Value);
+        s.Aggregates ?? new CustomerAggregates(), Recent(s), Applied(s), s.Value);
 
-    // Ids and fingerprints travel as two parallel arrays.
+    // Kept in memory as every live customer keeps its touchpoints.
+    private static IEnumerable<Touchpoint> Recent(CustomerSurrogate s)
+    {
+        var customerId = s.CustomerId;
+        return (s.Recent ?? []).Select(t => TouchpointCompaction.Compact(t, customerId));
+    }
+
+    // Id hashes (or, in older snapshots, ids) and fingerprints travel as parallel arrays.
     private static IEnumerable<AppliedEvent> Applied(CustomerSurrogate s)
     {
-        var ids = s.AppliedEventIds ?? [];
         var fingerprints = s.AppliedFingerprints ?? [];
+        if (s.AppliedIdHashes is { } hashes)
+        {
+            for (var i = 0; i < hashes.Length; i++)
+            {
+                yield return new AppliedEvent(hashes[i], i < fingerprints.Length ? fingerprints[i] : 0);
+            }
+
+            yield break;
+        }
+
+        var ids = s.AppliedEventIds ?? [];
         for (var i = 0; i < ids.Length; i++)
         {
             yield return new AppliedEvent(ids[i], i < fingerprints.Length ? fingerprints[i] : 0);
@@ -425,7 +447,8 @@ public sealed class CustomerConverter : IConverter<Customer, CustomerSurrogate>
         Profile = v.Profile,
         Aggregates = v.Aggregates,
         Recent = [.. v.RecentTouchpoints],
-        AppliedEventIds = [.. v.AppliedEventIds],
+        AppliedEventIds = [],
+        AppliedIdHashes = [.. v.AppliedEvents.Select(e => e.IdHash)],
         AppliedFingerprints = [.. v.AppliedEvents.Select(e => e.Fingerprint)],
         Value = v.Value,
     };

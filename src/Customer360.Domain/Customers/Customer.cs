@@ -23,8 +23,14 @@ public enum EventCheck
     Conflict,
 }
 
-/// <summary>An applied event id and the fingerprint of its content.</summary>
-public readonly record struct AppliedEvent(string EventId, long Fingerprint);
+/// <summary>An applied event, as a customer remembers it: the hash of its id (<see cref="EventIdHash"/>) and the fingerprint of its content.</summary>
+public readonly record struct AppliedEvent(long IdHash, long Fingerprint)
+{
+    public AppliedEvent(string eventId, long fingerprint)
+        : this(EventIdHash.Of(eventId), fingerprint)
+    {
+    }
+}
 
 /// <summary>
 /// One customer: profile, live aggregates, recent touchpoints and value. This is where a
@@ -33,8 +39,7 @@ public readonly record struct AppliedEvent(string EventId, long Fingerprint);
 public sealed class Customer
 {
     private readonly List<Touchpoint> _recent;
-    private readonly Queue<string> _appliedIds;
-    private readonly Dictionary<string, long> _appliedFingerprints;
+    private readonly AppliedEventWindow _applied = new();
 
     /// <summary>A customer seen for the first time.</summary>
     public Customer(string customerId, DateTimeOffset now)
@@ -62,13 +67,11 @@ public sealed class Customer
         Aggregates = aggregates;
         _recent = recent.ToList();
         _recent.Sort(Touchpoint.NewestFirst);
-        _appliedIds = new Queue<string>();
-        _appliedFingerprints = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var e in applied)
         {
-            if (_appliedFingerprints.TryAdd(e.EventId, e.Fingerprint))
+            if (!_applied.Contains(e.IdHash))
             {
-                _appliedIds.Enqueue(e.EventId);
+                _applied.Add(e.IdHash, e.Fingerprint, int.MaxValue);
             }
         }
         Value = value;
@@ -90,28 +93,34 @@ public sealed class Customer
     /// <summary>The most recent touchpoints, newest first by event time.</summary>
     public IReadOnlyList<Touchpoint> RecentTouchpoints => _recent;
 
-    /// <summary>Event ids remembered for duplicate detection, oldest arrival first.</summary>
-    public IReadOnlyCollection<string> AppliedEventIds => _appliedIds;
+    /// <summary>How many applied events are remembered for duplicate detection.</summary>
+    public int AppliedEventCount => _applied.Count;
 
-    /// <summary>The remembered event ids with their content fingerprints, oldest arrival first.</summary>
-    public IEnumerable<AppliedEvent> AppliedEvents => _appliedIds.Select(id => new AppliedEvent(id, _appliedFingerprints[id]));
+    /// <summary>The remembered events (hashes of their ids, with their content fingerprints), oldest arrival first.</summary>
+    public IEnumerable<AppliedEvent> AppliedEvents => _applied.Events;
 
     /// <summary>The value as last assessed; null until the first change.</summary>
     public ValueAssessment? Value { get; private set; }
 
     public bool Exists => Version > 0;
 
-    public bool HasApplied(string eventId) => _appliedFingerprints.ContainsKey(eventId);
+    /// <summary>
+    /// Whether an event with this id is among the recently applied ones. Remembered by the hash of
+    /// the id: false is certain; true is certain but for a hash collision, which whoever refuses
+    /// an event on it must rule out (the customer grain asks the log).
+    /// </summary>
+    public bool HasApplied(string eventId) => _applied.Contains(EventIdHash.Of(eventId));
 
     /// <summary>
     /// Whether <paramref name="touchpoint"/> was among the recently applied events, and if so
-    /// whether with the same content. A fast path only: an id applied longer ago is not recent.
+    /// whether with the same content. A fast path only: an id applied longer ago is not recent,
+    /// and, as for <see cref="HasApplied"/>, an answer other than NotRecent rests on the hash of the id.
     /// </summary>
     public EventCheck Check(Touchpoint touchpoint) => Check(touchpoint.EventId, TouchpointFingerprint.Of(touchpoint));
 
     /// <summary><see cref="Check(Touchpoint)"/> with the fingerprint already computed.</summary>
     public EventCheck Check(string eventId, long fingerprint) =>
-        !_appliedFingerprints.TryGetValue(eventId, out var known) ? EventCheck.NotRecent
+        !_applied.TryGetFingerprint(EventIdHash.Of(eventId), out var known) ? EventCheck.NotRecent
         : known == fingerprint ? EventCheck.Duplicate
         : EventCheck.Conflict;
 
@@ -127,11 +136,21 @@ public sealed class Customer
             return ApplyOutcome.Duplicate;
         }
 
+        ApplyNew(touchpoint, fingerprint, rules, now);
+        return ApplyOutcome.Accepted;
+    }
+
+    /// <summary>
+    /// Applies a touchpoint known to be new: one the customer log has just taken, or is replaying
+    /// (the log holds each event id of a customer once). Unlike <see cref="Apply(Touchpoint, long, CustomerRules, DateTimeOffset)"/>
+    /// it does not consult the remembered events, so a hash collision there can never drop it.
+    /// </summary>
+    public void ApplyNew(Touchpoint touchpoint, long fingerprint, CustomerRules rules, DateTimeOffset now)
+    {
         Aggregates.Apply(touchpoint);
         InsertRecent(touchpoint, rules.RecentWindow);
-        Remember(touchpoint.EventId, fingerprint, rules.IdempotencyWindow);
+        _applied.Add(EventIdHash.Of(touchpoint.EventId), fingerprint, rules.IdempotencyWindow);
         Touch(rules, now);
-        return ApplyOutcome.Accepted;
     }
 
     /// <summary>Applies a validated profile patch.</summary>
@@ -175,16 +194,6 @@ public sealed class Customer
         while (_recent.Count > Math.Max(0, window))
         {
             _recent.RemoveAt(_recent.Count - 1);
-        }
-    }
-
-    private void Remember(string eventId, long fingerprint, int window)
-    {
-        _appliedIds.Enqueue(eventId);
-        _appliedFingerprints[eventId] = fingerprint;
-        while (_appliedIds.Count > Math.Max(1, window))
-        {
-            _appliedFingerprints.Remove(_appliedIds.Dequeue());
         }
     }
 }

@@ -134,12 +134,16 @@ public sealed partial class CustomerGrain(
         }
 
         var entry = CustomerLogEntry.For(touchpoint, NextSequence, clock.GetUtcNow());
-        switch (_customer?.Check(touchpoint.EventId, entry.Fingerprint) ?? EventCheck.NotRecent)
+        if (_customer is { } customer && customer.Check(touchpoint.EventId, entry.Fingerprint) != EventCheck.NotRecent)
         {
-            case EventCheck.Duplicate:
-                return Duplicate(touchpoint);
-            case EventCheck.Conflict:
-                return Conflict(touchpoint);
+            // The customer remembers a hash of the id: confirmed before the event is refused.
+            switch (await RecentEvents.ConfirmAsync(customer, touchpoint.EventId, entry.Fingerprint, store))
+            {
+                case EventCheck.Duplicate:
+                    return Duplicate(touchpoint);
+                case EventCheck.Conflict:
+                    return Conflict(touchpoint);
+            }
         }
 
         if (!await AppendAsync(entry))
@@ -355,7 +359,8 @@ public sealed partial class CustomerGrain(
         var customer = _customer ??= new Customer(entry.CustomerId, entry.RecordedAt);
         if (entry.Touchpoint is { } touchpoint)
         {
-            customer.Apply(touchpoint, entry.Fingerprint, rules, entry.RecordedAt);
+            // The log holds each event id once: a logged touchpoint is always new to the customer.
+            customer.ApplyNew(TouchpointCompaction.Compact(touchpoint, customer.CustomerId), entry.Fingerprint, rules, entry.RecordedAt);
         }
         else
         {

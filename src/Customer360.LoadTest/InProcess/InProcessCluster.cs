@@ -26,6 +26,11 @@ internal static class InProcessCluster
             builder.Properties["Customer360:Storage:ConnectionString"] = connectionString;
         }
 
+        if (settings.RecentWindow is { } recentWindow)
+        {
+            builder.Properties["Customer360:RecentWindow"] = recentWindow.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         var cluster = builder.Build();
         await cluster.DeployAsync();
@@ -37,7 +42,8 @@ internal static class InProcessCluster
         public void Configure(ISiloBuilder siloBuilder)
         {
             var storage = siloBuilder.Configuration.GetSection("Customer360:Storage").Get<StorageOptions>() ?? new StorageOptions();
-            siloBuilder.AddCustomer360Grains().AddCustomer360Storage(storage);
+            var recentWindow = siloBuilder.Configuration.GetValue<int?>("Customer360:RecentWindow");
+            siloBuilder.AddCustomer360Grains(options => options.RecentWindow = recentWindow ?? options.RecentWindow).AddCustomer360Storage(storage);
             // One in-silo ceiling driver per silo.
             siloBuilder.Services.AddPlacementDirector<PerSiloPlacement, PerSiloPlacementDirector>();
         }

@@ -42,10 +42,20 @@ internal static class InProcessCommand
         var json = new Option<FileInfo?>("--json") { Description = "Also write the results as JSON to this file", HelpName = "file" };
         var markdown = new Option<FileInfo?>("--markdown") { Description = "Also write the results as Markdown (command, headline figures, every figure) to this file", HelpName = "file" };
         var noVerify = new Option<bool>("--no-verify") { Description = "Skip reading every customer back at the end" };
+        var noMemory = new Option<bool>("--no-memory") { Description = "Skip measuring the heap each active customer holds after the run" };
+        var memoryCustomers = new Option<int>("--memory-customers") { Description = "New customers the memory phase activates", DefaultValueFactory = _ => 2_000, HelpName = "n" };
+        var memoryTouchpoints = new Option<int>("--memory-touchpoints")
+        {
+            Description = "Touchpoints each of them is given (100 fills the default recent window twice; 1024 also fills the default idempotency window)",
+            DefaultValueFactory = _ => 100,
+            HelpName = "n",
+        };
+        var recentWindow = new Option<int?>("--recent-window") { Description = "The silos' RecentWindow (default: the engine's, 50)", HelpName = "n" };
         var workload = new WorkloadOptions();
         var command = new Command("inproc", "Measure the engine in-process: the real grains on an in-process Orleans cluster, next to the raw grain-call ceiling on the same cluster")
         {
             silos, store, postgres, touchpoints, customers, concurrency, seed, warmup, rate, json, markdown, noVerify,
+            noMemory, memoryCustomers, memoryTouchpoints, recentWindow,
         };
         foreach (var option in workload.All)
         {
@@ -81,6 +91,10 @@ internal static class InProcessCommand
                 Warmup = parse.GetValue(warmup),
                 Verify = !parse.GetValue(noVerify),
                 Rate = parse.GetValue(rate),
+                Memory = !parse.GetValue(noMemory),
+                MemoryCustomers = parse.GetValue(memoryCustomers),
+                MemoryTouchpoints = parse.GetValue(memoryTouchpoints),
+                RecentWindow = parse.GetValue(recentWindow),
             };
             if (Problem(settings) is { } problem)
             {
@@ -120,7 +134,7 @@ internal static class InProcessCommand
         : s.Concurrency is < 1 or > 10_000 ? "--concurrency must be between 1 and 10000"
         : s.Warmup < 0 ? "--warmup must not be negative"
         : s.Rate is <= 0 or double.NaN or double.PositiveInfinity ? "--rate must be a positive number of touchpoints per second"
-        : null;
+        : MemoryReport.Problem(s);
 
     private static void Write(IAnsiConsole console, InProcessReport report)
     {
@@ -163,6 +177,11 @@ internal static class InProcessCommand
         {
             Reporting.VerificationReport.Write(console, verification);
         }
+
+        if (report.Memory is { } memory)
+        {
+            MemoryReport.Write(console, memory);
+        }
     }
 
     private static void Row(Table table, string name, CallPhase phase) => table.AddRow(
@@ -199,6 +218,7 @@ internal static class InProcessCommand
         ["duplicate"] = report.Duplicate,
         ["notApplied"] = report.Rejected,
         ["verificationPassed"] = report.Verification?.Passed,
+        ["memory"] = report.Memory is { } memory ? MemoryReport.ToJson(memory) : null,
     };
 
     private static JsonObject Phase(CallPhase phase) => new()

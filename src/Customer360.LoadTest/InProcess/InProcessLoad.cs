@@ -37,7 +37,8 @@ internal sealed record InProcessReport(
     int Rejected,
     IReadOnlyList<string> Problems,
     CallPhase Ceiling,
-    VerificationResult? Verification)
+    VerificationResult? Verification,
+    MemoryFigures? Memory = null)
 {
     /// <summary>When the run started, and on what machine: absolute rates compare only on the same kind.</summary>
     public DateTimeOffset StartedAt { get; init; } = DateTimeOffset.UtcNow;
@@ -131,7 +132,10 @@ internal static class InProcessLoad
                     : $"VERIFICATION FAILED: {verification.Mismatches:N0} customers differ");
             }
 
-            return new InProcessReport(settings, workload.CustomerCount, engine, measured.Accepted, measured.Duplicate, measured.Rejected, measured.Problems, ceiling, verification)
+            var memory = settings.Memory
+                ? await MemoryProbe.RunAsync(cluster, settings, [.. (warmup?.Touchpoints ?? []).Concat(workload.Touchpoints).Select(t => t.CustomerId).Distinct(StringComparer.Ordinal)], progress, cancellationToken)
+                : null;
+            return new InProcessReport(settings, workload.CustomerCount, engine, measured.Accepted, measured.Duplicate, measured.Rejected, measured.Problems, ceiling, verification, memory)
             {
                 StartedAt = now,
                 SiloCeiling = siloCeiling,
@@ -149,7 +153,7 @@ internal static class InProcessLoad
     }
 
     /// <summary>The generated touchpoints as the API would hand them to the grains: mapped and validated.</summary>
-    private static D.Touchpoint[] Validated(IngestWorkload workload)
+    internal static D.Touchpoint[] Validated(IngestWorkload workload)
     {
         var options = new Customer360Options();
         var validator = new TouchpointValidator(options.Limits, options.ToCurrencyTable());
@@ -164,7 +168,7 @@ internal static class InProcessLoad
 
     /// <summary>Sends each touchpoint to its customer grain, <paramref name="concurrency"/> at a time, noting every outcome.</summary>
     /// <param name="pacer">Open loop: calls are due at its rate and timed from their due times (see <see cref="CallPhases"/>); null for closed loop.</param>
-    private static async Task<CallPhase> ApplyAsync(IClusterClient client, D.Touchpoint[] touchpoints, int concurrency, Outcomes outcomes, CancellationToken cancellationToken, OfferedRatePacer? pacer = null, PhaseClock? clock = null) =>
+    internal static async Task<CallPhase> ApplyAsync(IClusterClient client, D.Touchpoint[] touchpoints, int concurrency, Outcomes outcomes, CancellationToken cancellationToken, OfferedRatePacer? pacer = null, PhaseClock? clock = null) =>
         (await CallPhases.RunAsync(touchpoints.Length, concurrency, async i =>
         {
             var touchpoint = touchpoints[i];
@@ -186,7 +190,7 @@ internal static class InProcessLoad
         }, pacer, cancellationToken, clock)).Phase;
 
     /// <summary>What the grains answered, by event id; safe to use from many calls at once.</summary>
-    private sealed class Outcomes
+    internal sealed class Outcomes
     {
         private readonly Lock _lock = new();
 

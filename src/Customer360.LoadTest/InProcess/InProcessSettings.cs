@@ -37,4 +37,19 @@ internal sealed record InProcessSettings
 
     /// <summary>Touchpoints offered per second in open loop, latency measured from due times; null for closed loop (as fast as the calls in flight allow).</summary>
     public double? Rate { get; init; }
+
+    /// <summary>
+    /// Measure the heap each active customer holds after the run (see <see cref="MemoryProbe"/>).
+    /// The command turns it on unless --no-memory is given.
+    /// </summary>
+    public bool Memory { get; init; }
+
+    /// <summary>New customers the memory phase activates.</summary>
+    public int MemoryCustomers { get; init; } = 2_000;
+
+    /// <summary>Touchpoints each of them is given: the default fills the default recent window twice over.</summary>
+    public int MemoryTouchpoints { get; init; } = 100;
+
+    /// <summary>The silos' RecentWindow; null keeps the engine's default.</summary>
+    public int? RecentWindow { get; init; }
 }

@@ -1,0 +1,14 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+
+namespace Customer360.Domain.Customers;
+
+/// <summary>
+/// A stable 64-bit hash of an event id (XXH3 of its UTF-16 code units), which is what a customer
+/// remembers of each recently applied event instead of the id itself. Stored in snapshots, so
+/// the function must never change.
+/// </summary>
+public static class EventIdHash
+{
+    public static long Of(string eventId) => unchecked((long)XxHash3.HashToUInt64(MemoryMarshal.AsBytes(eventId.AsSpan())));
+}

@@ -1,0 +1,33 @@
+using Customer360.Domain.Customers;
+using Customer360.Grains.Storage;
+
+namespace Customer360.Grains.Customers;
+
+/// <summary>
+/// Confirms what a customer's remembered events suggest about an event id. The customer keeps a
+/// hash of each recent id, not the id, so a hit may in principle be another id with the same hash;
+/// an event is refused as a duplicate or a conflict only when its exact id is found: among the
+/// recent touchpoints the customer keeps whole, or else in the customer log.
+/// </summary>
+public static class RecentEvents
+{
+    /// <summary>
+    /// <see cref="EventCheck.Duplicate"/> or <see cref="EventCheck.Conflict"/> when the event id
+    /// was applied, with the same or other content; <see cref="EventCheck.NotRecent"/> when it was
+    /// not (the hash belonged to another id), so the event goes to the log as a new one.
+    /// </summary>
+    public static async Task<EventCheck> ConfirmAsync(Customer customer, string eventId, long fingerprint, ICustomerStore store)
+    {
+        foreach (var recent in customer.RecentTouchpoints)
+        {
+            if (string.Equals(recent.EventId, eventId, StringComparison.Ordinal))
+            {
+                return TouchpointFingerprint.Of(recent) == fingerprint ? EventCheck.Duplicate : EventCheck.Conflict;
+            }
+        }
+
+        return await store.FindEventAsync(customer.CustomerId, eventId) is { } logged
+            ? logged.Fingerprint == fingerprint ? EventCheck.Duplicate : EventCheck.Conflict
+            : EventCheck.NotRecent;
+    }
+}

@@ -1,0 +1,65 @@
+using Customer360.LoadTest.InProcess;
+
+namespace Customer360.LoadTest.Tests;
+
+/// <summary>The heap is the whole test process's: memory figures are taken with no other test running.</summary>
+[CollectionDefinition(nameof(HeapMeasurements), DisableParallelization = true)]
+public sealed class HeapMeasurements;
+
+/// <summary>
+/// The memory phase of an in-process run, on the real grains: it finds a positive cost per active
+/// customer, and a larger one when each customer keeps more recent touchpoints. Relative
+/// comparisons only: absolute figures move with the runtime and the machine.
+/// </summary>
+[Collection(nameof(HeapMeasurements))]
+public sealed class MemoryProbeTests
+{
+    [Fact]
+    public async Task AWiderRecentWindowCostsMoreMemoryPerActiveCustomer()
+    {
+        var narrow = await MeasureAsync(recentWindow: 5);
+        var wide = await MeasureAsync(recentWindow: 50);
+
+        Assert.True(narrow.BytesPerCustomerFullWindow > 0, $"window 5: {narrow.BytesPerCustomerFullWindow:N0} bytes per customer");
+        Assert.True(narrow.BytesPerCustomerAsRun > 0, $"as run: {narrow.BytesPerCustomerAsRun:N0} bytes per customer");
+        Assert.Equal(5, narrow.RecentWindow);
+        Assert.Equal(50, wide.RecentWindow);
+
+        // 45 more touchpoints held per customer: far more than the measurement's noise.
+        Assert.True(
+            wide.BytesPerCustomerFullWindow > 1.5 * narrow.BytesPerCustomerFullWindow,
+            $"window 50: {wide.BytesPerCustomerFullWindow:N0} bytes per customer; window 5: {narrow.BytesPerCustomerFullWindow:N0}");
+    }
+
+    [Fact]
+    public void MemoryPhaseSettingsAreChecked()
+    {
+        Assert.Contains("--memory-customers", InProcessCommand.Problem(new InProcessSettings { RunId = "x", Memory = true, MemoryCustomers = 0 }));
+        Assert.Contains("--recent-window", InProcessCommand.Problem(new InProcessSettings { RunId = "x", Memory = true, RecentWindow = 0 }));
+        Assert.Null(InProcessCommand.Problem(new InProcessSettings { RunId = "x", Memory = false, MemoryCustomers = 0 }));
+    }
+
+    private static async Task<MemoryFigures> MeasureAsync(int recentWindow)
+    {
+        var settings = new InProcessSettings
+        {
+            RunId = "mem-" + Guid.NewGuid().ToString("N")[..8],
+            Silos = 1,
+            Touchpoints = 2_000,
+            Customers = 500,
+            Concurrency = 32,
+            Verify = false,
+            Memory = true,
+            MemoryCustomers = 500,
+            MemoryTouchpoints = 60,
+            RecentWindow = recentWindow,
+        };
+        Assert.Null(InProcessCommand.Problem(settings));
+
+        var report = await InProcessLoad.RunAsync(settings, _ => { }, CancellationToken.None);
+
+        Assert.NotNull(report.Memory);
+        Assert.Equal(500, report.Memory.FullWindowCustomers);
+        return report.Memory;
+    }
+}
