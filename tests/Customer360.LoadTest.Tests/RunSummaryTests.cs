@@ -58,6 +58,21 @@ public sealed class RunSummaryTests
         Assert.Equal(report.EngineToCeiling, figures["engine / ceiling"], 6);
     }
 
+    [Fact]
+    public void AnInProcessRunsMemoryFiguresAreReadInKilobytes()
+    {
+        var report = System.Text.Json.Nodes.JsonNode.Parse("""
+            { "silos": 2, "store": "memory", "warmup": 0, "engineToCeiling": 0.5,
+              "engine": { "perSecond": 100 }, "ceiling": { "perSecond": 200 }, "verificationPassed": true,
+              "memory": { "bytesPerCustomerFullWindow": 26624, "bytesPerCustomerAsRun": 8192 } }
+            """)!;
+
+        var figures = RunFigures.Read("inproc.json", report).Figures.ToDictionary(f => f.Measure, f => f.Value);
+
+        Assert.Equal(26, figures["KB per active customer, windows filled"], 6);
+        Assert.Equal(8, figures["KB per active customer, as run"], 6);
+    }
+
     internal static IngestReport Ingest(string store, double engineSeconds, double? copySeconds, double? naiveSeconds, long p99) => new()
     {
         RunId = "r",

@@ -65,6 +65,8 @@ internal sealed record RunFigures(string File, string Setup, IReadOnlyList<(stri
             Add("silo ceiling calls/s", report["siloCeiling"]?["perSecond"]);
             Add("engine / silo ceiling", report["ratios"]?["engineToSiloCeiling"]);
             Add("engine p99 ms", report["engine"]?["p99Microseconds"], 0.001);
+            Add("KB per active customer, windows filled", report["memory"]?["bytesPerCustomerFullWindow"], 1 / 1024.0);
+            Add("KB per active customer, as run", report["memory"]?["bytesPerCustomerAsRun"], 1 / 1024.0);
             var warm = Number(report["warmup"]) is > 0 ? "warm" : "cold";
             var open = Number(report["engine"]?["offeredRate"]) is { } rate ? $", offered {rate:N0}/s" : string.Empty;
             var setup = $"in-process, {report["silos"]} silo(s), {report["store"]} store, {warm}{open}";
