@@ -56,6 +56,7 @@ public sealed class MixedWorkloadMatchingTests
         // fits the first purchase and the last, so an update showing 10 first means only the first.
         var workload = Workload(("p1", 10m), ("v1", 0m), ("r1", -10m), ("p2", 10m));
         var dashboard = new SegmentDashboard(null, workload, new Dictionary<string, decimal>());
+        dashboard.Update("tier:gold", [("c1", 0m)], 50 * Millisecond);
         foreach (var (id, at) in new[] { ("p1", 100), ("v1", 101), ("r1", 102), ("p2", 103) })
         {
             dashboard.Acknowledged(id, at * Millisecond);
@@ -63,12 +64,12 @@ public sealed class MixedWorkloadMatchingTests
 
         Assert.Equal(3, dashboard.VisibleAcks);
 
-        dashboard.Listed("c1", 10m, 150 * Millisecond);
+        dashboard.Update("tier:gold", [("c1", 10m)], 150 * Millisecond);
         Assert.Equal(1, dashboard.Staleness.Latency().Count);
         Assert.Equal(2, dashboard.PendingOfListedMembers());
 
-        dashboard.Listed("c1", 0m, 160 * Millisecond);
-        dashboard.Listed("c1", 10m, 170 * Millisecond);
+        dashboard.Update("tier:gold", [("c1", 0m)], 160 * Millisecond);
+        dashboard.Update("tier:gold", [("c1", 10m)], 170 * Millisecond);
 
         var staleness = dashboard.Staleness.Latency();
         Assert.Equal(3, staleness.Count);
@@ -81,16 +82,53 @@ public sealed class MixedWorkloadMatchingTests
     {
         var workload = Workload(("p1", 10m), ("p2", 5m));
         var dashboard = new SegmentDashboard(null, workload, new Dictionary<string, decimal> { ["c1"] = 100m });
+        dashboard.Update("tier:gold", [("c1", 100m)], 50 * Millisecond);
+        dashboard.Update("channel:web", [("c1", 100m)], 50 * Millisecond);
         dashboard.Acknowledged("p1", 100 * Millisecond);
         dashboard.Acknowledged("p2", 101 * Millisecond);
 
-        dashboard.Listed("c1", 110m, 120 * Millisecond);
+        dashboard.Update("tier:gold", [("c1", 110m)], 120 * Millisecond);
         // A lagging segment still shows the customer before the phase: nothing new is reflected.
-        dashboard.Listed("c1", 100m, 130 * Millisecond);
+        dashboard.Update("channel:web", [("c1", 100m)], 130 * Millisecond);
         Assert.Equal(1, dashboard.Staleness.Latency().Count);
 
-        dashboard.Listed("c1", 115m, 140 * Millisecond);
+        dashboard.Update("tier:gold", [("c1", 115m)], 140 * Millisecond);
         Assert.Equal(2, dashboard.Staleness.Latency().Count);
+    }
+
+    [Fact]
+    public void ATouchpointOfACustomerOutsideEveryTopListIsNotMatchedWhenTheCustomerRisesIntoOneLater()
+    {
+        var workload = Workload(("p1", 10m), ("p2", 500m));
+        var dashboard = new SegmentDashboard(null, workload, new Dictionary<string, decimal>());
+        dashboard.Update("tier:gold", [("someone-else", 1_000m)], 50 * Millisecond);
+
+        // p1 lands while c1 is in no top list; p2 lands once an update lists c1.
+        dashboard.Acknowledged("p1", 100 * Millisecond);
+        dashboard.Update("tier:gold", [("c1", 10m)], 5_000 * Millisecond);
+        dashboard.Acknowledged("p2", 5_100 * Millisecond);
+        dashboard.Update("tier:gold", [("c1", 510m)], 5_150 * Millisecond);
+
+        var staleness = dashboard.Staleness.Latency();
+        Assert.Equal(1, staleness.Count);
+        Assert.InRange(staleness.Max, 49_900, 50_100);
+        Assert.Equal(2, dashboard.VisibleAcks);
+    }
+
+    [Fact]
+    public void ACustomerWhoLeavesEveryTopListTakesItsPendingAcksWithIt()
+    {
+        var workload = Workload(("p1", 10m));
+        var dashboard = new SegmentDashboard(null, workload, new Dictionary<string, decimal>());
+        dashboard.Update("tier:gold", [("c1", 0m)], 50 * Millisecond);
+        dashboard.Acknowledged("p1", 100 * Millisecond);
+        Assert.Equal(1, dashboard.PendingOfListedMembers());
+
+        dashboard.Update("tier:gold", [], 200 * Millisecond);
+        dashboard.Update("tier:silver", [("c1", 10m)], 9_000 * Millisecond);
+
+        Assert.Equal(0, dashboard.Staleness.Latency().Count);
+        Assert.Equal(0, dashboard.PendingOfListedMembers());
     }
 
     private static IngestWorkload Workload(params (string EventId, decimal Change)[] touchpoints) =>

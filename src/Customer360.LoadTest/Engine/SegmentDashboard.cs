@@ -20,7 +20,10 @@ namespace Customer360.LoadTest.Engine;
 /// touchpoints the segment has got. Where the same figure fits several places, the earliest that
 /// is not behind what an earlier update showed is taken, so a touchpoint is never counted as
 /// reflected before it is. Only touchpoints that change net spend (purchases and returns) can be
-/// seen this way, and only for customers among a segment's top members; the report gives the
+/// seen this way, and only for customers among a segment's top members when the till has its
+/// ack: a touchpoint of a customer outside every top list is in the segment's totals long before
+/// the customer may rise into a top list, so the update that first lists the customer says
+/// nothing about how stale the totals were, and such acks are not followed. The report gives the
 /// share of acks matched (the coverage).
 /// </remarks>
 internal sealed class SegmentDashboard
@@ -30,6 +33,7 @@ internal sealed class SegmentDashboard
     private readonly SegmentService.SegmentServiceClient? _client;
     private readonly Dictionary<string, Member> _members = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (Member Member, int Index)> _events = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<Member>> _topOf = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource[] _opened;
     private long _updates;
     private long _visibleAcks;
@@ -112,6 +116,12 @@ internal sealed class SegmentDashboard
         Interlocked.Increment(ref _visibleAcks);
         lock (known.Member)
         {
+            if (known.Member.TopIn == 0)
+            {
+                // Not among any watched segment's top members: no update can show when this lands.
+                return;
+            }
+
             if (known.Member.Reflected >= known.Index)
             {
                 // An update showed it before the till had its ack.
@@ -132,14 +142,16 @@ internal sealed class SegmentDashboard
             {
                 var receivedAt = Stopwatch.GetTimestamp();
                 Interlocked.Increment(ref _updates);
+                var top = new List<(string, decimal)>();
                 foreach (var entry in call.ResponseStream.Current.TopMembers)
                 {
                     if (decimal.TryParse(entry.NetSpend?.Amount, NumberStyles.Number, CultureInfo.InvariantCulture, out var netSpend))
                     {
-                        Listed(entry.CustomerId, netSpend, receivedAt);
+                        top.Add((entry.CustomerId, netSpend));
                     }
                 }
 
+                Update(segmentId, top, receivedAt);
                 opened.TrySetResult();
             }
         }
@@ -157,8 +169,60 @@ internal sealed class SegmentDashboard
         }
     }
 
+    /// <summary>
+    /// An update of <paramref name="segmentId"/> received at <paramref name="receivedAt"/>, with its
+    /// top members and their net spend. A customer it no longer lists has left that segment's top;
+    /// one who has left every watched top list has its pending acks dropped, unmatched.
+    /// </summary>
+    public void Update(string segmentId, IReadOnlyList<(string CustomerId, decimal NetSpend)> top, long receivedAt)
+    {
+        HashSet<Member> before;
+        lock (_topOf)
+        {
+            before = _topOf.TryGetValue(segmentId, out var listed) ? listed : [];
+        }
+
+        var now = new HashSet<Member>();
+        foreach (var (customerId, _) in top)
+        {
+            if (_members.TryGetValue(customerId, out var member))
+            {
+                now.Add(member);
+            }
+        }
+
+        foreach (var member in now.Except(before))
+        {
+            lock (member)
+            {
+                member.TopIn++;
+            }
+        }
+
+        foreach (var member in before.Except(now))
+        {
+            lock (member)
+            {
+                if (--member.TopIn == 0)
+                {
+                    member.Pending.Clear();
+                }
+            }
+        }
+
+        lock (_topOf)
+        {
+            _topOf[segmentId] = now;
+        }
+
+        foreach (var (customerId, netSpend) in top)
+        {
+            Listed(customerId, netSpend, receivedAt);
+        }
+    }
+
     /// <summary>A segment update received at <paramref name="receivedAt"/> listed the customer with this net spend.</summary>
-    public void Listed(string customerId, decimal netSpend, long receivedAt)
+    private void Listed(string customerId, decimal netSpend, long receivedAt)
     {
         if (!_members.TryGetValue(customerId, out var member))
         {
@@ -203,5 +267,8 @@ internal sealed class SegmentDashboard
 
         /// <summary>Some update listed the customer among its top members.</summary>
         public bool Listed;
+
+        /// <summary>In how many watched segments' latest update the customer is a top member.</summary>
+        public int TopIn;
     }
 }
