@@ -11,11 +11,12 @@ namespace Customer360.LoadTest.Engine;
 /// busy customers are read most) and never on a customer the engine has not seen yet. Latency
 /// runs from each call's due time; failures are counted by gRPC status code.
 /// </summary>
-internal sealed class CustomerReads(CustomerService.CustomerServiceClient client, double ratePerSecond, int seed)
+internal sealed class CustomerReads(IReadOnlyList<CustomerService.CustomerServiceClient> endpoints, double ratePerSecond, int seed)
 {
     private readonly List<string> _acknowledged = [];
     private readonly Random _random = new(seed);
     private readonly TaskCompletionSource _firstAck = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _calls;
 
     public OperationTally Tally { get; } = new();
 
@@ -65,6 +66,8 @@ internal sealed class CustomerReads(CustomerService.CustomerServiceClient client
 
         try
         {
+            // Agents are spread over every address given, one call after another.
+            var client = endpoints[(int)((ulong)Interlocked.Increment(ref _calls) % (ulong)endpoints.Count)];
             await client.GetCustomerAsync(new GetCustomerRequest { CustomerId = customerId });
             Tally.Succeed(due, Stopwatch.GetTimestamp());
         }

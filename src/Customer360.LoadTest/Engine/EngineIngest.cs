@@ -9,7 +9,7 @@ namespace Customer360.LoadTest.Engine;
 /// same stream (customer index modulo the stream count), so each customer's touchpoints arrive in
 /// the order they were generated.
 /// </summary>
-internal sealed class EngineIngest(CustomerService.CustomerServiceClient client, int streams, int window, int batch, double? offeredRate, IAckObserver? observer = null)
+internal sealed class EngineIngest(IReadOnlyList<CustomerService.CustomerServiceClient> endpoints, int streams, int window, int batch, double? offeredRate, IAckObserver? observer = null)
 {
     public const int DefaultStreams = 16;
 
@@ -30,7 +30,8 @@ internal sealed class EngineIngest(CustomerService.CustomerServiceClient client,
 
         var clock = new PhaseClock();
         var pacer = offeredRate is { } rate ? new OfferedRatePacer(rate) : null;
-        var drivers = partitions.Select(_ => new TouchpointStream(client, window, batch, pacer, clock, observer)).ToArray();
+        // Stream i goes to endpoint i mod n, so each customer's touchpoints go through one endpoint, in order.
+        var drivers = partitions.Select((_, i) => new TouchpointStream(endpoints[i % endpoints.Count], window, batch, pacer, clock, observer)).ToArray();
 
         using var stopProgress = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var reporting = progress is null
@@ -88,6 +89,7 @@ internal sealed class EngineIngest(CustomerService.CustomerServiceClient client,
             AckLatency = LatencySummary.From(ackLatency),
             ScheduledLatency = offeredRate is null ? null : LatencySummary.From(scheduledLatency),
             Problems = problems,
+            AcknowledgedByEndpoint = [.. Enumerable.Range(0, endpoints.Count).Select(e => tallies.Where((_, i) => i % endpoints.Count == e).Sum(t => t.Accepted + t.Duplicate + t.Rejected))],
         };
     }
 }

@@ -45,6 +45,9 @@ internal sealed record EngineResult
     /// <summary>Broken streams and sample rejection reasons, one line each.</summary>
     public required IReadOnlyList<string> Problems { get; init; }
 
+    /// <summary>Acks received through each server address, in the order the addresses were given.</summary>
+    public IReadOnlyList<int> AcknowledgedByEndpoint { get; init; } = [];
+
     /// <summary>Touchpoints durably acknowledged (accepted or duplicate) per second.</summary>
     public double AcknowledgedPerSecond => Elapsed > TimeSpan.Zero ? (Accepted + Duplicate) / Elapsed.TotalSeconds : 0;
 

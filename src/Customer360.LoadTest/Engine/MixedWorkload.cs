@@ -37,11 +37,12 @@ internal sealed class MixedWorkload : IAckObserver, IAsyncDisposable
     /// <param name="readsPerSecond">GetCustomer calls per second; null or 0 for none.</param>
     /// <param name="watchers">Customers to watch, the busiest of the workload first; 0 for none.</param>
     /// <param name="baseNetSpend">Each customer's net spend before the phase, for the dashboard.</param>
-    public MixedWorkload(Uri server, IngestWorkload workload, double? readsPerSecond, int watchers, bool dashboard, int seed, IReadOnlyDictionary<string, decimal> baseNetSpend)
+    /// <param name="servers">The addresses given; reads are spread over all of them, watches and the dashboard use the first.</param>
+    public MixedWorkload(IReadOnlyList<Uri> servers, IngestWorkload workload, double? readsPerSecond, int watchers, bool dashboard, int seed, IReadOnlyDictionary<string, decimal> baseNetSpend)
     {
         if (readsPerSecond is { } rate && rate > 0)
         {
-            _reads = new CustomerReads(new CustomerService.CustomerServiceClient(Open(server)), rate, seed);
+            _reads = new CustomerReads([.. servers.Select(s => new CustomerService.CustomerServiceClient(Open(s)))], rate, seed);
         }
 
         if (watchers > 0)
@@ -49,13 +50,13 @@ internal sealed class MixedWorkload : IAckObserver, IAsyncDisposable
             WatchedCustomers = workload.Touchpoints.CountBy(t => t.CustomerId)
                 .OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal)
                 .Take(watchers).Select(c => c.Key).ToArray();
-            _watcherClient = new CustomerService.CustomerServiceClient(Open(server));
+            _watcherClient = new CustomerService.CustomerServiceClient(Open(servers[0]));
             _watchers = new CustomerWatchers(_watcherClient, WatchedCustomers);
         }
 
         if (dashboard)
         {
-            _dashboard = new SegmentDashboard(new SegmentService.SegmentServiceClient(Open(server)), workload, baseNetSpend);
+            _dashboard = new SegmentDashboard(new SegmentService.SegmentServiceClient(Open(servers[0])), workload, baseNetSpend);
         }
 
         // Only needed, and only built, when something follows the acks.

@@ -27,8 +27,28 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
         var startedAt = DateTimeOffset.UtcNow;
         var machine = MachineInfo.Current();
 
-        using var channel = GrpcChannel.ForAddress(settings.Server);
-        await RequireServerAsync(channel, cancellationToken);
+        var channels = settings.Servers.Select(server => GrpcChannel.ForAddress(server)).ToArray();
+        try
+        {
+            return await RunOnAsync(channels, startedAt, machine, cancellationToken);
+        }
+        finally
+        {
+            foreach (var open in channels)
+            {
+                open.Dispose();
+            }
+        }
+    }
+
+    private async Task<IngestReport> RunOnAsync(GrpcChannel[] channels, DateTimeOffset startedAt, MachineInfo machine, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < channels.Length; i++)
+        {
+            await RequireServerAsync(channels[i], settings.Servers[i], cancellationToken);
+        }
+
+        var endpoints = channels.Select(c => new CustomerService.CustomerServiceClient(c)).ToArray();
 
         var generating = Stopwatch.StartNew();
         var generator = new WorkloadGenerator(settings.Seed, settings.Mix);
@@ -44,20 +64,20 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
             (copy, naive) = await RunBaselinesAsync(connectionString, workload, cancellationToken);
         }
 
-        var (engine, warmed) = await RunEngineAsync(channel, workload, cancellationToken);
+        var (engine, warmed) = await RunEngineAsync(endpoints, workload, cancellationToken);
         var echo = settings.EchoCeiling ? await MeasureEchoCeilingAsync(workload, cancellationToken) : null;
         VerificationResult? verification = null;
         if (settings.Verify)
         {
             var runs = warmed is null ? [(workload, engine)] : new[] { warmed.Value, (workload, engine) };
-            verification = await VerifyAsync(channel, runs, cancellationToken);
+            verification = await VerifyAsync(endpoints, runs, cancellationToken);
         }
 
         return new IngestReport
         {
             RunId = settings.RunId,
             StartedAt = startedAt,
-            Server = settings.Server.ToString(),
+            Server = string.Join(", ", settings.Servers),
             StoreLabel = settings.StoreLabel,
             Machine = machine,
             Touchpoints = workload.Touchpoints.Count,
@@ -76,7 +96,7 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
     }
 
     /// <summary>Fails early, before minutes of baselines, when nothing answers at the server's address.</summary>
-    private async Task RequireServerAsync(GrpcChannel channel, CancellationToken cancellationToken)
+    private async Task RequireServerAsync(GrpcChannel channel, Uri server, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ConnectTimeout);
@@ -86,7 +106,7 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new BenchmarkSetupException($"no Customer360 server answered at {settings.Server} within {ConnectTimeout.TotalSeconds:N0} s; start one or give --server");
+            throw new BenchmarkSetupException($"no Customer360 server answered at {server} within {ConnectTimeout.TotalSeconds:N0} s; start one or give --server");
         }
     }
 
@@ -129,9 +149,12 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
     }
 
     /// <summary>Reads every customer the runs touched back from the engine and compares it with what was acknowledged.</summary>
-    private async Task<VerificationResult> VerifyAsync(GrpcChannel channel, IReadOnlyList<(IngestWorkload Workload, EngineResult Result)> runs, CancellationToken cancellationToken)
+    private async Task<VerificationResult> VerifyAsync(
+        IReadOnlyList<CustomerService.CustomerServiceClient> endpoints, IReadOnlyList<(IngestWorkload Workload, EngineResult Result)> runs, CancellationToken cancellationToken)
     {
-        var client = new CustomerService.CustomerServiceClient(channel);
+        // With several addresses, each customer is read through the next one in turn: any
+        // endpoint of the cluster must show every acknowledged touchpoint.
+        var next = -1;
         progress("verifying every customer against what was acknowledged");
         var applied = runs.SelectMany(r => r.Result.Applied).ToHashSet(StringComparer.Ordinal);
         var answered = runs.SelectMany(r => r.Result.Answered).ToHashSet(StringComparer.Ordinal);
@@ -140,6 +163,7 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
             {
                 try
                 {
+                    var client = endpoints[(int)((uint)Interlocked.Increment(ref next) % (uint)endpoints.Count)];
                     var view = await client.GetCustomerAsync(new GetCustomerRequest { CustomerId = id }, cancellationToken: ct);
                     return new CustomerFigures(view.Aggregates.TouchpointCount, decimal.Parse(view.Aggregates.NetSpend.Amount, System.Globalization.CultureInfo.InvariantCulture));
                 }
@@ -158,12 +182,12 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
 
     /// <summary>The measured engine phase, with readers, watchers and a dashboard around it when asked for.</summary>
     private async Task<EngineResult> RunMeasuredAsync(
-        CustomerService.CustomerServiceClient client, IngestWorkload workload, IngestWorkload? warmup, CancellationToken cancellationToken)
+        IReadOnlyList<CustomerService.CustomerServiceClient> endpoints, IngestWorkload workload, IngestWorkload? warmup, CancellationToken cancellationToken)
     {
         await using var mixed = new MixedWorkload(
-            settings.Server, workload, settings.ReadsPerSecond, settings.Watchers, settings.Dashboard, settings.Seed,
+            settings.Servers, workload, settings.ReadsPerSecond, settings.Watchers, settings.Dashboard, settings.Seed,
             MixedWorkload.NetSpendOf(settings.ReturningCustomers ? warmup : null));
-        var engine = new EngineIngest(client, settings.Streams, settings.Window, settings.Batch, settings.Rate, mixed.Any ? mixed : null);
+        var engine = new EngineIngest(endpoints, settings.Streams, settings.Window, settings.Batch, settings.Rate, mixed.Any ? mixed : null);
         if (mixed.Any)
         {
             progress($"engine: with reads at {settings.ReadsPerSecond ?? 0:N0}/s, {settings.Watchers:N0} customer watch(es){(settings.Dashboard ? " and the segment dashboard" : string.Empty)}");
@@ -198,9 +222,9 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
 
     private static string Batching(int batch) => batch <= 1 ? string.Empty : $", up to {batch} touchpoints per message";
 
-    private async Task<(EngineResult Measured, (IngestWorkload Workload, EngineResult Result)? Warmup)> RunEngineAsync(GrpcChannel channel, IngestWorkload workload, CancellationToken cancellationToken)
+    private async Task<(EngineResult Measured, (IngestWorkload Workload, EngineResult Result)? Warmup)> RunEngineAsync(
+        IReadOnlyList<CustomerService.CustomerServiceClient> endpoints, IngestWorkload workload, CancellationToken cancellationToken)
     {
-        var client = new CustomerService.CustomerServiceClient(channel);
         EngineResult? warmed = null;
         IngestWorkload? warmupWorkload = null;
 
@@ -216,7 +240,7 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
                     $"{settings.RunId}-warmup", settings.Warmup, Math.Max(1, settings.Warmup / 10), DateTimeOffset.UtcNow);
             var whose = settings.ReturningCustomers ? "the measured customers" : "customers of their own";
             progress($"engine: warming up with {settings.Warmup:N0} touchpoints to {whose}");
-            warmed = await new EngineIngest(client, settings.Streams, settings.Window, settings.Batch, offeredRate: null).RunAsync(warmup, null, cancellationToken);
+            warmed = await new EngineIngest(endpoints, settings.Streams, settings.Window, settings.Batch, offeredRate: null).RunAsync(warmup, null, cancellationToken);
             warmupWorkload = warmup;
             if (!warmed.Clean)
             {
@@ -226,7 +250,7 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
 
         var offered = settings.Rate is { } rate ? $", offered {rate:N0}/s" : string.Empty;
         progress($"engine: {workload.Touchpoints.Count:N0} touchpoints on {settings.Streams} streams, up to {settings.Window} in flight each{Batching(settings.Batch)}{offered}");
-        var result = await RunMeasuredAsync(client, workload, warmupWorkload, cancellationToken);
+        var result = await RunMeasuredAsync(endpoints, workload, warmupWorkload, cancellationToken);
         progress($"engine: {result.AcknowledgedPerSecond:N0} touchpoints/s acknowledged");
         return (result, warmed is null ? null : (warmupWorkload!, warmed));
     }

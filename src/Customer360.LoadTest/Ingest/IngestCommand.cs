@@ -24,7 +24,7 @@ internal static class IngestCommand
     {
         var server = new Option<string>("--server")
         {
-            Description = $"Customer360 server address (http:// speaks HTTP/2 without TLS). Default: ${ServerVariable}, else {DefaultServer}",
+            Description = $"Customer360 server address (http:// speaks HTTP/2 without TLS); several silos of one cluster as a comma-separated list, over which the tills' streams are spread. Default: ${ServerVariable}, else {DefaultServer}",
             HelpName = "url",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable(ServerVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : DefaultServer,
         };
@@ -114,7 +114,8 @@ internal static class IngestCommand
 
                 settings = new IngestSettings
                 {
-                    Server = ParseServer(parseResult.GetRequiredValue(server)),
+                    Server = ParseServers(parseResult.GetRequiredValue(server))[0],
+                    OtherServers = ParseServers(parseResult.GetRequiredValue(server))[1..],
                     Touchpoints = parseResult.GetValue(touchpoints),
                     Customers = parseResult.GetValue(customers),
                     Seed = parseResult.GetValue(seed),
@@ -219,6 +220,12 @@ internal static class IngestCommand
         });
         return option;
     }
+
+    /// <summary>One address, or several separated by commas; at least one.</summary>
+    internal static Uri[] ParseServers(string text) =>
+        text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } addresses
+            ? [.. addresses.Select(ParseServer)]
+            : throw new ArgumentException("--server: give at least one http:// or https:// address");
 
     private static Uri ParseServer(string text) =>
         Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)

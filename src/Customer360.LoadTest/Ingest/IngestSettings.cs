@@ -53,6 +53,16 @@ internal sealed record IngestSettings
 
     public required FileInfo? JsonFile { get; init; }
 
+    /// <summary>
+    /// Further addresses of the same cluster (silos with gRPC endpoints of their own). The tills'
+    /// streams are spread over <see cref="Server"/> and these, and the final check reads each
+    /// customer through one of them in turn.
+    /// </summary>
+    public IReadOnlyList<Uri> OtherServers { get; init; } = [];
+
+    /// <summary><see cref="Server"/> followed by <see cref="OtherServers"/>.</summary>
+    public IReadOnlyList<Uri> Servers => [Server, .. OtherServers];
+
     /// <summary>Where to write the Markdown summary, if anywhere.</summary>
     public FileInfo? MarkdownFile { get; init; }
 

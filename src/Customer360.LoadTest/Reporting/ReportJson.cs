@@ -79,6 +79,7 @@ internal static class ReportJson
         ["ackLatencyMicroseconds"] = Latency(engine.AckLatency),
         ["scheduledLatencyMicroseconds"] = engine.ScheduledLatency is { } scheduled ? Latency(scheduled) : null,
         ["problems"] = new JsonArray([.. engine.Problems.Select(p => (JsonNode?)JsonValue.Create(p))]),
+        ["acknowledgedByEndpoint"] = new JsonArray([.. engine.AcknowledgedByEndpoint.Select(n => (JsonNode?)JsonValue.Create(n))]),
     };
 
     private static JsonObject? Baseline(BaselineResult? baseline) => baseline is null

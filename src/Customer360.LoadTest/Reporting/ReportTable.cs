@@ -68,6 +68,11 @@ internal static class ReportTable
 
         console.MarkupLineInterpolated(
             $"Engine acks: {engine.Accepted:N0} accepted, {engine.Duplicate:N0} duplicate, {engine.Rejected:N0} rejected, {engine.Unacknowledged:N0} unacknowledged, in {engine.Elapsed.TotalSeconds:N2} s (first send to last ack)");
+        if (engine.AcknowledgedByEndpoint.Count > 1)
+        {
+            console.MarkupLineInterpolated($"Acks by server address, in the order given: {string.Join(", ", engine.AcknowledgedByEndpoint.Select(n => n.ToString("N0", CultureInfo.InvariantCulture)))}");
+        }
+
         if (engine.Duplicate > 0)
         {
             console.MarkupLine("[yellow]warning:[/] duplicates in a fresh run mean these ids were sent before (a reused --run-id?); the rate then is not one of new writes.");

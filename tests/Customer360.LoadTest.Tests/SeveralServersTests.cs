@@ -1,0 +1,58 @@
+using Customer360.LoadTest.Ingest;
+using Customer360.LoadTest.Reporting;
+
+namespace Customer360.LoadTest.Tests;
+
+/// <summary>
+/// <c>ingest --server A,B,...</c>: the tills' streams are spread over every address given, and
+/// the final check reads customers through each address in turn.
+/// </summary>
+public sealed class SeveralServersTests
+{
+    [Fact]
+    public void ACommaSeparatedListGivesEveryAddressInOrder()
+    {
+        var servers = IngestCommand.ParseServers(" http://127.0.0.1:5360 ,http://127.0.0.1:5361");
+
+        Assert.Equal([new Uri("http://127.0.0.1:5360"), new Uri("http://127.0.0.1:5361")], servers);
+        Assert.Throws<ArgumentException>(() => IngestCommand.ParseServers(" , "));
+        Assert.Throws<ArgumentException>(() => IngestCommand.ParseServers("http://127.0.0.1:5360,ftp://x"));
+    }
+
+    [Fact]
+    public async Task StreamsAreSpreadOverEveryAddressAndEachAcknowledgesItsShare()
+    {
+        await using var server = await LoopbackServer.StartAsync();
+        var settings = new IngestSettings
+        {
+            Server = server.Address,
+            // Two channels to the one server: the tool cannot tell them from two silos' endpoints.
+            OtherServers = [server.Address],
+            Touchpoints = 800,
+            Customers = 80,
+            Seed = 9,
+            RunId = "several-" + Guid.NewGuid().ToString("N")[..8],
+            Streams = 4,
+            Window = 16,
+            Rate = null,
+            Warmup = 0,
+            Postgres = null,
+            CopyChunkRows = 1_000,
+            NaiveConnections = 1,
+            NaiveTouchpoints = 1,
+            KeepTables = false,
+            StoreLabel = "sqlite, test",
+            JsonFile = null,
+        };
+
+        var report = await new IngestBenchmark(settings, _ => { }).RunAsync(CancellationToken.None);
+
+        Assert.True(report.Engine.Clean, string.Join("; ", report.Engine.Problems));
+        Assert.True(report.Verification?.Passed);
+        Assert.Equal(2, report.Engine.AcknowledgedByEndpoint.Count);
+        Assert.All(report.Engine.AcknowledgedByEndpoint, acks => Assert.True(acks > 0));
+        Assert.Equal(800, report.Engine.AcknowledgedByEndpoint.Sum());
+        Assert.Equal($"{server.Address}, {server.Address}", report.Server);
+        Assert.Equal(2, ReportJson.ToJson(report)["engine"]!["acknowledgedByEndpoint"]!.AsArray().Count);
+    }
+}
