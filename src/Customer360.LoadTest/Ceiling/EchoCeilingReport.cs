@@ -61,21 +61,11 @@ internal static class EchoCeilingReport
         ["sent"] = echo.Sent,
         ["echoed"] = echo.Echoed,
         ["clean"] = echo.Clean,
-        ["latencyMicroseconds"] = Latency(echo.Latency),
-        ["scheduledLatencyMicroseconds"] = echo.ScheduledLatency is { } scheduled ? Latency(scheduled) : null,
+        ["latencyMicroseconds"] = echo.Latency.ToJson(),
+        ["scheduledLatencyMicroseconds"] = echo.ScheduledLatency is { } scheduled ? scheduled.ToJson() : null,
         ["problems"] = new JsonArray([.. echo.Problems.Select(p => (JsonNode?)JsonValue.Create(p))]),
     };
 
-    private static JsonObject Latency(LatencySummary summary) => new()
-    {
-        ["count"] = summary.Count,
-        ["p50"] = summary.P50,
-        ["p90"] = summary.P90,
-        ["p99"] = summary.P99,
-        ["p999"] = summary.P999,
-        ["max"] = summary.Max,
-        ["mean"] = Math.Round(summary.Mean, 1),
-    };
 
     private static void AddLatency(Table table, string from, LatencySummary summary) =>
         table.AddRow(

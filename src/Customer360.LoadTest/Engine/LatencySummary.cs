@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using HdrHistogram;
 
 namespace Customer360.LoadTest.Engine;
@@ -29,4 +30,16 @@ internal sealed record LatencySummary(long Count, long P50, long P90, long P99, 
             histogram.GetValueAtPercentile(99.9),
             histogram.GetMaxValue(),
             histogram.GetMean());
+
+    /// <summary>As the JSON reports write it: count and percentiles in microseconds.</summary>
+    public JsonObject ToJson() => new()
+    {
+        ["count"] = Count,
+        ["p50"] = P50,
+        ["p90"] = P90,
+        ["p99"] = P99,
+        ["p999"] = P999,
+        ["max"] = Max,
+        ["mean"] = Math.Round(Mean, 1),
+    };
 }

@@ -89,7 +89,7 @@ internal static class MixedWorkloadReport
                 ["acks"] = watch.Acks,
                 ["matched"] = watch.Matched,
                 ["unmatched"] = watch.Unmatched,
-                ["propagationMicroseconds"] = Latency(watch.Propagation),
+                ["propagationMicroseconds"] = watch.Propagation.ToJson(),
                 ["errors"] = ErrorsJson(watch.Errors),
             }
             : null,
@@ -102,7 +102,7 @@ internal static class MixedWorkloadReport
                 ["netSpendAcks"] = dashboard.VisibleAcks,
                 ["matched"] = dashboard.Matched,
                 ["coverage"] = Math.Round(dashboard.Coverage, 4),
-                ["stalenessMicroseconds"] = Latency(dashboard.Staleness),
+                ["stalenessMicroseconds"] = dashboard.Staleness.ToJson(),
                 ["errors"] = ErrorsJson(dashboard.Errors),
             }
             : null,
@@ -114,20 +114,10 @@ internal static class MixedWorkloadReport
         ["started"] = reads.Started,
         ["startedPerSecond"] = Math.Round(reads.StartedPerSecond, 1),
         ["elapsedSeconds"] = Math.Round(reads.Elapsed.TotalSeconds, 3),
-        ["latencyMicroseconds"] = Latency(reads.Latency),
+        ["latencyMicroseconds"] = reads.Latency.ToJson(),
         ["errors"] = ErrorsJson(reads.Errors),
     };
 
-    private static JsonObject Latency(LatencySummary summary) => new()
-    {
-        ["count"] = summary.Count,
-        ["p50"] = summary.P50,
-        ["p90"] = summary.P90,
-        ["p99"] = summary.P99,
-        ["p999"] = summary.P999,
-        ["max"] = summary.Max,
-        ["mean"] = Math.Round(summary.Mean, 1),
-    };
 
     private static JsonObject ErrorsJson(IReadOnlyDictionary<string, long> errors) =>
         new(errors.Select(e => KeyValuePair.Create(e.Key, (JsonNode?)JsonValue.Create(e.Value))));

@@ -76,8 +76,8 @@ internal static class ReportJson
         ["rejected"] = engine.Rejected,
         ["unacknowledged"] = engine.Unacknowledged,
         ["clean"] = engine.Clean,
-        ["ackLatencyMicroseconds"] = Latency(engine.AckLatency),
-        ["scheduledLatencyMicroseconds"] = engine.ScheduledLatency is { } scheduled ? Latency(scheduled) : null,
+        ["ackLatencyMicroseconds"] = engine.AckLatency.ToJson(),
+        ["scheduledLatencyMicroseconds"] = engine.ScheduledLatency is { } scheduled ? scheduled.ToJson() : null,
         ["problems"] = new JsonArray([.. engine.Problems.Select(p => (JsonNode?)JsonValue.Create(p))]),
         ["acknowledgedByEndpoint"] = new JsonArray([.. engine.AcknowledgedByEndpoint.Select(n => (JsonNode?)JsonValue.Create(n))]),
     };
@@ -92,16 +92,6 @@ internal static class ReportJson
             ["rowsPerSecond"] = Math.Round(baseline.RowsPerSecond, 1),
         };
 
-    private static JsonObject Latency(LatencySummary summary) => new()
-    {
-        ["count"] = summary.Count,
-        ["p50"] = summary.P50,
-        ["p90"] = summary.P90,
-        ["p99"] = summary.P99,
-        ["p999"] = summary.P999,
-        ["max"] = summary.Max,
-        ["mean"] = Math.Round(summary.Mean, 1),
-    };
 
     private static double? Round(double? ratio) => ratio is { } value ? Math.Round(value, 4) : null;
 }
