@@ -38,6 +38,9 @@ public sealed class InProcessLoadTests
         Assert.True(report.EngineToCeiling > 0);
         Assert.NotNull(report.Verification);
         Assert.True(report.Verification.Passed, string.Join("\n", report.Verification.Samples));
+
+        // The run's in-memory store is let go with its cluster.
+        Assert.False(Grains.Storage.MemoryCustomerStore.Holds($"inproc-{settings.RunId}"));
         Assert.Equal(200, report.Verification.CustomersChecked);
         Assert.True(report.Clean);
     }

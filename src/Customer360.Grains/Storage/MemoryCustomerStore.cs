@@ -24,6 +24,15 @@ public sealed class MemoryCustomerStore : ICustomerStore
     /// <summary>The one store of a service, shared by every silo of it in this process.</summary>
     public static MemoryCustomerStore ForService(string serviceId) => Services.GetOrAdd(serviceId, _ => new MemoryCustomerStore());
 
+    /// <summary>
+    /// Lets go of a service's store once every silo of it has stopped, so that a process that
+    /// starts cluster after cluster (a load test, a test run) does not keep every one's log.
+    /// </summary>
+    public static void Forget(string serviceId) => Services.TryRemove(serviceId, out _);
+
+    /// <summary>Whether this process still holds a store for the service.</summary>
+    public static bool Holds(string serviceId) => Services.ContainsKey(serviceId);
+
     public Task<bool> AppendAsync(CustomerLogEntry entry)
     {
         lock (_gate)

@@ -145,6 +145,7 @@ internal static class InProcessLoad
         {
             await cluster.StopAllSilosAsync();
             await cluster.DisposeAsync();
+            Grains.Storage.MemoryCustomerStore.Forget(cluster.Options.ServiceId);
             if (settings.Store == "sqlite" && !settings.KeepData && Directory.Exists(settings.DataPath))
             {
                 Directory.Delete(settings.DataPath, recursive: true);
