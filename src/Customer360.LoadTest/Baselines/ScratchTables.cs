@@ -16,6 +16,55 @@ internal static class ScratchTables
     public const string NaiveLog = "customer360_bench_naive_log";
     public const string NaiveCustomer = "customer360_bench_naive_customer";
 
+    /// <summary>
+    /// Claims the scratch tables of the current schema for this run: the tables have fixed names,
+    /// so a second run on the same database at the same time would drop the first one's tables
+    /// under it. The claim is a session-level advisory lock on a connection of its own, released
+    /// when the claim is disposed; a run that finds it taken fails with a clear message.
+    /// </summary>
+    public static async Task<IAsyncDisposable> ClaimAsync(NpgsqlDataSource source, CancellationToken cancellationToken)
+    {
+        var connection = await source.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var command = new NpgsqlCommand($"SELECT pg_try_advisory_lock({ClaimKey})", connection);
+            if (await command.ExecuteScalarAsync(cancellationToken) is not true)
+            {
+                throw new BaselineException(
+                    "another c360-load run is measuring its baselines in this database; wait for it to finish, or give --postgres another database");
+            }
+
+            return new Claim(connection);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private const string ClaimKey = "hashtext(coalesce(current_schema(), '') || '/customer360 baselines')";
+
+    /// <summary>
+    /// Releases the lock before the connection goes back to the pool: a pooled connection keeps
+    /// its session, and with it a session-level lock.
+    /// </summary>
+    private sealed class Claim(NpgsqlConnection connection) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await using var command = new NpgsqlCommand($"SELECT pg_advisory_unlock({ClaimKey})", connection);
+                await command.ExecuteNonQueryAsync();
+            }
+            finally
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
+
     /// <summary>Fails with a clear message when the engine's schema was never applied to this database.</summary>
     public static async Task RequireEngineSchemaAsync(NpgsqlDataSource source, CancellationToken cancellationToken)
     {

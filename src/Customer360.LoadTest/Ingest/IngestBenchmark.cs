@@ -114,11 +114,13 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
         string connectionString, IngestWorkload workload, CancellationToken cancellationToken)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
-        // Room for every naive connection plus the one that counts rows afterwards.
-        builder.ConnectionStringBuilder.MaxPoolSize = Math.Max(builder.ConnectionStringBuilder.MaxPoolSize, settings.NaiveConnections + NaiveReads.DefaultConnections + 2);
+        // Room for every naive connection, the one that counts rows afterwards and the one that
+        // holds the claim on the scratch tables.
+        builder.ConnectionStringBuilder.MaxPoolSize = Math.Max(builder.ConnectionStringBuilder.MaxPoolSize, settings.NaiveConnections + NaiveReads.DefaultConnections + 3);
         await using var source = builder.Build();
 
         await ScratchTables.RequireEngineSchemaAsync(source, cancellationToken);
+        await using var claim = await ScratchTables.ClaimAsync(source, cancellationToken);
         var serviceId = $"bench-{settings.RunId}";
         try
         {
