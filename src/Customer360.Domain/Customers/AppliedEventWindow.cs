@@ -4,8 +4,10 @@ namespace Customer360.Domain.Customers;
 /// The most recently applied events of one customer, by arrival: for each, a 64-bit hash of its
 /// event id (<see cref="EventIdHash"/>) and its content fingerprint, 16 bytes an event in two
 /// ring buffers that grow with use up to the window. A fast path in front of the log, which
-/// alone knows for certain whether an event id was applied: two ids may share a hash, so a hit
-/// here is confirmed before an event is refused (see the customer grain).
+/// alone knows for certain whether an event id was applied. Two ids may share a hash, so a hit
+/// with another content fingerprint is confirmed by the exact id before an event is refused as a
+/// conflict; a hit with the same fingerprint is the same event, as the fingerprint covers the
+/// event id (see the customer grain).
 /// </summary>
 public sealed class AppliedEventWindow
 {

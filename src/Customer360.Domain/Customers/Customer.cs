@@ -67,9 +67,12 @@ public sealed class Customer
         Aggregates = aggregates;
         _recent = recent.ToList();
         _recent.Sort(Touchpoint.NewestFirst);
+        // Each id once, in one pass: a linear scan of the window per event would make restoring a
+        // large window quadratic.
+        var seen = new HashSet<long>();
         foreach (var e in applied)
         {
-            if (!_applied.Contains(e.IdHash))
+            if (seen.Add(e.IdHash))
             {
                 _applied.Add(e.IdHash, e.Fingerprint, int.MaxValue);
             }

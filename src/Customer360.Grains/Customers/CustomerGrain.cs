@@ -134,10 +134,16 @@ public sealed partial class CustomerGrain(
         }
 
         var entry = CustomerLogEntry.For(touchpoint, NextSequence, clock.GetUtcNow());
-        if (_customer is { } customer && customer.Check(touchpoint.EventId, entry.Fingerprint) != EventCheck.NotRecent)
+        if (_customer is { } customer && customer.Check(touchpoint.EventId, entry.Fingerprint) is var remembered and not EventCheck.NotRecent)
         {
-            // The customer remembers a hash of the id: confirmed before the event is refused.
-            switch (await RecentEvents.ConfirmAsync(customer, touchpoint.EventId, entry.Fingerprint, store))
+            // The customer remembers a hash of the id with a fingerprint of the content. The same
+            // fingerprint is the same event: it covers the customer and event ids, exactly as the
+            // log's own DUPLICATE test does, so a retry is answered from memory. A different one
+            // may be another id sharing the hash, so a conflict is confirmed by the exact id first.
+            var verdict = remembered == EventCheck.Duplicate
+                ? EventCheck.Duplicate
+                : await RecentEvents.ConfirmAsync(customer, touchpoint.EventId, entry.Fingerprint, store);
+            switch (verdict)
             {
                 case EventCheck.Duplicate:
                     return Duplicate(touchpoint);

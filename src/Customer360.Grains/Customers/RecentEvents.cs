@@ -5,9 +5,10 @@ namespace Customer360.Grains.Customers;
 
 /// <summary>
 /// Confirms what a customer's remembered events suggest about an event id. The customer keeps a
-/// hash of each recent id, not the id, so a hit may in principle be another id with the same hash;
-/// an event is refused as a duplicate or a conflict only when its exact id is found: among the
-/// recent touchpoints the customer keeps whole, or else in the customer log.
+/// hash of each recent id, not the id, so a hit may in principle be another id with the same hash.
+/// The customer grain asks here when a hit's content fingerprint differs (a fingerprint covers the
+/// event id, so an equal one is the same event): the event is refused as a conflict only when its
+/// exact id is found, among the recent touchpoints the customer keeps whole or else in the log.
 /// </summary>
 public static class RecentEvents
 {
