@@ -11,26 +11,8 @@ namespace Customer360.LoadTest.Tests;
 /// </summary>
 public sealed class IngestEchoCeilingTests
 {
-    private static IngestSettings Settings(Uri server, bool echoCeiling) => new()
-    {
-        Server = server,
-        Touchpoints = 1_000,
-        Customers = 100,
-        Seed = 5,
-        RunId = "echo-" + Guid.NewGuid().ToString("N")[..8],
-        Streams = 4,
-        Window = 16,
-        Rate = null,
-        Warmup = 200,
-        Postgres = null,
-        CopyChunkRows = 1_000,
-        NaiveConnections = 1,
-        NaiveTouchpoints = 1,
-        KeepTables = false,
-        StoreLabel = "sqlite, test",
-        JsonFile = null,
-        EchoCeiling = echoCeiling,
-    };
+    private static IngestSettings Settings(Uri server, bool echoCeiling) =>
+        EngineOnlySettings.For(server, "echo") with { Warmup = 200, EchoCeiling = echoCeiling };
 
     [Fact]
     public async Task TheEngineAndTheEchoCeilingAreReportedWithTheirRatio()

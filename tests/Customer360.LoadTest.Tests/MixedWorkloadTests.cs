@@ -12,24 +12,12 @@ public sealed class MixedWorkloadTests
     public async Task AShortMixedRunReadsWatchesAndMatchesAcksWithoutErrors()
     {
         await using var server = await LoopbackServer.StartAsync();
-        var settings = new IngestSettings
+        var settings = EngineOnlySettings.For(server.Address, "mixed") with
         {
-            Server = server.Address,
             Touchpoints = 1_500,
             Customers = 30,
             Seed = 11,
-            RunId = "mixed-" + Guid.NewGuid().ToString("N")[..8],
-            Streams = 4,
-            Window = 16,
             Rate = 1_000,
-            Warmup = 0,
-            Postgres = null,
-            CopyChunkRows = 1_000,
-            NaiveConnections = 1,
-            NaiveTouchpoints = 1,
-            KeepTables = false,
-            StoreLabel = "sqlite, test",
-            JsonFile = null,
             ReadsPerSecond = 200,
             Watchers = 3,
             Dashboard = true,

@@ -23,26 +23,13 @@ public sealed class SeveralServersTests
     public async Task StreamsAreSpreadOverEveryAddressAndEachAcknowledgesItsShare()
     {
         await using var server = await LoopbackServer.StartAsync();
-        var settings = new IngestSettings
+        var settings = EngineOnlySettings.For(server.Address, "several") with
         {
-            Server = server.Address,
             // Two channels to the one server: the tool cannot tell them from two silos' endpoints.
             OtherServers = [server.Address],
             Touchpoints = 800,
             Customers = 80,
             Seed = 9,
-            RunId = "several-" + Guid.NewGuid().ToString("N")[..8],
-            Streams = 4,
-            Window = 16,
-            Rate = null,
-            Warmup = 0,
-            Postgres = null,
-            CopyChunkRows = 1_000,
-            NaiveConnections = 1,
-            NaiveTouchpoints = 1,
-            KeepTables = false,
-            StoreLabel = "sqlite, test",
-            JsonFile = null,
         };
 
         var report = await new IngestBenchmark(settings, _ => { }).RunAsync(CancellationToken.None);
