@@ -350,10 +350,38 @@ ON CONFLICT (QueryKey) DO UPDATE SET QueryText = EXCLUDED.QueryText;
 -- share a database as Orleans' own tables allow.
 ------------------------------------------------------------------------------------------
 
+-- Every customer of a service, numbered once with a customer key. The log refers to its
+-- customers by that key rather than by their ids, so each of the log's index entries holds
+-- eight bytes of customer instead of the service id and the customer id as text. A customer's
+-- row is written in the same transaction as its first log entry (sequence 1) and never changes.
+CREATE TABLE IF NOT EXISTS customer360_customer
+(
+    customer_key bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    service_id   text   COLLATE "C" NOT NULL,
+    customer_id  text   COLLATE "C" NOT NULL,
+    UNIQUE (service_id, customer_id)
+);
+
+-- Logs written before customers had keys (text-keyed by service and customer id) are moved
+-- aside here, once, and copied into the keyed log further down.
+DO $upgrade$
+BEGIN
+    IF EXISTS (SELECT 1 FROM information_schema.columns
+               WHERE table_schema = current_schema() AND table_name = 'customer360_log'
+                 AND column_name = 'service_id') THEN
+        -- Renaming a table keeps its indexes' names, which the keyed log reuses.
+        DROP INDEX IF EXISTS ux_customer360_log_event, ix_customer360_log_time, ix_customer360_log_position;
+        ALTER TABLE customer360_log RENAME CONSTRAINT customer360_log_pkey TO customer360_log_text_keyed_pkey;
+        ALTER TABLE customer360_log RENAME TO customer360_log_text_keyed;
+    END IF;
+END
+$upgrade$;
+
 -- Every touchpoint and profile change, the source of truth. A customer's entries are
 -- numbered 1, 2, 3... by sequence, which equals the customer's version after the entry.
 -- position orders all entries in commit order within a silo; start-up recovery finds the
 -- customers changed after a checkpoint by it.
+--   customer_key:   the customer's key in customer360_customer (and so its service)
 --   kind:           1 touchpoint, 2 profile change
 --   event_id:       the sender's idempotency key (touchpoints only; NULL for profile changes)
 --   occurred_ticks: event time in 100 ns ticks since 0001-01-01 UTC (touchpoints only)
@@ -365,56 +393,87 @@ ON CONFLICT (QueryKey) DO UPDATE SET QueryText = EXCLUDED.QueryText;
 --                   profile changes
 --   amount:         the touchpoint's amount in the reporting currency, NULL if it has none;
 --                   with touchpoint_kind, what the lifetime-value models are fitted on
+-- There is no foreign key to customer360_customer: the engine writes a customer's row with its
+-- first entry, and checking the key on every insert would cost an index probe per entry.
 CREATE TABLE IF NOT EXISTS customer360_log
 (
-    service_id     text     COLLATE "C" NOT NULL,
-    customer_id    text     COLLATE "C" NOT NULL,
-    sequence       bigint   NOT NULL,
-    position       bigint   GENERATED ALWAYS AS IDENTITY,
-    kind           smallint NOT NULL,
-    event_id       text     COLLATE "C" NULL,
-    occurred_ticks bigint   NULL,
-    recorded_ticks bigint   NOT NULL,
-    fingerprint    bigint   NOT NULL,
-    payload        text     NOT NULL,
+    customer_key    bigint   NOT NULL,
+    sequence        bigint   NOT NULL,
+    position        bigint   GENERATED ALWAYS AS IDENTITY,
+    kind            smallint NOT NULL,
+    event_id        text     COLLATE "C" NULL,
+    occurred_ticks  bigint   NULL,
+    recorded_ticks  bigint   NOT NULL,
+    fingerprint     bigint   NOT NULL,
+    payload         text     NOT NULL,
     touchpoint_kind smallint NULL,
-    amount         numeric  NULL,
-    PRIMARY KEY (service_id, customer_id, sequence)
+    amount          numeric  NULL,
+    PRIMARY KEY (customer_key, sequence)
 );
 
--- Logs created before touchpoint_kind and amount existed get both, filled from the payloads
--- once, when the columns are added.
+-- Exactly once: an event id is taken once per customer. NULLs (profile changes) are distinct.
+CREATE UNIQUE INDEX IF NOT EXISTS ux_customer360_log_event
+    ON customer360_log (customer_key, event_id);
+
+-- Paging a customer's touchpoints newest first by event time. Ties on the same tick are put in
+-- event id order by a sort of just those rows, which keeps the event id out of the index.
+CREATE INDEX IF NOT EXISTS ix_customer360_log_time
+    ON customer360_log (customer_key, occurred_ticks) WHERE kind = 1;
+
+-- A service's newest position, and its customers changed after a position (checkpoints and
+-- recovery), without scanning the log. A backward scan of commit order stops at the newest
+-- entry, which is near the end in practice.
+CREATE INDEX IF NOT EXISTS ix_customer360_log_position
+    ON customer360_log (position);
+
+-- The move from the text-keyed log, completed: every customer gets its key, every entry keeps
+-- its sequence and its position (checkpoints refer to positions), and the position identity
+-- continues after the highest one copied. Logs from before touchpoint_kind and amount existed
+-- get both from their payloads on the way.
 DO $upgrade$
+DECLARE
+    has_amount boolean;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM information_schema.columns
-                   WHERE table_schema = current_schema() AND table_name = 'customer360_log'
-                     AND column_name = 'touchpoint_kind') THEN
-        ALTER TABLE customer360_log ADD COLUMN touchpoint_kind smallint NULL, ADD COLUMN amount numeric NULL;
-        UPDATE customer360_log
+    IF to_regclass('customer360_log_text_keyed') IS NULL THEN
+        RETURN;
+    END IF;
+
+    INSERT INTO customer360_customer (service_id, customer_id)
+    SELECT service_id, customer_id FROM customer360_log_text_keyed
+    GROUP BY service_id, customer_id
+    ORDER BY service_id, customer_id
+    ON CONFLICT (service_id, customer_id) DO NOTHING;
+
+    SELECT EXISTS (SELECT 1 FROM information_schema.columns
+                   WHERE table_schema = current_schema() AND table_name = 'customer360_log_text_keyed'
+                     AND column_name = 'touchpoint_kind')
+    INTO has_amount;
+    IF NOT has_amount THEN
+        ALTER TABLE customer360_log_text_keyed ADD COLUMN touchpoint_kind smallint NULL, ADD COLUMN amount numeric NULL;
+        UPDATE customer360_log_text_keyed
         SET touchpoint_kind = (payload::jsonb ->> 'kind')::smallint,
             amount = (payload::jsonb ->> 'reportingAmount')::numeric
         WHERE kind = 1;
     END IF;
+
+    INSERT INTO customer360_log (customer_key, sequence, position, kind, event_id, occurred_ticks, recorded_ticks,
+                                 fingerprint, payload, touchpoint_kind, amount)
+    OVERRIDING SYSTEM VALUE
+    SELECT c.customer_key, l.sequence, l.position, l.kind, l.event_id, l.occurred_ticks, l.recorded_ticks,
+           l.fingerprint, l.payload, l.touchpoint_kind, l.amount
+    FROM customer360_log_text_keyed AS l
+    JOIN customer360_customer AS c ON c.service_id = l.service_id AND c.customer_id = l.customer_id
+    ORDER BY l.position;
+
+    PERFORM setval(pg_get_serial_sequence('customer360_log', 'position'),
+                   GREATEST((SELECT MAX(position) FROM customer360_log), 1),
+                   (SELECT MAX(position) FROM customer360_log) IS NOT NULL);
+
+    DROP TABLE customer360_log_text_keyed;
+    ANALYZE customer360_customer;
+    ANALYZE customer360_log;
 END
 $upgrade$;
-
--- Exactly once: an event id is taken once per customer. NULLs (profile changes) are distinct.
-CREATE UNIQUE INDEX IF NOT EXISTS ux_customer360_log_event
-    ON customer360_log (service_id, customer_id, event_id);
-
--- Paging a customer's touchpoints newest first by (event time, event id).
-CREATE INDEX IF NOT EXISTS ix_customer360_log_time
-    ON customer360_log (service_id, customer_id, occurred_ticks, event_id) WHERE kind = 1;
-
--- A service's newest position, and its customers changed after a position (checkpoints and
--- recovery), without scanning the log. The index deliberately leaves service_id out: with it
--- first, PostgreSQL's planner took this index for a customer's log replay whenever its
--- statistics did not yet know the service (a new deployment, before autovacuum analyses
--- the table), and every activation then scanned the service's whole log. A backward scan
--- of commit order stops at the service's newest entry, which is near the end in practice.
-DROP INDEX IF EXISTS ix_customer360_log_service_position;
-CREATE INDEX IF NOT EXISTS ix_customer360_log_position
-    ON customer360_log (position);
 
 -- The latest snapshot of each customer: the customer serialized at version. A cache of the
 -- log; deleting a row only makes the next activation replay more.

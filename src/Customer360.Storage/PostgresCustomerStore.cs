@@ -13,6 +13,12 @@ namespace Customer360.Storage;
 /// snapshot upsert, sent together in one round trip and one transaction.
 /// </summary>
 /// <remarks>
+/// The log refers to customers by a <c>bigint</c> customer key from <c>customer360_customer</c>,
+/// never seen outside this class: statements look the key up by (service, customer id) in the
+/// same statement that uses it, and a customer's row is inserted in the transaction of its
+/// first entry.
+/// </remarks>
+/// <remarks>
 /// Durability: commits run with the server's <c>synchronous_commit</c>, which is on unless the
 /// database is configured otherwise; an acknowledged entry is then in the flushed WAL and
 /// survives a crash of the engine or of PostgreSQL. A batch is first written with a plain INSERT
@@ -51,7 +57,7 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
     public async Task<IReadOnlyList<CustomerLogEntry>> ReadEntriesAsync(string customerId, long afterSequence)
     {
         await using var command = _source.CreateCommand(
-            "SELECT sequence, kind, recorded_ticks, fingerprint, payload FROM customer360_log WHERE service_id = $3 AND customer_id = $1 AND sequence > $2 ORDER BY sequence");
+            $"SELECT sequence, kind, recorded_ticks, fingerprint, payload FROM customer360_log WHERE customer_key = {CustomerKey("$3", "$1")} AND sequence > $2 ORDER BY sequence");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = customerId });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = afterSequence });
         command.Parameters.Add(Service());
@@ -77,7 +83,8 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
             SELECT 0 AS part, version, 0::smallint, 0::bigint, 0::bigint, payload, NULL::text FROM snapshot
             UNION ALL
             SELECT 1, sequence, kind, recorded_ticks, fingerprint, NULL::bytea, payload FROM customer360_log
-            WHERE service_id = $2 AND customer_id = $1 AND sequence > COALESCE((SELECT version FROM snapshot), 0)
+            WHERE customer_key = (SELECT customer_key FROM customer360_customer WHERE service_id = $2 AND customer_id = $1)
+              AND sequence > COALESCE((SELECT version FROM snapshot), 0)
             ORDER BY 1, 2
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = customerId });
@@ -108,16 +115,19 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
         // the day number.
         await using var command = _source.CreateCommand(
             $"""
-            SELECT customer_id, occurred_ticks / {TimeSpan.TicksPerDay} AS day,
-                   COALESCE(SUM(amount) FILTER (WHERE touchpoint_kind = {(int)TouchpointKind.Purchase}), 0),
-                   COALESCE(SUM(amount) FILTER (WHERE touchpoint_kind = {(int)TouchpointKind.Return}), 0),
-                   COUNT(*) FILTER (WHERE touchpoint_kind = {(int)TouchpointKind.Purchase})
-            FROM customer360_log
-            WHERE service_id = $1 AND kind = {(int)LogEntryKind.Touchpoint}
-              AND touchpoint_kind IN ({(int)TouchpointKind.Purchase}, {(int)TouchpointKind.Return})
-              AND occurred_ticks <= $2
-            GROUP BY customer_id, day
-            ORDER BY customer_id, day
+            SELECT c.customer_id, d.day, d.purchased, d.returned, d.purchases
+            FROM (SELECT customer_key, occurred_ticks / {TimeSpan.TicksPerDay} AS day,
+                         COALESCE(SUM(amount) FILTER (WHERE touchpoint_kind = {(int)TouchpointKind.Purchase}), 0) AS purchased,
+                         COALESCE(SUM(amount) FILTER (WHERE touchpoint_kind = {(int)TouchpointKind.Return}), 0) AS returned,
+                         COUNT(*) FILTER (WHERE touchpoint_kind = {(int)TouchpointKind.Purchase}) AS purchases
+                  FROM customer360_log
+                  WHERE kind = {(int)LogEntryKind.Touchpoint}
+                    AND touchpoint_kind IN ({(int)TouchpointKind.Purchase}, {(int)TouchpointKind.Return})
+                    AND occurred_ticks <= $2
+                  GROUP BY customer_key, day) AS d
+            JOIN customer360_customer AS c ON c.customer_key = d.customer_key
+            WHERE c.service_id = $1
+            ORDER BY d.customer_key, d.day
             """);
         command.Parameters.Add(Service());
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = until?.UtcTicks ?? DateTimeOffset.MaxValue.UtcTicks });
@@ -133,7 +143,7 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
 
     public async Task<LoggedEvent?> FindEventAsync(string customerId, string eventId)
     {
-        await using var command = _source.CreateCommand("SELECT sequence, fingerprint FROM customer360_log WHERE service_id = $3 AND customer_id = $1 AND event_id = $2");
+        await using var command = _source.CreateCommand($"SELECT sequence, fingerprint FROM customer360_log WHERE customer_key = {CustomerKey("$3", "$1")} AND event_id = $2");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = customerId });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = eventId });
         command.Parameters.Add(Service());
@@ -144,9 +154,9 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
     public async Task<IReadOnlyList<Touchpoint>> ReadTouchpointsAsync(string customerId, TouchpointCursor? after, DateTimeOffset? notBefore, int limit)
     {
         await using var command = _source.CreateCommand(
-            """
+            $"""
             SELECT payload FROM customer360_log
-            WHERE service_id = $6 AND customer_id = $1 AND kind = 1
+            WHERE customer_key = {CustomerKey("$6", "$1")} AND kind = 1
               AND ($2::bigint IS NULL OR (occurred_ticks, event_id) < ($2, $3))
               AND ($4::bigint IS NULL OR occurred_ticks >= $4)
             ORDER BY occurred_ticks DESC, event_id DESC
@@ -179,12 +189,10 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
 
     public async Task<IReadOnlyList<string>> ReadCustomerIdsAsync(string? after, int limit)
     {
-        // Every customer's log starts at sequence 1, so its first entries are its customers:
-        // one walk along the primary key, in customer order, from the cursor.
         await using var command = _source.CreateCommand(
             """
-            SELECT customer_id FROM customer360_log
-            WHERE service_id = $1 AND customer_id > $2 AND sequence = 1
+            SELECT customer_id FROM customer360_customer
+            WHERE service_id = $1 AND customer_id > $2
             ORDER BY customer_id
             LIMIT $3
             """);
@@ -203,17 +211,23 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
 
     public async Task<long> CountCustomersAsync()
     {
-        await using var command = _source.CreateCommand("SELECT count(*) FROM customer360_log WHERE service_id = $1 AND sequence = 1");
+        await using var command = _source.CreateCommand("SELECT count(*) FROM customer360_customer WHERE service_id = $1");
         command.Parameters.Add(Service());
         return (long)(await command.ExecuteScalarAsync() ?? 0L);
     }
 
     public async Task<IReadOnlyList<string>> CustomersAfterAsync(long position)
     {
-        // OFFSET 0 keeps the position range scan inside the subquery: filtering by service
-        // first would read the service's whole log whenever the planner underestimates it.
+        // OFFSET 0 keeps the position range scan inside the subquery: starting from the
+        // service's customers would read their whole logs whenever the planner underestimates
+        // how recent the position is.
         await using var command = _source.CreateCommand(
-            "SELECT DISTINCT customer_id FROM (SELECT service_id, customer_id FROM customer360_log WHERE position > $1 OFFSET 0) AS changed WHERE service_id = $2");
+            """
+            SELECT c.customer_id
+            FROM (SELECT DISTINCT customer_key FROM customer360_log WHERE position > $1 OFFSET 0) AS changed
+            JOIN customer360_customer AS c ON c.customer_key = changed.customer_key
+            WHERE c.service_id = $2
+            """);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = position });
         command.Parameters.Add(Service());
         await using var row = await command.ExecuteReaderAsync();
@@ -276,6 +290,10 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
 
     private NpgsqlParameter<string> Service() => new() { TypedValue = _serviceId };
 
+    /// <summary>A scalar subquery for the key of the customer whose service and id are the given parameters.</summary>
+    private static string CustomerKey(string serviceParameter, string customerParameter) =>
+        $"(SELECT customer_key FROM customer360_customer WHERE service_id = {serviceParameter} AND customer_id = {customerParameter})";
+
     public async ValueTask DisposeAsync()
     {
         await _committer.DisposeAsync();
@@ -316,13 +334,43 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
         // One batch, one round trip; without an explicit transaction PostgreSQL runs the
         // statements of a batch as one implicit transaction.
         await using var batch = new NpgsqlBatch(connection);
+        NpgsqlBatchCommand? insert = null;
         if (appends.Count > 0)
         {
-            var insert = new NpgsqlBatchCommand(
+            // A customer's first entry brings its row, and so its key, in the same transaction.
+            string[] newCustomers = [.. appends.Where(a => a.Sequence == 1).Select(a => a.CustomerId).Distinct(StringComparer.Ordinal)];
+            if (newCustomers.Length > 0)
+            {
+                var customers = new NpgsqlBatchCommand(
+                    """
+                    INSERT INTO customer360_customer (service_id, customer_id)
+                    SELECT $2, unnest($1::text[])
+                    ON CONFLICT (service_id, customer_id) DO NOTHING
+                    """);
+                customers.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = newCustomers });
+                customers.Parameters.Add(Service());
+                batch.BatchCommands.Add(customers);
+            }
+
+            // The LEFT JOIN makes a customer without a row fail the whole batch (its key would be
+            // NULL) instead of dropping its entries silently.
+            const string Rows =
                 """
-                INSERT INTO customer360_log (service_id, customer_id, sequence, kind, event_id, occurred_ticks, recorded_ticks, fingerprint, payload, touchpoint_kind, amount)
-                SELECT $9, * FROM unnest($1::text[], $2::bigint[], $3::smallint[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::text[], $10::smallint[], $11::numeric[])
-                """ + (perRowOutcomes ? "\nON CONFLICT DO NOTHING\nRETURNING customer_id, sequence" : string.Empty));
+                INSERT INTO customer360_log (customer_key, sequence, kind, event_id, occurred_ticks, recorded_ticks, fingerprint, payload, touchpoint_kind, amount)
+                SELECT c.customer_key, e.sequence, e.kind, e.event_id, e.occurred_ticks, e.recorded_ticks, e.fingerprint, e.payload, e.touchpoint_kind, e.amount
+                FROM unnest($1::text[], $2::bigint[], $3::smallint[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::text[], $10::smallint[], $11::numeric[])
+                     AS e (customer_id, sequence, kind, event_id, occurred_ticks, recorded_ticks, fingerprint, payload, touchpoint_kind, amount)
+                LEFT JOIN customer360_customer AS c ON c.service_id = $9 AND c.customer_id = e.customer_id
+                """;
+            insert = new NpgsqlBatchCommand(
+                perRowOutcomes
+                    ? $"""
+                      WITH inserted AS ({Rows}
+                      ON CONFLICT DO NOTHING
+                      RETURNING customer_key, sequence)
+                      SELECT c.customer_id, inserted.sequence FROM inserted JOIN customer360_customer AS c ON c.customer_key = inserted.customer_key
+                      """
+                    : Rows);
             insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. appends.Select(a => a.CustomerId)] });
             insert.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. appends.Select(a => a.Sequence)] });
             insert.Parameters.Add(new NpgsqlParameter<short[]> { TypedValue = [.. appends.Select(a => (short)a.Kind)] });
@@ -356,7 +404,9 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
         var inserted = new HashSet<(string, long)>();
         await using (var rows = await batch.ExecuteReaderAsync(cancellationToken))
         {
-            if (appends.Count > 0 && perRowOutcomes)
+            // Statements without rows (the customers' insert, the snapshots) have no result set
+            // of their own, so the reader's only result set is the log insert's, when it returns.
+            if (perRowOutcomes && insert is not null)
             {
                 while (await rows.ReadAsync(cancellationToken))
                 {
