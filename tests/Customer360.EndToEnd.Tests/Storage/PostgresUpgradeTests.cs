@@ -1,0 +1,189 @@
+using Customer360.Domain.Customers;
+using Customer360.Grains.Storage;
+using Customer360.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace Customer360.EndToEnd.Tests.Storage;
+
+/// <summary>
+/// A PostgreSQL database made by an earlier version, whose log was keyed by service and customer
+/// id as text, is brought up to date by applying deploy/postgres/schema.sql, and the engine then
+/// reads everything it held. Each test works in a schema of its own.
+/// </summary>
+public sealed class PostgresUpgradeTests
+{
+    private static readonly DateTimeOffset At = new(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
+
+    /// <summary>The log as earlier versions created it, before the value columns were added.</summary>
+    private const string TextKeyedLog =
+        """
+        CREATE TABLE customer360_log
+        (
+            service_id     text     COLLATE "C" NOT NULL,
+            customer_id    text     COLLATE "C" NOT NULL,
+            sequence       bigint   NOT NULL,
+            position       bigint   GENERATED ALWAYS AS IDENTITY,
+            kind           smallint NOT NULL,
+            event_id       text     COLLATE "C" NULL,
+            occurred_ticks bigint   NULL,
+            recorded_ticks bigint   NOT NULL,
+            fingerprint    bigint   NOT NULL,
+            payload        text     NOT NULL,
+            PRIMARY KEY (service_id, customer_id, sequence)
+        );
+        CREATE UNIQUE INDEX ux_customer360_log_event ON customer360_log (service_id, customer_id, event_id);
+        CREATE INDEX ix_customer360_log_time ON customer360_log (service_id, customer_id, occurred_ticks, event_id) WHERE kind = 1;
+        CREATE INDEX ix_customer360_log_position ON customer360_log (position);
+        """;
+
+    private static Touchpoint Purchase(string customerId, string eventId, DateTimeOffset at, decimal amount) => new()
+    {
+        EventId = eventId,
+        CustomerId = customerId,
+        OccurredAt = at,
+        Channel = Channel.PointOfSale,
+        Kind = TouchpointKind.Purchase,
+        Amount = new Money(amount, "EUR"),
+        ReportingAmount = amount,
+    };
+
+    [Fact]
+    public async Task ATextKeyedLogIsMovedToCustomerKeysKeepingEveryEntryAndPosition()
+    {
+        var connectionString = await ScratchSchemaAsync();
+        var earlier = new (string Service, CustomerLogEntry Entry)[]
+        {
+            ("shop", CustomerLogEntry.For(Purchase("c1", "p1", At, 20m), 1, At)),
+            ("shop", CustomerLogEntry.For("c1", new ProfilePatch { GivenName = "Ann" }, 2, At.AddMinutes(1))),
+            ("shop", CustomerLogEntry.For(Purchase("c1", "p2", At.AddDays(3), 35.5m), 3, At.AddDays(3))),
+            ("shop", CustomerLogEntry.For(Purchase("c2", "p1", At.AddDays(1), 7m), 1, At.AddDays(1))),
+            ("bank", CustomerLogEntry.For(Purchase("c1", "p1", At, 99m), 1, At)),
+        };
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            await ExecuteAsync(connection, TextKeyedLog);
+            foreach (var (service, entry) in earlier)
+            {
+                await InsertTextKeyedAsync(connection, service, entry);
+            }
+        }
+
+        var lastPosition = await ScalarAsync(connectionString, "SELECT max(position) FROM customer360_log");
+
+        // Applying the schema twice is as harmless as once.
+        await ApplySchemaAsync(connectionString);
+        await ApplySchemaAsync(connectionString);
+
+        Assert.Equal(0L, await ScalarAsync(connectionString, "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'customer360_log_text_keyed'"));
+        Assert.Equal(3L, await ScalarAsync(connectionString, "SELECT count(*) FROM customer360_customer"));
+
+        await using var shop = new PostgresCustomerStore(connectionString, "shop", new GroupCommitOptions(), NullLogger<PostgresCustomerStore>.Instance);
+        var c1 = await shop.ReadCustomerAsync("c1");
+        Assert.Null(c1.Snapshot);
+        Assert.Equal(
+            earlier.Where(e => e.Service == "shop" && e.Entry.CustomerId == "c1").Select(e => (e.Entry.Sequence, e.Entry.Kind, e.Entry.Fingerprint, e.Entry.Payload)),
+            c1.Entries.Select(e => (e.Sequence, e.Kind, e.Fingerprint, e.Payload)));
+        Assert.Equal(new LoggedEvent(3, earlier[2].Entry.Fingerprint), await shop.FindEventAsync("c1", "p2"));
+        Assert.Equal(["c1", "c2"], await shop.ReadCustomerIdsAsync(null, 10));
+        Assert.Equal(2L, await shop.CountCustomersAsync());
+
+        // The value columns the earliest logs lacked are filled from the payloads on the way.
+        Assert.Equal(
+            [
+                new CustomerDay("c1", new DailyActivity(DailyActivity.DayOf(At), 20m, 0m, 1)),
+                new CustomerDay("c1", new DailyActivity(DailyActivity.DayOf(At.AddDays(3)), 35.5m, 0m, 1)),
+                new CustomerDay("c2", new DailyActivity(DailyActivity.DayOf(At.AddDays(1)), 7m, 0m, 1)),
+            ],
+            (await shop.ReadPurchaseDaysAsync(null).ToListAsync()).OrderBy(d => d.CustomerId, StringComparer.Ordinal));
+
+        // Positions carry over, so stored checkpoints still mean what they meant, and new entries
+        // come after every old one.
+        Assert.Equal(lastPosition, await shop.LastPositionAsync());
+        Assert.Equal(["c2"], await shop.CustomersAfterAsync(lastPosition - 2));
+        Assert.True(await shop.AppendAsync(CustomerLogEntry.For(Purchase("c2", "p2", At.AddDays(2), 3m), 2, At.AddDays(2))));
+        Assert.True(await shop.AppendAsync(CustomerLogEntry.For(Purchase("c3", "p1", At.AddDays(2), 4m), 1, At.AddDays(2))));
+        Assert.True(await shop.LastPositionAsync() > lastPosition);
+        Assert.Equal(["c2", "c3"], (await shop.CustomersAfterAsync(lastPosition)).Order(StringComparer.Ordinal));
+
+        // Exactly once still holds for the moved entries.
+        Assert.False(await shop.AppendAsync(CustomerLogEntry.For(Purchase("c1", "p1", At, 20m), 4, At.AddDays(4))));
+
+        // The other service kept its own customer, apart from this one's.
+        await using var bank = new PostgresCustomerStore(connectionString, "bank", new GroupCommitOptions(), NullLogger<PostgresCustomerStore>.Instance);
+        var bankC1 = await bank.ReadCustomerAsync("c1");
+        Assert.Equal([earlier[4].Entry.Payload], bankC1.Entries.Select(e => e.Payload));
+        Assert.Equal(["c1"], await bank.ReadCustomerIdsAsync(null, 10));
+    }
+
+    [Fact]
+    public async Task AnEmptyDatabaseGetsTheKeyedLogAndNoLeftovers()
+    {
+        var connectionString = await ScratchSchemaAsync();
+        await ApplySchemaAsync(connectionString);
+
+        Assert.Equal(0L, await ScalarAsync(connectionString, "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'customer360_log' AND column_name = 'service_id'"));
+        Assert.Equal(0L, await ScalarAsync(connectionString, "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'customer360_log_text_keyed'"));
+
+        await using var store = new PostgresCustomerStore(connectionString, "fresh", new GroupCommitOptions(), NullLogger<PostgresCustomerStore>.Instance);
+        Assert.True(await store.AppendAsync(CustomerLogEntry.For(Purchase("c1", "p1", At, 1m), 1, At)));
+        Assert.Equal(1L, await store.LastPositionAsync());
+    }
+
+    /// <summary>A new, empty schema on the test server, and a connection string that works in it.</summary>
+    private static async Task<string> ScratchSchemaAsync()
+    {
+        var settings = await TestStores.SettingsAsync(TestStores.Postgres, "upgrade");
+        var server = settings["Customer360:Storage:ConnectionString"]!;
+        var schema = "upgrade_" + Guid.NewGuid().ToString("N");
+        await using (var connection = new NpgsqlConnection(server))
+        {
+            await connection.OpenAsync();
+            await ExecuteAsync(connection, $"CREATE SCHEMA {schema}");
+        }
+
+        return new NpgsqlConnectionStringBuilder(server) { SearchPath = schema }.ConnectionString;
+    }
+
+    private static async Task ApplySchemaAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await ExecuteAsync(connection, await File.ReadAllTextAsync(Path.Combine(TestStores.RepositoryRoot(), "deploy", "postgres", "schema.sql")));
+    }
+
+    private static async Task InsertTextKeyedAsync(NpgsqlConnection connection, string service, CustomerLogEntry entry)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            INSERT INTO customer360_log (service_id, customer_id, sequence, kind, event_id, occurred_ticks, recorded_ticks, fingerprint, payload)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            """,
+            connection);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = service });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = entry.CustomerId });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = entry.Sequence });
+        command.Parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)entry.Kind });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)entry.Touchpoint?.EventId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)entry.Touchpoint?.OccurredAt.UtcTicks ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = entry.RecordedAt.UtcTicks });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = entry.Fingerprint });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = entry.Payload });
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<long> ScalarAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+}
