@@ -115,19 +115,17 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
         // the day number.
         await using var command = _source.CreateCommand(
             $"""
-            SELECT c.customer_id, d.day, d.purchased, d.returned, d.purchases
-            FROM (SELECT customer_key, occurred_ticks / {TimeSpan.TicksPerDay} AS day,
-                         COALESCE(SUM(amount) FILTER (WHERE touchpoint_kind = {(int)TouchpointKind.Purchase}), 0) AS purchased,
-                         COALESCE(SUM(amount) FILTER (WHERE touchpoint_kind = {(int)TouchpointKind.Return}), 0) AS returned,
-                         COUNT(*) FILTER (WHERE touchpoint_kind = {(int)TouchpointKind.Purchase}) AS purchases
-                  FROM customer360_log
-                  WHERE kind = {(int)LogEntryKind.Touchpoint}
-                    AND touchpoint_kind IN ({(int)TouchpointKind.Purchase}, {(int)TouchpointKind.Return})
-                    AND occurred_ticks <= $2
-                  GROUP BY customer_key, day) AS d
-            JOIN customer360_customer AS c ON c.customer_key = d.customer_key
-            WHERE c.service_id = $1
-            ORDER BY d.customer_key, d.day
+            SELECT c.customer_id, l.occurred_ticks / {TimeSpan.TicksPerDay} AS day,
+                   COALESCE(SUM(l.amount) FILTER (WHERE l.touchpoint_kind = {(int)TouchpointKind.Purchase}), 0),
+                   COALESCE(SUM(l.amount) FILTER (WHERE l.touchpoint_kind = {(int)TouchpointKind.Return}), 0),
+                   COUNT(*) FILTER (WHERE l.touchpoint_kind = {(int)TouchpointKind.Purchase})
+            FROM customer360_customer AS c
+            JOIN customer360_log AS l ON l.customer_key = c.customer_key
+            WHERE c.service_id = $1 AND l.kind = {(int)LogEntryKind.Touchpoint}
+              AND l.touchpoint_kind IN ({(int)TouchpointKind.Purchase}, {(int)TouchpointKind.Return})
+              AND l.occurred_ticks <= $2
+            GROUP BY c.customer_key, c.customer_id, day
+            ORDER BY c.customer_key, day
             """);
         command.Parameters.Add(Service());
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = until?.UtcTicks ?? DateTimeOffset.MaxValue.UtcTicks });
@@ -218,15 +216,16 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
 
     public async Task<IReadOnlyList<string>> CustomersAfterAsync(long position)
     {
-        // OFFSET 0 keeps the position range scan inside the subquery: starting from the
-        // service's customers would read their whole logs whenever the planner underestimates
-        // how recent the position is.
+        // The OFFSET 0s keep both subqueries as written: the position range scan first, then one
+        // probe of the customers' primary key per changed customer. Left to itself, the planner
+        // may start from the service's customers instead (or hash all of them), which costs in
+        // proportion to the service, not to what changed.
         await using var command = _source.CreateCommand(
             """
             SELECT c.customer_id
             FROM (SELECT DISTINCT customer_key FROM customer360_log WHERE position > $1 OFFSET 0) AS changed
-            JOIN customer360_customer AS c ON c.customer_key = changed.customer_key
-            WHERE c.service_id = $2
+            CROSS JOIN LATERAL (SELECT customer_id FROM customer360_customer
+                                WHERE customer_key = changed.customer_key AND service_id = $2 OFFSET 0) AS c
             """);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = position });
         command.Parameters.Add(Service());
