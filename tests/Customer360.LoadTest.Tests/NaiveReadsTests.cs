@@ -1,6 +1,5 @@
 using Customer360.LoadTest.Baselines;
 using Customer360.LoadTest.Workload;
-using Npgsql;
 
 namespace Customer360.LoadTest.Tests;
 
@@ -14,74 +13,46 @@ public sealed class NaiveReadsTests
     [Fact]
     public async Task ReadsDuringTheNaiveWritesReturnTheRowsWritten()
     {
-        var connectionString = Environment.GetEnvironmentVariable("C360_TEST_POSTGRES");
-        if (string.IsNullOrWhiteSpace(connectionString))
+        await using var schema = await ScratchEngineSchema.CreateAsync();
+        await using var source = schema.DataSource();
+
+        var workload = new WorkloadGenerator(5).Generate("naive-reads", 1_200, 12, new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var reads = new NaiveReads(source, ratePerSecond: 1_000, seed: 5, connections: 2);
+
+        var written = await new NaiveBaseline(source, connections: 4).RunAsync(workload.Touchpoints, CancellationToken.None, reads);
+
+        Assert.Equal(1_200, written.Rows);
+        var result = reads.Result();
+        Assert.True(result.Latency.Count > 0);
+        Assert.Empty(result.Errors);
+        Assert.Equal(0, reads.Mismatches);
+
+        foreach (var customer in workload.Touchpoints.GroupBy(t => t.CustomerId))
         {
-            throw new InvalidOperationException("C360_TEST_POSTGRES is not set: this test needs a PostgreSQL server (deploy/postgres/start-postgres.sh prints a connection string)");
+            var view = await reads.ReadCustomerAsync(customer.Key, CancellationToken.None);
+
+            Assert.NotNull(view);
+            Assert.Equal(customer.Count(), view.TouchpointCount);
+            Assert.Equal(customer.Sum(t => t.NetSpendChange), view.NetSpend);
+            var newest = customer.OrderByDescending(t => t.OccurredAt.UtcTicks).ThenByDescending(t => t.Sequence)
+                .Take(NaiveReads.RecentTouchpoints).Select(t => t.EventId);
+            Assert.Equal(newest, view.RecentEventIds);
         }
 
-        var schema = "c360_load_test_" + Guid.NewGuid().ToString("N")[..12];
-        await using (var admin = NpgsqlDataSource.Create(connectionString))
+        Assert.Null(await reads.ReadCustomerAsync("naive-reads-never-written", CancellationToken.None));
+
+        // Every log row sits under the key of its own customer's aggregates row.
+        var stored = new HashSet<(string, string)>();
+        await using (var command = source.CreateCommand(
+            $"SELECT c.customer_id, l.event_id FROM {ScratchTables.NaiveLog} l JOIN {ScratchTables.NaiveCustomer} c ON c.customer_key = l.customer_key"))
+        await using (var rows = await command.ExecuteReaderAsync())
         {
-            // The engine's log, whose shape the scratch tables copy, in the test's own schema: with
-            // only that schema on the search path, no table of another run is ever dropped.
-            await using var command = admin.CreateCommand(
-                await File.ReadAllTextAsync(SchemaFile()) +
-                $"\nCREATE SCHEMA {schema}; CREATE TABLE {schema}.customer360_log (LIKE public.customer360_log INCLUDING ALL);");
-            await command.ExecuteNonQueryAsync();
-        }
-
-        try
-        {
-            var builder = new NpgsqlDataSourceBuilder(connectionString);
-            builder.ConnectionStringBuilder.SearchPath = schema;
-            builder.ConnectionStringBuilder.MaxPoolSize = 20;
-            await using var source = builder.Build();
-
-            var workload = new WorkloadGenerator(5).Generate("naive-reads", 1_200, 12, new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
-            await using var reads = new NaiveReads(source, ratePerSecond: 1_000, seed: 5, connections: 2);
-
-            var written = await new NaiveBaseline(source, connections: 4).RunAsync(workload.Touchpoints, "naive-reads-test", CancellationToken.None, reads);
-
-            Assert.Equal(1_200, written.Rows);
-            var result = reads.Result();
-            Assert.True(result.Latency.Count > 0);
-            Assert.Empty(result.Errors);
-            Assert.Equal(0, reads.Mismatches);
-
-            foreach (var customer in workload.Touchpoints.GroupBy(t => t.CustomerId))
+            while (await rows.ReadAsync())
             {
-                var view = await reads.ReadCustomerAsync(customer.Key, CancellationToken.None);
-
-                Assert.NotNull(view);
-                Assert.Equal(customer.Count(), view.TouchpointCount);
-                Assert.Equal(customer.Sum(t => t.NetSpendChange), view.NetSpend);
-                var newest = customer.OrderByDescending(t => t.OccurredAt.UtcTicks).ThenByDescending(t => t.Sequence)
-                    .Take(NaiveReads.RecentTouchpoints).Select(t => t.EventId);
-                Assert.Equal(newest, view.RecentEventIds);
-            }
-
-            Assert.Null(await reads.ReadCustomerAsync("naive-reads-never-written", CancellationToken.None));
-        }
-        finally
-        {
-            await using var admin = NpgsqlDataSource.Create(connectionString);
-            await using var drop = admin.CreateCommand($"DROP SCHEMA {schema} CASCADE");
-            await drop.ExecuteNonQueryAsync();
-        }
-    }
-
-    private static string SchemaFile()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var file = Path.Combine(dir.FullName, "deploy", "postgres", "schema.sql");
-            if (File.Exists(file))
-            {
-                return file;
+                Assert.True(stored.Add((rows.GetString(0), rows.GetString(1))));
             }
         }
 
-        throw new InvalidOperationException("deploy/postgres/schema.sql not found above " + AppContext.BaseDirectory);
+        Assert.True(stored.SetEquals(workload.Touchpoints.Select(t => (t.CustomerId, t.EventId))));
     }
 }

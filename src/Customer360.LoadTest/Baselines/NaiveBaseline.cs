@@ -6,10 +6,10 @@ namespace Customer360.LoadTest.Baselines;
 
 /// <summary>
 /// Baseline (b), the design the engine replaces: every touchpoint is its own transaction that
-/// inserts the log row and upserts the customer's aggregates row, from a pool of concurrent
-/// connections taking touchpoints off one shared queue. Each transaction goes to the server in a
-/// single round trip with prepared statements, which is the best this design can do; what limits
-/// it is one commit (one WAL flush) per touchpoint.
+/// upserts the customer's aggregates row and inserts the log row under the customer key that row
+/// carries, from a pool of concurrent connections taking touchpoints off one shared queue. Each
+/// transaction is one prepared statement, so one round trip, which is the best this design can
+/// do; what limits it is one commit (one WAL flush) per touchpoint.
 /// </summary>
 internal sealed class NaiveBaseline(NpgsqlDataSource source, int connections)
 {
@@ -18,7 +18,7 @@ internal sealed class NaiveBaseline(NpgsqlDataSource source, int connections)
     public const int DefaultTouchpoints = 20_000;
 
     /// <param name="reads">Reads run at a fixed rate while the writes run, if given.</param>
-    public async Task<BaselineResult> RunAsync(IReadOnlyList<WorkloadTouchpoint> touchpoints, string serviceId, CancellationToken cancellationToken, NaiveReads? reads = null)
+    public async Task<BaselineResult> RunAsync(IReadOnlyList<WorkloadTouchpoint> touchpoints, CancellationToken cancellationToken, NaiveReads? reads = null)
     {
         await ScratchTables.RecreateLogAsync(source, ScratchTables.NaiveLog, cancellationToken);
         await ScratchTables.RecreateNaiveCustomerAsync(source, cancellationToken);
@@ -29,12 +29,12 @@ internal sealed class NaiveBaseline(NpgsqlDataSource source, int connections)
         {
             for (var i = 0; i < connections; i++)
             {
-                writers.Add(await NaiveWriter.OpenAsync(source, serviceId, cancellationToken));
+                writers.Add(await NaiveWriter.OpenAsync(source, cancellationToken));
             }
 
             if (reads is not null)
             {
-                await reads.OpenAsync(serviceId, cancellationToken);
+                await reads.OpenAsync(cancellationToken);
             }
 
             using var stopReads = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -86,8 +86,10 @@ internal sealed class NaiveBaseline(NpgsqlDataSource source, int connections)
     private sealed class NaiveWriter : IAsyncDisposable
     {
         private readonly NpgsqlConnection _connection;
-        private readonly NpgsqlBatch _batch;
+        private readonly NpgsqlCommand _command;
         private readonly NpgsqlParameter<string> _customerId = new();
+        private readonly NpgsqlParameter<decimal> _netSpendChange = new();
+        private readonly NpgsqlParameter<DateTime> _occurredAt = new();
         private readonly NpgsqlParameter<long> _sequence = new();
         private readonly NpgsqlParameter<string> _eventId = new();
         private readonly NpgsqlParameter<long> _occurredTicks = new();
@@ -96,61 +98,54 @@ internal sealed class NaiveBaseline(NpgsqlDataSource source, int connections)
         private readonly NpgsqlParameter<string> _payload = new();
         private readonly NpgsqlParameter<short> _kind = new();
         private readonly NpgsqlParameter _amount = new() { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Numeric };
-        private readonly NpgsqlParameter<string> _aggregateCustomerId = new();
-        private readonly NpgsqlParameter<decimal> _netSpendChange = new();
-        private readonly NpgsqlParameter<DateTime> _occurredAt = new();
 
-        private NaiveWriter(NpgsqlConnection connection, string serviceId)
+        private NaiveWriter(NpgsqlConnection connection)
         {
             _connection = connection;
 
-            // A batch without an explicit transaction runs as one implicit transaction: both
-            // statements commit together or not at all.
-            _batch = new NpgsqlBatch(connection);
-            var insert = new NpgsqlBatchCommand(
+            // One statement, so one implicit transaction: the upsert hands its row's customer key
+            // to the log insert, and both commit together or not at all.
+            _command = new NpgsqlCommand(
                 $"""
-                INSERT INTO {ScratchTables.NaiveLog} (service_id, customer_id, sequence, kind, event_id, occurred_ticks, recorded_ticks, fingerprint, payload, touchpoint_kind, amount)
-                VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9, $10)
-                """);
-            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = serviceId });
-            insert.Parameters.Add(_customerId);
-            insert.Parameters.Add(_sequence);
-            insert.Parameters.Add(_eventId);
-            insert.Parameters.Add(_occurredTicks);
-            insert.Parameters.Add(_recordedTicks);
-            insert.Parameters.Add(_fingerprint);
-            insert.Parameters.Add(_payload);
-            insert.Parameters.Add(_kind);
-            insert.Parameters.Add(_amount);
-
-            var upsert = new NpgsqlBatchCommand(
-                $"""
-                INSERT INTO {ScratchTables.NaiveCustomer} AS c (customer_id, touchpoint_count, net_spend, last_occurred)
-                VALUES ($1, 1, $2, $3)
-                ON CONFLICT (customer_id) DO UPDATE SET
-                    touchpoint_count = c.touchpoint_count + 1,
-                    net_spend = c.net_spend + excluded.net_spend,
-                    last_occurred = GREATEST(c.last_occurred, excluded.last_occurred)
-                """);
-            upsert.Parameters.Add(_aggregateCustomerId);
-            upsert.Parameters.Add(_netSpendChange);
-            upsert.Parameters.Add(_occurredAt);
-
-            _batch.BatchCommands.Add(insert);
-            _batch.BatchCommands.Add(upsert);
+                WITH customer AS (
+                    INSERT INTO {ScratchTables.NaiveCustomer} AS c (customer_id, touchpoint_count, net_spend, last_occurred)
+                    VALUES ($1, 1, $2, $3)
+                    ON CONFLICT (customer_id) DO UPDATE SET
+                        touchpoint_count = c.touchpoint_count + 1,
+                        net_spend = c.net_spend + excluded.net_spend,
+                        last_occurred = GREATEST(c.last_occurred, excluded.last_occurred)
+                    RETURNING c.customer_key)
+                INSERT INTO {ScratchTables.NaiveLog} (customer_key, sequence, kind, event_id, occurred_ticks, recorded_ticks, fingerprint, payload, touchpoint_kind, amount)
+                SELECT customer.customer_key, $4, 1, $5, $6, $7, $8, $9, $10, $11
+                FROM customer
+                """,
+                connection);
+            _command.Parameters.Add(_customerId);
+            _command.Parameters.Add(_netSpendChange);
+            _command.Parameters.Add(_occurredAt);
+            _command.Parameters.Add(_sequence);
+            _command.Parameters.Add(_eventId);
+            _command.Parameters.Add(_occurredTicks);
+            _command.Parameters.Add(_recordedTicks);
+            _command.Parameters.Add(_fingerprint);
+            _command.Parameters.Add(_payload);
+            _command.Parameters.Add(_kind);
+            _command.Parameters.Add(_amount);
         }
 
-        public static async Task<NaiveWriter> OpenAsync(NpgsqlDataSource source, string serviceId, CancellationToken cancellationToken)
+        public static async Task<NaiveWriter> OpenAsync(NpgsqlDataSource source, CancellationToken cancellationToken)
         {
             var connection = await source.OpenConnectionAsync(cancellationToken);
-            var writer = new NaiveWriter(connection, serviceId);
-            await writer._batch.PrepareAsync(cancellationToken);
+            var writer = new NaiveWriter(connection);
+            await writer._command.PrepareAsync(cancellationToken);
             return writer;
         }
 
         public async Task WriteAsync(WorkloadTouchpoint touchpoint, CancellationToken cancellationToken)
         {
             _customerId.TypedValue = touchpoint.CustomerId;
+            _netSpendChange.TypedValue = touchpoint.NetSpendChange;
+            _occurredAt.TypedValue = touchpoint.OccurredAt.UtcDateTime;
             _sequence.TypedValue = touchpoint.Sequence;
             _eventId.TypedValue = touchpoint.EventId;
             _occurredTicks.TypedValue = touchpoint.OccurredAt.UtcTicks;
@@ -159,15 +154,12 @@ internal sealed class NaiveBaseline(NpgsqlDataSource source, int connections)
             _payload.TypedValue = touchpoint.Payload;
             _kind.TypedValue = touchpoint.Kind;
             _amount.Value = (object?)touchpoint.ReportingAmount ?? DBNull.Value;
-            _aggregateCustomerId.TypedValue = touchpoint.CustomerId;
-            _netSpendChange.TypedValue = touchpoint.NetSpendChange;
-            _occurredAt.TypedValue = touchpoint.OccurredAt.UtcDateTime;
-            await _batch.ExecuteNonQueryAsync(cancellationToken);
+            await _command.ExecuteNonQueryAsync(cancellationToken);
         }
 
         public async ValueTask DisposeAsync()
         {
-            await _batch.DisposeAsync();
+            await _command.DisposeAsync();
             await _connection.DisposeAsync();
         }
     }

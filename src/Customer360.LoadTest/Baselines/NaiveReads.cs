@@ -8,10 +8,11 @@ namespace Customer360.LoadTest.Baselines;
 /// <summary>
 /// The read side of the naive design, run while its writes run: what an agent's screen would
 /// query for one customer, its aggregates row and its 50 most recent touchpoints, in one prepared
-/// statement, at a fixed open-loop rate over a small pool of connections (as an application's
-/// connection pool would). Customers are picked as the engine's readers pick them: a random
-/// touchpoint written so far, so busy customers are read most. Latency runs from each read's due
-/// time, so time spent waiting for a free connection counts.
+/// statement (the aggregates row by customer id, then the log rows under its customer key along
+/// the log's primary key), at a fixed open-loop rate over a small pool of connections (as an
+/// application's connection pool would). Customers are picked as the engine's readers pick them:
+/// a random touchpoint written so far, so busy customers are read most. Latency runs from each
+/// read's due time, so time spent waiting for a free connection counts.
 /// </summary>
 internal sealed class NaiveReads(NpgsqlDataSource source, double ratePerSecond, int seed, int connections = NaiveReads.DefaultConnections) : IAsyncDisposable
 {
@@ -37,11 +38,11 @@ internal sealed class NaiveReads(NpgsqlDataSource source, double ratePerSecond, 
     public long Mismatches => Interlocked.Read(ref _mismatches);
 
     /// <summary>Opens the connections and prepares the statement, before the writes' clock starts.</summary>
-    public async Task OpenAsync(string serviceId, CancellationToken cancellationToken)
+    public async Task OpenAsync(CancellationToken cancellationToken)
     {
         for (var i = 0; i < connections; i++)
         {
-            var reader = await Reader.OpenAsync(source, serviceId, cancellationToken);
+            var reader = await Reader.OpenAsync(source, cancellationToken);
             _readers.Add(reader);
             _pool.Writer.TryWrite(reader);
         }
@@ -137,7 +138,7 @@ internal sealed class NaiveReads(NpgsqlDataSource source, double ratePerSecond, 
         private readonly NpgsqlCommand _command;
         private readonly NpgsqlParameter<string> _customerId = new();
 
-        private Reader(NpgsqlConnection connection, string serviceId)
+        private Reader(NpgsqlConnection connection)
         {
             _connection = connection;
             _command = new NpgsqlCommand(
@@ -147,21 +148,20 @@ internal sealed class NaiveReads(NpgsqlDataSource source, double ratePerSecond, 
                 LEFT JOIN LATERAL (
                     SELECT l.event_id, l.payload, l.occurred_ticks, l.sequence
                     FROM {ScratchTables.NaiveLog} l
-                    WHERE l.service_id = $1 AND l.customer_id = c.customer_id
+                    WHERE l.customer_key = c.customer_key
                     ORDER BY l.occurred_ticks DESC, l.sequence DESC
                     LIMIT {RecentTouchpoints}) r ON true
-                WHERE c.customer_id = $2
+                WHERE c.customer_id = $1
                 ORDER BY r.occurred_ticks DESC, r.sequence DESC
                 """,
                 connection);
-            _command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = serviceId });
             _command.Parameters.Add(_customerId);
         }
 
-        public static async Task<Reader> OpenAsync(NpgsqlDataSource source, string serviceId, CancellationToken cancellationToken)
+        public static async Task<Reader> OpenAsync(NpgsqlDataSource source, CancellationToken cancellationToken)
         {
             var connection = await source.OpenConnectionAsync(cancellationToken);
-            var reader = new Reader(connection, serviceId);
+            var reader = new Reader(connection);
             await reader._command.PrepareAsync(cancellationToken);
             return reader;
         }

@@ -4,10 +4,11 @@ namespace Customer360.LoadTest.Baselines;
 
 /// <summary>
 /// The baselines' own tables, next to the engine's in the same database. The log-shaped ones copy
-/// the column types of <c>customer360_log</c> (deploy/postgres/schema.sql) and carry its primary
-/// key and its unique (service, customer, event id) index, the two structures every durable
-/// touchpoint write must maintain; the log's secondary time and BRIN indexes are left out, which
-/// makes the baselines a floor. Each run drops and recreates them.
+/// the column types of <c>customer360_log</c> (deploy/postgres/schema.sql), which refers to its
+/// customers by a <c>bigint</c> customer key, and carry its primary key (customer key, sequence)
+/// and its unique (customer key, event id) index, the two structures every durable touchpoint
+/// write must maintain; the log's time and position indexes are left out, which makes the
+/// baselines a floor. Each run drops and recreates them.
 /// </summary>
 internal static class ScratchTables
 {
@@ -76,19 +77,23 @@ internal static class ScratchTables
         }
     }
 
-    /// <summary>An empty table shaped like the engine's log, with its primary key and unique event index.</summary>
+    /// <summary>An empty table shaped like the engine's log, with its primary key and unique event index, both on the customer key.</summary>
     public static Task RecreateLogAsync(NpgsqlDataSource source, string table, CancellationToken cancellationToken) =>
         ExecuteAsync(
             source,
             $"""
             DROP TABLE IF EXISTS {table};
             CREATE TABLE {table} (LIKE {EngineLog} INCLUDING IDENTITY);
-            ALTER TABLE {table} ADD PRIMARY KEY (service_id, customer_id, sequence);
-            CREATE UNIQUE INDEX ux_{table}_event ON {table} (service_id, customer_id, event_id);
+            ALTER TABLE {table} ADD PRIMARY KEY (customer_key, sequence);
+            CREATE UNIQUE INDEX ux_{table}_event ON {table} (customer_key, event_id);
             """,
             cancellationToken);
 
-    /// <summary>The naive design's per-customer aggregates, one row per customer.</summary>
+    /// <summary>
+    /// The naive design's per-customer aggregates, one row per customer, found by its text id; the
+    /// row also numbers the customer with the key its log rows refer to, drawn when the row is
+    /// first inserted. The key gets no index of its own: the design's reads come in by customer id.
+    /// </summary>
     public static Task RecreateNaiveCustomerAsync(NpgsqlDataSource source, CancellationToken cancellationToken) =>
         ExecuteAsync(
             source,
@@ -97,6 +102,7 @@ internal static class ScratchTables
             CREATE TABLE {NaiveCustomer}
             (
                 customer_id      text        COLLATE "C" PRIMARY KEY,
+                customer_key     bigint      GENERATED ALWAYS AS IDENTITY,
                 touchpoint_count bigint      NOT NULL,
                 net_spend        numeric     NOT NULL,
                 last_occurred    timestamptz NOT NULL

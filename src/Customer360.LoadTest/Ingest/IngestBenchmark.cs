@@ -121,17 +121,16 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
 
         await ScratchTables.RequireEngineSchemaAsync(source, cancellationToken);
         await using var claim = await ScratchTables.ClaimAsync(source, cancellationToken);
-        var serviceId = $"bench-{settings.RunId}";
         try
         {
             progress($"(a) binary COPY of {workload.Touchpoints.Count:N0} rows in chunks of {settings.CopyChunkRows:N0}");
-            var copy = await new CopyBaseline(source, settings.CopyChunkRows).RunAsync(workload.Touchpoints, serviceId, cancellationToken);
+            var copy = await new CopyBaseline(source, settings.CopyChunkRows).RunAsync(workload.Touchpoints, cancellationToken);
             progress($"(a) {copy.RowsPerSecond:N0} rows/s");
 
             var naiveRows = workload.Touchpoints.Take(Math.Min(settings.NaiveTouchpoints, workload.Touchpoints.Count)).ToList();
             progress($"(b) naive: {naiveRows.Count:N0} touchpoints, one transaction each, {settings.NaiveConnections} connections");
             await using var reads = settings.ReadsPerSecond is { } readRate ? new NaiveReads(source, readRate, settings.Seed) : null;
-            var naive = await new NaiveBaseline(source, settings.NaiveConnections).RunAsync(naiveRows, serviceId, cancellationToken, reads);
+            var naive = await new NaiveBaseline(source, settings.NaiveConnections).RunAsync(naiveRows, cancellationToken, reads);
             progress($"(b) {naive.RowsPerSecond:N0} rows/s");
             if (reads is not null)
             {

@@ -138,7 +138,7 @@ internal static class ValueModelCommand
         await using (var analyze = new Npgsql.NpgsqlDataSourceBuilder(connectionString).Build())
         {
             // As autovacuum would after a load this size.
-            await analyze.CreateCommand("ANALYZE customer360_log").ExecuteNonQueryAsync(cancellationToken);
+            await analyze.CreateCommand("ANALYZE customer360_customer, customer360_log").ExecuteNonQueryAsync(cancellationToken);
         }
 
         Progress("reading the purchase days back and fitting");

@@ -5,11 +5,15 @@ namespace Customer360.LoadTest.Workload;
 /// <summary>
 /// One generated touchpoint, in the two shapes the benchmark needs: the API message the engine is
 /// sent, and the log row the PostgreSQL baselines write for it (the columns of
-/// <c>customer360_log</c>, with the payload and fingerprint the engine itself would store).
+/// <c>customer360_log</c>, with the payload and fingerprint the engine itself would store; the log
+/// refers to the customer by a customer key, which each baseline gives its customers itself).
 /// </summary>
 internal sealed record WorkloadTouchpoint
 {
-    /// <summary>Which generated customer this belongs to, from 0; decides the engine stream it travels on.</summary>
+    /// <summary>
+    /// Which generated customer this belongs to, from 0; decides the engine stream it travels on,
+    /// and the COPY baseline's customer key (this plus one).
+    /// </summary>
     public required int CustomerIndex { get; init; }
 
     public required string CustomerId { get; init; }
