@@ -21,8 +21,8 @@ public static class TouchpointCompaction
     {
         CustomerId = string.Equals(t.CustomerId, customerId, StringComparison.Ordinal) ? customerId : t.CustomerId,
         Amount = Compact(t.Amount),
-        LineItems = t.LineItems.Count == 0 ? Array.Empty<LineItem>() : t.LineItems.Select(Compact).ToArray(),
-        Attributes = t.Attributes.Count == 0 ? Touchpoint.EmptyAttributes : Compact(t.Attributes),
+        LineItems = t.LineItems is null or { Count: 0 } ? Array.Empty<LineItem>() : t.LineItems.Select(Compact).ToArray(),
+        Attributes = t.Attributes is null or { Count: 0 } ? Touchpoint.EmptyAttributes : Compact(t.Attributes),
         SourceSystem = Pool(t.SourceSystem),
     };
 
@@ -44,6 +44,9 @@ public static class TouchpointCompaction
         return compact;
     }
 
-    private static string Pool(string value) =>
-        value.Length is 0 ? "" : value.Length > MaxPooledLength ? value : StringPool.Shared.GetOrAdd(value);
+    // Null passes through: the API never stores one, but a log row written by other means may
+    // hold one, and replaying it must not fail.
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(value))]
+    private static string? Pool(string? value) =>
+        value is null ? null : value.Length is 0 ? "" : value.Length > MaxPooledLength ? value : StringPool.Shared.GetOrAdd(value);
 }

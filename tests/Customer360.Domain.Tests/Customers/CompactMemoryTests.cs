@@ -96,4 +96,25 @@ public sealed class CompactMemoryTests
         Assert.Same(a.Attributes, b.Attributes);
         Assert.Same(a.LineItems, b.LineItems);
     }
+
+    [Fact]
+    public void ATouchpointWithNullStringsFromOutsideTheApiIsCompactedAsItIs()
+    {
+        // What a log row written by other means may decode to: the API never stores these nulls.
+        var odd = Raw("p9", Day(-1), Channel.PointOfSale, TouchpointKind.Purchase, new Money(5m, null!)) with
+        {
+            LineItems = [new LineItem(null!, null!, 2, null)],
+            Attributes = new Dictionary<string, string>(StringComparer.Ordinal) { ["note"] = null! },
+            SourceSystem = null!,
+        };
+
+        var kept = TouchpointCompaction.Compact(odd, CustomerId);
+
+        Assert.Null(kept.SourceSystem);
+        Assert.Null(kept.Amount!.Currency);
+        Assert.Null(kept.LineItems[0].Sku);
+        Assert.Null(kept.LineItems[0].Category);
+        Assert.Equal(2, kept.LineItems[0].Quantity);
+        Assert.Null(kept.Attributes["note"]);
+    }
 }
