@@ -17,6 +17,7 @@
 #
 # Settings (environment):
 #   C360_BENCH_RUNS       runs of each store, alternating, summarised by median (default 1)
+#   C360_BENCH_STORES     which stores to run: "postgres sqlite" (default), "postgres" or "sqlite"
 #   C360_BENCH_OUT        output folder            (default: a new folder under /tmp)
 #   C360_BENCH_PORT       the server's gRPC port   (default 5360)
 #   C360_BENCH_SILO_PORT  the silo's port          (default 11111)
@@ -153,42 +154,55 @@ pg_label="PostgreSQL $(psql --version | awk '{print $3}'), local on loopback"
 overall=0
 runs="${C360_BENCH_RUNS:-1}"
 case "$runs" in ''|*[!0-9]*|0) die "C360_BENCH_RUNS must be a whole number of runs, at least 1" ;; esac
+stores=" ${C360_BENCH_STORES:-postgres sqlite} "
+for store in $stores; do
+  case "$store" in postgres|sqlite) ;; *) die "C360_BENCH_STORES lists postgres and/or sqlite, got '$store'" ;; esac
+done
+wants() { [[ "$stores" == *" $1 "* ]]; }
 
 for run in $(seq 1 "$runs"); do
   suffix=""
   [ "$runs" -eq 1 ] || { suffix="-$run"; say "run $run of $runs"; }
 
   # 1. PostgreSQL, with both baselines on the same database.
-  start_server "postgres$suffix" \
-    Customer360__Storage__Provider=postgres \
-    Customer360__Storage__ConnectionString="$connection" \
-    Customer360__Silo__ServiceId="$run_tag-pg$suffix" \
-    Customer360__Silo__ClusterId="$run_tag-pg$suffix"
-  pg_status=0
-  run_load "postgres$suffix" --postgres "$connection" --store-label "$pg_label" "$@" || pg_status=$?
-  stop_server
-  [ "$overall" -ne 0 ] || overall="$pg_status"
+  if wants postgres; then
+    start_server "postgres$suffix" \
+      Customer360__Storage__Provider=postgres \
+      Customer360__Storage__ConnectionString="$connection" \
+      Customer360__Silo__ServiceId="$run_tag-pg$suffix" \
+      Customer360__Silo__ClusterId="$run_tag-pg$suffix"
+    pg_status=0
+    run_load "postgres$suffix" --postgres "$connection" --store-label "$pg_label" "$@" || pg_status=$?
+    stop_server
+    [ "$overall" -ne 0 ] || overall="$pg_status"
+  fi
 
   # 2. SQLite, in a data folder of its own; there is no database for the baselines here.
-  sqlite_dir="$(mktemp -d /tmp/c360-bench-sqlite.XXXXXX)"
-  start_server "sqlite$suffix" \
-    Customer360__Storage__Provider=sqlite \
-    Customer360__Storage__DataPath="$sqlite_dir" \
-    Customer360__Silo__ServiceId="$run_tag-sqlite$suffix" \
-    Customer360__Silo__ClusterId="$run_tag-sqlite$suffix"
-  sqlite_status=0
-  run_load "sqlite$suffix" --skip-baselines --store-label "embedded SQLite (WAL, synchronous=FULL), fresh data folder" "$@" || sqlite_status=$?
-  stop_server
-  rm -rf "$sqlite_dir"
-  sqlite_dir=""
-  [ "$overall" -ne 0 ] || overall="$sqlite_status"
+  if wants sqlite; then
+    sqlite_dir="$(mktemp -d /tmp/c360-bench-sqlite.XXXXXX)"
+    start_server "sqlite$suffix" \
+      Customer360__Storage__Provider=sqlite \
+      Customer360__Storage__DataPath="$sqlite_dir" \
+      Customer360__Silo__ServiceId="$run_tag-sqlite$suffix" \
+      Customer360__Silo__ClusterId="$run_tag-sqlite$suffix"
+    sqlite_status=0
+    run_load "sqlite$suffix" --skip-baselines --store-label "embedded SQLite (WAL, synchronous=FULL), fresh data folder" "$@" || sqlite_status=$?
+    stop_server
+    rm -rf "$sqlite_dir"
+    sqlite_dir=""
+    [ "$overall" -ne 0 ] || overall="$sqlite_status"
+  fi
 done
 
 if [ "$runs" -eq 1 ]; then
-  printf '\n==================== PostgreSQL ====================\n'
-  cat "$out_dir/report-postgres.txt"
-  printf '\n====================== SQLite ======================\n'
-  cat "$out_dir/report-sqlite.txt"
+  if wants postgres; then
+      printf '\n==================== PostgreSQL ====================\n'
+      cat "$out_dir/report-postgres.txt"
+  fi
+  if wants sqlite; then
+      printf '\n====================== SQLite ======================\n'
+      cat "$out_dir/report-sqlite.txt"
+  fi
 else
   # Medians and spread over the runs, as BENCHMARKS.md quotes them.
   printf '\n================ %s runs: medians ================\n' "$runs"
