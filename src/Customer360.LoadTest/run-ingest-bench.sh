@@ -196,12 +196,12 @@ done
 
 if [ "$runs" -eq 1 ]; then
   if wants postgres; then
-      printf '\n==================== PostgreSQL ====================\n'
-      cat "$out_dir/report-postgres.txt"
+    printf '\n==================== PostgreSQL ====================\n'
+    cat "$out_dir/report-postgres.txt"
   fi
   if wants sqlite; then
-      printf '\n====================== SQLite ======================\n'
-      cat "$out_dir/report-sqlite.txt"
+    printf '\n====================== SQLite ======================\n'
+    cat "$out_dir/report-sqlite.txt"
   fi
 else
   # Medians and spread over the runs, as BENCHMARKS.md quotes them.
