@@ -93,7 +93,7 @@ public sealed class SegmentStorageTests
             Assert.Equal(earlier.Members.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => new SegmentMemberRow(m.Key, m.Value)), stored.Members);
             var left = new GrainState<SegmentGrainState>(new SegmentGrainState());
             await storage.ReadStateAsync(StorageNames.SegmentState, grainId, left);
-            Assert.Empty(left.State.Members);
+            Assert.Empty(left.State?.Members ?? []);
         }
 
         await using (var restarted = await TestServer.StartAsync(dataPath, settings))
