@@ -500,7 +500,7 @@ CREATE TABLE IF NOT EXISTS customer360_checkpoint
 -- Segments: each segment's members, one row per customer it has seen, and a header row.
 -- A segment writes only the members that changed since its previous write, together with
 -- its header, in one transaction. (Segments written by an earlier version kept their members
--- in OrleansStorage; a segment's first activation moves them here and clears that state.)
+-- in Customer360GrainState; a segment's first activation moves them here and clears that state.)
 -- ---------------------------------------------------------------------------------------
 
 -- The figures' version (it counts every change; watchers wait on it) and when they last
