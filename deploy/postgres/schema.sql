@@ -495,3 +495,38 @@ CREATE TABLE IF NOT EXISTS customer360_checkpoint
     position   bigint NOT NULL,
     PRIMARY KEY (service_id, name)
 );
+
+-- ---------------------------------------------------------------------------------------
+-- Segments: each segment's members, one row per customer it has seen, and a header row.
+-- A segment writes only the members that changed since its previous write, together with
+-- its header, in one transaction. (Segments written by an earlier version kept their members
+-- in Customer360GrainState; a segment's first activation moves them here and clears that state.)
+-- ---------------------------------------------------------------------------------------
+
+-- The figures' version (it counts every change; watchers wait on it) and when they last
+-- changed. Written in the transaction of the member rows it goes with.
+CREATE TABLE IF NOT EXISTS customer360_segment
+(
+    service_id text        COLLATE "C" NOT NULL,
+    segment_id text        COLLATE "C" NOT NULL,
+    version    bigint      NOT NULL,
+    updated_at timestamptz NOT NULL,
+    PRIMARY KEY (service_id, segment_id)
+);
+
+-- A customer's latest known membership of a segment, as of (customer_version,
+-- score_revision); a row only ever moves forward in that order. is_member false remembers a
+-- leave, so that an older join arriving late cannot make the customer a member again.
+-- net_spend and value_score are the member's contribution to the segment's totals, exact.
+CREATE TABLE IF NOT EXISTS customer360_segment_member
+(
+    service_id       text    COLLATE "C" NOT NULL,
+    segment_id       text    COLLATE "C" NOT NULL,
+    customer_id      text    COLLATE "C" NOT NULL,
+    customer_version bigint  NOT NULL,
+    score_revision   bigint  NOT NULL,
+    is_member        boolean NOT NULL,
+    net_spend        numeric NOT NULL,
+    value_score      numeric NOT NULL,
+    PRIMARY KEY (service_id, segment_id, customer_id)
+);

@@ -213,3 +213,40 @@ CREATE TABLE IF NOT EXISTS customer360_checkpoint
     position   INTEGER NOT NULL,
     PRIMARY KEY (service_id, name)
 );
+
+-- ---------------------------------------------------------------------------------------
+-- Segments: each segment's members, one row per customer it has seen, and a header row.
+-- A segment writes only the members that changed since its previous write, together with
+-- its header, in one transaction. (Segments written by an earlier version kept their members
+-- in Customer360GrainState; a segment's first activation moves them here and clears that
+-- state.)
+-- ---------------------------------------------------------------------------------------
+
+-- The figures' version (it counts every change; watchers wait on it) and when they last
+-- changed (ISO 8601, UTC). Written in the transaction of the member rows it goes with.
+CREATE TABLE IF NOT EXISTS customer360_segment
+(
+    service_id TEXT    NOT NULL COLLATE BINARY,
+    segment_id TEXT    NOT NULL COLLATE BINARY,
+    version    INTEGER NOT NULL,
+    updated_at TEXT    NOT NULL,
+    PRIMARY KEY (service_id, segment_id)
+) WITHOUT ROWID;
+
+-- A customer's latest known membership of a segment, as of (customer_version,
+-- score_revision); a row only ever moves forward in that order. is_member 0 remembers a
+-- leave, so that an older join arriving late cannot make the customer a member again.
+-- net_spend and value_score are the member's contribution as decimal text, like the log's
+-- amounts, so that the totals stay exact.
+CREATE TABLE IF NOT EXISTS customer360_segment_member
+(
+    service_id       TEXT    NOT NULL COLLATE BINARY,
+    segment_id       TEXT    NOT NULL COLLATE BINARY,
+    customer_id      TEXT    NOT NULL COLLATE BINARY,
+    customer_version INTEGER NOT NULL,
+    score_revision   INTEGER NOT NULL,
+    is_member        INTEGER NOT NULL,
+    net_spend        TEXT    NOT NULL,
+    value_score      TEXT    NOT NULL,
+    PRIMARY KEY (service_id, segment_id, customer_id)
+) WITHOUT ROWID;

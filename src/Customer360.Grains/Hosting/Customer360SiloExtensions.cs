@@ -17,7 +17,7 @@ public static class Customer360SiloExtensions
     /// <summary>
     /// Registers what the Customer360 grains need on a silo: the engine options, the clock, the
     /// per-silo segment update buffer and segment recovery. The host adds an
-    /// <see cref="ICustomerStore"/> (the customer log). Grain storage named <see cref="StorageNames.Store"/>
+    /// <see cref="ICustomerStore"/> (the customer log) and an <see cref="ISegmentStore"/>. Grain storage named <see cref="StorageNames.Store"/>
     /// is configured by the host; unless the host gives that provider a serializer of its own,
     /// it stores grain state in Orleans' binary format.
     /// </summary>
@@ -54,13 +54,15 @@ public static class Customer360SiloExtensions
     }
 
     /// <summary>
-    /// Keeps customers in process memory, shared by every silo of the service in this process.
-    /// Nothing survives a restart: for development and test clusters only.
+    /// Keeps customers and segments in process memory, shared by every silo of the service in
+    /// this process. Nothing survives a restart: for development and test clusters only.
     /// </summary>
     public static ISiloBuilder AddMemoryCustomerStore(this ISiloBuilder silo)
     {
         silo.Services.AddSingleton<ICustomerStore>(sp =>
             MemoryCustomerStore.ForService(sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId));
+        silo.Services.AddSingleton<ISegmentStore>(sp =>
+            MemorySegmentStore.ForService(sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId));
         return silo;
     }
 }

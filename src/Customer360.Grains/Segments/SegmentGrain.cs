@@ -1,5 +1,6 @@
 using Customer360.Contracts.Segments;
 using Customer360.Grains.Configuration;
+using Customer360.Grains.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Customer360.Grains.Segments;
@@ -8,28 +9,58 @@ namespace Customer360.Grains.Segments;
 /// One segment's live figures. Totals are kept in decimals so adding and removing members is
 /// exact: at rest the figures equal the sums over the members, to the cent.
 /// </summary>
+/// <remarks>
+/// Members live in the <see cref="ISegmentStore"/>, one row each. The grain remembers which
+/// members changed since its last write and writes only those (with the header), so a write
+/// costs what changed, not what the segment holds. Segments written by an earlier version kept
+/// every member in Orleans grain state; the first activation moves them to the store (see
+/// <see cref="SegmentGrainState"/>).
+/// </remarks>
 public sealed class SegmentGrain(
-    [PersistentState(StorageNames.SegmentState, StorageNames.Store)] IPersistentState<SegmentGrainState> state,
+    [PersistentState(StorageNames.SegmentState, StorageNames.Store)] IPersistentState<SegmentGrainState> earlierState,
+    ISegmentStore store,
     IOptions<Customer360Options> options,
     TimeProvider clock) : Grain, ISegmentGrain
 {
     public const int MaxTop = 100;
+
+    // Each customer's latest known membership, by customer id. Entries with IsMember false
+    // remember the order at which a customer left, so a late, older update cannot bring it back.
+    private readonly Dictionary<string, MemberEntry> _members = new(StringComparer.Ordinal);
+
+    // Customers whose entry changed since the last successful write.
+    private readonly HashSet<string> _unwritten = new(StringComparer.Ordinal);
 
     // Members ordered by value score, highest first, then by customer id.
     private readonly SortedSet<(decimal Score, string CustomerId)> _ranking = new(RankingOrder.Instance);
     private long _count;
     private decimal _totalNetSpend;
     private decimal _totalScore;
-    private bool _dirty;
+    private long _version;
+    private DateTimeOffset _updatedAt;
     private TaskCompletionSource _changed = NewSignal();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        foreach (var (customerId, entry) in state.State.Members)
+        var segmentId = this.GetPrimaryKeyString();
+        var stored = await store.ReadSegmentAsync(segmentId);
+        if (earlierState.State.Members.Count > 0)
         {
-            if (entry.IsMember)
+            stored ??= await SegmentStateUpgrade.MoveToStoreAsync(segmentId, earlierState.State, store);
+            await earlierState.ClearStateAsync(cancellationToken);
+        }
+
+        if (stored is not null)
+        {
+            _version = stored.Header.Version;
+            _updatedAt = stored.Header.UpdatedAt;
+            foreach (var (customerId, entry) in stored.Members)
             {
-                AddContribution(customerId, entry);
+                _members[customerId] = entry;
+                if (entry.IsMember)
+                {
+                    AddContribution(customerId, entry);
+                }
             }
         }
 
@@ -38,7 +69,6 @@ public sealed class SegmentGrain(
             DueTime = options.Value.SegmentPersistInterval,
             Period = options.Value.SegmentPersistInterval,
         });
-        return Task.CompletedTask;
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
@@ -49,9 +79,7 @@ public sealed class SegmentGrain(
         var changed = false;
         foreach (var update in updates)
         {
-            var members = state.State.Members;
-            members.TryGetValue(update.CustomerId, out var held);
-            var known = members.ContainsKey(update.CustomerId);
+            var known = _members.TryGetValue(update.CustomerId, out var held);
             if (known && held.Order >= update.Order)
             {
                 continue;
@@ -63,8 +91,8 @@ public sealed class SegmentGrain(
                 {
                     // A leave that overtook its join (still buffered on the silo the customer
                     // was on). Remember it, or the late join would make the customer a member.
-                    members[update.CustomerId] = new MemberEntry(update.CustomerVersion, false, 0m, 0m, update.ScoreRevision);
-                    _dirty = true;
+                    _members[update.CustomerId] = new MemberEntry(update.CustomerVersion, false, 0m, 0m, update.ScoreRevision);
+                    _unwritten.Add(update.CustomerId);
                 }
 
                 // Otherwise never a member here: nothing to take away, nothing to remember.
@@ -77,7 +105,8 @@ public sealed class SegmentGrain(
             }
 
             var entry = new MemberEntry(update.CustomerVersion, update.IsMember, update.NetSpend, update.ValueScore, update.ScoreRevision);
-            members[update.CustomerId] = entry;
+            _members[update.CustomerId] = entry;
+            _unwritten.Add(update.CustomerId);
             if (entry.IsMember)
             {
                 AddContribution(update.CustomerId, entry);
@@ -88,9 +117,11 @@ public sealed class SegmentGrain(
 
         if (changed)
         {
-            state.State.Version++;
-            state.State.UpdatedAt = clock.GetUtcNow();
-            _dirty = true;
+            _version++;
+
+            // To the microsecond, what every store keeps: the time reads back as it was.
+            var now = clock.GetUtcNow();
+            _updatedAt = now.AddTicks(-(now.UtcTicks % TimeSpan.TicksPerMicrosecond));
             var signal = _changed;
             _changed = NewSignal();
             signal.TrySetResult();
@@ -105,7 +136,7 @@ public sealed class SegmentGrain(
 
     public async Task<SegmentFigures?> WaitForChangeAsync(long knownVersion, int top, TimeSpan maxWait, CancellationToken cancellationToken = default)
     {
-        if (state.State.Version > knownVersion)
+        if (_version > knownVersion)
         {
             return Figures(top);
         }
@@ -125,14 +156,13 @@ public sealed class SegmentGrain(
     private SegmentFigures Figures(int top)
     {
         var take = Math.Clamp(top, 0, MaxTop);
-        var members = state.State.Members;
         var topMembers = _ranking.Take(take)
-            .Select(r => new SegmentMember(r.CustomerId, r.Score, members[r.CustomerId].NetSpend))
+            .Select(r => new SegmentMember(r.CustomerId, r.Score, _members[r.CustomerId].NetSpend))
             .ToArray();
         var mean = _count == 0 ? 0m : decimal.Round(_totalScore / _count, 2, MidpointRounding.ToEven);
         return new SegmentFigures(
             this.GetPrimaryKeyString(), _count, _totalNetSpend, _totalScore, mean, topMembers,
-            state.State.Version, state.State.UpdatedAt);
+            _version, _updatedAt);
     }
 
     private void AddContribution(string customerId, MemberEntry entry)
@@ -153,21 +183,32 @@ public sealed class SegmentGrain(
 
     private async Task PersistIfDirtyAsync(CancellationToken cancellationToken)
     {
-        if (!_dirty)
+        if (_unwritten.Count == 0)
         {
             return;
         }
 
-        // Cleared before the write: a change applied while the write is in flight marks it
-        // dirty again and is written next time.
-        _dirty = false;
+        // Taken before the write: a change applied while the write is in flight marks its
+        // customer again and is written next time. If the write fails, every customer it
+        // carried is marked again, with whatever entry it has by then.
+        var rows = new List<SegmentMemberRow>(_unwritten.Count);
+        foreach (var customerId in _unwritten)
+        {
+            rows.Add(new SegmentMemberRow(customerId, _members[customerId]));
+        }
+
+        _unwritten.Clear();
         try
         {
-            await state.WriteStateAsync(cancellationToken);
+            await store.WriteSegmentAsync(this.GetPrimaryKeyString(), new SegmentHeader(_version, _updatedAt), rows);
         }
         catch
         {
-            _dirty = true;
+            foreach (var row in rows)
+            {
+                _unwritten.Add(row.CustomerId);
+            }
+
             throw;
         }
     }

@@ -2,7 +2,12 @@ using Customer360.Contracts.Segments;
 
 namespace Customer360.Grains.Segments;
 
-/// <summary>What a segment grain persists: each customer's latest known membership and the figures' version.</summary>
+/// <summary>
+/// What earlier versions persisted of a segment in Orleans grain state: every customer's latest
+/// known membership and the figures' version. Segments now keep their members in the
+/// <see cref="Storage.ISegmentStore"/>; this state is only read, once, to move a segment written
+/// by an earlier version there, and then cleared.
+/// </summary>
 [GenerateSerializer, Alias("c360.SegmentGrainState")]
 public sealed class SegmentGrainState
 {
@@ -17,6 +22,7 @@ public sealed class SegmentGrainState
     [Id(2)] public DateTimeOffset UpdatedAt { get; set; }
 }
 
+/// <summary>A customer's latest known membership of a segment, and the order of the update it came from.</summary>
 [GenerateSerializer, Alias("c360.SegmentMemberEntry")]
 public readonly record struct MemberEntry(
     [property: Id(0)] long CustomerVersion,

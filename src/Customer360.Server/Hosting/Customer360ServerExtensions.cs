@@ -84,7 +84,7 @@ public static class Customer360ServerExtensions
     }
 
     /// <summary>
-    /// Adds the customer store (log, snapshots, checkpoints) and the grain storage named
+    /// Adds the customer store (log, snapshots, checkpoints), the segment store and the grain storage named
     /// <see cref="StorageNames.Store"/> for the configured provider.
     /// </summary>
     public static ISiloBuilder AddCustomer360Storage(this ISiloBuilder silo, StorageOptions storage)
@@ -101,6 +101,7 @@ public static class Customer360ServerExtensions
                 SqliteStore.EnsureCreated(connectionString);
                 silo.Services.AddSingleton<ICustomerStore>(sp => new SqliteCustomerStore(
                     connectionString, ServiceIdOf(sp), storage.SqliteSynchronous, storage.GroupCommit, sp.GetRequiredService<ILogger<SqliteCustomerStore>>()));
+                silo.Services.AddSingleton<ISegmentStore>(sp => new SqliteSegmentStore(connectionString, ServiceIdOf(sp)));
                 silo.AddAdoNetStore(SqliteProviderName, SqliteStore.Invariant, connectionString);
                 silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Store, (sp, _) =>
                     new SingleWriterGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(SqliteProviderName)));
@@ -109,6 +110,7 @@ public static class Customer360ServerExtensions
                 var postgres = RequireConnectionString(storage);
                 silo.Services.AddSingleton<ICustomerStore>(sp => new PostgresCustomerStore(
                     postgres, ServiceIdOf(sp), storage.GroupCommit, sp.GetRequiredService<ILogger<PostgresCustomerStore>>()));
+                silo.Services.AddSingleton<ISegmentStore>(sp => new PostgresSegmentStore(postgres, ServiceIdOf(sp)));
                 silo.AddAdoNetStore(StorageNames.Store, PostgresInvariant, postgres);
                 break;
             case StorageOptions.Memory:
