@@ -216,24 +216,49 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
 
     public async Task<IReadOnlyList<string>> CustomersAfterAsync(long position)
     {
-        // The OFFSET 0s keep both subqueries as written: the position range scan first, then one
-        // probe of the customers' primary key per changed customer. Left to itself, the planner
-        // may start from the service's customers instead (or hash all of them), which costs in
-        // proportion to the service, not to what changed.
+        // Positions are shared by every service in the table, so the entries after a position
+        // may be mostly other services' (always so for a new service, whose checkpoint is 0).
+        // Two ways to the answer, and the cheaper one is taken: walk the entries after the
+        // position (cost follows the whole table's entries since then), or walk this service's
+        // customers and look at each one's newest entry (cost follows the service's customers).
+        await using var sizes = _source.CreateCommand(
+            "SELECT (SELECT COALESCE(MAX(position), 0) FROM customer360_log) - $1, (SELECT count(*) FROM customer360_customer WHERE service_id = $2)");
+        sizes.Parameters.Add(new NpgsqlParameter<long> { TypedValue = position });
+        sizes.Parameters.Add(Service());
+        long laterEntries, serviceCustomers;
+        await using (var row = await sizes.ExecuteReaderAsync())
+        {
+            await row.ReadAsync();
+            (laterEntries, serviceCustomers) = (row.GetInt64(0), row.GetInt64(1));
+        }
+
+        // A range scan reads an entry for less than a descent of the log's primary key costs.
         await using var command = _source.CreateCommand(
-            """
-            SELECT c.customer_id
-            FROM (SELECT DISTINCT customer_key FROM customer360_log WHERE position > $1 OFFSET 0) AS changed
-            CROSS JOIN LATERAL (SELECT customer_id FROM customer360_customer
-                                WHERE customer_key = changed.customer_key AND service_id = $2 OFFSET 0) AS c
-            """);
+            laterEntries <= 4 * serviceCustomers
+                // The OFFSET 0s keep both subqueries as written: the position range scan first,
+                // then one probe of the customers' primary key per changed customer.
+                ? """
+                  SELECT c.customer_id
+                  FROM (SELECT DISTINCT customer_key FROM customer360_log WHERE position > $1 OFFSET 0) AS changed
+                  CROSS JOIN LATERAL (SELECT customer_id FROM customer360_customer
+                                      WHERE customer_key = changed.customer_key AND service_id = $2 OFFSET 0) AS c
+                  """
+                // A customer's newest entry has its highest position: each entry is inserted only
+                // after the one before it has committed (a customer waits for its own append), so
+                // it draws a later position from the identity.
+                : """
+                  SELECT c.customer_id FROM customer360_customer AS c
+                  WHERE c.service_id = $2
+                    AND (SELECT l.position FROM customer360_log AS l
+                         WHERE l.customer_key = c.customer_key ORDER BY l.sequence DESC LIMIT 1) > $1
+                  """);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = position });
         command.Parameters.Add(Service());
-        await using var row = await command.ExecuteReaderAsync();
+        await using var rows = await command.ExecuteReaderAsync();
         var customers = new List<string>();
-        while (await row.ReadAsync())
+        while (await rows.ReadAsync())
         {
-            customers.Add(row.GetString(0));
+            customers.Add(rows.GetString(0));
         }
 
         return customers;

@@ -51,7 +51,7 @@ public sealed class PostgresUpgradeTests
     [Fact]
     public async Task ATextKeyedLogIsMovedToCustomerKeysKeepingEveryEntryAndPosition()
     {
-        var connectionString = await ScratchSchemaAsync();
+        var connectionString = await PostgresScratchSchema.CreateAsync("upgrade");
         var earlier = new (string Service, CustomerLogEntry Entry)[]
         {
             ("shop", CustomerLogEntry.For(Purchase("c1", "p1", At, 20m), 1, At)),
@@ -73,8 +73,8 @@ public sealed class PostgresUpgradeTests
         var lastPosition = await ScalarAsync(connectionString, "SELECT max(position) FROM customer360_log");
 
         // Applying the schema twice is as harmless as once.
-        await ApplySchemaAsync(connectionString);
-        await ApplySchemaAsync(connectionString);
+        await PostgresScratchSchema.ApplySchemaAsync(connectionString);
+        await PostgresScratchSchema.ApplySchemaAsync(connectionString);
 
         Assert.Equal(0L, await ScalarAsync(connectionString, "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'customer360_log_text_keyed'"));
         Assert.Equal(3L, await ScalarAsync(connectionString, "SELECT count(*) FROM customer360_customer"));
@@ -120,8 +120,8 @@ public sealed class PostgresUpgradeTests
     [Fact]
     public async Task AnEmptyDatabaseGetsTheKeyedLogAndNoLeftovers()
     {
-        var connectionString = await ScratchSchemaAsync();
-        await ApplySchemaAsync(connectionString);
+        var connectionString = await PostgresScratchSchema.CreateAsync("upgrade");
+        await PostgresScratchSchema.ApplySchemaAsync(connectionString);
 
         Assert.Equal(0L, await ScalarAsync(connectionString, "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'customer360_log' AND column_name = 'service_id'"));
         Assert.Equal(0L, await ScalarAsync(connectionString, "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'customer360_log_text_keyed'"));
@@ -129,28 +129,6 @@ public sealed class PostgresUpgradeTests
         await using var store = new PostgresCustomerStore(connectionString, "fresh", new GroupCommitOptions(), NullLogger<PostgresCustomerStore>.Instance);
         Assert.True(await store.AppendAsync(CustomerLogEntry.For(Purchase("c1", "p1", At, 1m), 1, At)));
         Assert.Equal(1L, await store.LastPositionAsync());
-    }
-
-    /// <summary>A new, empty schema on the test server, and a connection string that works in it.</summary>
-    private static async Task<string> ScratchSchemaAsync()
-    {
-        var settings = await TestStores.SettingsAsync(TestStores.Postgres, "upgrade");
-        var server = settings["Customer360:Storage:ConnectionString"]!;
-        var schema = "upgrade_" + Guid.NewGuid().ToString("N");
-        await using (var connection = new NpgsqlConnection(server))
-        {
-            await connection.OpenAsync();
-            await ExecuteAsync(connection, $"CREATE SCHEMA {schema}");
-        }
-
-        return new NpgsqlConnectionStringBuilder(server) { SearchPath = schema }.ConnectionString;
-    }
-
-    private static async Task ApplySchemaAsync(string connectionString)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await ExecuteAsync(connection, await File.ReadAllTextAsync(Path.Combine(TestStores.RepositoryRoot(), "deploy", "postgres", "schema.sql")));
     }
 
     private static async Task InsertTextKeyedAsync(NpgsqlConnection connection, string service, CustomerLogEntry entry)
