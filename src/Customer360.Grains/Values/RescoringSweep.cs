@@ -28,21 +28,35 @@ public sealed class RescoringSweepState
 
     [Id(8)] public string? LastError { get; set; }
 
+    /// <summary>Of <see cref="Rescored"/>, the customers rescored from their stored value summary, without being woken.</summary>
+    [Id(9)] public long RescoredWithoutActivation { get; set; }
+
     /// <summary>False before the first sweep.</summary>
     public bool Started => ModelVersion > 0;
 
     public RescoringSweepStatus? ToStatus() => Started
         ? new RescoringSweepStatus(ModelVersion, Day, StartedAt, Customers, Visited, Rescored, Cursor, CompletedAt, LastError)
+        {
+            RescoredWithoutActivation = RescoredWithoutActivation,
+        }
         : null;
 }
 
 /// <summary>
-/// Walks every customer in the log, in id order, and has each rescore itself with a model
-/// version as of today (<see cref="Contracts.Customers.ICustomerGrain.RefreshValueAsync"/>).
-/// A page of customers is rescored concurrently; pages are paced to
+/// Walks every customer in the log, in id order, and brings each to a model version as of
+/// today. A page of customers is read with each one's stored value summary; every silo is asked
+/// which of them it holds in memory. Those in memory, and those without a current summary, rescore
+/// themselves (<see cref="Contracts.Customers.ICustomerGrain.RefreshValueAsync"/>, concurrently);
+/// the others are rescored here from their summaries, and their segment memberships re-stated,
+/// without waking them (<see cref="ColdRescoring"/>). Pages are paced to
 /// <see cref="ValueModelSettings.SweepRate"/> customers a second.
 /// </summary>
-public sealed class RescoringSweep(ICustomerStore store, CustomerGrains customers, IOptions<Customer360Options> options, TimeProvider clock)
+public sealed class RescoringSweep(
+    ICustomerStore store,
+    CustomerGrains customers,
+    ColdRescoring cold,
+    IOptions<Customer360Options> options,
+    TimeProvider clock)
 {
     private readonly ValueModelSettings _settings = options.Value.ValueModel;
 
@@ -62,7 +76,7 @@ public sealed class RescoringSweep(ICustomerStore store, CustomerGrains customer
         long reached = 0;
         while (!stop.IsCancellationRequested)
         {
-            var page = await store.ReadCustomerIdsAsync(state.Cursor, _settings.SweepPageSize);
+            var page = await store.ReadSweepPageAsync(state.Cursor, _settings.SweepPageSize);
             if (page.Count == 0)
             {
                 state.CompletedAt = clock.GetUtcNow();
@@ -71,10 +85,12 @@ public sealed class RescoringSweep(ICustomerStore store, CustomerGrains customer
                 return;
             }
 
-            var refreshed = await Task.WhenAll(page.Select(id => customers.Get(id).RefreshValueAsync(state.ModelVersion)));
-            state.Cursor = page[^1];
+            var (awake, rescoredAtRest) = await cold.RescoreAsync(page, state.ModelVersion);
+            var refreshed = await Task.WhenAll(awake.Select(id => customers.Get(id).RefreshValueAsync(state.ModelVersion)));
+            state.Cursor = page[^1].CustomerId;
             state.Visited += page.Count;
-            state.Rescored += refreshed.Count(r => r);
+            state.Rescored += refreshed.Count(r => r) + rescoredAtRest;
+            state.RescoredWithoutActivation += rescoredAtRest;
             reached += page.Count;
             await pageDone();
 
