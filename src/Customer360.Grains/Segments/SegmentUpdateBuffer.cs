@@ -99,10 +99,9 @@ public sealed partial class SegmentUpdateBuffer(
         var (version, revision) = order;
         foreach (var segmentId in SegmentId.All)
         {
-            var member = current.FirstOrDefault(c => c.SegmentId == segmentId);
-            Add(segmentId, member.SegmentId is null
-                ? new SegmentUpdate(customerId, version, false, 0m, 0m, ScoreRevision: revision)
-                : new SegmentUpdate(customerId, version, true, member.NetSpend, member.ValueScore, ScoreRevision: revision));
+            Add(segmentId, Find(current, segmentId) is { } member
+                ? new SegmentUpdate(customerId, version, true, member.NetSpend, member.ValueScore, ScoreRevision: revision)
+                : new SegmentUpdate(customerId, version, false, 0m, 0m, ScoreRevision: revision));
         }
     }
 
@@ -204,6 +203,19 @@ public sealed partial class SegmentUpdateBuffer(
 
             return false;
         }
+    }
+
+    private static SegmentContribution? Find(IReadOnlyList<SegmentContribution> contributions, string segmentId)
+    {
+        for (var i = 0; i < contributions.Count; i++)
+        {
+            if (string.Equals(contributions[i].SegmentId, segmentId, StringComparison.Ordinal))
+            {
+                return contributions[i];
+            }
+        }
+
+        return null;
     }
 
     private static bool Contains(IReadOnlyList<SegmentContribution> contributions, string segmentId)

@@ -74,36 +74,51 @@ public sealed class RescoringSweep(
     {
         var started = clock.GetTimestamp();
         long reached = 0;
-        while (!stop.IsCancellationRequested)
+
+        // The next page is read while this one is rescored: the store's read and the rescoring
+        // overlap instead of taking turns.
+        Task<IReadOnlyList<SweepCandidate>>? next = store.ReadSweepPageAsync(state.Cursor, _settings.SweepPageSize);
+        try
         {
-            var page = await store.ReadSweepPageAsync(state.Cursor, _settings.SweepPageSize);
-            if (page.Count == 0)
+            while (!stop.IsCancellationRequested)
             {
-                state.CompletedAt = clock.GetUtcNow();
-                state.LastError = null;
-                await pageDone();
-                return;
-            }
-
-            var (awake, rescoredAtRest) = await cold.RescoreAsync(page, state.ModelVersion);
-            var refreshed = await Task.WhenAll(awake.Select(id => customers.Get(id).RefreshValueAsync(state.ModelVersion)));
-            state.Cursor = page[^1].CustomerId;
-            state.Visited += page.Count;
-            state.Rescored += refreshed.Count(r => r) + rescoredAtRest;
-            state.RescoredWithoutActivation += rescoredAtRest;
-            reached += page.Count;
-            await pageDone();
-
-            if (_settings.SweepRate > 0)
-            {
-                // Paced from the start of this run, so a slow page is made up by later ones.
-                var due = TimeSpan.FromSeconds((double)reached / _settings.SweepRate) - clock.GetElapsedTime(started);
-                if (due > TimeSpan.Zero)
+                var page = await next;
+                next = null;
+                if (page.Count == 0)
                 {
-                    // Stays on the caller's context: the value model grain runs the sweep on its scheduler.
-                    await Task.Delay(due, clock, stop).ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.SuppressThrowing);
+                    state.CompletedAt = clock.GetUtcNow();
+                    state.LastError = null;
+                    await pageDone();
+                    return;
+                }
+
+                next = store.ReadSweepPageAsync(page[^1].CustomerId, _settings.SweepPageSize);
+                var (awake, rescoredAtRest) = await cold.RescoreAsync(page, state.ModelVersion);
+                var refreshed = await Task.WhenAll(awake.Select(id => customers.Get(id).RefreshValueAsync(state.ModelVersion)));
+                state.Cursor = page[^1].CustomerId;
+                state.Visited += page.Count;
+                state.Rescored += refreshed.Count(r => r) + rescoredAtRest;
+                state.RescoredWithoutActivation += rescoredAtRest;
+                reached += page.Count;
+                await pageDone();
+
+                if (_settings.SweepRate > 0)
+                {
+                    // Paced from the start of this run, so a slow page is made up by later ones.
+                    var due = TimeSpan.FromSeconds((double)reached / _settings.SweepRate) - clock.GetElapsedTime(started);
+                    if (due > TimeSpan.Zero)
+                    {
+                        // Stays on the caller's context: the value model grain runs the sweep on its scheduler.
+                        await Task.Delay(due, clock, stop).ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.SuppressThrowing);
+                    }
                 }
             }
+        }
+        finally
+        {
+            // A page read ahead and not used (the sweep stopped, or a page failed) is let go;
+            // its failure, if any, is of no interest.
+            next?.ContinueWith(static read => _ = read.Exception, TaskScheduler.Default);
         }
     }
 }
