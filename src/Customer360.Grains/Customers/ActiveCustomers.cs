@@ -11,13 +11,26 @@ namespace Customer360.Grains.Customers;
 /// </summary>
 public sealed class ActiveCustomers
 {
-    private readonly ConcurrentDictionary<string, byte> _ids = new(StringComparer.Ordinal);
+    // Counted, not just listed: should a new activation of a customer ever join before the old
+    // one has left, the customer stays held until both have.
+    private readonly ConcurrentDictionary<string, int> _ids = new(StringComparer.Ordinal);
 
     public int Count => _ids.Count;
 
-    public void Join(string customerId) => _ids[customerId] = 0;
+    public void Join(string customerId) => _ids.AddOrUpdate(customerId, 1, static (_, n) => n + 1);
 
-    public void Leave(string customerId) => _ids.TryRemove(customerId, out _);
+    public void Leave(string customerId)
+    {
+        while (_ids.TryGetValue(customerId, out var n))
+        {
+            if (n <= 1
+                ? _ids.TryRemove(new KeyValuePair<string, int>(customerId, n))
+                : _ids.TryUpdate(customerId, n - 1, n))
+            {
+                return;
+            }
+        }
+    }
 
     public bool Contains(string customerId) => _ids.ContainsKey(customerId);
 

@@ -97,6 +97,12 @@ public sealed partial class ColdRescoring(
             .Where(m => m.Status is not (SiloStatus.Dead or SiloStatus.None))
             .Select(m => m.SiloAddress)
             .ToArray();
+        if (silos.Length == 0)
+        {
+            // Membership not known yet: no answer is safe.
+            throw new InvalidOperationException("This silo does not know the cluster's members yet.");
+        }
+
         var answers = await Task.WhenAll(silos.Select(silo =>
             grains.GetGrain<IActiveCustomersGrain>(silo.ToParsableString()).ActiveAmongAsync(customerIds, modelVersion)));
         var held = new HashSet<string>(StringComparer.Ordinal);
