@@ -486,6 +486,20 @@ CREATE TABLE IF NOT EXISTS customer360_snapshot
     PRIMARY KEY (service_id, customer_id)
 );
 
+-- The customer's value summary at the snapshot's version: what scoring and segments need, so
+-- that the re-scoring sweep can rescore a customer that is not in memory without restoring it.
+-- summary_purchase_days is NULL in snapshots written before summaries were kept; the first and
+-- last purchase days (UTC day numbers, days since 0001-01-01) are NULL before a first purchase.
+-- Added here rather than in the CREATE TABLE above because existing databases have the table.
+ALTER TABLE customer360_snapshot
+    ADD COLUMN IF NOT EXISTS summary_purchase_days         integer  NULL,
+    ADD COLUMN IF NOT EXISTS summary_first_purchase_day    integer  NULL,
+    ADD COLUMN IF NOT EXISTS summary_last_purchase_day     integer  NULL,
+    ADD COLUMN IF NOT EXISTS summary_repeat_occasion_value numeric  NULL,
+    ADD COLUMN IF NOT EXISTS summary_occasion_value        numeric  NULL,
+    ADD COLUMN IF NOT EXISTS summary_net_spend             numeric  NULL,
+    ADD COLUMN IF NOT EXISTS summary_preferred_channel     smallint NULL;
+
 -- Named log positions. "segments": every entry at or below it is reflected in the stored
 -- segment figures.
 CREATE TABLE IF NOT EXISTS customer360_checkpoint

@@ -201,6 +201,18 @@ CREATE TABLE IF NOT EXISTS customer360_snapshot
     customer_id TEXT    NOT NULL COLLATE BINARY,
     version     INTEGER NOT NULL,
     payload     BLOB    NOT NULL,
+    -- The customer's value summary at this version: what scoring and segments need, so that
+    -- the re-scoring sweep can rescore a customer that is not in memory. summary_purchase_days
+    -- is NULL in snapshots written before summaries were kept; the purchase days (UTC day
+    -- numbers) are NULL before a first purchase; values are decimal text. (A database made
+    -- before these columns existed gets them when the server starts.)
+    summary_purchase_days         INTEGER NULL,
+    summary_first_purchase_day    INTEGER NULL,
+    summary_last_purchase_day     INTEGER NULL,
+    summary_repeat_occasion_value TEXT    NULL,
+    summary_occasion_value        TEXT    NULL,
+    summary_net_spend             TEXT    NULL,
+    summary_preferred_channel     INTEGER NULL,
     PRIMARY KEY (service_id, customer_id)
 ) WITHOUT ROWID;
 

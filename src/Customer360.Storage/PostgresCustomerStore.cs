@@ -1,5 +1,6 @@
 using Customer360.Contracts.Customers;
 using Customer360.Domain.Customers;
+using Customer360.Domain.Values;
 using Customer360.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -47,11 +48,11 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
 
     public async Task<CustomerSnapshot?> ReadSnapshotAsync(string customerId)
     {
-        await using var command = _source.CreateCommand("SELECT version, payload FROM customer360_snapshot WHERE service_id = $2 AND customer_id = $1");
+        await using var command = _source.CreateCommand($"SELECT version, payload, {SummaryColumns} FROM customer360_snapshot WHERE service_id = $2 AND customer_id = $1");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = customerId });
         command.Parameters.Add(Service());
         await using var row = await command.ExecuteReaderAsync();
-        return await row.ReadAsync() ? new CustomerSnapshot(customerId, row.GetInt64(0), (byte[])row.GetValue(1)) : null;
+        return await row.ReadAsync() ? new CustomerSnapshot(customerId, row.GetInt64(0), (byte[])row.GetValue(1), SummaryAt(row, 2, row.GetInt64(0))) : null;
     }
 
     public async Task<IReadOnlyList<CustomerLogEntry>> ReadEntriesAsync(string customerId, long afterSequence)
@@ -78,11 +79,11 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
         // after the very snapshot returned, even if a newer snapshot is written meanwhile. The
         // snapshot's row comes first, as part 0.
         await using var command = _source.CreateCommand(
-            """
-            WITH snapshot AS (SELECT version, payload FROM customer360_snapshot WHERE service_id = $2 AND customer_id = $1)
-            SELECT 0 AS part, version, 0::smallint, 0::bigint, 0::bigint, payload, NULL::text FROM snapshot
+            $"""
+            WITH snapshot AS (SELECT version, payload, {SummaryColumns} FROM customer360_snapshot WHERE service_id = $2 AND customer_id = $1)
+            SELECT 0 AS part, version, 0::smallint, 0::bigint, 0::bigint, payload, NULL::text, {SummaryColumns} FROM snapshot
             UNION ALL
-            SELECT 1, sequence, kind, recorded_ticks, fingerprint, NULL::bytea, payload FROM customer360_log
+            SELECT 1, sequence, kind, recorded_ticks, fingerprint, NULL::bytea, payload, {NoSummary} FROM customer360_log
             WHERE customer_key = (SELECT customer_key FROM customer360_customer WHERE service_id = $2 AND customer_id = $1)
               AND sequence > COALESCE((SELECT version FROM snapshot), 0)
             ORDER BY 1, 2
@@ -96,7 +97,7 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
         {
             if (row.GetInt32(0) == 0)
             {
-                snapshot = new CustomerSnapshot(customerId, row.GetInt64(1), (byte[])row.GetValue(5));
+                snapshot = new CustomerSnapshot(customerId, row.GetInt64(1), (byte[])row.GetValue(5), SummaryAt(row, 7, row.GetInt64(1)));
                 continue;
             }
 
@@ -207,6 +208,37 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
         return customers;
     }
 
+    public async Task<IReadOnlyList<SweepCandidate>> ReadSweepPageAsync(string? after, int limit)
+    {
+        // One statement: the page along the customers' unique index, each customer's snapshot,
+        // and its last log entry by one backward step down the log's primary key.
+        await using var command = _source.CreateCommand(
+            $"""
+            SELECT c.customer_id,
+                   (SELECT l.sequence FROM customer360_log AS l WHERE l.customer_key = c.customer_key ORDER BY l.sequence DESC LIMIT 1),
+                   s.version, {SummaryColumns}
+            FROM (SELECT customer_key, customer_id FROM customer360_customer
+                  WHERE service_id = $1 AND customer_id > $2
+                  ORDER BY customer_id
+                  LIMIT $3) AS c
+            LEFT JOIN customer360_snapshot AS s ON s.service_id = $1 AND s.customer_id = c.customer_id
+            ORDER BY c.customer_id
+            """);
+        command.Parameters.Add(Service());
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = after ?? string.Empty });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        await using var row = await command.ExecuteReaderAsync();
+        var page = new List<SweepCandidate>(limit);
+        while (await row.ReadAsync())
+        {
+            var customerId = row.GetString(0);
+            var current = !row.IsDBNull(1) && !row.IsDBNull(2) && row.GetInt64(1) == row.GetInt64(2);
+            page.Add(new SweepCandidate(customerId, current ? SummaryAt(row, 3, row.GetInt64(2)) : null));
+        }
+
+        return page;
+    }
+
     public async Task<long> CountCustomersAsync()
     {
         await using var command = _source.CreateCommand("SELECT count(*) FROM customer360_customer WHERE service_id = $1");
@@ -312,6 +344,26 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
     /// <summary>Connections each silo's customer store uses at most, unless the connection string says otherwise.</summary>
     public const int DefaultMaxConnections = 16;
 
+    // The snapshot's value summary columns, in the order SummaryAt reads them, and their NULLs.
+    private const string SummaryColumns =
+        "summary_purchase_days, summary_first_purchase_day, summary_last_purchase_day, summary_repeat_occasion_value, summary_occasion_value, summary_net_spend, summary_preferred_channel";
+
+    private const string NoSummary = "NULL::integer, NULL::integer, NULL::integer, NULL::numeric, NULL::numeric, NULL::numeric, NULL::smallint";
+
+    /// <summary>The value summary in <see cref="SummaryColumns"/> from <paramref name="first"/> on; null when the snapshot has none.</summary>
+    private static CustomerValueSummary? SummaryAt(NpgsqlDataReader row, int first, long version) =>
+        row.IsDBNull(first)
+            ? null
+            : new CustomerValueSummary(
+                version,
+                row.GetInt32(first),
+                row.IsDBNull(first + 1) ? null : row.GetInt32(first + 1),
+                row.IsDBNull(first + 2) ? null : row.GetInt32(first + 2),
+                row.GetDecimal(first + 3),
+                row.GetDecimal(first + 4),
+                row.GetDecimal(first + 5),
+                (Channel)row.GetInt16(first + 6));
+
     private NpgsqlParameter<string> Service() => new() { TypedValue = _serviceId };
 
     /// <summary>A scalar subquery for the key of the customer whose service and id are the given parameters.</summary>
@@ -413,15 +465,33 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
         {
             var upsert = new NpgsqlBatchCommand(
                 """
-                INSERT INTO customer360_snapshot (service_id, customer_id, version, payload)
-                SELECT $4, * FROM unnest($1::text[], $2::bigint[], $3::bytea[])
-                ON CONFLICT (service_id, customer_id) DO UPDATE SET version = excluded.version, payload = excluded.payload
+                INSERT INTO customer360_snapshot (service_id, customer_id, version, payload,
+                    summary_purchase_days, summary_first_purchase_day, summary_last_purchase_day,
+                    summary_repeat_occasion_value, summary_occasion_value, summary_net_spend, summary_preferred_channel)
+                SELECT $4, * FROM unnest($1::text[], $2::bigint[], $3::bytea[],
+                    $5::integer[], $6::integer[], $7::integer[], $8::numeric[], $9::numeric[], $10::numeric[], $11::smallint[])
+                ON CONFLICT (service_id, customer_id) DO UPDATE SET version = excluded.version, payload = excluded.payload,
+                    summary_purchase_days = excluded.summary_purchase_days,
+                    summary_first_purchase_day = excluded.summary_first_purchase_day,
+                    summary_last_purchase_day = excluded.summary_last_purchase_day,
+                    summary_repeat_occasion_value = excluded.summary_repeat_occasion_value,
+                    summary_occasion_value = excluded.summary_occasion_value,
+                    summary_net_spend = excluded.summary_net_spend,
+                    summary_preferred_channel = excluded.summary_preferred_channel
                 WHERE excluded.version > customer360_snapshot.version
+                   OR (excluded.version = customer360_snapshot.version AND customer360_snapshot.summary_purchase_days IS NULL)
                 """);
             upsert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. snapshots.Select(s => s.CustomerId)] });
             upsert.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. snapshots.Select(s => s.Version)] });
             upsert.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = [.. snapshots.Select(s => s.Payload)] });
             upsert.Parameters.Add(Service());
+            upsert.Parameters.Add(new NpgsqlParameter<int?[]> { TypedValue = [.. snapshots.Select(s => s.Summary?.PurchaseDays)] });
+            upsert.Parameters.Add(new NpgsqlParameter<int?[]> { TypedValue = [.. snapshots.Select(s => s.Summary?.FirstPurchaseDay)] });
+            upsert.Parameters.Add(new NpgsqlParameter<int?[]> { TypedValue = [.. snapshots.Select(s => s.Summary?.LastPurchaseDay)] });
+            upsert.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. snapshots.Select(s => s.Summary?.RepeatOccasionValue)] });
+            upsert.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. snapshots.Select(s => s.Summary?.OccasionValue)] });
+            upsert.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. snapshots.Select(s => s.Summary?.NetSpend)] });
+            upsert.Parameters.Add(new NpgsqlParameter<short?[]> { TypedValue = [.. snapshots.Select(s => (short?)s.Summary?.PreferredChannel)] });
             batch.BatchCommands.Add(upsert);
         }
 

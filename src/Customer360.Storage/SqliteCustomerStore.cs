@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Customer360.Contracts.Customers;
 using Customer360.Domain.Customers;
+using Customer360.Domain.Values;
 using Customer360.Grains.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -52,9 +53,9 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
 
     public Task<CustomerSnapshot?> ReadSnapshotAsync(string customerId) => OnConnectionAsync(connection =>
     {
-        using var command = Command(connection, "SELECT version, payload FROM customer360_snapshot WHERE service_id = @svc AND customer_id = @c", ("@svc", _serviceId), ("@c", customerId));
+        using var command = Command(connection, $"SELECT version, payload, {SummaryColumns} FROM customer360_snapshot WHERE service_id = @svc AND customer_id = @c", ("@svc", _serviceId), ("@c", customerId));
         using var row = command.ExecuteReader();
-        return row.Read() ? new CustomerSnapshot(customerId, row.GetInt64(0), (byte[])row.GetValue(1)) : null;
+        return row.Read() ? new CustomerSnapshot(customerId, row.GetInt64(0), (byte[])row.GetValue(1), SummaryAt(row, 2, row.GetInt64(0))) : null;
     });
 
     public Task<IReadOnlyList<CustomerLogEntry>> ReadEntriesAsync(string customerId, long afterSequence) => OnConnectionAsync<IReadOnlyList<CustomerLogEntry>>(connection =>
@@ -207,6 +208,33 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
         return customers;
     });
 
+    public Task<IReadOnlyList<SweepCandidate>> ReadSweepPageAsync(string? after, int limit) => OnConnectionAsync<IReadOnlyList<SweepCandidate>>(connection =>
+    {
+        // The page as ReadCustomerIdsAsync finds it, each customer's last sequence by one step
+        // down the (service, customer, sequence) index, and its snapshot by primary key.
+        using var command = Command(connection,
+            $"""
+            SELECT l.customer_id,
+                   (SELECT MAX(last.sequence) FROM customer360_log AS last WHERE last.service_id = @svc AND last.customer_id = l.customer_id),
+                   s.version, {SummaryColumns}
+            FROM customer360_log AS l
+            LEFT JOIN customer360_snapshot AS s ON s.service_id = @svc AND s.customer_id = l.customer_id
+            WHERE l.service_id = @svc AND l.customer_id > @after AND l.sequence = 1
+            ORDER BY l.customer_id
+            LIMIT @limit
+            """,
+            ("@svc", _serviceId), ("@after", after ?? string.Empty), ("@limit", limit));
+        using var row = command.ExecuteReader();
+        var page = new List<SweepCandidate>(limit);
+        while (row.Read())
+        {
+            var current = !row.IsDBNull(1) && !row.IsDBNull(2) && row.GetInt64(1) == row.GetInt64(2);
+            page.Add(new SweepCandidate(row.GetString(0), current ? SummaryAt(row, 3, row.GetInt64(2)) : null));
+        }
+
+        return page;
+    });
+
     public Task<long> CountCustomersAsync() => OnConnectionAsync(connection =>
     {
         using var command = Command(connection, "SELECT count(*) FROM customer360_log WHERE service_id = @svc AND sequence = 1", ("@svc", _serviceId));
@@ -301,20 +329,46 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
             upsert.Transaction = transaction;
             upsert.CommandText =
                 """
-                INSERT INTO customer360_snapshot (service_id, customer_id, version, payload) VALUES (@svc, @c, @v, @p)
-                ON CONFLICT (service_id, customer_id) DO UPDATE SET version = excluded.version, payload = excluded.payload
+                INSERT INTO customer360_snapshot (service_id, customer_id, version, payload,
+                    summary_purchase_days, summary_first_purchase_day, summary_last_purchase_day,
+                    summary_repeat_occasion_value, summary_occasion_value, summary_net_spend, summary_preferred_channel)
+                VALUES (@svc, @c, @v, @p, @sd, @sf, @sl, @sr, @so, @sn, @sc)
+                ON CONFLICT (service_id, customer_id) DO UPDATE SET version = excluded.version, payload = excluded.payload,
+                    summary_purchase_days = excluded.summary_purchase_days,
+                    summary_first_purchase_day = excluded.summary_first_purchase_day,
+                    summary_last_purchase_day = excluded.summary_last_purchase_day,
+                    summary_repeat_occasion_value = excluded.summary_repeat_occasion_value,
+                    summary_occasion_value = excluded.summary_occasion_value,
+                    summary_net_spend = excluded.summary_net_spend,
+                    summary_preferred_channel = excluded.summary_preferred_channel
                 WHERE excluded.version > customer360_snapshot.version
+                   OR (excluded.version = customer360_snapshot.version AND customer360_snapshot.summary_purchase_days IS NULL)
                 """;
             upsert.Parameters.AddWithValue("@svc", _serviceId);
             var c = upsert.Parameters.Add("@c", SqliteType.Text);
             var v = upsert.Parameters.Add("@v", SqliteType.Integer);
             var p = upsert.Parameters.Add("@p", SqliteType.Blob);
+            var sd = upsert.Parameters.Add("@sd", SqliteType.Integer);
+            var sf = upsert.Parameters.Add("@sf", SqliteType.Integer);
+            var sl = upsert.Parameters.Add("@sl", SqliteType.Integer);
+            var sr = upsert.Parameters.Add("@sr", SqliteType.Text);
+            var so = upsert.Parameters.Add("@so", SqliteType.Text);
+            var sn = upsert.Parameters.Add("@sn", SqliteType.Text);
+            var sc = upsert.Parameters.Add("@sc", SqliteType.Integer);
             upsert.Prepare();
             foreach (var snapshot in snapshots)
             {
+                var summary = snapshot.Summary;
                 c.Value = snapshot.CustomerId;
                 v.Value = snapshot.Version;
                 p.Value = snapshot.Payload;
+                sd.Value = (object?)summary?.PurchaseDays ?? DBNull.Value;
+                sf.Value = (object?)summary?.FirstPurchaseDay ?? DBNull.Value;
+                sl.Value = (object?)summary?.LastPurchaseDay ?? DBNull.Value;
+                sr.Value = (object?)summary?.RepeatOccasionValue.ToString(CultureInfo.InvariantCulture) ?? DBNull.Value;
+                so.Value = (object?)summary?.OccasionValue.ToString(CultureInfo.InvariantCulture) ?? DBNull.Value;
+                sn.Value = (object?)summary?.NetSpend.ToString(CultureInfo.InvariantCulture) ?? DBNull.Value;
+                sc.Value = summary is null ? DBNull.Value : (int)summary.PreferredChannel;
                 upsert.ExecuteNonQuery();
             }
         }
@@ -322,6 +376,26 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
         transaction.Commit();
         return Task.FromResult(stored);
     }
+
+    // The snapshot's value summary columns, in the order SummaryAt reads them.
+    private const string SummaryColumns =
+        "summary_purchase_days, summary_first_purchase_day, summary_last_purchase_day, summary_repeat_occasion_value, summary_occasion_value, summary_net_spend, summary_preferred_channel";
+
+    /// <summary>The value summary in <see cref="SummaryColumns"/> from <paramref name="first"/> on; null when the snapshot has none.</summary>
+    private static CustomerValueSummary? SummaryAt(SqliteDataReader row, int first, long version) =>
+        row.IsDBNull(first)
+            ? null
+            : new CustomerValueSummary(
+                version,
+                row.GetInt32(first),
+                row.IsDBNull(first + 1) ? null : row.GetInt32(first + 1),
+                row.IsDBNull(first + 2) ? null : row.GetInt32(first + 2),
+                DecimalText(row.GetString(first + 3)),
+                DecimalText(row.GetString(first + 4)),
+                DecimalText(row.GetString(first + 5)),
+                (Channel)row.GetInt32(first + 6));
+
+    private static decimal DecimalText(string text) => decimal.Parse(text, NumberStyles.Number | NumberStyles.AllowExponent, CultureInfo.InvariantCulture);
 
     // Microsoft.Data.Sqlite runs "async" calls synchronously; reads (and the rare checkpoint
     // write) go to the thread pool on a pooled connection of their own, so that a slow disk

@@ -40,6 +40,18 @@ public sealed class ValueModelStatusTests
         Assert.Contains("stopped short after c-17: store unavailable", Render(new ValueModelStatus { Sweep = sweep }), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void CustomersRescoredWithoutWakingThemAreCountedApart()
+    {
+        var sweep = new RescoringSweep
+        {
+            ModelVersion = 2, Day = "2026-11-23", StartedAt = Timestamp.FromDateTimeOffset(Started), Customers = 1_000, Visited = 1_000, Rescored = 1_000,
+            RescoredWithoutActivation = 960, CompletedAt = Timestamp.FromDateTimeOffset(Started.AddSeconds(2)),
+        };
+
+        Assert.EndsWith("1,000 customers reached, 1,000 rescored (960 without waking them)", ValueModelRenderer.Progress(sweep), StringComparison.Ordinal);
+    }
+
     private static string Render(ValueModelStatus status)
     {
         var output = new StringWriter(CultureInfo.InvariantCulture);

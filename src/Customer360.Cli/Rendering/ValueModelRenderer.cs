@@ -49,6 +49,11 @@ internal static class ValueModelRenderer
     internal static string Progress(RescoringSweep sweep)
     {
         var reached = string.Create(Invariant, $"{sweep.Visited:N0} customers reached, {sweep.Rescored:N0} rescored");
+        if (sweep.RescoredWithoutActivation > 0)
+        {
+            reached += string.Create(Invariant, $" ({sweep.RescoredWithoutActivation:N0} without waking them)");
+        }
+
         if (sweep.CompletedAt is { } completed)
         {
             return $"done at {ProtoValues.Format(completed)}, {reached}";

@@ -63,6 +63,9 @@ public sealed record RescoringSweepStatus(
     [property: Id(8)] string? LastError = null)
 {
     public bool Completed => CompletedAt is not null;
+
+    /// <summary>Of <see cref="Rescored"/>, the customers rescored from their stored value summary without being woken.</summary>
+    [Id(9)] public long RescoredWithoutActivation { get; init; }
 }
 
 /// <summary>The model a fit made with its report, or why it failed.</summary>

@@ -171,17 +171,11 @@ public sealed class Customer
         Value = ValueScorer.Assess(Aggregates, rules.ValueModel, rules.Tiers, now);
 
     /// <summary>The segment this customer belongs to in each dimension, with what it adds there.</summary>
-    public IReadOnlyList<SegmentContribution> SegmentContributions()
-    {
-        var score = Value?.Score ?? 0m;
-        var tier = Value?.Tier ?? ValueTier.Bronze;
-        var net = Aggregates.NetSpend;
-        return
-        [
-            new SegmentContribution(SegmentId.ForTier(tier), net, score),
-            new SegmentContribution(SegmentId.ForChannel(Aggregates.PreferredChannel), net, score),
-        ];
-    }
+    public IReadOnlyList<SegmentContribution> SegmentContributions() =>
+        CustomerValueSummary.Contributions(Aggregates.NetSpend, Aggregates.PreferredChannel, Value);
+
+    /// <summary>What scoring and segments need of this customer as it is now, for storing with its snapshot.</summary>
+    public CustomerValueSummary ValueSummary() => CustomerValueSummary.Of(Aggregates, Version);
 
     private void Touch(CustomerRules rules, DateTimeOffset now)
     {

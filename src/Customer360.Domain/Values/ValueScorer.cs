@@ -12,23 +12,28 @@ namespace Customer360.Domain.Values;
 /// </summary>
 public static class ValueScorer
 {
-    public static ValueAssessment Assess(CustomerAggregates aggregates, ValueModel? model, TierThresholds fallbackTiers, DateTimeOffset now)
-    {
-        if (model is null)
-        {
-            return FallbackValueScore.Assess(aggregates, fallbackTiers, now);
-        }
+    public static ValueAssessment Assess(CustomerAggregates aggregates, ValueModel? model, TierThresholds fallbackTiers, DateTimeOffset now) =>
+        model is null
+            ? FallbackValueScore.Assess(aggregates, fallbackTiers, now)
+            // The version does not enter the score.
+            : Assess(CustomerValueSummary.Of(aggregates, 0), model, now);
 
+    /// <summary>
+    /// Scores a customer with a fitted <paramref name="model"/> from its value summary as of
+    /// <paramref name="now"/>: the one path for a live customer and for the re-scoring sweep's
+    /// customers that are not in memory.
+    /// </summary>
+    public static ValueAssessment Assess(CustomerValueSummary summary, ValueModel model, DateTimeOffset now)
+    {
         var today = DailyActivity.DayOf(now);
-        if (aggregates.ValueInputs(today) is not { } inputs)
+        if (summary.ValueInputs(today) is not { } inputs)
         {
             return new ValueAssessment(0m, model.Tiers.TierOf(0m), model.Name, now) { ModelVersion = model.Version };
         }
 
         var estimate = Finite(CustomerLifetimeValue.Estimate(model.Purchasing, model.Spending, inputs, model.Lifetime));
         var score = ToCents(estimate.LifetimeValue);
-        var (recency, frequency, monetary) = RfmFigures(
-            DailyActivity.DayOf(aggregates.LastPurchaseAt!.Value), aggregates.DistinctPurchaseDays, aggregates.OccasionValue, today);
+        var (recency, frequency, monetary) = RfmFigures(summary.LastPurchaseDay!.Value, summary.PurchaseDays, summary.OccasionValue, today);
         return new ValueAssessment(score, model.Tiers.TierOf(score), model.Name, now)
         {
             ModelVersion = model.Version,

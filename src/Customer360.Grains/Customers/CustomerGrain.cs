@@ -31,6 +31,7 @@ public sealed partial class CustomerGrain(
     IOptions<Customer360Options> options,
     ValueModelCache valueModel,
     SegmentUpdateBuffer segments,
+    ActiveCustomers active,
     Serializer<Customer> snapshotSerializer,
     TimeProvider clock,
     ILogger<CustomerGrain> logger) : Grain, ICustomerGrain
@@ -45,6 +46,9 @@ public sealed partial class CustomerGrain(
 
     // The version the stored snapshot reflects.
     private long _snapshotVersion;
+
+    // Whether the stored snapshot has a value summary; those written by earlier versions do not.
+    private bool _snapshotHasSummary;
 
     // Set when a write's outcome is unknown or another activation wrote first: this
     // activation's memory may disagree with the log, so it takes no more writes and is dropped.
@@ -62,6 +66,22 @@ public sealed partial class CustomerGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // Held from the start, before the model is taken: the re-scoring sweep rescores customers
+        // no silo holds without waking them, and one being restored must be asked instead.
+        active.Join(CustomerId);
+        try
+        {
+            await RestoreAsync();
+        }
+        catch
+        {
+            active.Leave(CustomerId);
+            throw;
+        }
+    }
+
+    private async Task RestoreAsync()
+    {
         var customerId = CustomerId;
         var (snapshot, entries) = await store.ReadCustomerAsync(customerId);
         if (snapshot is not null)
@@ -70,6 +90,7 @@ public sealed partial class CustomerGrain(
                 ?? throw new InvalidDataException($"The snapshot of customer '{customerId}' is empty.");
             _customer = restored;
             _snapshotVersion = restored.Version;
+            _snapshotHasSummary = snapshot.Summary is not null;
         }
 
         foreach (var entry in entries)
@@ -115,13 +136,16 @@ public sealed partial class CustomerGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        // Saves the next activation a replay. Skipped after a failed write: this activation's
-        // memory may be ahead of the log then, and the log must have the last word.
-        if (_customer is { } customer && customer.Version > _snapshotVersion && !_stale)
+        // Saves the next activation a replay, and gives a snapshot written before value summaries
+        // were kept its summary, so the re-scoring sweep need not wake this customer again.
+        // Skipped after a failed write: this activation's memory may be ahead of the log then,
+        // and the log must have the last word.
+        if (_customer is { } customer && (customer.Version > _snapshotVersion || !_snapshotHasSummary) && !_stale)
         {
             SaveSnapshot(customer);
         }
 
+        active.Leave(CustomerId);
         return Task.CompletedTask;
     }
 
@@ -395,8 +419,9 @@ public sealed partial class CustomerGrain(
 
     private void SaveSnapshot(Customer customer)
     {
-        store.SaveSnapshot(new CustomerSnapshot(customer.CustomerId, customer.Version, snapshotSerializer.SerializeToArray(customer)));
+        store.SaveSnapshot(new CustomerSnapshot(customer.CustomerId, customer.Version, snapshotSerializer.SerializeToArray(customer), customer.ValueSummary()));
         _snapshotVersion = customer.Version;
+        _snapshotHasSummary = true;
     }
 
     private Exception StaleActivation(long sequence)

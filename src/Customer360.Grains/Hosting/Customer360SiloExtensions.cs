@@ -40,6 +40,9 @@ public static class Customer360SiloExtensions
         silo.Services.AddSingleton<ValueModelCache>();
         silo.Services.AddSingleton<ValueModelFitter>();
         silo.Services.AddSingleton<RescoringSweep>();
+        silo.Services.AddSingleton<ActiveCustomers>();
+        silo.Services.AddSingleton<ColdRescoring>();
+        silo.Services.AddPlacementDirector<SiloAddressPlacement, SiloAddressPlacementDirector>();
         silo.Services.AddSingleton<ValueModelBacktester>();
         silo.Services.AddSingleton<ValueModelRefresher>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ValueModelRefresher>());

@@ -72,16 +72,36 @@ public sealed partial class SegmentUpdateBuffer(
     /// </summary>
     public void ReportFull(string customerId, MembershipOrder order, IReadOnlyList<SegmentContribution> current)
     {
-        var (version, revision) = order;
         lock (_lock)
         {
-            foreach (var segmentId in SegmentId.All)
+            AddFull(customerId, order, current);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="ReportFull(string, MembershipOrder, IReadOnlyList{SegmentContribution})"/> for
+    /// many customers at once, under one lock: the re-scoring sweep's pages.
+    /// </summary>
+    public void ReportFull(IReadOnlyList<FullMembership> customers)
+    {
+        lock (_lock)
+        {
+            foreach (var (customerId, order, current) in customers)
             {
-                var member = current.FirstOrDefault(c => c.SegmentId == segmentId);
-                Add(segmentId, member.SegmentId is null
-                    ? new SegmentUpdate(customerId, version, false, 0m, 0m, ScoreRevision: revision)
-                    : new SegmentUpdate(customerId, version, true, member.NetSpend, member.ValueScore, ScoreRevision: revision));
+                AddFull(customerId, order, current);
             }
+        }
+    }
+
+    // Caller holds the lock.
+    private void AddFull(string customerId, MembershipOrder order, IReadOnlyList<SegmentContribution> current)
+    {
+        var (version, revision) = order;
+        foreach (var segmentId in SegmentId.All)
+        {
+            Add(segmentId, Find(current, segmentId) is { } member
+                ? new SegmentUpdate(customerId, version, true, member.NetSpend, member.ValueScore, ScoreRevision: revision)
+                : new SegmentUpdate(customerId, version, false, 0m, 0m, ScoreRevision: revision));
         }
     }
 
@@ -185,6 +205,19 @@ public sealed partial class SegmentUpdateBuffer(
         }
     }
 
+    private static SegmentContribution? Find(IReadOnlyList<SegmentContribution> contributions, string segmentId)
+    {
+        for (var i = 0; i < contributions.Count; i++)
+        {
+            if (string.Equals(contributions[i].SegmentId, segmentId, StringComparison.Ordinal))
+            {
+                return contributions[i];
+            }
+        }
+
+        return null;
+    }
+
     private static bool Contains(IReadOnlyList<SegmentContribution> contributions, string segmentId)
     {
         for (var i = 0; i < contributions.Count; i++)
@@ -227,3 +260,6 @@ public sealed partial class SegmentUpdateBuffer(
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} segment updates were not delivered before shutdown; the customers re-state them when next activated")]
     private partial void LogUndelivered(int count);
 }
+
+/// <summary>A customer's complete segment membership, as <see cref="SegmentUpdateBuffer.ReportFull(IReadOnlyList{FullMembership})"/> takes it.</summary>
+public readonly record struct FullMembership(string CustomerId, MembershipOrder Order, IReadOnlyList<SegmentContribution> Current);

@@ -1,3 +1,4 @@
+using Customer360.Domain.Values;
 using Customer360.Domain.Customers;
 
 namespace Customer360.Grains.Storage;
@@ -67,5 +68,8 @@ public sealed record CustomerLogEntry
 /// <summary>A touchpoint found in the log by its event id.</summary>
 public sealed record LoggedEvent(long Sequence, long Fingerprint);
 
-/// <summary>A customer's latest snapshot: the serialized customer at <see cref="Version"/>.</summary>
-public sealed record CustomerSnapshot(string CustomerId, long Version, byte[] Payload);
+/// <summary>
+/// A customer's latest snapshot: the serialized customer at <see cref="Version"/>, with its value
+/// summary at the same version (null in snapshots written before summaries were kept).
+/// </summary>
+public sealed record CustomerSnapshot(string CustomerId, long Version, byte[] Payload, CustomerValueSummary? Summary = null);

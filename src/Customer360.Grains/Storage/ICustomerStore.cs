@@ -1,5 +1,6 @@
 using Customer360.Contracts.Customers;
 using Customer360.Domain.Customers;
+using Customer360.Domain.Values;
 
 namespace Customer360.Grains.Storage;
 
@@ -18,7 +19,11 @@ public interface ICustomerStore
     /// </summary>
     Task<bool> AppendAsync(CustomerLogEntry entry);
 
-    /// <summary>Queues a snapshot to be written with a later commit; an older version never replaces a newer one.</summary>
+    /// <summary>
+    /// Queues a snapshot to be written with a later commit; an older version never replaces a
+    /// newer one. One of the same version replaces the stored one only to add a value summary
+    /// the stored one lacks.
+    /// </summary>
     void SaveSnapshot(CustomerSnapshot snapshot);
 
     Task<CustomerSnapshot?> ReadSnapshotAsync(string customerId);
@@ -50,6 +55,16 @@ public interface ICustomerStore
     /// or not, for work that must reach them all.
     /// </summary>
     Task<IReadOnlyList<string>> ReadCustomerIdsAsync(string? after, int limit);
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> customers with a log, in ordinal id order, after
+    /// <paramref name="after"/> (from the first when null): the re-scoring sweep's pages. Each
+    /// comes with its stored value summary only when that is current: its snapshot has one and
+    /// is at the customer's last log entry. Otherwise the summary is null, and only the customer
+    /// itself can say how it scores. A store over a network answers in one round trip.
+    /// </summary>
+    async Task<IReadOnlyList<SweepCandidate>> ReadSweepPageAsync(string? after, int limit) =>
+        [.. (await ReadCustomerIdsAsync(after, limit)).Select(id => new SweepCandidate(id, null))];
 
     /// <summary>How many customers have a log.</summary>
     Task<long> CountCustomersAsync();
@@ -100,6 +115,9 @@ public sealed class CustomerStoreUnavailableException : Exception
 
 /// <summary>A customer as stored: the latest snapshot, if any, and the log entries after it.</summary>
 public sealed record StoredCustomer(CustomerSnapshot? Snapshot, IReadOnlyList<CustomerLogEntry> Entries);
+
+/// <summary>A customer the re-scoring sweep reaches, with its value summary when the store holds a current one.</summary>
+public sealed record SweepCandidate(string CustomerId, CustomerValueSummary? Summary);
 
 /// <summary>One UTC day of one customer's purchases and returns, in the reporting currency.</summary>
 public readonly record struct CustomerDay(string CustomerId, DailyActivity Activity);

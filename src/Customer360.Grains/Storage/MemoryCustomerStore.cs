@@ -60,7 +60,8 @@ public sealed class MemoryCustomerStore : ICustomerStore
     {
         lock (_gate)
         {
-            if (!_snapshots.TryGetValue(snapshot.CustomerId, out var stored) || stored.Version < snapshot.Version)
+            if (!_snapshots.TryGetValue(snapshot.CustomerId, out var stored) || stored.Version < snapshot.Version
+                || (stored.Version == snapshot.Version && stored.Summary is null))
             {
                 _snapshots[snapshot.CustomerId] = snapshot;
             }
@@ -166,6 +167,26 @@ public sealed class MemoryCustomerStore : ICustomerStore
             return Task.FromResult(customers);
         }
     }
+
+    public Task<IReadOnlyList<SweepCandidate>> ReadSweepPageAsync(string? after, int limit)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<SweepCandidate> page =
+            [
+                .. _byCustomer
+                    .Where(kv => after is null || string.CompareOrdinal(kv.Key, after) > 0)
+                    .OrderBy(kv => kv.Key, StringComparer.Ordinal)
+                    .Take(limit)
+                    .Select(kv => new SweepCandidate(kv.Key, CurrentSummary(kv.Key, kv.Value.Count == 0 ? 0 : kv.Value.Max(e => e.Sequence)))),
+            ];
+            return Task.FromResult(page);
+        }
+    }
+
+    // Caller holds the lock.
+    private Domain.Values.CustomerValueSummary? CurrentSummary(string customerId, long lastSequence) =>
+        _snapshots.TryGetValue(customerId, out var snapshot) && snapshot.Version == lastSequence && lastSequence > 0 ? snapshot.Summary : null;
 
     public Task<long> CountCustomersAsync()
     {

@@ -28,21 +28,35 @@ public sealed class RescoringSweepState
 
     [Id(8)] public string? LastError { get; set; }
 
+    /// <summary>Of <see cref="Rescored"/>, the customers rescored from their stored value summary, without being woken.</summary>
+    [Id(9)] public long RescoredWithoutActivation { get; set; }
+
     /// <summary>False before the first sweep.</summary>
     public bool Started => ModelVersion > 0;
 
     public RescoringSweepStatus? ToStatus() => Started
         ? new RescoringSweepStatus(ModelVersion, Day, StartedAt, Customers, Visited, Rescored, Cursor, CompletedAt, LastError)
+        {
+            RescoredWithoutActivation = RescoredWithoutActivation,
+        }
         : null;
 }
 
 /// <summary>
-/// Walks every customer in the log, in id order, and has each rescore itself with a model
-/// version as of today (<see cref="Contracts.Customers.ICustomerGrain.RefreshValueAsync"/>).
-/// A page of customers is rescored concurrently; pages are paced to
+/// Walks every customer in the log, in id order, and brings each to a model version as of
+/// today. A page of customers is read with each one's stored value summary; every silo is asked
+/// which of them it holds in memory. Those in memory, and those without a current summary, rescore
+/// themselves (<see cref="Contracts.Customers.ICustomerGrain.RefreshValueAsync"/>, concurrently);
+/// the others are rescored here from their summaries, and their segment memberships re-stated,
+/// without waking them (<see cref="ColdRescoring"/>). Pages are paced to
 /// <see cref="ValueModelSettings.SweepRate"/> customers a second.
 /// </summary>
-public sealed class RescoringSweep(ICustomerStore store, CustomerGrains customers, IOptions<Customer360Options> options, TimeProvider clock)
+public sealed class RescoringSweep(
+    ICustomerStore store,
+    CustomerGrains customers,
+    ColdRescoring cold,
+    IOptions<Customer360Options> options,
+    TimeProvider clock)
 {
     private readonly ValueModelSettings _settings = options.Value.ValueModel;
 
@@ -60,34 +74,51 @@ public sealed class RescoringSweep(ICustomerStore store, CustomerGrains customer
     {
         var started = clock.GetTimestamp();
         long reached = 0;
-        while (!stop.IsCancellationRequested)
+
+        // The next page is read while this one is rescored: the store's read and the rescoring
+        // overlap instead of taking turns.
+        Task<IReadOnlyList<SweepCandidate>>? next = store.ReadSweepPageAsync(state.Cursor, _settings.SweepPageSize);
+        try
         {
-            var page = await store.ReadCustomerIdsAsync(state.Cursor, _settings.SweepPageSize);
-            if (page.Count == 0)
+            while (!stop.IsCancellationRequested)
             {
-                state.CompletedAt = clock.GetUtcNow();
-                state.LastError = null;
-                await pageDone();
-                return;
-            }
-
-            var refreshed = await Task.WhenAll(page.Select(id => customers.Get(id).RefreshValueAsync(state.ModelVersion)));
-            state.Cursor = page[^1];
-            state.Visited += page.Count;
-            state.Rescored += refreshed.Count(r => r);
-            reached += page.Count;
-            await pageDone();
-
-            if (_settings.SweepRate > 0)
-            {
-                // Paced from the start of this run, so a slow page is made up by later ones.
-                var due = TimeSpan.FromSeconds((double)reached / _settings.SweepRate) - clock.GetElapsedTime(started);
-                if (due > TimeSpan.Zero)
+                var page = await next;
+                next = null;
+                if (page.Count == 0)
                 {
-                    // Stays on the caller's context: the value model grain runs the sweep on its scheduler.
-                    await Task.Delay(due, clock, stop).ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.SuppressThrowing);
+                    state.CompletedAt = clock.GetUtcNow();
+                    state.LastError = null;
+                    await pageDone();
+                    return;
+                }
+
+                next = store.ReadSweepPageAsync(page[^1].CustomerId, _settings.SweepPageSize);
+                var (awake, rescoredAtRest) = await cold.RescoreAsync(page, state.ModelVersion);
+                var refreshed = await Task.WhenAll(awake.Select(id => customers.Get(id).RefreshValueAsync(state.ModelVersion)));
+                state.Cursor = page[^1].CustomerId;
+                state.Visited += page.Count;
+                state.Rescored += refreshed.Count(r => r) + rescoredAtRest;
+                state.RescoredWithoutActivation += rescoredAtRest;
+                reached += page.Count;
+                await pageDone();
+
+                if (_settings.SweepRate > 0)
+                {
+                    // Paced from the start of this run, so a slow page is made up by later ones.
+                    var due = TimeSpan.FromSeconds((double)reached / _settings.SweepRate) - clock.GetElapsedTime(started);
+                    if (due > TimeSpan.Zero)
+                    {
+                        // Stays on the caller's context: the value model grain runs the sweep on its scheduler.
+                        await Task.Delay(due, clock, stop).ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.SuppressThrowing);
+                    }
                 }
             }
+        }
+        finally
+        {
+            // A page read ahead and not used (the sweep stopped, or a page failed) is let go;
+            // its failure, if any, is of no interest.
+            next?.ContinueWith(static read => _ = read.Exception, TaskScheduler.Default);
         }
     }
 }

@@ -65,6 +65,7 @@ public sealed class ValueModelApi(IGrainFactory grains, IOptions<Customer360Opti
         Customers = sweep.Customers,
         Visited = sweep.Visited,
         Rescored = sweep.Rescored,
+        RescoredWithoutActivation = sweep.RescoredWithoutActivation,
         Cursor = sweep.Cursor ?? string.Empty,
         LastError = sweep.LastError ?? string.Empty,
     };

@@ -50,6 +50,37 @@ public static class SqliteStore
         command.CommandText = SchemaScript();
         command.ExecuteNonQuery();
         AddValueColumns(connection);
+        AddSnapshotSummaryColumns(connection);
+    }
+
+    /// <summary>
+    /// Snapshots made before value summaries were kept get the summary columns, empty: such a
+    /// customer is rescored by waking it until its next snapshot. (SQLite has no ADD COLUMN IF NOT EXISTS.)
+    /// </summary>
+    private static void AddSnapshotSummaryColumns(SqliteConnection connection)
+    {
+        using var columns = connection.CreateCommand();
+        columns.CommandText = "SELECT COUNT(*) FROM pragma_table_info('customer360_snapshot') WHERE name = 'summary_purchase_days'";
+        if ((long)columns.ExecuteScalar()! > 0)
+        {
+            return;
+        }
+
+        using var transaction = connection.BeginTransaction();
+        using var upgrade = connection.CreateCommand();
+        upgrade.Transaction = transaction;
+        upgrade.CommandText =
+            """
+            ALTER TABLE customer360_snapshot ADD COLUMN summary_purchase_days INTEGER NULL;
+            ALTER TABLE customer360_snapshot ADD COLUMN summary_first_purchase_day INTEGER NULL;
+            ALTER TABLE customer360_snapshot ADD COLUMN summary_last_purchase_day INTEGER NULL;
+            ALTER TABLE customer360_snapshot ADD COLUMN summary_repeat_occasion_value TEXT NULL;
+            ALTER TABLE customer360_snapshot ADD COLUMN summary_occasion_value TEXT NULL;
+            ALTER TABLE customer360_snapshot ADD COLUMN summary_net_spend TEXT NULL;
+            ALTER TABLE customer360_snapshot ADD COLUMN summary_preferred_channel INTEGER NULL;
+            """;
+        upgrade.ExecuteNonQuery();
+        transaction.Commit();
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Customer360.Contracts.Customers;
 using Customer360.Domain.Customers;
+using Customer360.Domain.Values;
 using Customer360.Grains.Storage;
 using Customer360.Server.Hosting;
 using Customer360.Storage;
@@ -272,6 +273,85 @@ public sealed class CustomerStoreContractTests
             var unknown = await store.ReadCustomerAsync("c2");
             Assert.Null(unknown.Snapshot);
             Assert.Empty(unknown.Entries);
+        }
+    }
+
+    private static CustomerValueSummary Summary(long version, Channel channel = Channel.MobileApp) =>
+        new(version, 3, 739_000, 739_120, 1234.56m, 1300.1m, 1299.99m, channel);
+
+    /// <summary>Appends an entry for a customer of its own, so that the snapshots queued before it are committed with it.</summary>
+    private static async Task CommitQueuedSnapshotsAsync(ICustomerStore store) =>
+        Assert.True(await store.AppendAsync(CustomerLogEntry.For(Visit("z-" + Guid.NewGuid().ToString("N"), "e1", At), 1, At)));
+
+    [Theory]
+    [InlineData(TestStores.Sqlite)]
+    [InlineData(TestStores.Postgres)]
+    [InlineData(Memory)]
+    public async Task AValueSummaryIsStoredWithItsSnapshotAndSweepPagesCarryItOnlyWhileItIsCurrent(string kind)
+    {
+        var (store, lifetime) = await OpenAsync(kind);
+        await using (lifetime)
+        {
+            // c1: snapshot at its last entry, with a summary. c2: an entry after its snapshot.
+            // c3: a snapshot without a summary, as earlier versions wrote them. c4: no snapshot.
+            foreach (var (customer, entries) in new[] { ("c1", 2), ("c2", 2), ("c3", 1), ("c4", 1) })
+            {
+                for (var sequence = 1; sequence <= entries; sequence++)
+                {
+                    Assert.True(await store.AppendAsync(CustomerLogEntry.For(Visit(customer, $"e{sequence}", At), sequence, At)));
+                }
+            }
+
+            store.SaveSnapshot(new CustomerSnapshot("c1", 2, [1], Summary(2)));
+            store.SaveSnapshot(new CustomerSnapshot("c2", 1, [2], Summary(1, Channel.Web)));
+            store.SaveSnapshot(new CustomerSnapshot("c3", 1, [3]));
+            await CommitQueuedSnapshotsAsync(store);
+
+            Assert.Equal(Summary(2), (await store.ReadSnapshotAsync("c1"))!.Summary);
+            Assert.Equal(Summary(2), (await store.ReadCustomerAsync("c1")).Snapshot!.Summary);
+            Assert.Equal(Summary(1, Channel.Web), (await store.ReadSnapshotAsync("c2"))!.Summary);
+            Assert.Null((await store.ReadSnapshotAsync("c3"))!.Summary);
+
+            var page = await store.ReadSweepPageAsync(null, 4);
+            Assert.Equal(["c1", "c2", "c3", "c4"], page.Select(c => c.CustomerId));
+            Assert.Equal(Summary(2), page[0].Summary);
+            Assert.Null(page[1].Summary);
+            Assert.Null(page[2].Summary);
+            Assert.Null(page[3].Summary);
+
+            // Pages go on after the cursor, as ReadCustomerIdsAsync does.
+            Assert.Equal(["c3", "c4"], (await store.ReadSweepPageAsync("c2", 2)).Select(c => c.CustomerId));
+
+            // Once an entry follows it, c1's summary is no longer current.
+            Assert.True(await store.AppendAsync(CustomerLogEntry.For(Visit("c1", "e3", At), 3, At)));
+            Assert.Null((await store.ReadSweepPageAsync(null, 1)).Single().Summary);
+        }
+    }
+
+    [Theory]
+    [InlineData(TestStores.Sqlite)]
+    [InlineData(TestStores.Postgres)]
+    [InlineData(Memory)]
+    public async Task ASnapshotWithASummaryReplacesOneOfTheSameVersionWithoutOne(string kind)
+    {
+        var (store, lifetime) = await OpenAsync(kind);
+        await using (lifetime)
+        {
+            Assert.True(await store.AppendAsync(CustomerLogEntry.For(Visit("c1", "e1", At), 1, At)));
+            store.SaveSnapshot(new CustomerSnapshot("c1", 1, [1]));
+            await CommitQueuedSnapshotsAsync(store);
+            Assert.Null((await store.ReadSweepPageAsync(null, 1)).Single().Summary);
+
+            store.SaveSnapshot(new CustomerSnapshot("c1", 1, [1, 1], Summary(1)));
+            await CommitQueuedSnapshotsAsync(store);
+            Assert.Equal(Summary(1), (await store.ReadSweepPageAsync(null, 1)).Single().Summary);
+
+            // Otherwise the same version changes nothing.
+            store.SaveSnapshot(new CustomerSnapshot("c1", 1, [9]));
+            await CommitQueuedSnapshotsAsync(store);
+            var snapshot = await store.ReadSnapshotAsync("c1");
+            Assert.Equal([(byte)1, (byte)1], snapshot!.Payload);
+            Assert.Equal(Summary(1), snapshot.Summary);
         }
     }
 

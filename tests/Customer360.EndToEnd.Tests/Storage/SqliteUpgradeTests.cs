@@ -52,4 +52,58 @@ public sealed class SqliteUpgradeTests
             Assert.Equal([new CustomerDay("c1", new DailyActivity(DailyActivity.DayOf(At), 18.4m, 0m, 1))], days);
         }
     }
+
+    [Fact]
+    public async Task SnapshotsWithoutValueSummaryColumnsGetThemEmptyAndTakeASummaryAtTheSameVersion()
+    {
+        var connectionString = SqliteStore.ConnectionStringFor(new StorageOptions { DataPath = TestServer.NewDataPath() });
+        SqliteStore.EnsureCreated(connectionString);
+
+        // What an earlier version left: a snapshot table without the summary columns, and a snapshot in it.
+        await using (var connection = new SqliteConnection(connectionString))
+        {
+            connection.Open();
+            using var old = connection.CreateCommand();
+            old.CommandText =
+                """
+                DROP TABLE customer360_snapshot;
+                CREATE TABLE customer360_snapshot
+                (
+                    service_id  TEXT    NOT NULL COLLATE BINARY,
+                    customer_id TEXT    NOT NULL COLLATE BINARY,
+                    version     INTEGER NOT NULL,
+                    payload     BLOB    NOT NULL,
+                    PRIMARY KEY (service_id, customer_id)
+                ) WITHOUT ROWID;
+                INSERT INTO customer360_snapshot (service_id, customer_id, version, payload) VALUES ('upgrade', 'c1', 1, x'01');
+                """;
+            old.ExecuteNonQuery();
+        }
+
+        SqliteStore.EnsureCreated(connectionString);
+        SqliteStore.EnsureCreated(connectionString);
+
+        var store = new SqliteCustomerStore(connectionString, "upgrade", SqliteDurability.Full, new GroupCommitOptions(), NullLogger<SqliteCustomerStore>.Instance);
+        await using (store)
+        {
+            Assert.True(await store.AppendAsync(CustomerLogEntry.For(Visit("c1"), 1, At)));
+            var before = await store.ReadSnapshotAsync("c1");
+            Assert.Equal([(byte)1], before!.Payload);
+            Assert.Null(before.Summary);
+
+            var summary = new Domain.Values.CustomerValueSummary(1, 0, null, null, 0m, 0m, 0m, Channel.Web);
+            store.SaveSnapshot(new CustomerSnapshot("c1", 1, [2], summary));
+            Assert.True(await store.AppendAsync(CustomerLogEntry.For(Visit("c2"), 1, At)));
+            Assert.Equal(summary, (await store.ReadSweepPageAsync(null, 1)).Single().Summary);
+        }
+    }
+
+    private static Touchpoint Visit(string customerId) => new()
+    {
+        EventId = "v1",
+        CustomerId = customerId,
+        OccurredAt = At,
+        Channel = Channel.Web,
+        Kind = TouchpointKind.Visit,
+    };
 }

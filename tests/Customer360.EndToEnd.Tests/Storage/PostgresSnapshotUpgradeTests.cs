@@ -1,0 +1,84 @@
+using Customer360.Domain.Customers;
+using Customer360.Domain.Values;
+using Customer360.Grains.Storage;
+using Customer360.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace Customer360.EndToEnd.Tests.Storage;
+
+/// <summary>
+/// Snapshots written by versions that kept no value summary get the summary columns, empty,
+/// when deploy/postgres/schema.sql is applied; such a customer takes a summary with its next
+/// snapshot, even at the same version. Works in a schema of its own.
+/// </summary>
+public sealed class PostgresSnapshotUpgradeTests
+{
+    private static readonly DateTimeOffset At = new(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task AnEarlierSnapshotTableGetsEmptySummaryColumnsAndTakesASummaryAtTheSameVersion()
+    {
+        var connectionString = await ScratchSchemaAsync();
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            await ExecuteAsync(connection,
+                """
+                CREATE TABLE customer360_snapshot
+                (
+                    service_id  text   COLLATE "C" NOT NULL,
+                    customer_id text   COLLATE "C" NOT NULL,
+                    version     bigint NOT NULL,
+                    payload     bytea  NOT NULL,
+                    PRIMARY KEY (service_id, customer_id)
+                );
+                INSERT INTO customer360_snapshot (service_id, customer_id, version, payload) VALUES ('shop', 'c1', 1, '\x01');
+                """);
+            var schema = await File.ReadAllTextAsync(Path.Combine(TestStores.RepositoryRoot(), "deploy", "postgres", "schema.sql"));
+            await ExecuteAsync(connection, schema);
+            await ExecuteAsync(connection, schema);
+        }
+
+        await using var store = new PostgresCustomerStore(connectionString, "shop", new GroupCommitOptions(), NullLogger<PostgresCustomerStore>.Instance);
+        Assert.True(await store.AppendAsync(CustomerLogEntry.For(Visit("c1"), 1, At)));
+        var before = await store.ReadSnapshotAsync("c1");
+        Assert.Equal([(byte)1], before!.Payload);
+        Assert.Null(before.Summary);
+        Assert.Null((await store.ReadSweepPageAsync(null, 1)).Single().Summary);
+
+        var summary = new CustomerValueSummary(1, 0, null, null, 0m, 0m, 0m, Channel.Web);
+        store.SaveSnapshot(new CustomerSnapshot("c1", 1, [2], summary));
+        Assert.True(await store.AppendAsync(CustomerLogEntry.For(Visit("c2"), 1, At)));
+        Assert.Equal(summary, (await store.ReadSweepPageAsync(null, 1)).Single().Summary);
+    }
+
+    private static Touchpoint Visit(string customerId) => new()
+    {
+        EventId = "v1",
+        CustomerId = customerId,
+        OccurredAt = At,
+        Channel = Channel.Web,
+        Kind = TouchpointKind.Visit,
+    };
+
+    private static async Task<string> ScratchSchemaAsync()
+    {
+        var settings = await TestStores.SettingsAsync(TestStores.Postgres, "upgrade");
+        var server = settings["Customer360:Storage:ConnectionString"]!;
+        var schema = "snapshots_" + Guid.NewGuid().ToString("N");
+        await using (var connection = new NpgsqlConnection(server))
+        {
+            await connection.OpenAsync();
+            await ExecuteAsync(connection, $"CREATE SCHEMA {schema}");
+        }
+
+        return new NpgsqlConnectionStringBuilder(server) { SearchPath = schema }.ConnectionString;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
