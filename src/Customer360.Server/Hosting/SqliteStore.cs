@@ -57,58 +57,54 @@ public static class SqliteStore
     /// Snapshots made before value summaries were kept get the summary columns, empty: such a
     /// customer is rescored by waking it until its next snapshot. (SQLite has no ADD COLUMN IF NOT EXISTS.)
     /// </summary>
-    private static void AddSnapshotSummaryColumns(SqliteConnection connection)
-    {
-        using var columns = connection.CreateCommand();
-        columns.CommandText = "SELECT COUNT(*) FROM pragma_table_info('customer360_snapshot') WHERE name = 'summary_purchase_days'";
-        if ((long)columns.ExecuteScalar()! > 0)
-        {
-            return;
-        }
-
-        using var transaction = connection.BeginTransaction();
-        using var upgrade = connection.CreateCommand();
-        upgrade.Transaction = transaction;
-        upgrade.CommandText =
-            """
-            ALTER TABLE customer360_snapshot ADD COLUMN summary_purchase_days INTEGER NULL;
-            ALTER TABLE customer360_snapshot ADD COLUMN summary_first_purchase_day INTEGER NULL;
-            ALTER TABLE customer360_snapshot ADD COLUMN summary_last_purchase_day INTEGER NULL;
-            ALTER TABLE customer360_snapshot ADD COLUMN summary_repeat_occasion_value TEXT NULL;
-            ALTER TABLE customer360_snapshot ADD COLUMN summary_occasion_value TEXT NULL;
-            ALTER TABLE customer360_snapshot ADD COLUMN summary_net_spend TEXT NULL;
-            ALTER TABLE customer360_snapshot ADD COLUMN summary_preferred_channel INTEGER NULL;
-            """;
-        upgrade.ExecuteNonQuery();
-        transaction.Commit();
-    }
+    private static void AddSnapshotSummaryColumns(SqliteConnection connection) => UpgradeUnlessColumnExists(
+        connection,
+        "customer360_snapshot",
+        "summary_purchase_days",
+        """
+        ALTER TABLE customer360_snapshot ADD COLUMN summary_purchase_days INTEGER NULL;
+        ALTER TABLE customer360_snapshot ADD COLUMN summary_first_purchase_day INTEGER NULL;
+        ALTER TABLE customer360_snapshot ADD COLUMN summary_last_purchase_day INTEGER NULL;
+        ALTER TABLE customer360_snapshot ADD COLUMN summary_repeat_occasion_value TEXT NULL;
+        ALTER TABLE customer360_snapshot ADD COLUMN summary_occasion_value TEXT NULL;
+        ALTER TABLE customer360_snapshot ADD COLUMN summary_net_spend TEXT NULL;
+        ALTER TABLE customer360_snapshot ADD COLUMN summary_preferred_channel INTEGER NULL;
+        """);
 
     /// <summary>
     /// A log made before the touchpoint_kind and amount columns existed gets them, filled from
     /// the payloads, in one transaction. (SQLite has no ADD COLUMN IF NOT EXISTS.)
     /// </summary>
-    private static void AddValueColumns(SqliteConnection connection)
+    private static void AddValueColumns(SqliteConnection connection) => UpgradeUnlessColumnExists(
+        connection,
+        "customer360_log",
+        "touchpoint_kind",
+        """
+        ALTER TABLE customer360_log ADD COLUMN touchpoint_kind INTEGER NULL;
+        ALTER TABLE customer360_log ADD COLUMN amount TEXT NULL;
+        UPDATE customer360_log
+        SET touchpoint_kind = json_extract(payload, '$.kind'),
+            amount = CAST(json_extract(payload, '$.reportingAmount') AS TEXT)
+        WHERE kind = 1;
+        """);
+
+    /// <summary>Runs <paramref name="upgrade"/> in one transaction when <paramref name="table"/> lacks <paramref name="column"/>.</summary>
+    private static void UpgradeUnlessColumnExists(SqliteConnection connection, string table, string column, string upgrade)
     {
         using var columns = connection.CreateCommand();
-        columns.CommandText = "SELECT COUNT(*) FROM pragma_table_info('customer360_log') WHERE name = 'touchpoint_kind'";
+        columns.CommandText = "SELECT COUNT(*) FROM pragma_table_info($table) WHERE name = $column";
+        columns.Parameters.AddWithValue("$table", table);
+        columns.Parameters.AddWithValue("$column", column);
         if ((long)columns.ExecuteScalar()! > 0)
         {
             return;
         }
 
         using var transaction = connection.BeginTransaction();
-        using var upgrade = connection.CreateCommand();
-        upgrade.Transaction = transaction;
-        upgrade.CommandText =
-            """
-            ALTER TABLE customer360_log ADD COLUMN touchpoint_kind INTEGER NULL;
-            ALTER TABLE customer360_log ADD COLUMN amount TEXT NULL;
-            UPDATE customer360_log
-            SET touchpoint_kind = json_extract(payload, '$.kind'),
-                amount = CAST(json_extract(payload, '$.reportingAmount') AS TEXT)
-            WHERE kind = 1;
-            """;
-        upgrade.ExecuteNonQuery();
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = upgrade;
+        command.ExecuteNonQuery();
         transaction.Commit();
     }
 
