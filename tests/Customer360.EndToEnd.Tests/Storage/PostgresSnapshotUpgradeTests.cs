@@ -19,7 +19,7 @@ public sealed class PostgresSnapshotUpgradeTests
     [Fact]
     public async Task AnEarlierSnapshotTableGetsEmptySummaryColumnsAndTakesASummaryAtTheSameVersion()
     {
-        var connectionString = await ScratchSchemaAsync();
+        var connectionString = await PostgresScratchSchema.CreateAsync("snapshots");
         await using (var connection = new NpgsqlConnection(connectionString))
         {
             await connection.OpenAsync();
@@ -35,10 +35,10 @@ public sealed class PostgresSnapshotUpgradeTests
                 );
                 INSERT INTO customer360_snapshot (service_id, customer_id, version, payload) VALUES ('shop', 'c1', 1, '\x01');
                 """);
-            var schema = await File.ReadAllTextAsync(Path.Combine(TestStores.RepositoryRoot(), "deploy", "postgres", "schema.sql"));
-            await ExecuteAsync(connection, schema);
-            await ExecuteAsync(connection, schema);
         }
+
+        await PostgresScratchSchema.ApplySchemaAsync(connectionString);
+        await PostgresScratchSchema.ApplySchemaAsync(connectionString);
 
         await using var store = new PostgresCustomerStore(connectionString, "shop", new GroupCommitOptions(), NullLogger<PostgresCustomerStore>.Instance);
         Assert.True(await store.AppendAsync(CustomerLogEntry.For(Visit("c1"), 1, At)));
@@ -61,20 +61,6 @@ public sealed class PostgresSnapshotUpgradeTests
         Channel = Channel.Web,
         Kind = TouchpointKind.Visit,
     };
-
-    private static async Task<string> ScratchSchemaAsync()
-    {
-        var settings = await TestStores.SettingsAsync(TestStores.Postgres, "upgrade");
-        var server = settings["Customer360:Storage:ConnectionString"]!;
-        var schema = "snapshots_" + Guid.NewGuid().ToString("N");
-        await using (var connection = new NpgsqlConnection(server))
-        {
-            await connection.OpenAsync();
-            await ExecuteAsync(connection, $"CREATE SCHEMA {schema}");
-        }
-
-        return new NpgsqlConnectionStringBuilder(server) { SearchPath = schema }.ConnectionString;
-    }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
     {
