@@ -36,7 +36,7 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
     public PostgresCustomerStore(string connectionString, string serviceId, GroupCommitOptions options, ILogger<PostgresCustomerStore> logger)
     {
         _serviceId = serviceId;
-        _source = NpgsqlDataSource.Create(WithPoolLimit(connectionString));
+        _source = NpgsqlDataSource.Create(PostgresConnectionSettings.ForStore(connectionString, DefaultMaxConnections));
         _committer = new GroupCommitter(CommitAsync, options, logger);
     }
 
@@ -84,7 +84,7 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
             SELECT 0 AS part, version, 0::smallint, 0::bigint, 0::bigint, payload, NULL::text, {SummaryColumns} FROM snapshot
             UNION ALL
             SELECT 1, sequence, kind, recorded_ticks, fingerprint, NULL::bytea, payload, {NoSummary} FROM customer360_log
-            WHERE customer_key = (SELECT customer_key FROM customer360_customer WHERE service_id = $2 AND customer_id = $1)
+            WHERE customer_key = {CustomerKey("$2", "$1")}
               AND sequence > COALESCE((SELECT version FROM snapshot), 0)
             ORDER BY 1, 2
             """);
@@ -317,55 +317,8 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
         await command.ExecuteNonQueryAsync();
     }
 
-    /// <summary>
-    /// Pools connections without a reset on return, and caps the store's connections unless
-    /// the connection string sets a limit: activations
-    /// read in bursts, and Npgsql's default of 100 would exhaust a default PostgreSQL server
-    /// (100 connections) shared with Orleans' own providers and other silos. Callers wait
-    /// for a free connection instead.
-    /// </summary>
-    private static string WithPoolLimit(string connectionString)
-    {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString)
-        {
-            // The store never changes session state, so a connection needs no DISCARD ALL
-            // when it goes back to the pool: that was one extra statement per read.
-            NoResetOnClose = true,
-        };
-
-        // The store runs a handful of statements over and over. Prepared on each connection
-        // (Npgsql's automatic preparation), PostgreSQL parses and plans each once per connection
-        // instead of once per execution: planning the log's multi-row insert cost about as much
-        // as executing it. Measured: PostgreSQL's CPU per touchpoint fell from 90-118 µs to
-        // 54-67 µs (BENCHMARKS.md). A connection string that sets either option keeps its own
-        // choice; "Max Auto Prepare=0" turns it off, as a pooler that does not support prepared
-        // statements needs.
-        if (!Mentions(connectionString, "Max Auto Prepare", "MaxAutoPrepare"))
-        {
-            builder.MaxAutoPrepare = AutoPreparedStatements;
-        }
-
-        if (!Mentions(connectionString, "Auto Prepare Min Usages", "AutoPrepareMinUsages"))
-        {
-            builder.AutoPrepareMinUsages = 2;
-        }
-        if (!connectionString.Contains("Maximum Pool Size", StringComparison.OrdinalIgnoreCase)
-            && !connectionString.Contains("MaxPoolSize", StringComparison.OrdinalIgnoreCase))
-        {
-            builder.MaxPoolSize = DefaultMaxConnections;
-        }
-
-        return builder.ConnectionString;
-    }
-
     /// <summary>Connections each silo's customer store uses at most, unless the connection string says otherwise.</summary>
     public const int DefaultMaxConnections = 16;
-
-    /// <summary>Statements each connection keeps prepared, unless the connection string says otherwise.</summary>
-    public const int AutoPreparedStatements = 32;
-
-    private static bool Mentions(string connectionString, params string[] keys) =>
-        keys.Any(key => connectionString.Contains(key, StringComparison.OrdinalIgnoreCase));
 
     // The snapshot's value summary columns, in the order SummaryAt reads them, and their NULLs.
     private const string SummaryColumns =

@@ -49,14 +49,7 @@ public sealed class PostgresSegmentStore : ISegmentStore, IAsyncDisposable
     public PostgresSegmentStore(string connectionString, string serviceId)
     {
         _serviceId = serviceId;
-        var builder = new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true };
-        if (!connectionString.Contains("Maximum Pool Size", StringComparison.OrdinalIgnoreCase)
-            && !connectionString.Contains("MaxPoolSize", StringComparison.OrdinalIgnoreCase))
-        {
-            builder.MaxPoolSize = DefaultMaxConnections;
-        }
-
-        _source = NpgsqlDataSource.Create(builder.ConnectionString);
+        _source = NpgsqlDataSource.Create(PostgresConnectionSettings.ForStore(connectionString, DefaultMaxConnections));
     }
 
     public async Task<StoredSegment?> ReadSegmentAsync(string segmentId)
