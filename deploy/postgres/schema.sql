@@ -511,27 +511,47 @@ CREATE TABLE IF NOT EXISTS customer360_checkpoint
 );
 
 -- ---------------------------------------------------------------------------------------
--- Segments: each segment's members, one row per customer it has seen, and a header row.
--- A segment writes only the members that changed since its previous write, together with
--- its header, in one transaction. (Segments written by an earlier version kept their members
--- in Customer360GrainState; a segment's first activation moves them here and clears that state.)
+-- Segments: a header row per segment, and its members spread over buckets by a stable hash
+-- of the customer id, each bucket one row holding its members encoded by the engine. A
+-- segment writes the buckets that changed since its previous write, together with its
+-- header, in one statement. (An earlier version kept one row per member in
+-- customer360_segment_member, and before that every member in Customer360GrainState; a
+-- segment's first activation moves them to buckets and clears the old rows.)
 -- ---------------------------------------------------------------------------------------
 
--- The figures' version (it counts every change; watchers wait on it) and when they last
--- changed. Written in the transaction of the member rows it goes with.
+-- The figures' version (it counts every change; watchers wait on it), when they last
+-- changed, how many buckets the members are spread over, and the writer token: each
+-- activation of the segment bumps it on opening, and a write is stored only with the
+-- current token, so an older activation cannot overwrite a newer one's buckets.
 CREATE TABLE IF NOT EXISTS customer360_segment
 (
-    service_id text        COLLATE "C" NOT NULL,
-    segment_id text        COLLATE "C" NOT NULL,
-    version    bigint      NOT NULL,
-    updated_at timestamptz NOT NULL,
+    service_id   text        COLLATE "C" NOT NULL,
+    segment_id   text        COLLATE "C" NOT NULL,
+    version      bigint      NOT NULL,
+    updated_at   timestamptz NOT NULL,
+    bucket_count integer     NOT NULL DEFAULT 0,
+    writer       bigint      NOT NULL DEFAULT 0,
     PRIMARY KEY (service_id, segment_id)
 );
 
--- A customer's latest known membership of a segment, as of (customer_version,
--- score_revision); a row only ever moves forward in that order. is_member false remembers a
--- leave, so that an older join arriving late cannot make the customer a member again.
--- net_spend and value_score are the member's contribution to the segment's totals, exact.
+ALTER TABLE customer360_segment ADD COLUMN IF NOT EXISTS bucket_count integer NOT NULL DEFAULT 0;
+ALTER TABLE customer360_segment ADD COLUMN IF NOT EXISTS writer bigint NOT NULL DEFAULT 0;
+
+-- One bucket of a segment's members, written whole. Each member is its customer id, the
+-- (customer version, score revision) of its latest update, whether it is a member (a leave
+-- is remembered, so that an older join arriving late cannot bring the customer back), and
+-- its exact net spend and value score.
+CREATE TABLE IF NOT EXISTS customer360_segment_bucket
+(
+    service_id text    COLLATE "C" NOT NULL,
+    segment_id text    COLLATE "C" NOT NULL,
+    bucket     integer NOT NULL CHECK (bucket >= 0),
+    members    bytea   NOT NULL,
+    PRIMARY KEY (service_id, segment_id, bucket)
+);
+
+-- Members as an earlier version stored them, one row each; read once and emptied by the
+-- segment's first write in buckets.
 CREATE TABLE IF NOT EXISTS customer360_segment_member
 (
     service_id       text    COLLATE "C" NOT NULL,

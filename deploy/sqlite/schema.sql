@@ -227,29 +227,45 @@ CREATE TABLE IF NOT EXISTS customer360_checkpoint
 );
 
 -- ---------------------------------------------------------------------------------------
--- Segments: each segment's members, one row per customer it has seen, and a header row.
--- A segment writes only the members that changed since its previous write, together with
--- its header, in one transaction. (Segments written by an earlier version kept their members
--- in Customer360GrainState; a segment's first activation moves them here and clears that
--- state.)
+-- Segments: a header row per segment, and its members spread over buckets by a stable hash
+-- of the customer id, each bucket one row holding its members encoded by the engine. A
+-- segment writes the buckets that changed since its previous write, together with its
+-- header, in one transaction. (An earlier version kept one row per member in
+-- customer360_segment_member, and before that every member in Orleans grain state; a
+-- segment's first activation moves them to buckets and clears the old rows.)
 -- ---------------------------------------------------------------------------------------
 
--- The figures' version (it counts every change; watchers wait on it) and when they last
--- changed (ISO 8601, UTC). Written in the transaction of the member rows it goes with.
+-- The figures' version (it counts every change; watchers wait on it), when they last
+-- changed (ISO 8601, UTC), how many buckets the members are spread over, and the writer
+-- token: each activation of the segment bumps it on opening, and a write is stored only with
+-- the current token, so an older activation cannot overwrite a newer one's buckets. (A file
+-- made before buckets gets the last two columns at start-up.)
 CREATE TABLE IF NOT EXISTS customer360_segment
 (
-    service_id TEXT    NOT NULL COLLATE BINARY,
-    segment_id TEXT    NOT NULL COLLATE BINARY,
-    version    INTEGER NOT NULL,
-    updated_at TEXT    NOT NULL,
+    service_id   TEXT    NOT NULL COLLATE BINARY,
+    segment_id   TEXT    NOT NULL COLLATE BINARY,
+    version      INTEGER NOT NULL,
+    updated_at   TEXT    NOT NULL,
+    bucket_count INTEGER NOT NULL DEFAULT 0,
+    writer       INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (service_id, segment_id)
 ) WITHOUT ROWID;
 
--- A customer's latest known membership of a segment, as of (customer_version,
--- score_revision); a row only ever moves forward in that order. is_member 0 remembers a
--- leave, so that an older join arriving late cannot make the customer a member again.
--- net_spend and value_score are the member's contribution as decimal text, like the log's
--- amounts, so that the totals stay exact.
+-- One bucket of a segment's members, written whole. Each member is its customer id, the
+-- (customer version, score revision) of its latest update, whether it is a member (a leave
+-- is remembered, so that an older join arriving late cannot bring the customer back), and
+-- its exact net spend and value score.
+CREATE TABLE IF NOT EXISTS customer360_segment_bucket
+(
+    service_id TEXT    NOT NULL COLLATE BINARY,
+    segment_id TEXT    NOT NULL COLLATE BINARY,
+    bucket     INTEGER NOT NULL CHECK (bucket >= 0),
+    members    BLOB    NOT NULL,
+    PRIMARY KEY (service_id, segment_id, bucket)
+) WITHOUT ROWID;
+
+-- Members as an earlier version stored them, one row each (money as decimal text); read
+-- once and emptied by the segment's first write in buckets.
 CREATE TABLE IF NOT EXISTS customer360_segment_member
 (
     service_id       TEXT    NOT NULL COLLATE BINARY,

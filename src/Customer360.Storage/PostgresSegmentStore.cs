@@ -1,46 +1,57 @@
 using Customer360.Grains.Segments;
 using Customer360.Grains.Storage;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Customer360.Storage;
 
 /// <summary>
-/// The segment store in PostgreSQL (customer360_segment and customer360_segment_member, from
-/// deploy/postgres/schema.sql). A write is one statement, so one round trip and one
-/// transaction: the changed members travel as arrays, are upserted through unnest, and the
-/// header is upserted beside them. Segment writes are few and large, so they go straight to
-/// the database, not through the customer log's group committer.
+/// The segment store in PostgreSQL (customer360_segment and customer360_segment_bucket, from
+/// deploy/postgres/schema.sql). Opening a segment is one round trip: the claim and the reads.
+/// A write is one statement, so one transaction: the header is updated only if the writer
+/// still holds the segment, and the buckets, sent as arrays and upserted through unnest, only
+/// if the header was. Segment writes are few and large, so they go straight to the database,
+/// not through the customer log's group committer.
 /// </summary>
 public sealed class PostgresSegmentStore : ISegmentStore, IAsyncDisposable
 {
     /// <summary>Connections each silo's segment store uses at most, unless the connection string says otherwise.</summary>
     public const int DefaultMaxConnections = 4;
 
-    // A member row moves only forward, by (customer version, score revision); the header only
-    // to a version at or above its own. Both in one statement: all of it commits, or none.
+    // Bumps the writer token, creating the header of a segment never written.
+    private const string ClaimSql =
+        """
+        INSERT INTO customer360_segment AS s (service_id, segment_id, version, updated_at, bucket_count, writer)
+        VALUES ($1, $2, 0, now(), 0, 1)
+        ON CONFLICT (service_id, segment_id) DO UPDATE SET writer = s.writer + 1
+        RETURNING version, updated_at, bucket_count, writer
+        """;
+
     private const string WriteSql =
         """
-        WITH members AS (
-            INSERT INTO customer360_segment_member AS m
-                (service_id, segment_id, customer_id, customer_version, score_revision, is_member, net_spend, value_score)
-            SELECT $1, $2, u.customer_id, u.customer_version, u.score_revision, u.is_member, u.net_spend, u.value_score
-            FROM unnest($3::text[], $4::bigint[], $5::bigint[], $6::boolean[], $7::numeric[], $8::numeric[])
-                 AS u (customer_id, customer_version, score_revision, is_member, net_spend, value_score)
-            ON CONFLICT (service_id, segment_id, customer_id) DO UPDATE
-            SET customer_version = excluded.customer_version, score_revision = excluded.score_revision,
-                is_member = excluded.is_member, net_spend = excluded.net_spend, value_score = excluded.value_score
-            WHERE (excluded.customer_version, excluded.score_revision) > (m.customer_version, m.score_revision)
+        WITH header AS (
+            UPDATE customer360_segment
+            SET version = $4, updated_at = $5, bucket_count = $6
+            WHERE service_id = $1 AND segment_id = $2 AND writer = $3
             RETURNING 1
-        ), header AS (
-            INSERT INTO customer360_segment AS s (service_id, segment_id, version, updated_at)
-            VALUES ($1, $2, $9, $10)
-            ON CONFLICT (service_id, segment_id) DO UPDATE
-            SET version = excluded.version, updated_at = excluded.updated_at
-            WHERE excluded.version >= s.version
+        ), buckets AS (
+            INSERT INTO customer360_segment_bucket AS b (service_id, segment_id, bucket, members)
+            SELECT $1, $2, u.bucket, u.members
+            FROM unnest($7::integer[], $8::bytea[]) AS u (bucket, members)
+            WHERE EXISTS (SELECT 1 FROM header)
+            ON CONFLICT (service_id, segment_id, bucket) DO UPDATE SET members = excluded.members
+            RETURNING 1
+        ), stale_buckets AS (
+            DELETE FROM customer360_segment_bucket
+            WHERE $9 AND service_id = $1 AND segment_id = $2 AND bucket <> ALL ($7::integer[])
+              AND EXISTS (SELECT 1 FROM header)
+            RETURNING 1
+        ), earlier_rows AS (
+            DELETE FROM customer360_segment_member
+            WHERE $9 AND service_id = $1 AND segment_id = $2 AND EXISTS (SELECT 1 FROM header)
             RETURNING 1
         )
-        SELECT (SELECT count(*) FROM members)::int, (SELECT count(*) FROM header)::int
+        SELECT (SELECT count(*) FROM header)::int, (SELECT count(*) FROM buckets)::int,
+               (SELECT count(*) FROM stale_buckets)::int, (SELECT count(*) FROM earlier_rows)::int
         """;
 
     private readonly NpgsqlDataSource _source;
@@ -52,58 +63,77 @@ public sealed class PostgresSegmentStore : ISegmentStore, IAsyncDisposable
         _source = NpgsqlDataSource.Create(PostgresConnectionSettings.ForStore(connectionString, DefaultMaxConnections));
     }
 
-    public async Task<StoredSegment?> ReadSegmentAsync(string segmentId)
+    public async Task<StoredSegment> OpenSegmentAsync(string segmentId)
     {
-        // One statement, so one view of the database: the header and the members it goes with.
-        await using var command = _source.CreateCommand(
+        // One batch, one implicit transaction: the claim holds the header's row lock until the
+        // reads are done, so an earlier writer's write either committed before the claim (and
+        // is read here) or finds the token changed and stores nothing.
+        await using var batch = _source.CreateBatch();
+        batch.BatchCommands.Add(Command(ClaimSql, segmentId));
+        batch.BatchCommands.Add(Command(
+            "SELECT members FROM customer360_segment_bucket WHERE service_id = $1 AND segment_id = $2", segmentId));
+        batch.BatchCommands.Add(Command(
             """
-            SELECT 0 AS part, NULL::text, version, updated_at, 0::bigint, false, NULL::numeric, NULL::numeric
-            FROM customer360_segment WHERE service_id = $1 AND segment_id = $2
-            UNION ALL
-            SELECT 1, customer_id, customer_version, NULL::timestamptz, score_revision, is_member, net_spend, value_score
+            SELECT customer_id, customer_version, score_revision, is_member, net_spend, value_score
             FROM customer360_segment_member WHERE service_id = $1 AND segment_id = $2
-            ORDER BY 1, 2
-            """);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _serviceId });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = segmentId });
-        await using var row = await command.ExecuteReaderAsync();
-        SegmentHeader? header = null;
-        var members = new List<SegmentMemberRow>();
-        while (await row.ReadAsync())
-        {
-            if (row.GetInt32(0) == 0)
-            {
-                header = new SegmentHeader(row.GetInt64(2), row.GetFieldValue<DateTimeOffset>(3));
-                continue;
-            }
+            """,
+            segmentId));
+        await using var reader = await batch.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        var header = new SegmentHeader(reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1));
+        var bucketCount = reader.GetInt32(2);
+        var writer = reader.GetInt64(3);
 
-            members.Add(new SegmentMemberRow(
-                row.GetString(1),
-                new MemberEntry(row.GetInt64(2), row.GetBoolean(5), row.GetDecimal(6), row.GetDecimal(7), row.GetInt64(4))));
+        await reader.NextResultAsync();
+        var buckets = new List<byte[]>();
+        while (await reader.ReadAsync())
+        {
+            buckets.Add(reader.GetFieldValue<byte[]>(0));
         }
 
-        return header is { } found ? new StoredSegment(found, members) : null;
+        await reader.NextResultAsync();
+        var earlierRows = new List<SegmentMemberRow>();
+        while (await reader.ReadAsync())
+        {
+            earlierRows.Add(new SegmentMemberRow(
+                reader.GetString(0),
+                new MemberEntry(reader.GetInt64(1), reader.GetBoolean(3), reader.GetDecimal(4), reader.GetDecimal(5), reader.GetInt64(2))));
+        }
+
+        return new StoredSegment(header, bucketCount, SegmentBucketCodec.Members(buckets, earlierRows), writer, earlierRows.Count > 0);
     }
 
-    public async Task<int> WriteSegmentAsync(string segmentId, SegmentHeader header, IReadOnlyCollection<SegmentMemberRow> changed)
+    public async Task WriteSegmentAsync(string segmentId, SegmentWrite write)
     {
-        // In customer id order, so that writers of one segment lock its rows in one order.
-        var rows = changed.OrderBy(m => m.CustomerId, StringComparer.Ordinal).ToArray();
+        var buckets = write.Buckets.OrderBy(b => b.Index).ToArray();
+        byte[][] encoded = [.. buckets.Select(b => SegmentBucketCodec.Encode(b.Members))];
         await using var command = _source.CreateCommand(WriteSql);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _serviceId });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = segmentId });
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.Select(m => m.CustomerId)] });
-        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. rows.Select(m => m.Entry.CustomerVersion)] });
-        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. rows.Select(m => m.Entry.ScoreRevision)] });
-        command.Parameters.Add(new NpgsqlParameter<bool[]> { TypedValue = [.. rows.Select(m => m.Entry.IsMember)] });
-        command.Parameters.Add(new NpgsqlParameter<decimal[]> { TypedValue = [.. rows.Select(m => m.Entry.NetSpend)], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Numeric });
-        command.Parameters.Add(new NpgsqlParameter<decimal[]> { TypedValue = [.. rows.Select(m => m.Entry.ValueScore)], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Numeric });
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = header.Version });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = header.UpdatedAt.ToUniversalTime() });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = write.Writer });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = write.Header.Version });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = write.Header.UpdatedAt.ToUniversalTime() });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = write.BucketCount });
+        command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. buckets.Select(b => b.Index)] });
+        command.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = encoded });
+        command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = write.ReplacesAll });
         await using var result = await command.ExecuteReaderAsync();
         await result.ReadAsync();
-        return result.GetInt32(0);
+        if (result.GetInt32(0) == 0)
+        {
+            throw new SegmentSupersededException(segmentId, write.Writer);
+        }
     }
 
     public ValueTask DisposeAsync() => _source.DisposeAsync();
+
+    private NpgsqlBatchCommand Command(string sql, string segmentId) =>
+        new(sql)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter<string> { TypedValue = _serviceId },
+                new NpgsqlParameter<string> { TypedValue = segmentId },
+            },
+        };
 }

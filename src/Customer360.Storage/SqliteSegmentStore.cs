@@ -7,123 +7,145 @@ namespace Customer360.Storage;
 
 /// <summary>
 /// The segment store in the embedded SQLite file (customer360_segment and
-/// customer360_segment_member, from deploy/sqlite/schema.sql). A write is one immediate
-/// transaction of prepared upserts on a pooled connection of its own; writes of this store go
-/// one at a time, so that at most one thread waits for SQLite's write lock, which the customer
-/// log's writer holds during its commits. Money is stored as decimal text, as in the log, so
-/// figures come back exact.
+/// customer360_segment_bucket, from deploy/sqlite/schema.sql). Opening and writing are each one
+/// immediate transaction on a pooled connection of its own; this store's transactions go one
+/// at a time, so that at most one thread waits for SQLite's write lock, which the customer
+/// log's writer holds during its commits.
 /// </summary>
 public sealed class SqliteSegmentStore(string connectionString, string serviceId) : ISegmentStore, IDisposable
 {
     private readonly SemaphoreSlim _writer = new(1, 1);
 
-    public Task<StoredSegment?> ReadSegmentAsync(string segmentId) => Task.Run(() =>
+    public Task<StoredSegment> OpenSegmentAsync(string segmentId) => OneAtATimeAsync(() =>
     {
         using var connection = new SqliteConnection(connectionString);
         connection.Open();
 
-        // One read transaction: the header and the members it goes with.
-        using var transaction = connection.BeginTransaction(deferred: true);
-        using var headerCommand = Command(connection, transaction,
-            "SELECT version, updated_at FROM customer360_segment WHERE service_id = @svc AND segment_id = @seg", segmentId);
+        // The claim and the reads in one immediate transaction: no write of an earlier writer
+        // can come between them.
+        using var transaction = connection.BeginTransaction(deferred: false);
+        using var claim = Command(connection, transaction,
+            """
+            INSERT INTO customer360_segment (service_id, segment_id, version, updated_at, bucket_count, writer)
+            VALUES (@svc, @seg, 0, @now, 0, 1)
+            ON CONFLICT (service_id, segment_id) DO UPDATE SET writer = customer360_segment.writer + 1
+            RETURNING version, updated_at, bucket_count, writer
+            """,
+            segmentId);
+        claim.Parameters.AddWithValue("@now", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
         SegmentHeader header;
-        using (var row = headerCommand.ExecuteReader())
+        int bucketCount;
+        long writer;
+        using (var row = claim.ExecuteReader())
         {
-            if (!row.Read())
-            {
-                return null;
-            }
-
+            row.Read();
             header = new SegmentHeader(row.GetInt64(0), DateTimeOffset.Parse(row.GetString(1), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind));
+            bucketCount = row.GetInt32(2);
+            writer = row.GetInt64(3);
         }
 
-        using var membersCommand = Command(connection, transaction,
+        var buckets = new List<byte[]>();
+        using (var bucketsCommand = Command(connection, transaction,
+            "SELECT members FROM customer360_segment_bucket WHERE service_id = @svc AND segment_id = @seg", segmentId))
+        using (var row = bucketsCommand.ExecuteReader())
+        {
+            while (row.Read())
+            {
+                buckets.Add((byte[])row.GetValue(0));
+            }
+        }
+
+        var earlierRows = new List<SegmentMemberRow>();
+        using (var earlierCommand = Command(connection, transaction,
             """
             SELECT customer_id, customer_version, score_revision, is_member, net_spend, value_score
             FROM customer360_segment_member WHERE service_id = @svc AND segment_id = @seg
-            ORDER BY customer_id
             """,
-            segmentId);
-        using var members = membersCommand.ExecuteReader();
-        var rows = new List<SegmentMemberRow>();
-        while (members.Read())
+            segmentId))
+        using (var row = earlierCommand.ExecuteReader())
         {
-            rows.Add(new SegmentMemberRow(
-                members.GetString(0),
-                new MemberEntry(members.GetInt64(1), members.GetInt64(3) != 0, ParseDecimal(members.GetString(4)), ParseDecimal(members.GetString(5)), members.GetInt64(2))));
+            while (row.Read())
+            {
+                earlierRows.Add(new SegmentMemberRow(
+                    row.GetString(0),
+                    new MemberEntry(row.GetInt64(1), row.GetInt64(3) != 0, ParseDecimal(row.GetString(4)), ParseDecimal(row.GetString(5)), row.GetInt64(2))));
+            }
         }
 
-        return new StoredSegment(header, rows);
+        transaction.Commit();
+        return new StoredSegment(header, bucketCount, SegmentBucketCodec.Members(buckets, earlierRows), writer, earlierRows.Count > 0);
     });
 
-    public async Task<int> WriteSegmentAsync(string segmentId, SegmentHeader header, IReadOnlyCollection<SegmentMemberRow> changed)
+    public Task WriteSegmentAsync(string segmentId, SegmentWrite write)
+    {
+        var encoded = write.Buckets.Select(b => (b.Index, Bytes: SegmentBucketCodec.Encode(b.Members))).ToArray();
+        return OneAtATimeAsync(() =>
+        {
+            using var connection = new SqliteConnection(connectionString);
+            connection.Open();
+            using var transaction = connection.BeginTransaction(deferred: false);
+            using (var header = Command(connection, transaction,
+                """
+                UPDATE customer360_segment SET version = @v, updated_at = @at, bucket_count = @n
+                WHERE service_id = @svc AND segment_id = @seg AND writer = @w
+                """,
+                segmentId))
+            {
+                header.Parameters.AddWithValue("@v", write.Header.Version);
+                header.Parameters.AddWithValue("@at", write.Header.UpdatedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
+                header.Parameters.AddWithValue("@n", write.BucketCount);
+                header.Parameters.AddWithValue("@w", write.Writer);
+                if (header.ExecuteNonQuery() == 0)
+                {
+                    throw new SegmentSupersededException(segmentId, write.Writer);
+                }
+            }
+
+            if (write.ReplacesAll)
+            {
+                using var clear = Command(connection, transaction,
+                    """
+                    DELETE FROM customer360_segment_bucket WHERE service_id = @svc AND segment_id = @seg;
+                    DELETE FROM customer360_segment_member WHERE service_id = @svc AND segment_id = @seg;
+                    """,
+                    segmentId);
+                clear.ExecuteNonQuery();
+            }
+
+            using var upsert = Command(connection, transaction,
+                """
+                INSERT INTO customer360_segment_bucket (service_id, segment_id, bucket, members) VALUES (@svc, @seg, @b, @m)
+                ON CONFLICT (service_id, segment_id, bucket) DO UPDATE SET members = excluded.members
+                """,
+                segmentId);
+            var index = upsert.Parameters.Add("@b", SqliteType.Integer);
+            var members = upsert.Parameters.Add("@m", SqliteType.Blob);
+            upsert.Prepare();
+            foreach (var (bucket, bytes) in encoded)
+            {
+                index.Value = bucket;
+                members.Value = bytes;
+                upsert.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+            return 0;
+        });
+    }
+
+    public void Dispose() => _writer.Dispose();
+
+    private async Task<T> OneAtATimeAsync<T>(Func<T> work)
     {
         await _writer.WaitAsync();
         try
         {
-            return await Task.Run(() => Write(segmentId, header, changed));
+            return await Task.Run(work);
         }
         finally
         {
             _writer.Release();
         }
-    }
-
-    public void Dispose() => _writer.Dispose();
-
-    private int Write(string segmentId, SegmentHeader header, IReadOnlyCollection<SegmentMemberRow> changed)
-    {
-        using var connection = new SqliteConnection(connectionString);
-        connection.Open();
-        using var transaction = connection.BeginTransaction(deferred: false);
-        var written = 0;
-        if (changed.Count > 0)
-        {
-            // A member row moves only forward, by (customer version, score revision).
-            using var upsert = Command(connection, transaction,
-                """
-                INSERT INTO customer360_segment_member
-                    (service_id, segment_id, customer_id, customer_version, score_revision, is_member, net_spend, value_score)
-                VALUES (@svc, @seg, @c, @v, @r, @m, @n, @s)
-                ON CONFLICT (service_id, segment_id, customer_id) DO UPDATE
-                SET customer_version = excluded.customer_version, score_revision = excluded.score_revision,
-                    is_member = excluded.is_member, net_spend = excluded.net_spend, value_score = excluded.value_score
-                WHERE excluded.customer_version > customer360_segment_member.customer_version
-                   OR (excluded.customer_version = customer360_segment_member.customer_version
-                       AND excluded.score_revision > customer360_segment_member.score_revision)
-                """,
-                segmentId);
-            var c = upsert.Parameters.Add("@c", SqliteType.Text);
-            var v = upsert.Parameters.Add("@v", SqliteType.Integer);
-            var r = upsert.Parameters.Add("@r", SqliteType.Integer);
-            var m = upsert.Parameters.Add("@m", SqliteType.Integer);
-            var n = upsert.Parameters.Add("@n", SqliteType.Text);
-            var s = upsert.Parameters.Add("@s", SqliteType.Text);
-            upsert.Prepare();
-            foreach (var (customerId, entry) in changed)
-            {
-                c.Value = (object?)customerId ?? DBNull.Value;
-                v.Value = entry.CustomerVersion;
-                r.Value = entry.ScoreRevision;
-                m.Value = entry.IsMember ? 1 : 0;
-                n.Value = entry.NetSpend.ToString(CultureInfo.InvariantCulture);
-                s.Value = entry.ValueScore.ToString(CultureInfo.InvariantCulture);
-                written += upsert.ExecuteNonQuery();
-            }
-        }
-
-        using var headerCommand = Command(connection, transaction,
-            """
-            INSERT INTO customer360_segment (service_id, segment_id, version, updated_at) VALUES (@svc, @seg, @v, @at)
-            ON CONFLICT (service_id, segment_id) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at
-            WHERE excluded.version >= customer360_segment.version
-            """,
-            segmentId);
-        headerCommand.Parameters.AddWithValue("@v", header.Version);
-        headerCommand.Parameters.AddWithValue("@at", header.UpdatedAt.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
-        headerCommand.ExecuteNonQuery();
-        transaction.Commit();
-        return written;
     }
 
     private SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql, string segmentId)

@@ -41,8 +41,8 @@ public sealed class Customer360Options
     /// <summary>
     /// How often a changed segment persists its figures on its own. Each segment checkpoint
     /// (every <see cref="SegmentCheckpointInterval"/>) persists every segment anyway, and
-    /// recovery after a crash starts from the checkpoint, so this is only a backstop: a segment
-    /// writes all its members each time, which is costly for a large segment.
+    /// recovery after a crash starts from the checkpoint, so this is only a backstop for
+    /// segments that change between checkpoints without being persisted.
     /// </summary>
     public TimeSpan SegmentPersistInterval { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -10,11 +10,13 @@ namespace Customer360.Grains.Segments;
 /// exact: at rest the figures equal the sums over the members, to the cent.
 /// </summary>
 /// <remarks>
-/// Members live in the <see cref="ISegmentStore"/>, one row each. The grain remembers which
-/// members changed since its last write and writes only those (with the header), so a write
-/// costs what changed, not what the segment holds. Segments written by an earlier version kept
-/// every member in Orleans grain state; the first activation moves them to the store (see
-/// <see cref="SegmentGrainState"/>).
+/// Members live in the <see cref="ISegmentStore"/>, spread over buckets by
+/// <see cref="SegmentBuckets"/>. The grain remembers which buckets changed since its last
+/// write and writes only those, each whole, with the header: a write costs what changed, and a
+/// sweep that changes every member costs one row per bucket, not one per member. Opening the
+/// segment takes it for this activation; should another activation open it later, this one's
+/// writes fail and it deactivates. Segments written by an earlier version (member rows, or
+/// every member in Orleans grain state) are moved to buckets on first activation.
 /// </remarks>
 public sealed class SegmentGrain(
     [PersistentState(StorageNames.SegmentState, StorageNames.Store)] IPersistentState<SegmentGrainState> earlierState,
@@ -28,8 +30,15 @@ public sealed class SegmentGrain(
     // remember the order at which a customer left, so a late, older update cannot bring it back.
     private readonly Dictionary<string, MemberEntry> _members = new(StringComparer.Ordinal);
 
-    // Customers whose entry changed since the last successful write.
-    private readonly HashSet<string> _unwritten = new(StringComparer.Ordinal);
+    // The customer ids of each bucket, and the buckets changed since the last successful write.
+    private List<string>[] _buckets = [];
+    private readonly HashSet<int> _unwritten = [];
+
+    // Set when every bucket must be written, and whatever else the store holds dropped: after
+    // the bucket count grew, or when the segment was stored by an earlier version.
+    private bool _rewriteAll;
+    private long _writer;
+    private bool _superseded;
 
     // Members ordered by value score, highest first, then by customer id.
     private readonly SortedSet<(decimal Score, string CustomerId)> _ranking = new(RankingOrder.Instance);
@@ -42,26 +51,39 @@ public sealed class SegmentGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var segmentId = this.GetPrimaryKeyString();
-        var stored = await store.ReadSegmentAsync(segmentId);
-        if (earlierState.State.Members.Count > 0)
+        var stored = await store.OpenSegmentAsync(this.GetPrimaryKeyString());
+        _writer = stored.Writer;
+        var members = stored.Members;
+        var header = stored.Header;
+        var earlier = earlierState.State.Members.Count > 0;
+        if (earlier && stored.IsEmpty)
         {
-            stored ??= await SegmentStateUpgrade.MoveToStoreAsync(segmentId, earlierState.State, store);
-            await earlierState.ClearStateAsync(cancellationToken);
+            (header, members) = SegmentStateUpgrade.Members(earlierState.State);
         }
 
-        if (stored is not null)
+        if (!stored.IsEmpty || earlier)
         {
-            _version = stored.Header.Version;
-            _updatedAt = stored.Header.UpdatedAt;
-            foreach (var (customerId, entry) in stored.Members)
+            _version = header.Version;
+            _updatedAt = header.UpdatedAt;
+        }
+
+        foreach (var (customerId, entry) in members)
+        {
+            _members[customerId] = entry;
+            if (entry.IsMember)
             {
-                _members[customerId] = entry;
-                if (entry.IsMember)
-                {
-                    AddContribution(customerId, entry);
-                }
+                AddContribution(customerId, entry);
             }
+        }
+
+        var bucketCount = SegmentBuckets.CountFor(_members.Count, stored.BucketCount);
+        Rebucket(bucketCount);
+        _rewriteAll = _members.Count > 0 && (bucketCount != stored.BucketCount || stored.HasEarlierRows || (earlier && stored.IsEmpty));
+        if (earlier)
+        {
+            // Moved first, cleared after: a crash between the two moves them again, to the same buckets.
+            await PersistIfDirtyAsync(cancellationToken);
+            await earlierState.ClearStateAsync(cancellationToken);
         }
 
         this.RegisterGrainTimer(PersistIfDirtyAsync, new GrainTimerCreationOptions
@@ -91,8 +113,7 @@ public sealed class SegmentGrain(
                 {
                     // A leave that overtook its join (still buffered on the silo the customer
                     // was on). Remember it, or the late join would make the customer a member.
-                    _members[update.CustomerId] = new MemberEntry(update.CustomerVersion, false, 0m, 0m, update.ScoreRevision);
-                    _unwritten.Add(update.CustomerId);
+                    Set(update.CustomerId, new MemberEntry(update.CustomerVersion, false, 0m, 0m, update.ScoreRevision), known);
                 }
 
                 // Otherwise never a member here: nothing to take away, nothing to remember.
@@ -105,8 +126,7 @@ public sealed class SegmentGrain(
             }
 
             var entry = new MemberEntry(update.CustomerVersion, update.IsMember, update.NetSpend, update.ValueScore, update.ScoreRevision);
-            _members[update.CustomerId] = entry;
-            _unwritten.Add(update.CustomerId);
+            Set(update.CustomerId, entry, known);
             if (entry.IsMember)
             {
                 AddContribution(update.CustomerId, entry);
@@ -181,34 +201,79 @@ public sealed class SegmentGrain(
         _ranking.Remove((entry.ValueScore, customerId));
     }
 
+    // Records a customer's entry; a customer new to the segment joins its bucket, and the
+    // bucket count doubles when the buckets have grown too large on average.
+    private void Set(string customerId, MemberEntry entry, bool known)
+    {
+        _members[customerId] = entry;
+        var bucket = SegmentBuckets.Of(customerId, _buckets.Length);
+        if (!known)
+        {
+            _buckets[bucket].Add(customerId);
+            if (_members.Count > (long)_buckets.Length * SegmentBuckets.MaxAverageMembers && _buckets.Length < SegmentBuckets.MaxCount)
+            {
+                Rebucket(_buckets.Length * 2);
+                _rewriteAll = true;
+                return;
+            }
+        }
+
+        _unwritten.Add(bucket);
+    }
+
+    private void Rebucket(int count)
+    {
+        _buckets = new List<string>[count];
+        for (var i = 0; i < count; i++)
+        {
+            _buckets[i] = [];
+        }
+
+        foreach (var customerId in _members.Keys)
+        {
+            _buckets[SegmentBuckets.Of(customerId, count)].Add(customerId);
+        }
+    }
+
     private async Task PersistIfDirtyAsync(CancellationToken cancellationToken)
     {
-        if (_unwritten.Count == 0)
+        if (_superseded || (_unwritten.Count == 0 && !_rewriteAll))
         {
             return;
         }
 
-        // Taken before the write: a change applied while the write is in flight marks its
-        // customer again and is written next time. If the write fails, every customer it
-        // carried is marked again, with whatever entry it has by then.
-        var rows = new List<SegmentMemberRow>(_unwritten.Count);
-        foreach (var customerId in _unwritten)
+        // Taken before the write: should the write fail, the buckets it carried are marked
+        // again and written, with whatever they hold by then, next time.
+        var rewriteAll = _rewriteAll;
+        int[] indexes = rewriteAll
+            ? [.. Enumerable.Range(0, _buckets.Length).Where(i => _buckets[i].Count > 0)]
+            : [.. _unwritten];
+        var buckets = new List<SegmentBucket>(indexes.Length);
+        foreach (var index in indexes)
         {
-            rows.Add(new SegmentMemberRow(customerId, _members[customerId]));
+            buckets.Add(new SegmentBucket(index, [.. _buckets[index].Select(id => new SegmentMemberRow(id, _members[id]))]));
         }
 
         _unwritten.Clear();
+        _rewriteAll = false;
         try
         {
-            await store.WriteSegmentAsync(this.GetPrimaryKeyString(), new SegmentHeader(_version, _updatedAt), rows);
+            await store.WriteSegmentAsync(
+                this.GetPrimaryKeyString(),
+                new SegmentWrite(_writer, new SegmentHeader(_version, _updatedAt), _buckets.Length, buckets, rewriteAll));
+        }
+        catch (SegmentSupersededException)
+        {
+            // Another activation of this segment opened it since: it has the stored figures
+            // and whatever reaches it from now on. This copy stops writing and goes away.
+            _superseded = true;
+            DeactivateOnIdle();
+            throw;
         }
         catch
         {
-            foreach (var row in rows)
-            {
-                _unwritten.Add(row.CustomerId);
-            }
-
+            _rewriteAll |= rewriteAll;
+            _unwritten.UnionWith(indexes);
             throw;
         }
     }

@@ -10,7 +10,7 @@ namespace Customer360.Grains.Segments;
 
 /// <summary>
 /// Keeps stored segment figures recoverable after a crash. Segment updates travel through
-/// in-memory buffers and segments write the members that changed at each checkpoint (every
+/// in-memory buffers and segments write the buckets that changed at each checkpoint (every
 /// <see cref="Customer360Options.SegmentCheckpointInterval"/>), so a killed process loses
 /// the last moments of segment changes, though never a log entry. This service records a
 /// checkpoint: a log position at or below which every entry is reflected in the stored segment

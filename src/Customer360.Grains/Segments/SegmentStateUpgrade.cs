@@ -3,22 +3,20 @@ using Customer360.Grains.Storage;
 namespace Customer360.Grains.Segments;
 
 /// <summary>
-/// Moves a segment written by an earlier version, which kept every member in Orleans grain
-/// state, to the <see cref="ISegmentStore"/>: all its members and its header in one write.
+/// Reads a segment written by an earlier version, which kept every member in Orleans grain
+/// state. The segment grain writes what this returns to the <see cref="ISegmentStore"/>, all of
+/// it in one write, then clears the grain state.
 /// </summary>
 public static class SegmentStateUpgrade
 {
-    /// <summary>Writes every member and the header of <paramref name="earlier"/>, and returns the segment as now stored.</summary>
-    public static async Task<StoredSegment> MoveToStoreAsync(string segmentId, SegmentGrainState earlier, ISegmentStore store)
-    {
-        var header = new SegmentHeader(earlier.Version, earlier.UpdatedAt);
-        IReadOnlyList<SegmentMemberRow> members =
+    /// <summary>The header and every member of <paramref name="earlier"/>, leaves included, in customer id order.</summary>
+    public static (SegmentHeader Header, IReadOnlyList<SegmentMemberRow> Members) Members(SegmentGrainState earlier) =>
+    (
+        new SegmentHeader(earlier.Version, earlier.UpdatedAt),
         [
             .. earlier.Members
                 .OrderBy(m => m.Key, StringComparer.Ordinal)
                 .Select(m => new SegmentMemberRow(m.Key, m.Value)),
-        ];
-        await store.WriteSegmentAsync(segmentId, header, members);
-        return new StoredSegment(header, members);
-    }
+        ]
+    );
 }

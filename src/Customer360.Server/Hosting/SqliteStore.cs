@@ -51,7 +51,21 @@ public static class SqliteStore
         command.ExecuteNonQuery();
         AddValueColumns(connection);
         AddSnapshotSummaryColumns(connection);
+        AddSegmentBucketColumns(connection);
     }
+
+    /// <summary>
+    /// Segment headers made before buckets get the bucket count and writer token, both 0: the
+    /// segment's first activation moves its member rows to buckets.
+    /// </summary>
+    private static void AddSegmentBucketColumns(SqliteConnection connection) => UpgradeUnlessColumnExists(
+        connection,
+        "customer360_segment",
+        "writer",
+        """
+        ALTER TABLE customer360_segment ADD COLUMN bucket_count INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE customer360_segment ADD COLUMN writer INTEGER NOT NULL DEFAULT 0;
+        """);
 
     /// <summary>
     /// Snapshots made before value summaries were kept get the summary columns, empty: such a
