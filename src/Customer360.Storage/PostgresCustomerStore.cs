@@ -210,8 +210,11 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
 
     public async Task<IReadOnlyList<SweepCandidate>> ReadSweepPageAsync(string? after, int limit)
     {
-        // One statement: the page along the customers' unique index, each customer's snapshot,
-        // and its last log entry by one backward step down the log's primary key.
+        // One statement: the page along the customers' unique index, then for each customer one
+        // probe of the snapshots' primary key and one backward step down the log's. The
+        // snapshot is a LATERAL probe so that the plan cannot become a merge join: with
+        // statistics taken before a service grew, that plan sorted all of the service's
+        // snapshots for every page, 10 to 20 times slower.
         await using var command = _source.CreateCommand(
             $"""
             SELECT c.customer_id,
@@ -221,7 +224,10 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
                   WHERE service_id = $1 AND customer_id > $2
                   ORDER BY customer_id
                   LIMIT $3) AS c
-            LEFT JOIN customer360_snapshot AS s ON s.service_id = $1 AND s.customer_id = c.customer_id
+            LEFT JOIN LATERAL (
+                SELECT version, {SummaryColumns} FROM customer360_snapshot
+                WHERE service_id = $1 AND customer_id = c.customer_id
+                LIMIT 1) AS s ON true
             ORDER BY c.customer_id
             """);
         command.Parameters.Add(Service());
