@@ -93,8 +93,13 @@ public sealed class SegmentGrain(
         });
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        await PersistIfDirtyAsync(cancellationToken);
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (!_superseded)
+        {
+            await PersistIfDirtyAsync(cancellationToken);
+        }
+    }
 
     public Task ApplyAsync(IReadOnlyList<SegmentUpdate> updates)
     {
@@ -237,7 +242,13 @@ public sealed class SegmentGrain(
 
     private async Task PersistIfDirtyAsync(CancellationToken cancellationToken)
     {
-        if (_superseded || (_unwritten.Count == 0 && !_rewriteAll))
+        if (_superseded)
+        {
+            // Never a quiet success: segment checkpoints count a persist as "stored".
+            throw new SegmentSupersededException(this.GetPrimaryKeyString(), _writer);
+        }
+
+        if (_unwritten.Count == 0 && !_rewriteAll)
         {
             return;
         }

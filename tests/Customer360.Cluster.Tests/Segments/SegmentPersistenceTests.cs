@@ -111,10 +111,17 @@ public sealed class SegmentPersistenceTests(ClusterFixture fixture)
         await segment.ApplyAsync([new SegmentUpdate("late", 1, true, 99m, 99m)]);
         await Assert.ThrowsAsync<SegmentSupersededException>(() => segment.PersistAsync());
         Assert.DoesNotContain(Store.Peek(segmentId)!.Members, m => m.CustomerId == "late");
+        var writes = Store.Received(segmentId);
 
         // The copy that lost the segment went away; the next call reaches a copy that read the store.
         var figures = await segment.GetAsync(10);
         Assert.Equal(1, figures.MemberCount);
         Assert.Equal("kept", Assert.Single(figures.TopMembers).CustomerId);
+
+        // The copy that went away tried no write on its way out, and the new copy writes.
+        Assert.Equal(writes, Store.Received(segmentId));
+        await segment.ApplyAsync([new SegmentUpdate("after", 1, true, 5m, 5m)]);
+        await segment.PersistAsync();
+        Assert.Contains(Store.Peek(segmentId)!.Members, m => m.CustomerId == "after");
     }
 }
