@@ -52,12 +52,29 @@ public sealed class ValueModelStatusTests
         Assert.EndsWith("1,000 customers reached, 1,000 rescored (960 without waking them)", ValueModelRenderer.Progress(sweep), StringComparison.Ordinal);
     }
 
-    private static string Render(ValueModelStatus status)
+    [Fact]
+    public void AModelShowsHowLongReadingAndFittingTookApart()
+    {
+        var model = new ValueModel
+        {
+            Version = 3, FittedAt = Timestamp.FromDateTimeOffset(Started), CalibrationEnd = Timestamp.FromDateTimeOffset(Started),
+            Customers = 60_000, HorizonMonths = 12, AnnualDiscountRate = 0.1, ReadSeconds = 0.734, FitSeconds = 0.118,
+        };
+
+        var text = Rendered(console => ValueModelRenderer.Write(console, model));
+
+        Assert.Matches(@"Reading took\s*│\s*0\.73 s", text);
+        Assert.Matches(@"Fit took\s*│\s*0\.12 s", text);
+    }
+
+    private static string Render(ValueModelStatus status) => Rendered(console => ValueModelRenderer.Write(console, status));
+
+    private static string Rendered(Action<IAnsiConsole> write)
     {
         var output = new StringWriter(CultureInfo.InvariantCulture);
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
         console.Profile.Width = 200;
-        ValueModelRenderer.Write(console, status);
+        write(console);
         return output.ToString();
     }
 }

@@ -83,6 +83,9 @@ public sealed class ValueModelApiTests
 
         Assert.Equal(1, fitted.Version);
         Assert.Equal(customers.Count, fitted.Customers);
+        // Both timed by the server: reading 20,000 customers' histories takes measurable time.
+        Assert.True(fitted.ReadSeconds > 0, $"read_seconds {fitted.ReadSeconds}");
+        Assert.True(fitted.FitSeconds > 0, $"fit_seconds {fitted.FitSeconds}");
         Assert.True(fitted.Purchasing.Converged);
         Assert.True(fitted.Spending.Converged);
         // Times reach the engine rounded to days and amounts to cents, so the recovery is

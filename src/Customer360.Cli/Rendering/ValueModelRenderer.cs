@@ -76,6 +76,7 @@ internal static class ValueModelRenderer
             Add(figures, "Tiers from", $"platinum {ProtoValues.Format(tiers.Platinum)}, gold {ProtoValues.Format(tiers.Gold)}, silver {ProtoValues.Format(tiers.Silver)}");
         }
 
+        Add(figures, "Reading took", Seconds(model.ReadSeconds));
         Add(figures, "Fit took", Seconds(model.FitSeconds));
         console.Write(figures);
         console.Write(Parameters(model.Purchasing, model.Spending));

@@ -75,7 +75,11 @@ public sealed record ValueModelFitOutcome(
     [property: Id(1)] string? FailureReason,
     [property: Id(2)] ValueModel? Model = null);
 
-/// <summary>What a successful fit produced and how well it fitted.</summary>
+/// <summary>
+/// What a successful fit produced and how well it fitted. <paramref name="Duration"/> is the
+/// fitting itself; <paramref name="ReadDuration"/> the reading of every customer's purchase
+/// history from the store before it (zero in reports stored by earlier versions).
+/// </summary>
 [GenerateSerializer, Alias("c360.ValueModelFitReport"), Immutable]
 public sealed record ValueModelFitReport(
     [property: Id(0)] long Version,
@@ -84,7 +88,8 @@ public sealed record ValueModelFitReport(
     [property: Id(3)] long Customers,
     [property: Id(4)] ModelFitSummary Purchasing,
     [property: Id(5)] ModelFitSummary Spending,
-    [property: Id(6)] TimeSpan Duration);
+    [property: Id(6)] TimeSpan Duration,
+    [property: Id(7)] TimeSpan ReadDuration = default);
 
 /// <summary>One model's maximum-likelihood fit: parameters by name, standard errors, log-likelihood, customers, convergence.</summary>
 [GenerateSerializer, Alias("c360.ModelFitSummary"), Immutable]

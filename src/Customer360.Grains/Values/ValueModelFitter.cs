@@ -33,8 +33,11 @@ public sealed class ValueModelFitter(ICustomerStore store, IOptions<Customer360O
         return statistics;
     }
 
-    /// <summary>Fits on <paramref name="population"/>; the result's model has version <paramref name="version"/>.</summary>
-    public ValueModelFitResult Fit(PopulationStatistics population, DateTimeOffset calibrationEnd, long version, DateTimeOffset now)
+    /// <summary>
+    /// Fits on <paramref name="population"/>; the result's model has version <paramref name="version"/>.
+    /// <paramref name="readDuration"/>, how long reading the population took, goes into the report.
+    /// </summary>
+    public ValueModelFitResult Fit(PopulationStatistics population, DateTimeOffset calibrationEnd, long version, DateTimeOffset now, TimeSpan readDuration = default)
     {
         var started = Stopwatch.GetTimestamp();
         var fitOptions = new ValueModelFitOptions { MinimumCustomers = _settings.MinimumCustomers };
@@ -83,7 +86,8 @@ public sealed class ValueModelFitter(ICustomerStore store, IOptions<Customer360O
             population.Inputs.Count,
             Summary("BG/NBD", purchasing),
             Summary("Gamma-Gamma", spending),
-            Stopwatch.GetElapsedTime(started));
+            Stopwatch.GetElapsedTime(started),
+            readDuration);
         return new ValueModelFitResult(model, report, null);
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Customer360.Contracts.Values;
 using Customer360.Domain.Values;
 using Customer360.Grains.Configuration;
@@ -81,7 +82,12 @@ public sealed partial class ValueModelGrain(
         ValueModelFitResult result;
         try
         {
-            result = await Task.Run(async () => fitter.Fit(await fitter.CollectAsync(end, CancellationToken.None), end, version, now));
+            result = await Task.Run(async () =>
+            {
+                var reading = Stopwatch.GetTimestamp();
+                var population = await fitter.CollectAsync(end, CancellationToken.None);
+                return fitter.Fit(population, end, version, now, Stopwatch.GetElapsedTime(reading));
+            });
         }
         finally
         {

@@ -149,6 +149,7 @@ public sealed class ValueModelApi(IGrainFactory grains, IOptions<Customer360Opti
             HorizonMonths = model.Lifetime.HorizonMonths,
             AnnualDiscountRate = model.Lifetime.AnnualDiscountRate,
             FitSeconds = report.Duration.TotalSeconds,
+            ReadSeconds = report.ReadDuration.TotalSeconds,
         };
         message.Rfm.RecencyDays.Add(model.Rfm.RecencyCuts);
         message.Rfm.Frequency.Add(model.Rfm.FrequencyCuts);
