@@ -22,7 +22,7 @@ internal sealed record MemoryFigures(
 /// blocking collections, the customers are woken again, each rebuilt from its snapshot exactly
 /// as after a restart, and the heap is measured again; the difference over the number of customers
 /// is what one active customer holds (its grain, the customer, and the runtime's activation);
-/// each figure is the median of three such cycles.
+/// each figure is the median of the rises and falls of three such cycles.
 /// Measuring around a deactivation keeps the store's own memory out of the figure: the memory
 /// store keeps the whole log and the snapshots on the same heap, and they are there both times.
 /// </summary>
@@ -43,7 +43,6 @@ internal static class MemoryProbe
         var client = cluster.Client;
         progress($"memory: {asRun.Count:N0} customers as the run left them");
         var asRunBytes = await BytesPerCustomerAsync(client, asRun, cancellationToken);
-        await DeactivateAsync(client, asRun, cancellationToken);
 
         var fresh = FillWorkload(settings);
         var freshIds = fresh.Touchpoints.Select(t => t.CustomerId).Distinct(StringComparer.Ordinal).ToArray();
@@ -57,7 +56,6 @@ internal static class MemoryProbe
 
         fresh = null;
         var fullBytes = await BytesPerCustomerAsync(client, freshIds, cancellationToken);
-        await DeactivateAsync(client, freshIds, cancellationToken);
         return new MemoryFigures(
             settings.RecentWindow ?? new Grains.Configuration.Customer360Options().RecentWindow,
             new Grains.Configuration.Customer360Options().IdempotencyWindow,
@@ -78,9 +76,11 @@ internal static class MemoryProbe
 
     /// <summary>
     /// Heap with <paramref name="customers"/> active less heap with them asleep, per customer: the
-    /// median of <see cref="Cycles"/> sleep-and-wake cycles. The runtime lets go of pooled
-    /// buffers now and then (after a minute unused), which can fall inside one cycle; the
-    /// median leaves that cycle out.
+    /// median over <see cref="Cycles"/> wake-and-sleep cycles of the rise on waking and the fall
+    /// on going back to sleep. The runtime lets go of pooled buffers and of what earlier work
+    /// left now and then (a pool unused for a minute, a finished test's cluster): such a release
+    /// inside one step lowers that step's rise, or raises its fall, but leaves the others as they
+    /// are, so the median of the steps leaves it out. Leaves the customers asleep.
     /// </summary>
     private static async Task<double> BytesPerCustomerAsync(IClusterClient client, IReadOnlyCollection<string> customers, CancellationToken cancellationToken)
     {
@@ -89,18 +89,22 @@ internal static class MemoryProbe
             return 0;
         }
 
-        var figures = new double[Cycles];
+        var steps = new List<double>(2 * Cycles);
+        await DeactivateAsync(client, customers, cancellationToken);
+        var asleep = await SettledHeapAsync(cancellationToken);
         for (var i = 0; i < Cycles; i++)
         {
-            await DeactivateAsync(client, customers, cancellationToken);
-            var before = await SettledHeapAsync(cancellationToken);
             await ForEachAsync(customers, id => client.GetGrain<ICustomerGrain>(CustomerKeys.ToGrainKey(id)).GetViewAsync(), cancellationToken);
-            var after = await SettledHeapAsync(cancellationToken);
-            figures[i] = (after - before) / (double)customers.Count;
+            var awake = await SettledHeapAsync(cancellationToken);
+            steps.Add((awake - asleep) / (double)customers.Count);
+
+            await DeactivateAsync(client, customers, cancellationToken);
+            asleep = await SettledHeapAsync(cancellationToken);
+            steps.Add((awake - asleep) / (double)customers.Count);
         }
 
-        Array.Sort(figures);
-        return figures[Cycles / 2];
+        steps.Sort();
+        return steps[steps.Count / 2];
     }
 
     /// <summary>Asks every customer to deactivate and waits until no customer grain is active.</summary>
