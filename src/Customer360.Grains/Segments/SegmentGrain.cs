@@ -78,10 +78,11 @@ public sealed class SegmentGrain(
 
         var bucketCount = SegmentBuckets.CountFor(_members.Count, stored.BucketCount);
         Rebucket(bucketCount);
-        _rewriteAll = _members.Count > 0 && (bucketCount != stored.BucketCount || stored.HasEarlierRows || (earlier && stored.IsEmpty));
+        _rewriteAll = _members.Count > 0 && (bucketCount != stored.BucketCount || stored.HasEarlierRows);
         if (earlier)
         {
-            // Moved first, cleared after: a crash between the two moves them again, to the same buckets.
+            // Moved first, cleared after: after a crash between the two, the next activation
+            // finds the segment stored and only clears the grain state.
             await PersistIfDirtyAsync(cancellationToken);
             await earlierState.ClearStateAsync(cancellationToken);
         }
