@@ -69,7 +69,9 @@ internal sealed class TouchpointStream(CustomerService.CustomerServiceClient cli
                 message.Touchpoints.Add(touchpoint.Message);
             }
 
-            pending.Enqueue(new InFlight(touchpoint.EventId, sentAt, dues[i]));
+            // A turn may come a little before it is due (the pacer does not sleep for less than
+            // a timer tick): latency is then counted from the send, never from after it.
+            pending.Enqueue(new InFlight(touchpoint.EventId, sentAt, Math.Min(dues[i], sentAt)));
         }
 
         Tally.Sent += dues.Count;

@@ -34,6 +34,11 @@ internal static class CallPhases
                 {
                     var dueAt = pacer is null ? 0 : await pacer.WaitForTurnAsync(cancellationToken);
                     var sentAt = Stopwatch.GetTimestamp();
+
+                    // The pacer does not sleep for less than a timer tick, so a turn may come a
+                    // little before it is due; latency is then counted from the send, never
+                    // from a moment after it.
+                    dueAt = Math.Min(dueAt, sentAt);
                     clock?.MarkSend(sentAt);
                     await call(i);
                     var doneAt = Stopwatch.GetTimestamp();
