@@ -446,22 +446,11 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
         if (snapshots.Count > 0)
         {
             var upsert = new NpgsqlBatchCommand(
-                """
-                INSERT INTO customer360_snapshot (service_id, customer_id, version, payload,
-                    summary_purchase_days, summary_first_purchase_day, summary_last_purchase_day,
-                    summary_repeat_occasion_value, summary_occasion_value, summary_net_spend, summary_preferred_channel)
+                $"""
+                INSERT INTO {SnapshotUpsert.Columns}
                 SELECT $4, * FROM unnest($1::text[], $2::bigint[], $3::bytea[],
                     $5::integer[], $6::integer[], $7::integer[], $8::numeric[], $9::numeric[], $10::numeric[], $11::smallint[])
-                ON CONFLICT (service_id, customer_id) DO UPDATE SET version = excluded.version, payload = excluded.payload,
-                    summary_purchase_days = excluded.summary_purchase_days,
-                    summary_first_purchase_day = excluded.summary_first_purchase_day,
-                    summary_last_purchase_day = excluded.summary_last_purchase_day,
-                    summary_repeat_occasion_value = excluded.summary_repeat_occasion_value,
-                    summary_occasion_value = excluded.summary_occasion_value,
-                    summary_net_spend = excluded.summary_net_spend,
-                    summary_preferred_channel = excluded.summary_preferred_channel
-                WHERE excluded.version > customer360_snapshot.version
-                   OR (excluded.version = customer360_snapshot.version AND customer360_snapshot.summary_purchase_days IS NULL)
+                {SnapshotUpsert.OnConflict}
                 """);
             upsert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. snapshots.Select(s => s.CustomerId)] });
             upsert.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. snapshots.Select(s => s.Version)] });

@@ -328,21 +328,10 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
             using var upsert = _writer.CreateCommand();
             upsert.Transaction = transaction;
             upsert.CommandText =
-                """
-                INSERT INTO customer360_snapshot (service_id, customer_id, version, payload,
-                    summary_purchase_days, summary_first_purchase_day, summary_last_purchase_day,
-                    summary_repeat_occasion_value, summary_occasion_value, summary_net_spend, summary_preferred_channel)
+                $"""
+                INSERT INTO {SnapshotUpsert.Columns}
                 VALUES (@svc, @c, @v, @p, @sd, @sf, @sl, @sr, @so, @sn, @sc)
-                ON CONFLICT (service_id, customer_id) DO UPDATE SET version = excluded.version, payload = excluded.payload,
-                    summary_purchase_days = excluded.summary_purchase_days,
-                    summary_first_purchase_day = excluded.summary_first_purchase_day,
-                    summary_last_purchase_day = excluded.summary_last_purchase_day,
-                    summary_repeat_occasion_value = excluded.summary_repeat_occasion_value,
-                    summary_occasion_value = excluded.summary_occasion_value,
-                    summary_net_spend = excluded.summary_net_spend,
-                    summary_preferred_channel = excluded.summary_preferred_channel
-                WHERE excluded.version > customer360_snapshot.version
-                   OR (excluded.version = customer360_snapshot.version AND customer360_snapshot.summary_purchase_days IS NULL)
+                {SnapshotUpsert.OnConflict}
                 """;
             upsert.Parameters.AddWithValue("@svc", _serviceId);
             var c = upsert.Parameters.Add("@c", SqliteType.Text);
