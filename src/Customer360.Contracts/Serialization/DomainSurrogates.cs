@@ -408,14 +408,7 @@ public sealed class CustomerConverter : IConverter<Customer, CustomerSurrogate>
 {
     public Customer ConvertFromSurrogate(in CustomerSurrogate s) => new(
         s.CustomerId, s.Version, s.CreatedAt, s.UpdatedAt, s.Profile ?? CustomerProfile.Empty,
-        s.Aggregates ?? new CustomerAggregates(), Recent(s), Applied(s), s.Value);
-
-    // Kept in memory as every live customer keeps its touchpoints.
-    private static IEnumerable<Touchpoint> Recent(CustomerSurrogate s)
-    {
-        var customerId = s.CustomerId;
-        return (s.Recent ?? []).Select(t => TouchpointCompaction.Compact(t, customerId));
-    }
+        s.Aggregates ?? new CustomerAggregates(), s.Recent ?? [], Applied(s), s.Value);
 
     // Id hashes (or, in older snapshots, ids) and fingerprints travel as parallel arrays.
     private static IEnumerable<AppliedEvent> Applied(CustomerSurrogate s)

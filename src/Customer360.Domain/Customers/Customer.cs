@@ -38,7 +38,7 @@ public readonly record struct AppliedEvent(long IdHash, long Fingerprint)
 /// </summary>
 public sealed class Customer
 {
-    private readonly List<Touchpoint> _recent;
+    private readonly RecentTouchpoints _recent;
     private readonly AppliedEventWindow _applied = new();
 
     /// <summary>A customer seen for the first time.</summary>
@@ -65,8 +65,9 @@ public sealed class Customer
         UpdatedAt = updatedAt;
         Profile = profile;
         Aggregates = aggregates;
-        _recent = recent.ToList();
-        _recent.Sort(Touchpoint.NewestFirst);
+        // Every stored touchpoint is kept: the window it was stored under is not known here, and
+        // the next touchpoint applied trims to the rules' window.
+        _recent = new RecentTouchpoints(customerId, recent, int.MaxValue);
         // Each id once, in one pass: a linear scan of the window per event would make restoring a
         // large window quadratic.
         var seen = new HashSet<long>();
@@ -93,8 +94,8 @@ public sealed class Customer
 
     public CustomerAggregates Aggregates { get; }
 
-    /// <summary>The most recent touchpoints, newest first by event time.</summary>
-    public IReadOnlyList<Touchpoint> RecentTouchpoints => _recent;
+    /// <summary>The most recent touchpoints, newest first by event time; each read decodes one.</summary>
+    public RecentTouchpoints RecentTouchpoints => _recent;
 
     /// <summary>How many applied events are remembered for duplicate detection.</summary>
     public int AppliedEventCount => _applied.Count;
@@ -151,7 +152,7 @@ public sealed class Customer
     public void ApplyNew(Touchpoint touchpoint, long fingerprint, CustomerRules rules, DateTimeOffset now)
     {
         Aggregates.Apply(touchpoint);
-        InsertRecent(touchpoint, rules.RecentWindow);
+        _recent.Insert(touchpoint, rules.RecentWindow);
         _applied.Add(EventIdHash.Of(touchpoint.EventId), fingerprint, rules.IdempotencyWindow);
         Touch(rules, now);
     }
@@ -182,15 +183,5 @@ public sealed class Customer
         Version++;
         UpdatedAt = now;
         Reassess(rules, now);
-    }
-
-    private void InsertRecent(Touchpoint touchpoint, int window)
-    {
-        var index = _recent.BinarySearch(touchpoint, Comparer<Touchpoint>.Create(Touchpoint.NewestFirst));
-        _recent.Insert(index < 0 ? ~index : index, touchpoint);
-        while (_recent.Count > Math.Max(0, window))
-        {
-            _recent.RemoveAt(_recent.Count - 1);
-        }
     }
 }

@@ -39,7 +39,9 @@ public sealed partial class CustomerGrain(
     private readonly string _reportingCurrency = options.Value.ReportingCurrency;
     private readonly int _snapshotEvery = options.Value.SnapshotEvery;
     private readonly ProfileValidator _profileRules = new(options.Value.Limits);
-    private TaskCompletionSource _changed = NewSignal();
+    // What watchers wait on; made when the first one waits, so the many customers nobody is
+    // watching make no signal per change.
+    private TaskCompletionSource? _changed;
 
     // Null until the customer's first change is committed.
     private Customer? _customer;
@@ -331,7 +333,7 @@ public sealed partial class CustomerGrain(
 
             try
             {
-                await _changed.Task.WaitAsync(remaining, clock, cancellationToken);
+                await (_changed ??= NewSignal()).Task.WaitAsync(remaining, clock, cancellationToken);
             }
             catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
             {
@@ -379,8 +381,8 @@ public sealed partial class CustomerGrain(
     private void Signal()
     {
         var signal = _changed;
-        _changed = NewSignal();
-        signal.TrySetResult();
+        _changed = null;
+        signal?.TrySetResult();
     }
 
     /// <summary>Applies one log entry exactly as when it was first accepted.</summary>
@@ -390,7 +392,7 @@ public sealed partial class CustomerGrain(
         if (entry.Touchpoint is { } touchpoint)
         {
             // The log holds each event id once: a logged touchpoint is always new to the customer.
-            customer.ApplyNew(TouchpointCompaction.Compact(touchpoint, customer.CustomerId), entry.Fingerprint, rules, entry.RecordedAt);
+            customer.ApplyNew(touchpoint, entry.Fingerprint, rules, entry.RecordedAt);
         }
         else
         {

@@ -8,7 +8,7 @@ namespace Customer360.Grains.Customers;
 /// hash of each recent id, not the id, so a hit may in principle be another id with the same hash.
 /// The customer grain asks here when a hit's content fingerprint differs (a fingerprint covers the
 /// event id, so an equal one is the same event): the event is refused as a conflict only when its
-/// exact id is found, among the recent touchpoints the customer keeps whole or else in the log.
+/// exact id is found, among the recent touchpoints the customer keeps or else in the log.
 /// </summary>
 public static class RecentEvents
 {
@@ -19,12 +19,9 @@ public static class RecentEvents
     /// </summary>
     public static async Task<EventCheck> ConfirmAsync(Customer customer, string eventId, long fingerprint, ICustomerStore store)
     {
-        foreach (var recent in customer.RecentTouchpoints)
+        if (customer.RecentTouchpoints.Find(eventId) is { } recent)
         {
-            if (string.Equals(recent.EventId, eventId, StringComparison.Ordinal))
-            {
-                return TouchpointFingerprint.Of(recent) == fingerprint ? EventCheck.Duplicate : EventCheck.Conflict;
-            }
+            return TouchpointFingerprint.Of(recent) == fingerprint ? EventCheck.Duplicate : EventCheck.Conflict;
         }
 
         return await store.FindEventAsync(customer.CustomerId, eventId) is { } logged
