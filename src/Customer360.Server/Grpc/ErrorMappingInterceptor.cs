@@ -57,7 +57,7 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
         RpcException rpc => rpc.Status,
         TimeoutException => new Status(StatusCode.Unavailable, "the engine did not answer in time; retry"),
         OperationCanceledException => new Status(StatusCode.Cancelled, "cancelled"),
-        Grains.Storage.CustomerStoreUnavailableException => new Status(StatusCode.Unavailable, "the change could not be stored; retry (a retry is never counted twice)"),
+        Grains.Storage.CustomerStoreUnavailableException => new Status(StatusCode.Unavailable, "the customer store is unavailable; retry (a retry is never counted twice)"),
         Orleans.Storage.InconsistentStateException => new Status(StatusCode.Aborted, "a concurrent change won; retry"),
         OrleansException => new Status(StatusCode.Unavailable, "the engine is temporarily unavailable; retry"),
         _ => new Status(StatusCode.Internal, "internal error"),
