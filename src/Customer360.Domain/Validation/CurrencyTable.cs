@@ -47,5 +47,5 @@ public sealed class CurrencyTable
 
     /// <summary>Three upper-case ASCII letters, the shape of an ISO-4217 alphabetic code.</summary>
     public static bool IsCurrencyCode(string? code) =>
-        code is { Length: 3 } && code.All(c => c is >= 'A' and <= 'Z');
+        code is { Length: 3 } && !code.AsSpan().ContainsAnyExceptInRange('A', 'Z');
 }

@@ -18,7 +18,7 @@ public static class CustomerIds
             return new ValidationError(field, $"must be at most {limits.MaxCustomerIdLength} characters, got {customerId.Length}");
         }
 
-        if (customerId.Any(char.IsControl))
+        if (ControlCharacters.In(customerId))
         {
             return new ValidationError(field, "must not contain control characters");
         }

@@ -70,7 +70,7 @@ public sealed class ProfileValidator(InputLimits limits)
             return new ValidationError(field, $"must be at most {limits.MaxTextLength} characters");
         }
 
-        return value.Any(char.IsControl) ? new ValidationError(field, "must not contain control characters") : null;
+        return ControlCharacters.In(value) ? new ValidationError(field, "must not contain control characters") : null;
     }
 
     private ValidationError? CheckList(IReadOnlyList<string>? values, string field)

@@ -47,7 +47,7 @@ public sealed class TouchpointValidator(InputLimits limits, CurrencyTable curren
             return new ValidationError("event_id", $"must be at most {limits.MaxEventIdLength} characters");
         }
 
-        if (t.EventId.Any(char.IsControl))
+        if (ControlCharacters.In(t.EventId))
         {
             return new ValidationError("event_id", "must not contain control characters");
         }
@@ -186,7 +186,7 @@ public sealed class TouchpointValidator(InputLimits limits, CurrencyTable curren
 
         foreach (var (key, value) in attributes)
         {
-            if (key.Length == 0 || key.Length > limits.MaxAttributeKeyLength || key.Any(char.IsControl))
+            if (key.Length == 0 || key.Length > limits.MaxAttributeKeyLength || ControlCharacters.In(key))
             {
                 return new ValidationError($"{field}[{Truncate(key)}]",
                     $"key must be 1..{limits.MaxAttributeKeyLength} characters without control characters");

@@ -58,4 +58,22 @@ public sealed class CustomerIdsTests
     {
         Assert.Equal("customer_id", CustomerIds.Check("abcd", new InputLimits { MaxCustomerIdLength = 3 })?.Field);
     }
+
+    [Fact]
+    public void ExactlyTheCharactersDotNetCallsControlCharactersAreRefused()
+    {
+        // Every UTF-16 code unit but the surrogates, inside an id: refused exactly when
+        // char.IsControl says so, including at the edges of both control ranges.
+        for (var c = 0; c <= 0xFFFF; c++)
+        {
+            if (char.IsSurrogate((char)c))
+            {
+                continue;
+            }
+
+            var error = CustomerIds.Check($"a{(char)c}b", Limits);
+            var refused = error?.Message == "must not contain control characters";
+            Assert.True(refused == char.IsControl((char)c), $"U+{c:X4}: refused {refused}, control {char.IsControl((char)c)}");
+        }
+    }
 }
