@@ -322,4 +322,62 @@ public sealed class CustomerApiTests(ServerFixture fixture)
         var ex = await Assert.ThrowsAsync<RpcException>(() => watch.ResponseStream.MoveNext(CancellationToken.None));
         Assert.Equal(StatusCode.NotFound, ex.StatusCode);
     }
+
+    [Fact]
+    public async Task AViewCarriesAsManyRecentTouchpointsAsAskedAndTheSameEverythingElse()
+    {
+        var id = NewCustomerId();
+        for (var i = 1; i <= 3; i++)
+        {
+            await Customers.RecordTouchpointAsync(Record(Purchase(id, 10m * i, DateTimeOffset.UtcNow.AddHours(-i), eventId: $"order-{i}")));
+        }
+
+        var full = await Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+        var two = await Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id, RecentTouchpoints = 2 });
+        var none = await Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id, RecentTouchpoints = 0 });
+        var more = await Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id, RecentTouchpoints = 1000 });
+
+        Assert.Equal(["order-1", "order-2", "order-3"], full.RecentTouchpoints.Select(t => t.EventId));
+        Assert.Equal(["order-1", "order-2"], two.RecentTouchpoints.Select(t => t.EventId));
+        Assert.Empty(none.RecentTouchpoints);
+        Assert.Equal(full, more);
+
+        // Apart from the history, the same view.
+        none.RecentTouchpoints.Add(full.RecentTouchpoints);
+        Assert.Equal(full, none);
+    }
+
+    [Fact]
+    public async Task ANegativeNumberOfRecentTouchpointsIsRefusedNamingTheField()
+    {
+        var id = NewCustomerId();
+        await Customers.RecordTouchpointAsync(Record(Purchase(id, 10m)));
+
+        var get = await Assert.ThrowsAsync<RpcException>(() => Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id, RecentTouchpoints = -1 }).ResponseAsync);
+        using var watch = Customers.WatchCustomer(new WatchCustomerRequest { CustomerId = id, RecentTouchpoints = -1 });
+        var watched = await Assert.ThrowsAsync<RpcException>(() => watch.ResponseStream.MoveNext(CancellationToken.None));
+
+        Assert.Equal((StatusCode.InvalidArgument, StatusCode.InvalidArgument), (get.StatusCode, watched.StatusCode));
+        Assert.StartsWith("recent_touchpoints: ", get.Status.Detail);
+        Assert.StartsWith("recent_touchpoints: ", watched.Status.Detail);
+    }
+
+    [Fact]
+    public async Task AWatchWithoutHistorySendsEachChangeWithoutIt()
+    {
+        var id = NewCustomerId();
+        await Customers.RecordTouchpointAsync(Record(Purchase(id, 10m)));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var watch = Customers.WatchCustomer(new WatchCustomerRequest { CustomerId = id, RecentTouchpoints = 0 }, cancellationToken: cts.Token);
+
+        Assert.True(await watch.ResponseStream.MoveNext(cts.Token));
+        Assert.Equal(1, watch.ResponseStream.Current.Version);
+        Assert.Empty(watch.ResponseStream.Current.RecentTouchpoints);
+
+        await Customers.RecordTouchpointAsync(Record(Purchase(id, 20m)));
+        Assert.True(await watch.ResponseStream.MoveNext(cts.Token));
+        Assert.Equal(2, watch.ResponseStream.Current.Version);
+        Assert.Equal("30.00", watch.ResponseStream.Current.Aggregates.NetSpend.Amount);
+        Assert.Empty(watch.ResponseStream.Current.RecentTouchpoints);
+    }
 }

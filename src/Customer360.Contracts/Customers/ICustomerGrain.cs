@@ -30,6 +30,13 @@ public interface ICustomerGrain : IGrainWithStringKey
     [Alias("GetView")]
     Task<CustomerView?> GetViewAsync();
 
+    /// <summary>
+    /// The 360 view with at most <paramref name="recentTouchpoints"/> of the kept recent
+    /// touchpoints, newest first (0 for none), or null for a customer never written.
+    /// </summary>
+    [Alias("GetViewWithRecent")]
+    Task<CustomerView?> GetViewAsync(int recentTouchpoints);
+
     /// <summary>One page of touchpoints, newest first by event time; null for a customer never written.</summary>
     [Alias("ListTouchpoints")]
     Task<TouchpointPage?> ListTouchpointsAsync(TouchpointQuery query);
@@ -60,4 +67,11 @@ public interface ICustomerGrain : IGrainWithStringKey
     /// </summary>
     [Alias("WaitForChange"), AlwaysInterleave]
     Task<CustomerView?> WaitForChangeAsync(long knownVersion, long knownScoreRevision, TimeSpan maxWait, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// <see cref="WaitForChangeAsync(long, long, TimeSpan, CancellationToken)"/>, with views of at
+    /// most <paramref name="recentTouchpoints"/> recent touchpoints (0 for none).
+    /// </summary>
+    [Alias("WaitForChangeWithRecent"), AlwaysInterleave]
+    Task<CustomerView?> WaitForChangeAsync(long knownVersion, long knownScoreRevision, TimeSpan maxWait, int recentTouchpoints, CancellationToken cancellationToken = default);
 }

@@ -26,6 +26,18 @@ public sealed class RecentTouchpoints : IReadOnlyList<Touchpoint>
 
     public Touchpoint this[int index] => TouchpointCodec.Decode(_kept[index].Encoded, _customerId);
 
+    /// <summary>The newest <paramref name="count"/> kept touchpoints (all of them if fewer), newest first; only those are decoded.</summary>
+    public Touchpoint[] Newest(int count)
+    {
+        var taken = new Touchpoint[Math.Clamp(count, 0, _kept.Count)];
+        for (var i = 0; i < taken.Length; i++)
+        {
+            taken[i] = this[i];
+        }
+
+        return taken;
+    }
+
     /// <summary>The kept touchpoint with this event id, if there is one; only that one is decoded.</summary>
     public Touchpoint? Find(string eventId)
     {

@@ -260,10 +260,12 @@ public sealed partial class CustomerGrain(
         return true;
     }
 
-    public Task<CustomerView?> GetViewAsync()
+    public Task<CustomerView?> GetViewAsync() => GetViewAsync(int.MaxValue);
+
+    public Task<CustomerView?> GetViewAsync(int recentTouchpoints)
     {
         _called = true;
-        return Task.FromResult(_customer is { } customer ? BuildView(customer) : null);
+        return Task.FromResult(_customer is { } customer ? BuildView(customer, recentTouchpoints) : null);
     }
 
     public async Task<TouchpointPage?> ListTouchpointsAsync(TouchpointQuery query)
@@ -313,7 +315,10 @@ public sealed partial class CustomerGrain(
         }
     }
 
-    public async Task<CustomerView?> WaitForChangeAsync(long knownVersion, long knownScoreRevision, TimeSpan maxWait, CancellationToken cancellationToken = default)
+    public Task<CustomerView?> WaitForChangeAsync(long knownVersion, long knownScoreRevision, TimeSpan maxWait, CancellationToken cancellationToken = default) =>
+        WaitForChangeAsync(knownVersion, knownScoreRevision, maxWait, int.MaxValue, cancellationToken);
+
+    public async Task<CustomerView?> WaitForChangeAsync(long knownVersion, long knownScoreRevision, TimeSpan maxWait, int recentTouchpoints, CancellationToken cancellationToken = default)
     {
         _called = true;
         var known = new MembershipOrder(knownVersion, knownScoreRevision);
@@ -323,7 +328,7 @@ public sealed partial class CustomerGrain(
             // Only committed changes are ever applied to _customer, so what a watcher sees is durable.
             if (_customer is { } customer && OrderOf(customer) > known)
             {
-                return BuildView(customer);
+                return BuildView(customer, recentTouchpoints);
             }
 
             var remaining = deadline - clock.GetUtcNow();
@@ -465,7 +470,7 @@ public sealed partial class CustomerGrain(
             Reason = $"event '{touchpoint.EventId}' was already recorded for customer '{touchpoint.CustomerId}' with different content",
         };
 
-    private CustomerView BuildView(Customer customer) => new(
+    private CustomerView BuildView(Customer customer, int recentTouchpoints = int.MaxValue) => new(
         customer.CustomerId,
         customer.Version,
         customer.CreatedAt,
@@ -474,7 +479,7 @@ public sealed partial class CustomerGrain(
         AggregateFigures.From(customer.Aggregates, _reportingCurrency),
         customer.Value,
         customer.SegmentContributions().Select(c => c.SegmentId).ToArray(),
-        customer.RecentTouchpoints.ToArray())
+        customer.RecentTouchpoints.Newest(recentTouchpoints))
     {
         // Computed when a view is built rather than on every touchpoint: T moves with the clock.
         ValueInputs = ValueModelInputs.Of(customer.Aggregates, clock.GetUtcNow()),

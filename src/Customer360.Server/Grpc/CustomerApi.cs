@@ -137,7 +137,8 @@ public sealed class CustomerApi(
     public override async Task<Api.V1.CustomerView> GetCustomer(GetCustomerRequest request, ServerCallContext context)
     {
         validation.CheckCustomerId(request.CustomerId);
-        var view = await Customer(request.CustomerId).GetViewAsync() ?? throw NotFound(request.CustomerId);
+        var recent = RecentTouchpoints(request.HasRecentTouchpoints, request.RecentTouchpoints);
+        var view = await Customer(request.CustomerId).GetViewAsync(recent) ?? throw NotFound(request.CustomerId);
         return ProtoMapper.ToProto(view);
     }
 
@@ -154,14 +155,15 @@ public sealed class CustomerApi(
     public override async Task WatchCustomer(WatchCustomerRequest request, IServerStreamWriter<Api.V1.CustomerView> responseStream, ServerCallContext context)
     {
         validation.CheckCustomerId(request.CustomerId);
+        var recent = RecentTouchpoints(request.HasRecentTouchpoints, request.RecentTouchpoints);
         var grain = Customer(request.CustomerId);
-        var view = await grain.GetViewAsync() ?? throw NotFound(request.CustomerId);
+        var view = await grain.GetViewAsync(recent) ?? throw NotFound(request.CustomerId);
         await shutdown.WatchAsync(
             context,
             view,
             // A rescore (a new value model, a new day) changes the view without a new version.
             v => new MembershipOrder(v.Version, v.Value?.Revision ?? 0),
-            (known, cancellation) => grain.WaitForChangeAsync(known.CustomerVersion, known.ScoreRevision, WatchPoll, cancellation),
+            (known, cancellation) => grain.WaitForChangeAsync(known.CustomerVersion, known.ScoreRevision, WatchPoll, recent, cancellation),
             (v, cancellation) => responseStream.WriteAsync(ProtoMapper.ToProto(v), cancellation));
     }
 
@@ -203,6 +205,12 @@ public sealed class CustomerApi(
     }
 
     private ICustomerGrain Customer(string customerId) => customers.Get(customerId);
+
+    /// <summary>How many recent touchpoints a view is to carry: all that are kept when the request does not say.</summary>
+    private static int RecentTouchpoints(bool given, int count) =>
+        !given ? int.MaxValue
+        : count >= 0 ? count
+        : throw ApiValidation.Invalid("recent_touchpoints", "must not be negative");
 
     private static TouchpointAck Ack(TouchpointResult result, string path = "touchpoint") => result.Status switch
     {
