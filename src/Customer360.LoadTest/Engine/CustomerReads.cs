@@ -11,7 +11,8 @@ namespace Customer360.LoadTest.Engine;
 /// busy customers are read most) and never on a customer the engine has not seen yet. Latency
 /// runs from each call's due time; failures are counted by gRPC status code.
 /// </summary>
-internal sealed class CustomerReads(IReadOnlyList<CustomerService.CustomerServiceClient> endpoints, double ratePerSecond, int seed)
+/// <param name="recentTouchpoints">How many recent touchpoints each read asks for; null for all the server keeps.</param>
+internal sealed class CustomerReads(IReadOnlyList<CustomerService.CustomerServiceClient> endpoints, double ratePerSecond, int seed, int? recentTouchpoints = null)
 {
     private readonly List<string> _acknowledged = [];
     private readonly Random _random = new(seed);
@@ -68,7 +69,13 @@ internal sealed class CustomerReads(IReadOnlyList<CustomerService.CustomerServic
         {
             // Agents are spread over every address given, one call after another.
             var client = endpoints[(int)((ulong)Interlocked.Increment(ref _calls) % (ulong)endpoints.Count)];
-            await client.GetCustomerAsync(new GetCustomerRequest { CustomerId = customerId });
+            var request = new GetCustomerRequest { CustomerId = customerId };
+            if (recentTouchpoints is { } recent)
+            {
+                request.RecentTouchpoints = recent;
+            }
+
+            await client.GetCustomerAsync(request);
             Tally.Succeed(due, Stopwatch.GetTimestamp());
         }
         catch (RpcException ex)

@@ -35,14 +35,15 @@ internal sealed class MixedWorkload : IAckObserver, IAsyncDisposable
     private long _acks;
 
     /// <param name="readsPerSecond">GetCustomer calls per second; null or 0 for none.</param>
+    /// <param name="readRecent">Recent touchpoints each read asks for; null for all the server keeps.</param>
     /// <param name="watchers">Customers to watch, the busiest of the workload first; 0 for none.</param>
     /// <param name="baseNetSpend">Each customer's net spend before the phase, for the dashboard.</param>
     /// <param name="servers">The addresses given; reads are spread over all of them, watches and the dashboard use the first.</param>
-    public MixedWorkload(IReadOnlyList<Uri> servers, IngestWorkload workload, double? readsPerSecond, int watchers, bool dashboard, int seed, IReadOnlyDictionary<string, decimal> baseNetSpend)
+    public MixedWorkload(IReadOnlyList<Uri> servers, IngestWorkload workload, double? readsPerSecond, int? readRecent, int watchers, bool dashboard, int seed, IReadOnlyDictionary<string, decimal> baseNetSpend)
     {
         if (readsPerSecond is { } rate && rate > 0)
         {
-            _reads = new CustomerReads([.. servers.Select(s => new CustomerService.CustomerServiceClient(Open(s)))], rate, seed);
+            _reads = new CustomerReads([.. servers.Select(s => new CustomerService.CustomerServiceClient(Open(s)))], rate, seed, readRecent);
         }
 
         if (watchers > 0)

@@ -186,7 +186,7 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
         IReadOnlyList<CustomerService.CustomerServiceClient> endpoints, IngestWorkload workload, IngestWorkload? warmup, CancellationToken cancellationToken)
     {
         await using var mixed = new MixedWorkload(
-            settings.Servers, workload, settings.ReadsPerSecond, settings.Watchers, settings.Dashboard, settings.Seed,
+            settings.Servers, workload, settings.ReadsPerSecond, settings.ReadRecentTouchpoints, settings.Watchers, settings.Dashboard, settings.Seed,
             MixedWorkload.NetSpendOf(settings.ReturningCustomers ? warmup : null));
         var engine = new EngineIngest(endpoints, settings.Streams, settings.Window, settings.Batch, settings.Rate, mixed.Any ? mixed : null);
         if (mixed.Any)

@@ -69,6 +69,9 @@ internal sealed record IngestSettings
     /// <summary>GetCustomer calls per second during the engine phase, and naive reads at the same rate; null for none.</summary>
     public double? ReadsPerSecond { get; init; }
 
+    /// <summary>Recent touchpoints each of those GetCustomer calls asks for; null for all the server keeps.</summary>
+    public int? ReadRecentTouchpoints { get; init; }
+
     /// <summary>WatchCustomer streams on the busiest customers during the engine phase.</summary>
     public int Watchers { get; init; }
 

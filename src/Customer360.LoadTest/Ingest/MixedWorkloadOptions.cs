@@ -15,6 +15,12 @@ internal sealed class MixedWorkloadOptions
         HelpName = "per-second",
     };
 
+    public Option<int?> ReadRecent { get; } = new("--read-recent")
+    {
+        Description = "How many recent touchpoints each GetCustomer of --reads-per-second asks for (0: a view without them; default: all the server keeps)",
+        HelpName = "n",
+    };
+
     public Option<int> Watchers { get; } = new("--watchers")
     {
         Description = "WatchCustomer streams on the busiest customers of the workload, timing each ack until the watcher sees a view that new (0: none)",
@@ -35,6 +41,13 @@ internal sealed class MixedWorkloadOptions
                 result.AddError("--reads-per-second must be above 0 and at most 1,000,000");
             }
         });
+        ReadRecent.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is < 0)
+            {
+                result.AddError("--read-recent must not be negative");
+            }
+        });
         Watchers.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int>() is < 0 or > 10_000)
@@ -44,12 +57,13 @@ internal sealed class MixedWorkloadOptions
         });
     }
 
-    public IEnumerable<Option> All => [ReadsPerSecond, Watchers, Dashboard];
+    public IEnumerable<Option> All => [ReadsPerSecond, ReadRecent, Watchers, Dashboard];
 
     /// <summary>The settings with these options applied.</summary>
     public IngestSettings Apply(ParseResult parse, IngestSettings settings) => settings with
     {
         ReadsPerSecond = parse.GetValue(ReadsPerSecond),
+        ReadRecentTouchpoints = parse.GetValue(ReadRecent),
         Watchers = parse.GetValue(Watchers),
         Dashboard = parse.GetValue(Dashboard),
     };
