@@ -40,6 +40,11 @@ public sealed class Customer
 {
     private readonly RecentTouchpoints _recent;
     private readonly AppliedEventWindow _applied = new();
+    private ValueAssessment? _value;
+
+    // The segment contributions as of the last assessment: every change of the aggregates is
+    // followed by one, so they are worked out once per change, not for each reader.
+    private IReadOnlyList<SegmentContribution>? _contributions;
 
     /// <summary>A customer seen for the first time.</summary>
     public Customer(string customerId, DateTimeOffset now)
@@ -104,7 +109,15 @@ public sealed class Customer
     public IEnumerable<AppliedEvent> AppliedEvents => _applied.Events;
 
     /// <summary>The value as last assessed; null until the first change.</summary>
-    public ValueAssessment? Value { get; private set; }
+    public ValueAssessment? Value
+    {
+        get => _value;
+        private set
+        {
+            _value = value;
+            _contributions = null;
+        }
+    }
 
     public bool Exists => Version > 0;
 
@@ -173,7 +186,7 @@ public sealed class Customer
 
     /// <summary>The segment this customer belongs to in each dimension, with what it adds there.</summary>
     public IReadOnlyList<SegmentContribution> SegmentContributions() =>
-        CustomerValueSummary.Contributions(Aggregates.NetSpend, Aggregates.PreferredChannel, Value);
+        _contributions ??= CustomerValueSummary.Contributions(Aggregates.NetSpend, Aggregates.PreferredChannel, Value);
 
     /// <summary>What scoring and segments need of this customer as it is now, for storing with its snapshot.</summary>
     public CustomerValueSummary ValueSummary() => CustomerValueSummary.Of(Aggregates, Version);

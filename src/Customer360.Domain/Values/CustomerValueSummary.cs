@@ -62,10 +62,10 @@ public sealed record CustomerValueSummary(
     {
         var score = value?.Score ?? 0m;
         var tier = value?.Tier ?? ValueTier.Bronze;
-        return
-        [
-            new SegmentContribution(SegmentId.ForTier(tier), netSpend, score),
-            new SegmentContribution(SegmentId.ForChannel(preferredChannel), netSpend, score),
-        ];
+        return new SegmentContribution[]
+        {
+            new(SegmentId.ForTier(tier), netSpend, score),
+            new(SegmentId.ForChannel(preferredChannel), netSpend, score),
+        };
     }
 }
