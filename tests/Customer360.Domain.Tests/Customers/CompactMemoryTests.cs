@@ -206,4 +206,26 @@ public sealed class CompactMemoryTests
         // two amounts, one line item).
         Assert.InRange(customer.RecentTouchpoints.EncodedBytes / 50.0, 40, 100);
     }
+
+    [Fact]
+    public void LongStringsAreKeptWholeAndFoundByTheirExactId()
+    {
+        // Longer than the pool takes and, at 372 bytes of UTF-8, than the conflict check compares on the stack.
+        var eventId = "order-" + new string('€', 122);
+        var note = string.Concat(Enumerable.Repeat("Grüße aus Zürich. ", 20));
+        var sent = Purchase(eventId, Day(-1), 10m) with
+        {
+            Attributes = new Dictionary<string, string>(StringComparer.Ordinal) { ["note"] = note },
+            SourceSystem = new string('s', 100),
+        };
+        var customer = CustomerWith([sent, Purchase("other", Day(-2), 5m)]);
+
+        var kept = customer.RecentTouchpoints.Find(eventId)!;
+
+        Assert.Equal(eventId, kept.EventId);
+        Assert.Equal(note, kept.Attributes["note"]);
+        Assert.Equal(new string('s', 100), kept.SourceSystem);
+        Assert.Null(customer.RecentTouchpoints.Find(eventId[..^1]));
+        Assert.Equal(TouchpointFingerprint.Of(sent), TouchpointFingerprint.Of(kept));
+    }
 }
