@@ -11,14 +11,7 @@ internal static class GetCommand
     public static Command Create(GlobalOptions global)
     {
         var id = new Argument<string>("id") { Description = "Customer id, e.g. C000123" };
-        var recent = new Option<int?>("--recent") { Description = "How many recent touchpoints to show, newest first (0 for none; default: all the server keeps)" };
-        recent.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int?>() is < 0)
-            {
-                result.AddError("--recent must not be negative");
-            }
-        });
+        var recent = Options.RecentTouchpoints();
         var command = new Command("get", "Show a customer's 360 view: profile, aggregates, value, segments and recent touchpoints") { id, recent };
         command.SetHandler(global, async (parseResult, context) =>
         {

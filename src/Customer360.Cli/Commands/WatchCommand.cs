@@ -15,12 +15,17 @@ internal static class WatchCommand
     {
         var id = new Argument<string>("id") { Description = "Customer id, e.g. C000123" };
         var full = new Option<bool>("--full") { Description = "Print the whole view after every change, not just what changed" };
-        var command = new Command("watch", "Show a customer's view, then what changes as it changes, until Ctrl-C") { id, full };
+        var recent = Options.RecentTouchpoints();
+        var command = new Command("watch", "Show a customer's view, then what changes as it changes, until Ctrl-C") { id, full, recent };
         command.SetHandler(global, async (parseResult, context) =>
         {
-            using var call = context.Customers.WatchCustomer(
-                new WatchCustomerRequest { CustomerId = parseResult.GetRequiredValue(id) },
-                cancellationToken: context.CancellationToken);
+            var request = new WatchCustomerRequest { CustomerId = parseResult.GetRequiredValue(id) };
+            if (parseResult.GetValue(recent) is { } count)
+            {
+                request.RecentTouchpoints = count;
+            }
+
+            using var call = context.Customers.WatchCustomer(request, cancellationToken: context.CancellationToken);
             var showFull = parseResult.GetValue(full);
             CustomerView? previous = null;
             try

@@ -28,6 +28,20 @@ internal static class Options
             CustomParser = result => [.. result.Tokens.Select(token => ParseEnum(token.Value, result, names))],
         };
 
+    /// <summary><c>--recent N</c> of the commands that show a customer's view: how many recent touchpoints it carries.</summary>
+    public static Option<int?> RecentTouchpoints()
+    {
+        var option = new Option<int?>("--recent") { Description = "How many recent touchpoints to show, newest first (0 for none; default: all the server keeps)" };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is < 0)
+            {
+                result.AddError("--recent must not be negative");
+            }
+        });
+        return option;
+    }
+
     /// <summary>A whole number with a default, refused outside <paramref name="min"/>..<paramref name="max"/>.</summary>
     public static Option<int> Int(string name, string description, int defaultValue, int min, int max)
     {
