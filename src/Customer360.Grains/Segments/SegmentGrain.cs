@@ -126,12 +126,22 @@ public sealed class SegmentGrain(
                 continue;
             }
 
+            var entry = new MemberEntry(update.CustomerVersion, update.IsMember, update.NetSpend, update.ValueScore, update.ScoreRevision);
+            if (known && held.IsMember && entry.IsMember && held.ValueScore == entry.ValueScore && held.ValueScore.Scale == entry.ValueScore.Scale)
+            {
+                // Still a member at the very same score (a contact, a profile change): the
+                // ranking is as it was; only the net spend may have moved.
+                _totalNetSpend += entry.NetSpend - held.NetSpend;
+                Set(update.CustomerId, entry, known);
+                changed = true;
+                continue;
+            }
+
             if (known && held.IsMember)
             {
                 RemoveContribution(update.CustomerId, held);
             }
 
-            var entry = new MemberEntry(update.CustomerVersion, update.IsMember, update.NetSpend, update.ValueScore, update.ScoreRevision);
             Set(update.CustomerId, entry, known);
             if (entry.IsMember)
             {

@@ -120,4 +120,23 @@ public sealed class SegmentOrderingTests(ClusterFixture fixture)
         Assert.Equal(300m, second.TotalNetSpend);
         Assert.Equal(250m, second.TotalValueScore);
     }
+
+    [Fact]
+    public async Task AChangeAtTheSameScoreMovesTheNetSpendAndKeepsTheRanking()
+    {
+        var segment = NewSegment();
+
+        await segment.ApplyAsync([new SegmentUpdate("a", 1, true, 100m, 300m), new SegmentUpdate("b", 1, true, 50m, 80m)]);
+
+        // A contact (same score) and a return that left the score as it was.
+        await segment.ApplyAsync([new SegmentUpdate("b", 2, true, 50m, 80m), new SegmentUpdate("a", 2, true, 70m, 300m)]);
+        var figures = await segment.GetAsync(10);
+        Assert.Equal((2, 120m, 380m), (figures.MemberCount, figures.TotalNetSpend, figures.TotalValueScore));
+        Assert.Equal([new SegmentMember("a", 300m, 70m), new SegmentMember("b", 80m, 50m)], figures.TopMembers);
+
+        // The same score written with another scale is a new score: it is shown as sent.
+        await segment.ApplyAsync([new SegmentUpdate("b", 3, true, 50m, 80.00m)]);
+        var rescaled = (await segment.GetAsync(10)).TopMembers[1];
+        Assert.Equal("80.00", rescaled.ValueScore.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
 }
