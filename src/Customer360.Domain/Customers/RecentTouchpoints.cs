@@ -52,7 +52,7 @@ public sealed class RecentTouchpoints : IReadOnlyList<Touchpoint>
         return null;
     }
 
-    /// <summary>Bytes held by the encoded touchpoints, for the memory figures.</summary>
+    /// <summary>Bytes of encoding the kept touchpoints hold, without the arrays' own headers.</summary>
     public long EncodedBytes => _kept.Sum(k => (long)k.Encoded.Length);
 
     /// <summary>Keeps <paramref name="touchpoint"/> in its place, then drops the oldest beyond <paramref name="window"/>.</summary>
