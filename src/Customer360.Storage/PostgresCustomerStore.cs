@@ -15,9 +15,10 @@ namespace Customer360.Storage;
 /// </summary>
 /// <remarks>
 /// The log refers to customers by a <c>bigint</c> customer key from <c>customer360_customer</c>,
-/// never seen outside this class: statements look the key up by (service, customer id) in the
-/// same statement that uses it, and a customer's row is inserted in the transaction of its
-/// first entry.
+/// never seen outside this class: reads look the key up by (service, customer id) in the same
+/// statement that uses it, and a customer's row is inserted in the transaction of its first
+/// entry. The batch insert carries the keys this silo already knows (<see cref="CustomerKeyCache"/>)
+/// and looks up only the others.
 /// </remarks>
 /// <remarks>
 /// Durability: commits run with the server's <c>synchronous_commit</c>, which is on unless the
@@ -32,15 +33,24 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
     private readonly NpgsqlDataSource _source;
     private readonly string _serviceId;
     private readonly GroupCommitter _committer;
+    private readonly CustomerKeyCache _keys;
 
-    public PostgresCustomerStore(string connectionString, string serviceId, GroupCommitOptions options, ILogger<PostgresCustomerStore> logger)
+    public PostgresCustomerStore(
+        string connectionString, string serviceId, GroupCommitOptions options, ILogger<PostgresCustomerStore> logger, int customerKeyCapacity = CustomerKeyCache.DefaultCapacity)
     {
         _serviceId = serviceId;
+        _keys = new CustomerKeyCache(customerKeyCapacity);
         _source = NpgsqlDataSource.Create(PostgresConnectionSettings.ForStore(connectionString, DefaultMaxConnections));
         _committer = new GroupCommitter(CommitAsync, options, logger);
     }
 
     public GroupCommitter Committer => _committer;
+
+    /// <summary>The key this store would give the log insert for the customer, or null if it would look it up.</summary>
+    internal long? KnownCustomerKey(string customerId) => _keys.Find(customerId);
+
+    /// <summary>How many customer keys this store holds.</summary>
+    internal int KnownCustomerKeys => _keys.Count;
 
     public Task<bool> AppendAsync(CustomerLogEntry entry) => _committer.AppendAsync(entry);
 
@@ -77,15 +87,18 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
     {
         // One statement, so one round trip and one view of the database: the entries are those
         // after the very snapshot returned, even if a newer snapshot is written meanwhile. The
-        // snapshot's row comes first, as part 0.
+        // snapshot's row comes first, as part 0; the customer's key, if it has one, last, as part 2.
         await using var command = _source.CreateCommand(
             $"""
-            WITH snapshot AS (SELECT version, payload, {SummaryColumns} FROM customer360_snapshot WHERE service_id = $2 AND customer_id = $1)
+            WITH customer AS (SELECT customer_key FROM customer360_customer WHERE service_id = $2 AND customer_id = $1),
+                 snapshot AS (SELECT version, payload, {SummaryColumns} FROM customer360_snapshot WHERE service_id = $2 AND customer_id = $1)
             SELECT 0 AS part, version, 0::smallint, 0::bigint, 0::bigint, payload, NULL::text, {SummaryColumns} FROM snapshot
             UNION ALL
             SELECT 1, sequence, kind, recorded_ticks, fingerprint, NULL::bytea, payload, {NoSummary} FROM customer360_log
-            WHERE customer_key = {CustomerKey("$2", "$1")}
+            WHERE customer_key = (SELECT customer_key FROM customer)
               AND sequence > COALESCE((SELECT version FROM snapshot), 0)
+            UNION ALL
+            SELECT 2, customer_key, 0::smallint, 0::bigint, 0::bigint, NULL::bytea, NULL::text, {NoSummary} FROM customer
             ORDER BY 1, 2
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = customerId });
@@ -95,9 +108,16 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
         var entries = new List<CustomerLogEntry>();
         while (await row.ReadAsync())
         {
-            if (row.GetInt32(0) == 0)
+            var part = row.GetInt32(0);
+            if (part == 0)
             {
                 snapshot = new CustomerSnapshot(customerId, row.GetInt64(1), (byte[])row.GetValue(5), SummaryAt(row, 7, row.GetInt64(1)));
+                continue;
+            }
+
+            if (part == 2)
+            {
+                _keys.Remember(customerId, row.GetInt64(1));
                 continue;
             }
 
@@ -393,9 +413,11 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
         // statements of a batch as one implicit transaction.
         await using var batch = new NpgsqlBatch(connection);
         NpgsqlBatchCommand? insert = null;
+        var newCustomerKeys = false;
         if (appends.Count > 0)
         {
             // A customer's first entry brings its row, and so its key, in the same transaction.
+            // The keys come back to be remembered once the transaction has committed.
             string[] newCustomers = [.. appends.Where(a => a.Sequence == 1).Select(a => a.CustomerId).Distinct(StringComparer.Ordinal)];
             if (newCustomers.Length > 0)
             {
@@ -404,21 +426,25 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
                     INSERT INTO customer360_customer (service_id, customer_id)
                     SELECT $2, unnest($1::text[])
                     ON CONFLICT (service_id, customer_id) DO NOTHING
+                    RETURNING customer_id, customer_key
                     """);
                 customers.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = newCustomers });
                 customers.Parameters.Add(Service());
                 batch.BatchCommands.Add(customers);
+                newCustomerKeys = true;
             }
 
-            // The LEFT JOIN makes a customer without a row fail the whole batch (its key would be
-            // NULL) instead of dropping its entries silently.
+            // An entry whose key this silo knows carries it; only the others are looked up (COALESCE
+            // evaluates the lookup only when the key is NULL). A customer without a row fails the
+            // whole batch (its key stays NULL, against the column's NOT NULL) instead of having its
+            // entries dropped silently.
             const string Rows =
                 """
                 INSERT INTO customer360_log (customer_key, sequence, kind, event_id, occurred_ticks, recorded_ticks, fingerprint, payload, touchpoint_kind, amount)
-                SELECT c.customer_key, e.sequence, e.kind, e.event_id, e.occurred_ticks, e.recorded_ticks, e.fingerprint, e.payload, e.touchpoint_kind, e.amount
-                FROM unnest($1::text[], $2::bigint[], $3::smallint[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::text[], $10::smallint[], $11::numeric[])
-                     AS e (customer_id, sequence, kind, event_id, occurred_ticks, recorded_ticks, fingerprint, payload, touchpoint_kind, amount)
-                LEFT JOIN customer360_customer AS c ON c.service_id = $9 AND c.customer_id = e.customer_id
+                SELECT COALESCE(e.customer_key, (SELECT c.customer_key FROM customer360_customer AS c WHERE c.service_id = $9 AND c.customer_id = e.customer_id)),
+                       e.sequence, e.kind, e.event_id, e.occurred_ticks, e.recorded_ticks, e.fingerprint, e.payload, e.touchpoint_kind, e.amount
+                FROM unnest($1::text[], $2::bigint[], $3::smallint[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::text[], $10::smallint[], $11::numeric[], $12::bigint[])
+                     AS e (customer_id, sequence, kind, event_id, occurred_ticks, recorded_ticks, fingerprint, payload, touchpoint_kind, amount, customer_key)
                 """;
             insert = new NpgsqlBatchCommand(
                 perRowOutcomes
@@ -440,6 +466,7 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
             insert.Parameters.Add(Service());
             insert.Parameters.Add(new NpgsqlParameter<short?[]> { TypedValue = [.. appends.Select(a => a.TouchpointKind)] });
             insert.Parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. appends.Select(a => a.ReportingAmount)] });
+            insert.Parameters.Add(new NpgsqlParameter<long?[]> { TypedValue = [.. appends.Select(a => _keys.Find(a.CustomerId))] });
             batch.BatchCommands.Add(insert);
         }
 
@@ -467,10 +494,22 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
         }
 
         var inserted = new HashSet<(string, long)>();
+        var newKeys = new List<(string CustomerId, long Key)>();
         await using (var rows = await batch.ExecuteReaderAsync(cancellationToken))
         {
-            // Statements without rows (the customers' insert, the snapshots) have no result set
-            // of their own, so the reader's only result set is the log insert's, when it returns.
+            // Statements without rows (the snapshots) have no result set of their own, so the
+            // reader's result sets are the new customers' keys, when there are new customers, then
+            // the log insert's, when it returns.
+            if (newCustomerKeys)
+            {
+                while (await rows.ReadAsync(cancellationToken))
+                {
+                    newKeys.Add((rows.GetString(0), rows.GetInt64(1)));
+                }
+
+                await rows.NextResultAsync(cancellationToken);
+            }
+
             if (perRowOutcomes && insert is not null)
             {
                 while (await rows.ReadAsync(cancellationToken))
@@ -483,6 +522,13 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
             while (await rows.NextResultAsync(cancellationToken))
             {
             }
+        }
+
+        // Committed: the batch's statements ran as one implicit transaction, and every result
+        // was read without an error. A key from a batch that failed may belong to no row.
+        foreach (var (customerId, key) in newKeys)
+        {
+            _keys.Remember(customerId, key);
         }
 
         return inserted;

@@ -1,7 +1,6 @@
-using Customer360.Domain.Customers;
-using Customer360.Grains.Storage;
 using Customer360.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
+using static Customer360.EndToEnd.Tests.Storage.LogEntries;
 
 namespace Customer360.EndToEnd.Tests.Storage;
 
@@ -13,13 +12,6 @@ namespace Customer360.EndToEnd.Tests.Storage;
 /// </summary>
 public sealed class PostgresRecoveryTests
 {
-    private static readonly DateTimeOffset At = new(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
-
-    private static CustomerLogEntry Visit(string customerId, string eventId, long sequence) => CustomerLogEntry.For(
-        new Touchpoint { EventId = eventId, CustomerId = customerId, OccurredAt = At, Channel = Channel.Web, Kind = TouchpointKind.Visit },
-        sequence,
-        At);
-
     [Fact]
     public async Task ChangedCustomersAreFoundWhetherFewOrManyEntriesOfOtherServicesFollowed()
     {
