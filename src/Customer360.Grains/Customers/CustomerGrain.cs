@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Customer360.Contracts.Customers;
 using Customer360.Contracts.Segments;
 using Customer360.Domain.Customers;
@@ -86,7 +85,7 @@ public sealed partial class CustomerGrain(
     private async Task RestoreAsync()
     {
         var customerId = CustomerId;
-        var (snapshot, entries) = await Read(store.ReadCustomerAsync(customerId));
+        var (snapshot, entries) = await store.ReadCustomerAsync(customerId);
         if (snapshot is not null)
         {
             var restored = snapshotSerializer.Deserialize(snapshot.Payload)
@@ -169,7 +168,7 @@ public sealed partial class CustomerGrain(
             // may be another id sharing the hash, so a conflict is confirmed by the exact id first.
             var verdict = remembered == EventCheck.Duplicate
                 ? EventCheck.Duplicate
-                : await Read(RecentEvents.ConfirmAsync(customer, touchpoint.EventId, entry.Fingerprint, store));
+                : await RecentEvents.ConfirmAsync(customer, touchpoint.EventId, entry.Fingerprint, store);
             switch (verdict)
             {
                 case EventCheck.Duplicate:
@@ -183,7 +182,7 @@ public sealed partial class CustomerGrain(
         {
             // The log already has this event id (a retry from beyond the recent window), or
             // another activation of this customer wrote first.
-            var logged = await Read(store.FindEventAsync(CustomerId, touchpoint.EventId));
+            var logged = await store.FindEventAsync(CustomerId, touchpoint.EventId);
             if (logged is null)
             {
                 throw StaleActivation(entry.Sequence);
@@ -290,7 +289,7 @@ public sealed partial class CustomerGrain(
 
         while (true)
         {
-            var chunk = await Read(store.ReadTouchpointsAsync(CustomerId, position, query.OccurredFrom, chunkSize));
+            var chunk = await store.ReadTouchpointsAsync(CustomerId, position, query.OccurredFrom, chunkSize);
             foreach (var touchpoint in chunk)
             {
                 if (!query.Matches(touchpoint))
@@ -345,24 +344,6 @@ public sealed partial class CustomerGrain(
             {
                 return null;
             }
-        }
-    }
-
-    /// <summary>
-    /// A read of the customer store. A database failure (unreachable, timed out) becomes
-    /// <see cref="CustomerStoreUnavailableException"/>, which callers are told as UNAVAILABLE:
-    /// nothing was changed, and the call may be retried. Appends fail the same way in the
-    /// group committer.
-    /// </summary>
-    private static async Task<T> Read<T>(Task<T> read)
-    {
-        try
-        {
-            return await read;
-        }
-        catch (DbException ex)
-        {
-            throw new CustomerStoreUnavailableException("The customer log could not be read; nothing was changed. Retry.", ex);
         }
     }
 

@@ -99,8 +99,8 @@ public static class Customer360ServerExtensions
             case StorageOptions.Sqlite:
                 var connectionString = SqliteStore.ConnectionStringFor(storage);
                 SqliteStore.EnsureCreated(connectionString);
-                silo.Services.AddSingleton<ICustomerStore>(sp => new SqliteCustomerStore(
-                    connectionString, ServiceIdOf(sp), storage.SqliteSynchronous, storage.GroupCommit, sp.GetRequiredService<ILogger<SqliteCustomerStore>>()));
+                silo.Services.AddSingleton<ICustomerStore>(sp => new UnavailableOnDatabaseFailure(new SqliteCustomerStore(
+                    connectionString, ServiceIdOf(sp), storage.SqliteSynchronous, storage.GroupCommit, sp.GetRequiredService<ILogger<SqliteCustomerStore>>())));
                 silo.Services.AddSingleton<ISegmentStore>(sp => new SqliteSegmentStore(connectionString, ServiceIdOf(sp)));
                 silo.AddAdoNetStore(SqliteProviderName, SqliteStore.Invariant, connectionString);
                 silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Store, (sp, _) =>
@@ -108,8 +108,8 @@ public static class Customer360ServerExtensions
                 break;
             case StorageOptions.Postgres:
                 var postgres = RequireConnectionString(storage);
-                silo.Services.AddSingleton<ICustomerStore>(sp => new PostgresCustomerStore(
-                    postgres, ServiceIdOf(sp), storage.GroupCommit, sp.GetRequiredService<ILogger<PostgresCustomerStore>>()));
+                silo.Services.AddSingleton<ICustomerStore>(sp => new UnavailableOnDatabaseFailure(new PostgresCustomerStore(
+                    postgres, ServiceIdOf(sp), storage.GroupCommit, sp.GetRequiredService<ILogger<PostgresCustomerStore>>())));
                 silo.Services.AddSingleton<ISegmentStore>(sp => new PostgresSegmentStore(postgres, ServiceIdOf(sp)));
                 silo.AddAdoNetStore(StorageNames.Store, PostgresInvariant, postgres);
                 break;

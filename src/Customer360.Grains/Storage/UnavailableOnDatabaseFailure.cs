@@ -1,0 +1,98 @@
+using System.Data.Common;
+using System.Runtime.CompilerServices;
+using Customer360.Contracts.Customers;
+using Customer360.Domain.Customers;
+
+namespace Customer360.Grains.Storage;
+
+/// <summary>
+/// A customer store whose database failures (unreachable, timed out, refused) surface as
+/// <see cref="CustomerStoreUnavailableException"/>, which the API answers with UNAVAILABLE: the
+/// call changed nothing and may be retried. Every caller gets the same answer, whether it is a
+/// customer's activation, a page of history, the value model's fit, the re-scoring sweep or
+/// segment recovery, and the exception crosses silos intact, which a driver's own exception
+/// type would not.
+/// </summary>
+/// <remarks>
+/// Appends already fail this way in the group committer, which knows whether a batch may have
+/// been stored; they pass through unchanged, as does advancing a checkpoint.
+/// </remarks>
+public sealed class UnavailableOnDatabaseFailure(ICustomerStore inner) : ICustomerStore, IAsyncDisposable
+{
+    public ICustomerStore Inner { get; } = inner;
+
+    public Task<bool> AppendAsync(CustomerLogEntry entry) => Inner.AppendAsync(entry);
+
+    public void SaveSnapshot(CustomerSnapshot snapshot) => Inner.SaveSnapshot(snapshot);
+
+    public Task<CustomerSnapshot?> ReadSnapshotAsync(string customerId) => Guard(Inner.ReadSnapshotAsync, customerId);
+
+    public Task<IReadOnlyList<CustomerLogEntry>> ReadEntriesAsync(string customerId, long afterSequence) =>
+        Guard(() => Inner.ReadEntriesAsync(customerId, afterSequence));
+
+    public Task<StoredCustomer> ReadCustomerAsync(string customerId) => Guard(Inner.ReadCustomerAsync, customerId);
+
+    public async IAsyncEnumerable<CustomerDay> ReadPurchaseDaysAsync(DateTimeOffset? until, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        // A yield cannot sit inside a try with a catch, so each step is taken inside one.
+        var days = Inner.ReadPurchaseDaysAsync(until, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (await Guard(days.MoveNextAsync().AsTask))
+            {
+                yield return days.Current;
+            }
+        }
+        finally
+        {
+            await days.DisposeAsync();
+        }
+    }
+
+    public Task<IReadOnlyList<string>> ReadCustomerIdsAsync(string? after, int limit) => Guard(() => Inner.ReadCustomerIdsAsync(after, limit));
+
+    public Task<IReadOnlyList<SweepCandidate>> ReadSweepPageAsync(string? after, int limit) => Guard(() => Inner.ReadSweepPageAsync(after, limit));
+
+    public Task<long> CountCustomersAsync() => Guard(Inner.CountCustomersAsync);
+
+    public Task<LoggedEvent?> FindEventAsync(string customerId, string eventId) => Guard(() => Inner.FindEventAsync(customerId, eventId));
+
+    public Task<IReadOnlyList<Touchpoint>> ReadTouchpointsAsync(string customerId, TouchpointCursor? after, DateTimeOffset? notBefore, int limit) =>
+        Guard(() => Inner.ReadTouchpointsAsync(customerId, after, notBefore, limit));
+
+    public Task<long> LastPositionAsync() => Guard(Inner.LastPositionAsync);
+
+    public Task<IReadOnlyList<string>> CustomersAfterAsync(long position) => Guard(Inner.CustomersAfterAsync, position);
+
+    public Task<long> ReadCheckpointAsync(string name) => Guard(Inner.ReadCheckpointAsync, name);
+
+    /// <summary>Passes through: only start-up recovery and checkpoints call it, never the API.</summary>
+    public Task AdvanceCheckpointAsync(string name, long position) => Inner.AdvanceCheckpointAsync(name, position);
+
+    public async ValueTask DisposeAsync()
+    {
+        switch (Inner)
+        {
+            case IAsyncDisposable asyncDisposable:
+                await asyncDisposable.DisposeAsync();
+                break;
+            case IDisposable disposable:
+                disposable.Dispose();
+                break;
+        }
+    }
+
+    private static Task<T> Guard<TArgument, T>(Func<TArgument, Task<T>> read, TArgument argument) => Guard(() => read(argument));
+
+    private static async Task<T> Guard<T>(Func<Task<T>> read)
+    {
+        try
+        {
+            return await read();
+        }
+        catch (DbException ex)
+        {
+            throw new CustomerStoreUnavailableException("The customer store could not be read; nothing was changed. Retry.", ex);
+        }
+    }
+}
