@@ -33,6 +33,7 @@ public sealed class MixedWorkloadTests
         var reads = Assert.IsType<Engine.ReadResult>(mixed.Reads);
         Assert.True(reads.Latency.Count > 0);
         Assert.Empty(reads.Errors);
+        Assert.True(reads.TouchpointsPerView > 0, "every read customer has touchpoints, and the reads ask for all the server keeps");
 
         var watch = Assert.IsType<Engine.WatchResult>(mixed.Watch);
         Assert.Equal(3, watch.Watchers);
@@ -50,6 +51,7 @@ public sealed class MixedWorkloadTests
         // The JSON report carries the same figures.
         var json = Reporting.ReportJson.ToJson(report)["mixedWorkload"]!;
         Assert.Equal(reads.Latency.Count, json["reads"]!["latencyMicroseconds"]!["count"]!.GetValue<long>());
+        Assert.Equal(Math.Round(reads.TouchpointsPerView!.Value, 2), json["reads"]!["recentTouchpointsPerView"]!.GetValue<double>());
         Assert.Equal(watch.Matched, json["watch"]!["matched"]!.GetValue<long>());
         Assert.Equal(dashboard.Matched, json["dashboard"]!["matched"]!.GetValue<long>());
     }

@@ -18,6 +18,7 @@ internal sealed class CustomerReads(IReadOnlyList<CustomerService.CustomerServic
     private readonly Random _random = new(seed);
     private readonly TaskCompletionSource _firstAck = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _calls;
+    private long _touchpointsReturned;
 
     public OperationTally Tally { get; } = new();
 
@@ -28,6 +29,13 @@ internal sealed class CustomerReads(IReadOnlyList<CustomerService.CustomerServic
 
     /// <summary>From the first read's due time to the end of the phase.</summary>
     public TimeSpan Elapsed { get; private set; }
+
+    /// <summary>
+    /// Recent touchpoints per view returned, on average over the successful reads: what
+    /// <c>--read-recent</c> asked the server for, as the server answered it. Null before any read succeeded.
+    /// </summary>
+    public double? TouchpointsPerView =>
+        Tally.Succeeded is > 0 and var views ? (double)Interlocked.Read(ref _touchpointsReturned) / views : null;
 
     /// <summary>A touchpoint of <paramref name="customerId"/> was acknowledged as durable.</summary>
     public void Acknowledged(string customerId)
@@ -57,6 +65,9 @@ internal sealed class CustomerReads(IReadOnlyList<CustomerService.CustomerServic
         Elapsed = Stopwatch.GetElapsedTime(started);
     }
 
+    /// <summary>One read now, outside the schedule.</summary>
+    internal Task ReadOnceAsync() => ReadAsync(Stopwatch.GetTimestamp());
+
     private async Task ReadAsync(long due)
     {
         string customerId;
@@ -75,8 +86,9 @@ internal sealed class CustomerReads(IReadOnlyList<CustomerService.CustomerServic
                 request.RecentTouchpoints = recent;
             }
 
-            await client.GetCustomerAsync(request);
+            var view = await client.GetCustomerAsync(request);
             Tally.Succeed(due, Stopwatch.GetTimestamp());
+            Interlocked.Add(ref _touchpointsReturned, view.RecentTouchpoints.Count);
         }
         catch (RpcException ex)
         {

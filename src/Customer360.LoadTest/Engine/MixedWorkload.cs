@@ -159,7 +159,10 @@ internal sealed class MixedWorkload : IAckObserver, IAsyncDisposable
         {
             Reads = _reads is null
                 ? null
-                : new ReadResult(_reads.RatePerSecond, _reads.Started, _reads.Elapsed, _reads.Tally.Latency(), _reads.Tally.Errors()),
+                : new ReadResult(_reads.RatePerSecond, _reads.Started, _reads.Elapsed, _reads.Tally.Latency(), _reads.Tally.Errors())
+                {
+                    TouchpointsPerView = _reads.TouchpointsPerView,
+                },
             Watch = _watchers is null
                 ? null
                 : new WatchResult(_watchers.Count, _watchers.Views, _watchers.Acks, _watchers.Unmatched, _watchers.Propagation.Latency(), _watchers.Streams.Errors()),

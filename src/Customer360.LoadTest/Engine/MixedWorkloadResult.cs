@@ -47,6 +47,9 @@ internal sealed record ReadResult(double OfferedPerSecond, long Started, TimeSpa
 {
     public long ErrorCount => Errors.Values.Sum();
 
+    /// <summary>Recent touchpoints each view carried on average; null when not counted (the naive design's reads).</summary>
+    public double? TouchpointsPerView { get; init; }
+
     /// <summary>Calls started per second, the rate really offered.</summary>
     public double StartedPerSecond => Elapsed > TimeSpan.Zero ? Started / Elapsed.TotalSeconds : 0;
 }

@@ -55,7 +55,8 @@ internal static class MixedWorkloadReport
 
         if (mixed.Reads is { } offered && offered.Elapsed > TimeSpan.Zero)
         {
-            console.MarkupLineInterpolated($"Engine reads started: {offered.Started:N0} in {offered.Elapsed.TotalSeconds:N2} s ({offered.StartedPerSecond:N0}/s)");
+            var history = offered.TouchpointsPerView is { } perView ? $"; {perView.ToString("N1", CultureInfo.InvariantCulture)} recent touchpoints per view" : string.Empty;
+            console.MarkupLineInterpolated($"Engine reads started: {offered.Started:N0} in {offered.Elapsed.TotalSeconds:N2} s ({offered.StartedPerSecond:N0}/s){history}");
         }
 
         if (mixed.Dashboard is { } seen)
@@ -116,6 +117,7 @@ internal static class MixedWorkloadReport
         ["elapsedSeconds"] = Math.Round(reads.Elapsed.TotalSeconds, 3),
         ["latencyMicroseconds"] = reads.Latency.ToJson(),
         ["errors"] = ErrorsJson(reads.Errors),
+        ["recentTouchpointsPerView"] = reads.TouchpointsPerView is { } perView ? Math.Round(perView, 2) : null,
     };
 
 
