@@ -16,7 +16,7 @@ public sealed class MixedWorkloadMatchingTests
     [Fact]
     public void AWatcherMatchesAnAckToTheFirstViewAtLeastThatNew()
     {
-        var watchers = new CustomerWatchers(null, ["c1"]);
+        var watchers = new CustomerWatchers([], ["c1"]);
 
         watchers.Acknowledged("c1", "e1", version: 5, receivedAt: 1_000 * Millisecond);
         watchers.Viewed("c1", version: 4, [], receivedAt: 1_004 * Millisecond);
@@ -33,7 +33,7 @@ public sealed class MixedWorkloadMatchingTests
     [Fact]
     public void AViewThatCameBeforeItsAckCountsAsZeroAndAnAckWithoutVersionIsFoundByItsEvent()
     {
-        var watchers = new CustomerWatchers(null, ["c1"]);
+        var watchers = new CustomerWatchers([], ["c1"]);
         watchers.Viewed("c1", version: 7, ["e7"], receivedAt: 500 * Millisecond);
 
         watchers.Acknowledged("c1", "e7", version: 7, receivedAt: 501 * Millisecond);
@@ -55,7 +55,7 @@ public sealed class MixedWorkloadMatchingTests
         // Net spend 0 -> 10 (purchase) -> 10 (visit) -> 0 (return) -> 10 (purchase): the figure 10
         // fits the first purchase and the last, so an update showing 10 first means only the first.
         var workload = Workload(("p1", 10m), ("v1", 0m), ("r1", -10m), ("p2", 10m));
-        var dashboard = new SegmentDashboard(null, workload, new Dictionary<string, decimal>());
+        var dashboard = new SegmentDashboard([], workload, new Dictionary<string, decimal>());
         dashboard.Update("tier:gold", [("c1", 0m)], 50 * Millisecond);
         foreach (var (id, at) in new[] { ("p1", 100), ("v1", 101), ("r1", 102), ("p2", 103) })
         {
@@ -81,7 +81,7 @@ public sealed class MixedWorkloadMatchingTests
     public void TheDashboardIgnoresAFigureOlderThanOneAlreadySeen()
     {
         var workload = Workload(("p1", 10m), ("p2", 5m));
-        var dashboard = new SegmentDashboard(null, workload, new Dictionary<string, decimal> { ["c1"] = 100m });
+        var dashboard = new SegmentDashboard([], workload, new Dictionary<string, decimal> { ["c1"] = 100m });
         dashboard.Update("tier:gold", [("c1", 100m)], 50 * Millisecond);
         dashboard.Update("channel:web", [("c1", 100m)], 50 * Millisecond);
         dashboard.Acknowledged("p1", 100 * Millisecond);
@@ -100,7 +100,7 @@ public sealed class MixedWorkloadMatchingTests
     public void ATouchpointOfACustomerOutsideEveryTopListIsNotMatchedWhenTheCustomerRisesIntoOneLater()
     {
         var workload = Workload(("p1", 10m), ("p2", 500m));
-        var dashboard = new SegmentDashboard(null, workload, new Dictionary<string, decimal>());
+        var dashboard = new SegmentDashboard([], workload, new Dictionary<string, decimal>());
         dashboard.Update("tier:gold", [("someone-else", 1_000m)], 50 * Millisecond);
 
         // p1 lands while c1 is in no top list; p2 lands once an update lists c1.
@@ -119,7 +119,7 @@ public sealed class MixedWorkloadMatchingTests
     public void ACustomerWhoLeavesEveryTopListTakesItsPendingAcksWithIt()
     {
         var workload = Workload(("p1", 10m));
-        var dashboard = new SegmentDashboard(null, workload, new Dictionary<string, decimal>());
+        var dashboard = new SegmentDashboard([], workload, new Dictionary<string, decimal>());
         dashboard.Update("tier:gold", [("c1", 0m)], 50 * Millisecond);
         dashboard.Acknowledged("p1", 100 * Millisecond);
         Assert.Equal(1, dashboard.PendingOfListedMembers());

@@ -11,9 +11,16 @@ namespace Customer360.LoadTest.Engine;
 /// arrives before the ack counts as zero). An ack without a version is matched by its event id
 /// among the view's recent touchpoints instead.
 /// </summary>
-internal sealed class CustomerWatchers(CustomerService.CustomerServiceClient? client, IReadOnlyCollection<string> customerIds)
+/// <remarks>
+/// With several addresses (the silos of a cluster) the watches take them in turn, so that a
+/// screen on one silo sees touchpoints that tills sent through another.
+/// </remarks>
+internal sealed class CustomerWatchers(IReadOnlyList<CustomerService.CustomerServiceClient> endpoints, IReadOnlyList<string> customerIds)
 {
-    private readonly Dictionary<string, Watched> _watched = customerIds.ToDictionary(id => id, _ => new Watched(), StringComparer.Ordinal);
+    private readonly Dictionary<string, Watched> _watched = customerIds.Select((id, i) => (id, i))
+        .ToDictionary(c => c.id, c => new Watched(c.i), StringComparer.Ordinal);
+
+    private readonly long[] _viewsByEndpoint = new long[endpoints.Count];
 
     public OperationTally Propagation { get; } = new();
 
@@ -24,6 +31,9 @@ internal sealed class CustomerWatchers(CustomerService.CustomerServiceClient? cl
 
     /// <summary>Views received over all watchers, the first of each included.</summary>
     public long Views => _watched.Values.Sum(w => Interlocked.Read(ref w.Views));
+
+    /// <summary>Views received through each address, in the order given.</summary>
+    public IReadOnlyList<long> ViewsByEndpoint => [.. _viewsByEndpoint.Select((_, i) => Interlocked.Read(ref _viewsByEndpoint[i]))];
 
     /// <summary>Acks for watched customers.</summary>
     public long Acks => _watched.Values.Sum(w => Interlocked.Read(ref w.Acks));
@@ -66,11 +76,14 @@ internal sealed class CustomerWatchers(CustomerService.CustomerServiceClient? cl
     {
         try
         {
-            using var call = client!.WatchCustomer(new WatchCustomerRequest { CustomerId = customerId }, cancellationToken: stop);
+            var endpoint = watched.Index % endpoints.Count;
+            var client = endpoints[endpoint];
+            using var call = client.WatchCustomer(new WatchCustomerRequest { CustomerId = customerId }, cancellationToken: stop);
             while (await call.ResponseStream.MoveNext(stop))
             {
                 var receivedAt = Stopwatch.GetTimestamp();
                 var view = call.ResponseStream.Current;
+                Interlocked.Increment(ref _viewsByEndpoint[endpoint]);
                 Viewed(customerId, view.Version, view.RecentTouchpoints.Select(t => t.EventId), receivedAt);
                 watched.Opened.TrySetResult();
             }
@@ -117,8 +130,10 @@ internal sealed class CustomerWatchers(CustomerService.CustomerServiceClient? cl
 
     private readonly record struct PendingAck(string EventId, long Version, long AckedAt);
 
-    private sealed class Watched
+    /// <param name="index">The customer's place among those watched, which decides its address.</param>
+    private sealed class Watched(int index)
     {
+        public readonly int Index = index;
         public readonly TaskCompletionSource Opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public readonly List<PendingAck> Pending = [];
         public readonly HashSet<string> SeenEvents = new(StringComparer.Ordinal);

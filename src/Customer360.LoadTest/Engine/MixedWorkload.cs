@@ -28,7 +28,7 @@ internal sealed class MixedWorkload : IAckObserver, IAsyncDisposable
     private readonly CustomerReads? _reads;
     private readonly CustomerWatchers? _watchers;
     private readonly SegmentDashboard? _dashboard;
-    private readonly CustomerService.CustomerServiceClient? _watcherClient;
+    private readonly CustomerService.CustomerServiceClient[] _watcherClients = [];
     private Task _reading = Task.CompletedTask;
     private Task _watching = Task.CompletedTask;
     private Task _dashboardRunning = Task.CompletedTask;
@@ -38,7 +38,7 @@ internal sealed class MixedWorkload : IAckObserver, IAsyncDisposable
     /// <param name="readRecent">Recent touchpoints each read asks for; null for all the server keeps.</param>
     /// <param name="watchers">Customers to watch, the busiest of the workload first; 0 for none.</param>
     /// <param name="baseNetSpend">Each customer's net spend before the phase, for the dashboard.</param>
-    /// <param name="servers">The addresses given; reads are spread over all of them, watches and the dashboard use the first.</param>
+    /// <param name="servers">The addresses given; reads, watches and the dashboard's segments are spread over all of them.</param>
     public MixedWorkload(IReadOnlyList<Uri> servers, IngestWorkload workload, double? readsPerSecond, int? readRecent, int watchers, bool dashboard, int seed, IReadOnlyDictionary<string, decimal> baseNetSpend)
     {
         if (readsPerSecond is { } rate && rate > 0)
@@ -51,13 +51,13 @@ internal sealed class MixedWorkload : IAckObserver, IAsyncDisposable
             WatchedCustomers = workload.Touchpoints.CountBy(t => t.CustomerId)
                 .OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal)
                 .Take(watchers).Select(c => c.Key).ToArray();
-            _watcherClient = new CustomerService.CustomerServiceClient(Open(servers[0]));
-            _watchers = new CustomerWatchers(_watcherClient, WatchedCustomers);
+            _watcherClients = [.. servers.Select(s => new CustomerService.CustomerServiceClient(Open(s)))];
+            _watchers = new CustomerWatchers(_watcherClients, WatchedCustomers);
         }
 
         if (dashboard)
         {
-            _dashboard = new SegmentDashboard(new SegmentService.SegmentServiceClient(Open(servers[0])), workload, baseNetSpend);
+            _dashboard = new SegmentDashboard([.. servers.Select(s => new SegmentService.SegmentServiceClient(Open(s)))], workload, baseNetSpend);
         }
 
         // Only needed, and only built, when something follows the acks.
@@ -87,8 +87,9 @@ internal sealed class MixedWorkload : IAckObserver, IAsyncDisposable
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (_watchers is not null && _watcherClient is { } client)
+        if (_watchers is not null)
         {
+            var client = _watcherClients[0];
             await Parallel.ForEachAsync(WatchedCustomers, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (id, ct) =>
             {
                 try
@@ -165,10 +166,16 @@ internal sealed class MixedWorkload : IAckObserver, IAsyncDisposable
                 },
             Watch = _watchers is null
                 ? null
-                : new WatchResult(_watchers.Count, _watchers.Views, _watchers.Acks, _watchers.Unmatched, _watchers.Propagation.Latency(), _watchers.Streams.Errors()),
+                : new WatchResult(_watchers.Count, _watchers.Views, _watchers.Acks, _watchers.Unmatched, _watchers.Propagation.Latency(), _watchers.Streams.Errors())
+                {
+                    ViewsByEndpoint = _watchers.ViewsByEndpoint,
+                },
             Dashboard = _dashboard is null
                 ? null
-                : new DashboardResult(_dashboard.SegmentIds, _dashboard.Updates, Interlocked.Read(ref _acks), _dashboard.VisibleAcks, _dashboard.Staleness.Latency(), _dashboard.Streams.Errors()),
+                : new DashboardResult(_dashboard.SegmentIds, _dashboard.Updates, Interlocked.Read(ref _acks), _dashboard.VisibleAcks, _dashboard.Staleness.Latency(), _dashboard.Streams.Errors())
+                {
+                    UpdatesByEndpoint = _dashboard.UpdatesByEndpoint,
+                },
         };
     }
 

@@ -62,6 +62,9 @@ internal sealed record ReadResult(double OfferedPerSecond, long Started, TimeSpa
 internal sealed record WatchResult(int Watchers, long Views, long Acks, long Unmatched, LatencySummary Propagation, IReadOnlyDictionary<string, long> Errors)
 {
     public long Matched => Propagation.Count;
+
+    /// <summary>Views received through each address given, in order.</summary>
+    public IReadOnlyList<long> ViewsByEndpoint { get; init; } = [];
 }
 
 /// <summary>Time from an ack to the first segment update that reflects it.</summary>
@@ -72,6 +75,9 @@ internal sealed record WatchResult(int Watchers, long Views, long Acks, long Unm
 internal sealed record DashboardResult(IReadOnlyList<string> Segments, long Updates, long Acks, long VisibleAcks, LatencySummary Staleness, IReadOnlyDictionary<string, long> Errors)
 {
     public long Matched => Staleness.Count;
+
+    /// <summary>Segment updates received through each address given, in order.</summary>
+    public IReadOnlyList<long> UpdatesByEndpoint { get; init; } = [];
 
     /// <summary>The share of all acks matched to an update.</summary>
     public double Coverage => Acks > 0 ? (double)Matched / Acks : 0;

@@ -30,18 +30,21 @@ internal sealed class SegmentDashboard
 {
     public const int TopMembers = 100;
 
-    private readonly SegmentService.SegmentServiceClient? _client;
+    private readonly IReadOnlyList<SegmentService.SegmentServiceClient> _endpoints;
     private readonly Dictionary<string, Member> _members = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (Member Member, int Index)> _events = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<Member>> _topOf = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource[] _opened;
     private long _updates;
+    private readonly long[] _updatesByEndpoint;
     private long _visibleAcks;
 
+    /// <param name="endpoints">The addresses to watch through; with several, the segments take them in turn.</param>
     /// <param name="baseNetSpend">Each customer's net spend before the measured phase (from a warm-up on the same customers), if any.</param>
-    public SegmentDashboard(SegmentService.SegmentServiceClient? client, IngestWorkload workload, IReadOnlyDictionary<string, decimal> baseNetSpend)
+    public SegmentDashboard(IReadOnlyList<SegmentService.SegmentServiceClient> endpoints, IngestWorkload workload, IReadOnlyDictionary<string, decimal> baseNetSpend)
     {
-        _client = client;
+        _endpoints = endpoints;
+        _updatesByEndpoint = new long[endpoints.Count];
         foreach (var touchpoint in workload.Touchpoints)
         {
             if (!_members.TryGetValue(touchpoint.CustomerId, out var member))
@@ -76,6 +79,9 @@ internal sealed class SegmentDashboard
     /// <summary>Segment updates received over all streams, the first of each included.</summary>
     public long Updates => Interlocked.Read(ref _updates);
 
+    /// <summary>Segment updates received through each address, in the order given.</summary>
+    public IReadOnlyList<long> UpdatesByEndpoint => [.. _updatesByEndpoint.Select((_, i) => Interlocked.Read(ref _updatesByEndpoint[i]))];
+
     /// <summary>Acks that changed a customer's net spend, the only ones an update can show.</summary>
     public long VisibleAcks => Interlocked.Read(ref _visibleAcks);
 
@@ -100,7 +106,7 @@ internal sealed class SegmentDashboard
     /// <summary>Opens every segment watch and waits for each one's first figures; <see cref="TimeoutException"/> if they do not come.</summary>
     public async Task<Task> StartAsync(CancellationToken stop)
     {
-        var running = SegmentIds.Select((id, i) => WatchAsync(id, _opened[i], stop)).ToArray();
+        var running = SegmentIds.Select((id, i) => WatchAsync(i % _endpoints.Count, id, _opened[i], stop)).ToArray();
         await Task.WhenAll(_opened.Select(o => o.Task)).WaitAsync(MixedWorkload.OpenTimeout, stop);
         return Task.WhenAll(running);
     }
@@ -133,15 +139,16 @@ internal sealed class SegmentDashboard
         }
     }
 
-    private async Task WatchAsync(string segmentId, TaskCompletionSource opened, CancellationToken stop)
+    private async Task WatchAsync(int endpoint, string segmentId, TaskCompletionSource opened, CancellationToken stop)
     {
         try
         {
-            using var call = _client!.WatchSegment(new WatchSegmentRequest { SegmentId = segmentId, Top = TopMembers }, cancellationToken: stop);
+            using var call = _endpoints[endpoint].WatchSegment(new WatchSegmentRequest { SegmentId = segmentId, Top = TopMembers }, cancellationToken: stop);
             while (await call.ResponseStream.MoveNext(stop))
             {
                 var receivedAt = Stopwatch.GetTimestamp();
                 Interlocked.Increment(ref _updates);
+                Interlocked.Increment(ref _updatesByEndpoint[endpoint]);
                 var top = new List<(string, decimal)>();
                 foreach (var entry in call.ResponseStream.Current.TopMembers)
                 {

@@ -91,6 +91,7 @@ internal static class MixedWorkloadReport
                 ["matched"] = watch.Matched,
                 ["unmatched"] = watch.Unmatched,
                 ["propagationMicroseconds"] = watch.Propagation.ToJson(),
+                ["viewsByEndpoint"] = new JsonArray([.. watch.ViewsByEndpoint.Select(v => (JsonNode?)JsonValue.Create(v))]),
                 ["errors"] = ErrorsJson(watch.Errors),
             }
             : null,
@@ -104,6 +105,7 @@ internal static class MixedWorkloadReport
                 ["matched"] = dashboard.Matched,
                 ["coverage"] = Math.Round(dashboard.Coverage, 4),
                 ["stalenessMicroseconds"] = dashboard.Staleness.ToJson(),
+                ["updatesByEndpoint"] = new JsonArray([.. dashboard.UpdatesByEndpoint.Select(v => (JsonNode?)JsonValue.Create(v))]),
                 ["errors"] = ErrorsJson(dashboard.Errors),
             }
             : null,
