@@ -24,7 +24,7 @@ internal static class IngestCommand
     {
         var server = new Option<string>("--server")
         {
-            Description = $"Customer360 server address (http:// speaks HTTP/2 without TLS); several silos of one cluster as a comma-separated list, over which the tills' streams are spread. Default: ${ServerVariable}, else {DefaultServer}",
+            Description = $"Customer360 server address (http:// speaks HTTP/2 without TLS); several silos of one cluster as a comma-separated list, over which the tills' streams, the agents' reads, the watches and the dashboard's segments are spread. Default: ${ServerVariable}, else {DefaultServer}",
             HelpName = "url",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable(ServerVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : DefaultServer,
         };
