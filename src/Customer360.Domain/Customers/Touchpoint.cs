@@ -38,7 +38,8 @@ public sealed record Touchpoint
 
     public string SourceSystem { get; init; } = "";
 
-    internal static readonly IReadOnlyDictionary<string, string> EmptyAttributes =
+    /// <summary>No attributes, shared: most touchpoints have none.</summary>
+    public static readonly IReadOnlyDictionary<string, string> EmptyAttributes =
         new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>

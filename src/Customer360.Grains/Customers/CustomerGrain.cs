@@ -178,7 +178,18 @@ public sealed partial class CustomerGrain(
             }
         }
 
-        if (!await AppendAsync(entry))
+        bool appended;
+        try
+        {
+            appended = await AppendAsync(entry);
+        }
+        catch
+        {
+            DropActivation();
+            throw;
+        }
+
+        if (!appended)
         {
             // The log already has this event id (a retry from beyond the recent window), or
             // another activation of this customer wrote first.
@@ -205,7 +216,7 @@ public sealed partial class CustomerGrain(
         }
 
         var entry = CustomerLogEntry.For(CustomerId, patch, NextSequence, clock.GetUtcNow());
-        if (!await AppendAsync(entry))
+        if (!await AppendOrDropAsync(entry))
         {
             throw StaleActivation(entry.Sequence);
         }
@@ -347,25 +358,40 @@ public sealed partial class CustomerGrain(
         }
     }
 
-    private async Task<bool> AppendAsync(CustomerLogEntry entry)
-    {
-        if (_stale)
-        {
-            throw new CustomerStoreUnavailableException($"Customer '{CustomerId}' is being reloaded from its log; retry.");
-        }
+    /// <summary>
+    /// Appends <paramref name="entry"/> to the log. Callers await it in a try whose catch calls
+    /// <see cref="DropActivation"/>, or through <see cref="AppendOrDropAsync"/>. A touchpoint awaits
+    /// it directly: an async method between the two would cost every touchpoint a second
+    /// continuation on the grain's scheduler.
+    /// </summary>
+    private Task<bool> AppendAsync(CustomerLogEntry entry) =>
+        _stale
+            ? throw new CustomerStoreUnavailableException($"Customer '{CustomerId}' is being reloaded from its log; retry.")
+            : store.AppendAsync(entry);
 
+    /// <summary><see cref="AppendAsync"/> with its failure handled, where a second continuation does not matter.</summary>
+    private async Task<bool> AppendOrDropAsync(CustomerLogEntry entry)
+    {
         try
         {
-            return await store.AppendAsync(entry);
+            return await AppendAsync(entry);
         }
         catch
         {
-            // The entry may or may not be committed. Drop this activation so that the next call
-            // starts again from the log, which then answers a retry as a duplicate or applies it.
-            _stale = true;
-            DeactivateOnIdle();
+            DropActivation();
             throw;
         }
+    }
+
+    /// <summary>
+    /// An append failed, so its entry may or may not be committed. Drops this activation so that
+    /// the next call starts again from the log, which then answers a retry as a duplicate or
+    /// applies it.
+    /// </summary>
+    private void DropActivation()
+    {
+        _stale = true;
+        DeactivateOnIdle();
     }
 
     /// <summary>Applies a committed entry and tells segments and watchers.</summary>

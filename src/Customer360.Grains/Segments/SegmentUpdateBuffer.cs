@@ -20,7 +20,10 @@ public sealed partial class SegmentUpdateBuffer(
     private readonly Lock _lock = new();
     private readonly TimeSpan _interval = options.Value.SegmentFlushInterval;
     private Dictionary<string, Dictionary<string, SegmentUpdate>> _pending = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _lastBatchSize = new(StringComparer.Ordinal);
+
+    // Each segment's map from its last batch, emptied once sent, for its next batch to fill. A
+    // busy segment's map holds thousands of updates, and was allocated anew at every flush.
+    private readonly Dictionary<string, Dictionary<string, SegmentUpdate>> _spare = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _flushing = new(1, 1);
     private CancellationTokenSource? _stop;
     private Task? _loop;
@@ -121,10 +124,6 @@ public sealed partial class SegmentUpdateBuffer(
 
                 batch = _pending;
                 _pending = new(StringComparer.Ordinal);
-                foreach (var (segmentId, updates) in batch)
-                {
-                    _lastBatchSize[segmentId] = updates.Count;
-                }
             }
 
             var delivered = await Task.WhenAll(batch.Select(kv => SendAsync(kv.Key, kv.Value)));
@@ -185,15 +184,20 @@ public sealed partial class SegmentUpdateBuffer(
 
     private async Task<bool> SendAsync(string segmentId, Dictionary<string, SegmentUpdate> updates)
     {
+        var delivered = false;
         try
         {
             await grains.GetGrain<ISegmentGrain>(segmentId).ApplyAsync(updates.Values.ToArray());
-            return true;
+            delivered = true;
         }
         catch (Exception ex)
         {
             LogFlushFailed(ex, segmentId, updates.Count);
-            lock (_lock)
+        }
+
+        lock (_lock)
+        {
+            if (!delivered)
             {
                 foreach (var update in updates.Values)
                 {
@@ -201,8 +205,11 @@ public sealed partial class SegmentUpdateBuffer(
                 }
             }
 
-            return false;
+            updates.Clear();
+            _spare[segmentId] = updates;
         }
+
+        return delivered;
     }
 
     private static SegmentContribution? Find(IReadOnlyList<SegmentContribution> contributions, string segmentId)
@@ -236,10 +243,12 @@ public sealed partial class SegmentUpdateBuffer(
     {
         if (!_pending.TryGetValue(segmentId, out var bySegment))
         {
-            // Sized like this segment's last batch, so a busy segment's batch is not regrown
-            // from nothing at every flush.
-            _lastBatchSize.TryGetValue(segmentId, out var expected);
-            _pending[segmentId] = bySegment = new Dictionary<string, SegmentUpdate>(expected, StringComparer.Ordinal);
+            if (!_spare.Remove(segmentId, out bySegment))
+            {
+                bySegment = new Dictionary<string, SegmentUpdate>(StringComparer.Ordinal);
+            }
+
+            _pending[segmentId] = bySegment;
         }
 
         if (!bySegment.TryGetValue(update.CustomerId, out var held) || held.Order < update.Order)

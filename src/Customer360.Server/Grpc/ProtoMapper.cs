@@ -28,16 +28,52 @@ public static class ProtoMapper
         {
             EventId = t.EventId,
             CustomerId = t.CustomerId,
-            OccurredAt = t.OccurredAt is null ? default : ToTime(t.OccurredAt, $"{path}.occurred_at"),
+            OccurredAt = t.OccurredAt is null ? default : ToTime(t.OccurredAt, new FieldPath(path, "occurred_at")),
             Channel = (D.Channel)(int)t.Channel,
             Kind = (D.TouchpointKind)(int)t.Kind,
-            Amount = t.Amount is null ? null : ToMoney(t.Amount, $"{path}.amount"),
-            LineItems = t.LineItems.Select((item, i) => new D.LineItem(
-                item.Sku, item.Category, item.Quantity,
-                item.UnitPrice is null ? null : ToMoney(item.UnitPrice, $"{path}.line_items[{i}].unit_price"))).ToArray(),
-            Attributes = new Dictionary<string, string>(t.Attributes, StringComparer.Ordinal),
+            Amount = t.Amount is null ? null : ToMoney(t.Amount, new FieldPath(path, "amount")),
+            LineItems = ToDomain(t.LineItems, path),
+            Attributes = t.Attributes.Count == 0 ? D.Touchpoint.EmptyAttributes : new Dictionary<string, string>(t.Attributes, StringComparer.Ordinal),
             SourceSystem = t.SourceSystem,
         };
+    }
+
+    private static D.LineItem[] ToDomain(IReadOnlyList<Wire.LineItem> items, string path)
+    {
+        if (items.Count == 0)
+        {
+            return [];
+        }
+
+        var mapped = new D.LineItem[items.Count];
+        for (var i = 0; i < mapped.Length; i++)
+        {
+            var item = items[i];
+            mapped[i] = new D.LineItem(
+                item.Sku, item.Category, item.Quantity,
+                item.UnitPrice is null ? null : ToMoney(item.UnitPrice, new FieldPath(path, "line_items", i, "unit_price")));
+        }
+
+        return mapped;
+    }
+
+    /// <summary>
+    /// Where a field sits in a request, for the INVALID_ARGUMENT that names it. Kept as its parts
+    /// and joined only when an error is reported: every touchpoint's time, amount and prices are
+    /// parsed, and an error is rare.
+    /// </summary>
+    private readonly record struct FieldPath(string Parent, string? Field = null, int Index = -1, string? Leaf = null)
+    {
+        public override string ToString()
+        {
+            var path = Field is null ? Parent : $"{Parent}.{Field}";
+            if (Index >= 0)
+            {
+                path = $"{path}[{Index}]";
+            }
+
+            return Leaf is null ? path : $"{path}.{Leaf}";
+        }
     }
 
     public static D.ProfilePatch ToDomain(Wire.UpsertProfileRequest r) => new()
@@ -56,7 +92,9 @@ public static class ProtoMapper
             c.UpdatedAt is null ? DateTimeOffset.UnixEpoch : ToTime(c.UpdatedAt, $"consents[{i}].updated_at"))).ToArray(),
     };
 
-    public static D.Money ToMoney(Wire.Money m, string path)
+    public static D.Money ToMoney(Wire.Money m, string path) => ToMoney(m, new FieldPath(path));
+
+    private static D.Money ToMoney(Wire.Money m, FieldPath path)
     {
         var text = m.Amount;
         if (string.IsNullOrEmpty(text))
@@ -78,7 +116,9 @@ public static class ProtoMapper
         return new D.Money(amount, m.CurrencyCode);
     }
 
-    public static DateTimeOffset ToTime(Timestamp timestamp, string path)
+    public static DateTimeOffset ToTime(Timestamp timestamp, string path) => ToTime(timestamp, new FieldPath(path));
+
+    private static DateTimeOffset ToTime(Timestamp timestamp, FieldPath path)
     {
         try
         {
@@ -87,7 +127,7 @@ public static class ProtoMapper
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
             // Protobuf refuses seconds or nanos outside a timestamp's range with InvalidOperationException.
-            throw ApiValidation.Invalid(path, "is not a valid timestamp");
+            throw ApiValidation.Invalid(path.ToString(), "is not a valid timestamp");
         }
     }
 
