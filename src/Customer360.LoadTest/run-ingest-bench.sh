@@ -121,14 +121,22 @@ start_server() {
   say "the server is listening on 127.0.0.1:$port"
 }
 
+# The JSON results of this invocation's runs, the only ones summarised: an output folder given
+# with C360_BENCH_OUT may hold results of earlier invocations.
+results=()
+
 # Runs c360-load ingest, printing its report and keeping a copy; returns its exit status.
 run_load() {
   local name="$1"
   shift
   local status=0
+  rm -f "$out_dir/ingest-$name.json"
   say "running c360-load ingest against the server on $name"
   dotnet "$load_dll" ingest --server "http://127.0.0.1:$port" --json "$out_dir/ingest-$name.json" --markdown "$out_dir/ingest-$name.md" "$@" \
     | tee "$out_dir/report-$name.txt" || status=$?
+  if [ -f "$out_dir/ingest-$name.json" ]; then
+    results+=("$out_dir/ingest-$name.json")
+  fi
   if [ "$status" -ne 0 ]; then
     say "c360-load reported a problem on $name (exit status $status)"
   fi
@@ -207,7 +215,7 @@ else
   # Medians and spread over the runs, as BENCHMARKS.md quotes them.
   printf '\n================ %s runs: medians ================\n' "$runs"
   summary_status=0
-  dotnet "$load_dll" summarize "$out_dir"/ingest-*.json --markdown "$out_dir/summary.md" || summary_status=$?
+  dotnet "$load_dll" summarize "${results[@]}" --markdown "$out_dir/summary.md" || summary_status=$?
   [ "$overall" -ne 0 ] || overall="$summary_status"
 fi
 say "results, reports and server logs are in $out_dir"
