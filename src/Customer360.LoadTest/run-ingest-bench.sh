@@ -215,7 +215,12 @@ else
   # Medians and spread over the runs, as BENCHMARKS.md quotes them.
   printf '\n================ %s runs: medians ================\n' "$runs"
   summary_status=0
-  dotnet "$load_dll" summarize "${results[@]}" --markdown "$out_dir/summary.md" || summary_status=$?
+  if [ "${#results[@]}" -eq 0 ]; then
+    say "no run wrote its results; nothing to summarise"
+    summary_status=1
+  else
+    dotnet "$load_dll" summarize "${results[@]}" --markdown "$out_dir/summary.md" || summary_status=$?
+  fi
   [ "$overall" -ne 0 ] || overall="$summary_status"
 fi
 say "results, reports and server logs are in $out_dir"

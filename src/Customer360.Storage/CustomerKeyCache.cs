@@ -10,8 +10,9 @@ namespace Customer360.Storage;
 /// </summary>
 /// <remarks>
 /// Only committed keys are remembered: those an activation read returns, and those the insert of
-/// new customers returns once its whole transaction has committed. A key never changes once its
-/// row exists, so a remembered key is never stale. A customer missing from the cache is looked up
+/// new customers returns once its whole transaction has committed. The engine never deletes or
+/// renames a customer's row, so a remembered key is never stale; anything that ever does must
+/// clear it on every silo, since the log has no foreign key to catch an entry under an old key. A customer missing from the cache is looked up
 /// as before, so the cache changes no outcome, only the cost. It is bounded: when it holds
 /// <see cref="Capacity"/> keys it starts again empty, and customers come back into it at their
 /// next activation.
@@ -27,6 +28,11 @@ internal sealed class CustomerKeyCache(int capacity)
 
     private readonly ConcurrentDictionary<string, long> _keys = new(StringComparer.Ordinal);
 
+    // Keys added since the cache last started again. Counted here because the dictionary's own
+    // count takes every one of its locks.
+    private int _added;
+    private readonly Lock _clearing = new();
+
     public int Capacity { get; } = capacity > 0 ? capacity : throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "the capacity must be positive");
 
     public int Count => _keys.Count;
@@ -37,11 +43,25 @@ internal sealed class CustomerKeyCache(int capacity)
     /// <summary>Remembers a key read from a committed row.</summary>
     public void Remember(string customerId, long key)
     {
-        if (_keys.Count >= Capacity && !_keys.ContainsKey(customerId))
+        // A customer's key never changes, so one already known is left as it is.
+        if (!_keys.TryAdd(customerId, key) || Interlocked.Increment(ref _added) <= Capacity)
         {
-            _keys.Clear();
+            return;
         }
 
-        _keys[customerId] = key;
+        lock (_clearing)
+        {
+            if (Volatile.Read(ref _added) > Capacity)
+            {
+                _keys.Clear();
+                Volatile.Write(ref _added, 0);
+            }
+        }
+
+        // The key just added went with the rest.
+        if (_keys.TryAdd(customerId, key))
+        {
+            Interlocked.Increment(ref _added);
+        }
     }
 }

@@ -22,8 +22,11 @@ public sealed partial class SegmentUpdateBuffer(
     private Dictionary<string, Dictionary<string, SegmentUpdate>> _pending = new(StringComparer.Ordinal);
 
     // Each segment's map from its last batch, emptied once sent, for its next batch to fill. A
-    // busy segment's map holds thousands of updates, and was allocated anew at every flush.
+    // busy segment's map holds thousands of updates, and was allocated anew at every flush. A map
+    // that held more than SpareLimit (a sweep's burst, a backlog while a segment was unreachable)
+    // is let go instead, so that a burst's size is not kept for good.
     private readonly Dictionary<string, Dictionary<string, SegmentUpdate>> _spare = new(StringComparer.Ordinal);
+    private const int SpareLimit = 16_384;
     private readonly SemaphoreSlim _flushing = new(1, 1);
     private CancellationTokenSource? _stop;
     private Task? _loop;
@@ -205,8 +208,11 @@ public sealed partial class SegmentUpdateBuffer(
                 }
             }
 
-            updates.Clear();
-            _spare[segmentId] = updates;
+            if (updates.Count <= SpareLimit)
+            {
+                updates.Clear();
+                _spare[segmentId] = updates;
+            }
         }
 
         return delivered;

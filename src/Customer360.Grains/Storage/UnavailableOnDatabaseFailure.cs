@@ -38,8 +38,23 @@ public sealed class UnavailableOnDatabaseFailure(ICustomerStore inner) : ICustom
         var days = Inner.ReadPurchaseDaysAsync(until, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
         {
-            while (await Guard(days.MoveNextAsync().AsTask))
+            while (true)
             {
+                bool more;
+                try
+                {
+                    more = await days.MoveNextAsync();
+                }
+                catch (DbException ex)
+                {
+                    throw Unavailable(ex);
+                }
+
+                if (!more)
+                {
+                    yield break;
+                }
+
                 yield return days.Current;
             }
         }
@@ -92,7 +107,10 @@ public sealed class UnavailableOnDatabaseFailure(ICustomerStore inner) : ICustom
         }
         catch (DbException ex)
         {
-            throw new CustomerStoreUnavailableException("The customer store could not be read; nothing was changed. Retry.", ex);
+            throw Unavailable(ex);
         }
     }
+
+    private static CustomerStoreUnavailableException Unavailable(DbException ex) =>
+        new("The customer store could not be read; nothing was changed. Retry.", ex);
 }
