@@ -24,22 +24,30 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public ISegmentGrain Segment(string segmentId) => Client.GetGrain<ISegmentGrain>(segmentId);
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _cluster = await DeployAsync<SiloConfigurator>(silos: 2);
+
+    public Task DisposeAsync() => StopAsync(_cluster);
+
+    /// <summary>Deploys an in-process cluster of <paramref name="silos"/> silos configured by <typeparamref name="TConfigurator"/>.</summary>
+    public static async Task<TestCluster> DeployAsync<TConfigurator>(int silos)
+        where TConfigurator : ISiloConfigurator, new()
     {
         var builder = new TestClusterBuilder();
-        builder.Options.InitialSilosCount = 2;
+        builder.Options.InitialSilosCount = (short)silos;
         builder.Options.ConfigureFileLogging = false;
-        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
+        builder.AddSiloBuilderConfigurator<TConfigurator>();
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
     }
 
-    public async Task DisposeAsync()
+    /// <summary>Stops and disposes a cluster from <see cref="DeployAsync"/>, if it was deployed.</summary>
+    public static async Task StopAsync(TestCluster? cluster)
     {
-        if (_cluster is not null)
+        if (cluster is not null)
         {
-            await _cluster.StopAllSilosAsync();
-            await _cluster.DisposeAsync();
+            await cluster.StopAllSilosAsync();
+            await cluster.DisposeAsync();
         }
     }
 
