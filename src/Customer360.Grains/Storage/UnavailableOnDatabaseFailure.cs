@@ -25,12 +25,12 @@ public sealed class UnavailableOnDatabaseFailure(ICustomerStore inner) : ICustom
 
     public void SaveSnapshot(CustomerSnapshot snapshot) => Inner.SaveSnapshot(snapshot);
 
-    public Task<CustomerSnapshot?> ReadSnapshotAsync(string customerId) => Guard(Inner.ReadSnapshotAsync, customerId);
+    public Task<CustomerSnapshot?> ReadSnapshotAsync(string customerId) => Guard(() => Inner.ReadSnapshotAsync(customerId));
 
     public Task<IReadOnlyList<CustomerLogEntry>> ReadEntriesAsync(string customerId, long afterSequence) =>
         Guard(() => Inner.ReadEntriesAsync(customerId, afterSequence));
 
-    public Task<StoredCustomer> ReadCustomerAsync(string customerId) => Guard(Inner.ReadCustomerAsync, customerId);
+    public Task<StoredCustomer> ReadCustomerAsync(string customerId) => Guard(() => Inner.ReadCustomerAsync(customerId));
 
     public async IAsyncEnumerable<CustomerDay> ReadPurchaseDaysAsync(DateTimeOffset? until, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -68,18 +68,18 @@ public sealed class UnavailableOnDatabaseFailure(ICustomerStore inner) : ICustom
 
     public Task<IReadOnlyList<SweepCandidate>> ReadSweepPageAsync(string? after, int limit) => Guard(() => Inner.ReadSweepPageAsync(after, limit));
 
-    public Task<long> CountCustomersAsync() => Guard(Inner.CountCustomersAsync);
+    public Task<long> CountCustomersAsync() => Guard(() => Inner.CountCustomersAsync());
 
     public Task<LoggedEvent?> FindEventAsync(string customerId, string eventId) => Guard(() => Inner.FindEventAsync(customerId, eventId));
 
     public Task<IReadOnlyList<Touchpoint>> ReadTouchpointsAsync(string customerId, TouchpointCursor? after, DateTimeOffset? notBefore, int limit) =>
         Guard(() => Inner.ReadTouchpointsAsync(customerId, after, notBefore, limit));
 
-    public Task<long> LastPositionAsync() => Guard(Inner.LastPositionAsync);
+    public Task<long> LastPositionAsync() => Guard(() => Inner.LastPositionAsync());
 
-    public Task<IReadOnlyList<string>> CustomersAfterAsync(long position) => Guard(Inner.CustomersAfterAsync, position);
+    public Task<IReadOnlyList<string>> CustomersAfterAsync(long position) => Guard(() => Inner.CustomersAfterAsync(position));
 
-    public Task<long> ReadCheckpointAsync(string name) => Guard(Inner.ReadCheckpointAsync, name);
+    public Task<long> ReadCheckpointAsync(string name) => Guard(() => Inner.ReadCheckpointAsync(name));
 
     /// <summary>Passes through: only start-up recovery and checkpoints call it, never the API.</summary>
     public Task AdvanceCheckpointAsync(string name, long position) => Inner.AdvanceCheckpointAsync(name, position);
@@ -96,8 +96,6 @@ public sealed class UnavailableOnDatabaseFailure(ICustomerStore inner) : ICustom
                 break;
         }
     }
-
-    private static Task<T> Guard<TArgument, T>(Func<TArgument, Task<T>> read, TArgument argument) => Guard(() => read(argument));
 
     private static async Task<T> Guard<T>(Func<Task<T>> read)
     {

@@ -20,8 +20,6 @@ internal sealed class CustomerWatchers(IReadOnlyList<CustomerService.CustomerSer
     private readonly Dictionary<string, Watched> _watched = customerIds.Select((id, i) => (id, i))
         .ToDictionary(c => c.id, c => new Watched(c.i), StringComparer.Ordinal);
 
-    private readonly long[] _viewsByEndpoint = new long[endpoints.Count];
-
     public OperationTally Propagation { get; } = new();
 
     /// <summary>Stream failures, by status code.</summary>
@@ -33,7 +31,8 @@ internal sealed class CustomerWatchers(IReadOnlyList<CustomerService.CustomerSer
     public long Views => _watched.Values.Sum(w => Interlocked.Read(ref w.Views));
 
     /// <summary>Views received through each address, in the order given.</summary>
-    public IReadOnlyList<long> ViewsByEndpoint => [.. _viewsByEndpoint.Select((_, i) => Interlocked.Read(ref _viewsByEndpoint[i]))];
+    public IReadOnlyList<long> ViewsByEndpoint =>
+        [.. Enumerable.Range(0, endpoints.Count).Select(e => _watched.Values.Where(w => w.Index % endpoints.Count == e).Sum(w => Interlocked.Read(ref w.Views)))];
 
     /// <summary>Acks for watched customers.</summary>
     public long Acks => _watched.Values.Sum(w => Interlocked.Read(ref w.Acks));
@@ -76,14 +75,11 @@ internal sealed class CustomerWatchers(IReadOnlyList<CustomerService.CustomerSer
     {
         try
         {
-            var endpoint = watched.Index % endpoints.Count;
-            var client = endpoints[endpoint];
-            using var call = client.WatchCustomer(new WatchCustomerRequest { CustomerId = customerId }, cancellationToken: stop);
+            using var call = endpoints[watched.Index % endpoints.Count].WatchCustomer(new WatchCustomerRequest { CustomerId = customerId }, cancellationToken: stop);
             while (await call.ResponseStream.MoveNext(stop))
             {
                 var receivedAt = Stopwatch.GetTimestamp();
                 var view = call.ResponseStream.Current;
-                Interlocked.Increment(ref _viewsByEndpoint[endpoint]);
                 Viewed(customerId, view.Version, view.RecentTouchpoints.Select(t => t.EventId), receivedAt);
                 watched.Opened.TrySetResult();
             }
