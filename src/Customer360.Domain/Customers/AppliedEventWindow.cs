@@ -59,6 +59,15 @@ public sealed class AppliedEventWindow
         }
     }
 
+    /// <summary>Lets go of the slots not in use, as a restored customer's window is complete until its next event.</summary>
+    public void TrimExcess()
+    {
+        if (_count < _idHashes.Length)
+        {
+            Resize(_count);
+        }
+    }
+
     public bool Contains(long idHash) => Find(idHash) >= 0;
 
     /// <summary>The fingerprint remembered with <paramref name="idHash"/>, if it is remembered.</summary>
@@ -95,6 +104,14 @@ public sealed class AppliedEventWindow
 
     private void Resize(int capacity)
     {
+        if (capacity == 0)
+        {
+            _idHashes = [];
+            _fingerprints = [];
+            _head = 0;
+            return;
+        }
+
         var idHashes = new long[capacity];
         var fingerprints = new long[capacity];
         for (var i = 0; i < _count; i++)

@@ -83,6 +83,8 @@ public sealed class Customer
                 _applied.Add(e.IdHash, e.Fingerprint, int.MaxValue);
             }
         }
+
+        _applied.TrimExcess();
         Value = value;
     }
 

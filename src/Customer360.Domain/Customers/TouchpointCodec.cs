@@ -6,11 +6,12 @@ using CommunityToolkit.HighPerformance.Buffers;
 namespace Customer360.Domain.Customers;
 
 /// <summary>
-/// The form in which a customer keeps its recent touchpoints in memory: one byte array each, in
-/// a compact binary layout, decoded again when a view is read. A touchpoint kept as objects
-/// costs about 330 bytes in five or more objects (the record, its event id, its money, its line
-/// items); encoded it is one array of about 100–150 bytes. Each kept touchpoint outlives many
-/// collections, so the objects were also what every young-generation collection had to copy.
+/// The form in which a customer keeps its recent touchpoints in memory: a compact binary layout,
+/// decoded again when a view is read. A touchpoint kept as objects costs about 330 bytes in five
+/// or more objects (the record, its event id, its money, its line items); encoded it is about
+/// 100–150 bytes, kept with the customer's others in one array (<see cref="RecentTouchpoints"/>).
+/// Each kept touchpoint outlives many collections, so the objects were also what every
+/// young-generation collection had to copy.
 /// </summary>
 /// <remarks>
 /// Written here rather than with a general serializer: those frame every field with a tag and a
@@ -20,8 +21,9 @@ namespace Customer360.Domain.Customers;
 /// bounded pool, CommunityToolkit.HighPerformance's <see cref="StringPool"/>, so reading a view
 /// allocates only the objects it returns.
 /// <para>
-/// Layout, after a format byte (1): event id; customer id, as a flag (the customer's own id, or
-/// another one that follows); event time as UTC ticks (8 bytes) and offset in minutes; channel;
+/// Layout, after a format byte (1): event time as UTC ticks (8 bytes, first, so that a window is
+/// kept in order without reading anything else); event id; customer id, as a flag (the
+/// customer's own id, or another one that follows); the event time's offset in minutes; channel;
 /// kind; amount (flag, decimal, currency); reporting amount (flag, decimal); line items (count,
 /// then SKU, category, quantity, unit price each); attributes (count, then key and value each);
 /// source system. Strings are UTF-8 after a 7-bit length plus one (0 is null); integers are 7-bit
@@ -39,12 +41,19 @@ public static class TouchpointCodec
     private static ArrayBufferWriter<byte>? t_buffer;
 
     /// <summary>Encodes <paramref name="touchpoint"/>; its customer id is written only if it is not <paramref name="customerId"/>.</summary>
-    public static byte[] Encode(Touchpoint touchpoint, string customerId)
+    public static byte[] Encode(Touchpoint touchpoint, string customerId) => EncodeToScratch(touchpoint, customerId).ToArray();
+
+    /// <summary>
+    /// Encodes <paramref name="touchpoint"/> into this thread's scratch buffer, which the returned
+    /// span reads until the thread's next encoding: copy it before anything else encodes.
+    /// </summary>
+    public static ReadOnlySpan<byte> EncodeToScratch(Touchpoint touchpoint, string customerId)
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
         buffer.ResetWrittenCount();
         var writer = new Writer(buffer);
         writer.Byte(Format);
+        writer.Int64(touchpoint.OccurredAt.UtcTicks);
         writer.String(touchpoint.EventId);
         if (string.Equals(touchpoint.CustomerId, customerId, StringComparison.Ordinal))
         {
@@ -56,7 +65,6 @@ public static class TouchpointCodec
             writer.String(touchpoint.CustomerId);
         }
 
-        writer.Int64(touchpoint.OccurredAt.UtcTicks);
         writer.Signed((int)touchpoint.OccurredAt.Offset.TotalMinutes);
         writer.Signed((int)touchpoint.Channel);
         writer.Signed((int)touchpoint.Kind);
@@ -81,7 +89,7 @@ public static class TouchpointCodec
         }
 
         writer.String(touchpoint.SourceSystem);
-        return buffer.WrittenSpan.ToArray();
+        return buffer.WrittenSpan;
     }
 
     /// <summary>The touchpoint <paramref name="encoded"/> holds; <paramref name="customerId"/> is the id it was encoded against.</summary>
@@ -89,9 +97,9 @@ public static class TouchpointCodec
     {
         var reader = new Reader(encoded);
         reader.ExpectFormat();
+        var utcTicks = reader.Int64();
         var eventId = reader.String(pooled: false)!;
         var customer = reader.Byte() == 0 ? customerId : reader.String(pooled: false)!;
-        var utcTicks = reader.Int64();
         var offset = TimeSpan.FromMinutes(reader.Signed());
         var channel = (Channel)reader.Signed();
         var kind = (TouchpointKind)reader.Signed();
@@ -133,11 +141,20 @@ public static class TouchpointCodec
         };
     }
 
+    /// <summary>The event time of an encoded touchpoint, as UTC ticks, read without decoding the rest.</summary>
+    public static long UtcTicksOf(ReadOnlySpan<byte> encoded)
+    {
+        var reader = new Reader(encoded);
+        reader.ExpectFormat();
+        return reader.Int64();
+    }
+
     /// <summary>The event id of an encoded touchpoint, read without decoding the rest.</summary>
     public static string EventIdOf(ReadOnlySpan<byte> encoded)
     {
         var reader = new Reader(encoded);
         reader.ExpectFormat();
+        reader.Int64();
         return reader.String(pooled: false)!;
     }
 
@@ -146,6 +163,7 @@ public static class TouchpointCodec
     {
         var reader = new Reader(encoded);
         reader.ExpectFormat();
+        reader.Int64();
         return reader.StringEquals(eventId);
     }
 

@@ -37,6 +37,35 @@ public sealed class CompactMemoryTests
         Assert.Equal([7L, 8L, 9L], window.Events.Select(e => e.IdHash));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(100)]
+    public void AWindowCutToSizeGrowsAgainAndForgetsInArrivalOrder(int remembered)
+    {
+        // Wrapped first, so that the cut has to put the oldest back at the front.
+        var window = new AppliedEventWindow();
+        for (var i = 1; i <= remembered + 3; i++)
+        {
+            window.Add(i, -i, window: Math.Max(1, remembered));
+        }
+
+        window.TrimExcess();
+        var kept = window.Events.Select(e => e.IdHash).ToArray();
+        Assert.Equal(remembered == 0 ? 1 : remembered, kept.Length);
+
+        for (var i = 1; i <= 6; i++)
+        {
+            window.Add(1000 + i, -1000 - i, window: kept.Length + 4);
+        }
+
+        var expected = kept.Concat(Enumerable.Range(1001, 6).Select(i => (long)i)).TakeLast(kept.Length + 4).ToArray();
+        Assert.Equal(expected, window.Events.Select(e => e.IdHash));
+        Assert.Equal(expected.Select(i => -i), window.Events.Select(e => e.Fingerprint));
+        Assert.All(expected, id => Assert.True(window.TryGetFingerprint(id, out var f) && f == -id));
+    }
+
     [Fact]
     public void AnEventIdIsRememberedByItsHash()
     {
