@@ -16,17 +16,21 @@ namespace Customer360.Domain.Customers;
 /// <remarks>
 /// Written here rather than with a general serializer: those frame every field with a tag and a
 /// type, and write a decimal in 16 bytes, which is most of what this layout saves; and the domain
-/// library takes no serializer dependency. Decoding takes the short strings that touchpoints
-/// repeat (currencies, source systems, SKUs, categories, attribute keys and values) from a
-/// bounded pool, CommunityToolkit.HighPerformance's <see cref="StringPool"/>, so reading a view
-/// allocates only the objects it returns.
+/// library takes no serializer dependency. The short strings that touchpoints repeat
+/// (currencies, source systems, SKUs, categories, attribute keys and values) are written as their
+/// number in the process's <see cref="KeptStrings"/> table, a byte or two, and decode to the
+/// table's one copy. Those the table cannot number (too long, or the table full) are written
+/// out, and decoding takes them from a bounded pool, CommunityToolkit.HighPerformance's
+/// <see cref="StringPool"/>. Either way reading a view allocates only the objects it returns.
 /// <para>
 /// Layout, after a format byte (1): event time as UTC ticks (8 bytes, first, so that a window is
 /// kept in order without reading anything else); event id; customer id, as a flag (the
 /// customer's own id, or another one that follows); the event time's offset in minutes; channel;
 /// kind; amount (flag, decimal, currency); reporting amount (flag, decimal); line items (count,
 /// then SKU, category, quantity, unit price each); attributes (count, then key and value each);
-/// source system. Strings are UTF-8 after a 7-bit length plus one (0 is null); integers are 7-bit
+/// source system. The event and customer ids are UTF-8 after a 7-bit length plus one (0 is null);
+/// the repeated strings are 0 for null, 2n + 1 for the table's string n, or 2 × (length + 1)
+/// followed by the UTF-8 of one written out; integers are 7-bit
 /// encoded (zigzag where they may be negative); a decimal is its sign and scale in one byte and
 /// its 96-bit coefficient in 7-bit groups, so 12.34 takes 3 bytes and the scale is kept exactly.
 /// </para>
@@ -43,15 +47,22 @@ public static class TouchpointCodec
     /// <summary>Encodes <paramref name="touchpoint"/>; its customer id is written only if it is not <paramref name="customerId"/>.</summary>
     public static byte[] Encode(Touchpoint touchpoint, string customerId) => EncodeToScratch(touchpoint, customerId).ToArray();
 
+    /// <summary>Encodes <paramref name="touchpoint"/>, numbering its short strings in <paramref name="strings"/>; decode with the same table.</summary>
+    public static byte[] Encode(Touchpoint touchpoint, string customerId, KeptStrings strings) =>
+        EncodeToScratch(touchpoint, customerId, strings).ToArray();
+
     /// <summary>
     /// Encodes <paramref name="touchpoint"/> into this thread's scratch buffer, which the returned
     /// span reads until the thread's next encoding: copy it before anything else encodes.
     /// </summary>
-    public static ReadOnlySpan<byte> EncodeToScratch(Touchpoint touchpoint, string customerId)
+    public static ReadOnlySpan<byte> EncodeToScratch(Touchpoint touchpoint, string customerId) =>
+        EncodeToScratch(touchpoint, customerId, KeptStrings.Shared);
+
+    private static ReadOnlySpan<byte> EncodeToScratch(Touchpoint touchpoint, string customerId, KeptStrings strings)
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
         buffer.ResetWrittenCount();
-        var writer = new Writer(buffer);
+        var writer = new Writer(buffer, strings);
         writer.Byte(Format);
         writer.Int64(touchpoint.OccurredAt.UtcTicks);
         writer.String(touchpoint.EventId);
@@ -74,8 +85,8 @@ public static class TouchpointCodec
         writer.Unsigned((uint)lines.Count);
         foreach (var line in lines)
         {
-            writer.String(line.Sku);
-            writer.String(line.Category);
+            writer.Shared(line.Sku);
+            writer.Shared(line.Category);
             writer.Signed(line.Quantity);
             writer.Money(line.UnitPrice);
         }
@@ -84,22 +95,25 @@ public static class TouchpointCodec
         writer.Unsigned((uint)attributes.Count);
         foreach (var (key, value) in attributes)
         {
-            writer.String(key);
-            writer.String(value);
+            writer.Shared(key);
+            writer.Shared(value);
         }
 
-        writer.String(touchpoint.SourceSystem);
+        writer.Shared(touchpoint.SourceSystem);
         return buffer.WrittenSpan;
     }
 
     /// <summary>The touchpoint <paramref name="encoded"/> holds; <paramref name="customerId"/> is the id it was encoded against.</summary>
-    public static Touchpoint Decode(ReadOnlySpan<byte> encoded, string customerId)
+    public static Touchpoint Decode(ReadOnlySpan<byte> encoded, string customerId) => Decode(encoded, customerId, KeptStrings.Shared);
+
+    /// <summary>The touchpoint <paramref name="encoded"/> holds, encoded against <paramref name="customerId"/> and <paramref name="strings"/>.</summary>
+    public static Touchpoint Decode(ReadOnlySpan<byte> encoded, string customerId, KeptStrings strings)
     {
-        var reader = new Reader(encoded);
+        var reader = new Reader(encoded, strings);
         reader.ExpectFormat();
         var utcTicks = reader.Int64();
-        var eventId = reader.String(pooled: false)!;
-        var customer = reader.Byte() == 0 ? customerId : reader.String(pooled: false)!;
+        var eventId = reader.String()!;
+        var customer = reader.Byte() == 0 ? customerId : reader.String()!;
         var offset = TimeSpan.FromMinutes(reader.Signed());
         var channel = (Channel)reader.Signed();
         var kind = (TouchpointKind)reader.Signed();
@@ -109,7 +123,7 @@ public static class TouchpointCodec
         var lines = lineCount == 0 ? Array.Empty<LineItem>() : new LineItem[lineCount];
         for (var i = 0; i < lineCount; i++)
         {
-            lines[i] = new LineItem(reader.String(pooled: true)!, reader.String(pooled: true)!, reader.Signed(), reader.Money());
+            lines[i] = new LineItem(reader.Shared()!, reader.Shared()!, reader.Signed(), reader.Money());
         }
 
         var attributeCount = (int)reader.Unsigned();
@@ -119,13 +133,13 @@ public static class TouchpointCodec
             var read = new Dictionary<string, string>(attributeCount, StringComparer.Ordinal);
             for (var i = 0; i < attributeCount; i++)
             {
-                read[reader.String(pooled: true)!] = reader.String(pooled: true)!;
+                read[reader.Shared()!] = reader.Shared()!;
             }
 
             attributes = read;
         }
 
-        var sourceSystem = reader.String(pooled: true)!;
+        var sourceSystem = reader.Shared()!;
         return new Touchpoint
         {
             EventId = eventId,
@@ -144,7 +158,7 @@ public static class TouchpointCodec
     /// <summary>The event time of an encoded touchpoint, as UTC ticks, read without decoding the rest.</summary>
     public static long UtcTicksOf(ReadOnlySpan<byte> encoded)
     {
-        var reader = new Reader(encoded);
+        var reader = new Reader(encoded, KeptStrings.Shared);
         reader.ExpectFormat();
         return reader.Int64();
     }
@@ -152,22 +166,22 @@ public static class TouchpointCodec
     /// <summary>The event id of an encoded touchpoint, read without decoding the rest.</summary>
     public static string EventIdOf(ReadOnlySpan<byte> encoded)
     {
-        var reader = new Reader(encoded);
+        var reader = new Reader(encoded, KeptStrings.Shared);
         reader.ExpectFormat();
         reader.Int64();
-        return reader.String(pooled: false)!;
+        return reader.String()!;
     }
 
     /// <summary>Whether an encoded touchpoint's event id is <paramref name="eventId"/>, compared without allocating.</summary>
     public static bool HasEventId(ReadOnlySpan<byte> encoded, string eventId)
     {
-        var reader = new Reader(encoded);
+        var reader = new Reader(encoded, KeptStrings.Shared);
         reader.ExpectFormat();
         reader.Int64();
         return reader.StringEquals(eventId);
     }
 
-    private ref struct Writer(ArrayBufferWriter<byte> buffer)
+    private ref struct Writer(ArrayBufferWriter<byte> buffer, KeptStrings strings)
     {
         public void Byte(byte value)
         {
@@ -211,6 +225,29 @@ public static class TouchpointCodec
             buffer.Advance(length);
         }
 
+        // A string the table may number: 0 for null, then odd for a number (2n + 1), even for
+        // one written out (2 × (length + 1), then its UTF-8).
+        public void Shared(string? value)
+        {
+            if (value is null)
+            {
+                Unsigned(0);
+                return;
+            }
+
+            var number = strings.NumberOf(value);
+            if (number >= 0)
+            {
+                Unsigned(((ulong)number << 1) | 1);
+                return;
+            }
+
+            var length = Encoding.UTF8.GetByteCount(value);
+            Unsigned(((ulong)length + 1) << 1);
+            Encoding.UTF8.GetBytes(value, buffer.GetSpan(length));
+            buffer.Advance(length);
+        }
+
         public void Decimal(decimal value)
         {
             Span<int> bits = stackalloc int[4];
@@ -237,12 +274,12 @@ public static class TouchpointCodec
             if (money is not null)
             {
                 Decimal(money.Amount);
-                String(money.Currency);
+                Shared(money.Currency);
             }
         }
     }
 
-    private ref struct Reader(ReadOnlySpan<byte> span)
+    private ref struct Reader(ReadOnlySpan<byte> span, KeptStrings strings)
     {
         private readonly ReadOnlySpan<byte> _span = span;
         private int _at;
@@ -285,15 +322,26 @@ public static class TouchpointCodec
             return (int)(zigzag >> 1) ^ -(int)(zigzag & 1);
         }
 
-        public string? String(bool pooled)
+        public string? String() => Utf8(out var value) ? Encoding.UTF8.GetString(value) : null;
+
+        public string? Shared()
         {
-            if (!Utf8(out var value))
+            var head = Unsigned();
+            if (head == 0)
             {
                 return null;
             }
 
+            if ((head & 1) != 0)
+            {
+                return strings[(int)(head >> 1)];
+            }
+
+            var length = (int)((head >> 1) - 1);
+            var value = _span.Slice(_at, length);
+            _at += length;
             return value.Length == 0 ? ""
-                : pooled && value.Length <= MaxPooledLength ? StringPool.Shared.GetOrAdd(value, Encoding.UTF8)
+                : value.Length <= MaxPooledLength ? StringPool.Shared.GetOrAdd(value, Encoding.UTF8)
                 : Encoding.UTF8.GetString(value);
         }
 
@@ -327,7 +375,7 @@ public static class TouchpointCodec
             }
 
             var amount = Decimal();
-            return new Money(amount, String(pooled: true)!);
+            return new Money(amount, Shared()!);
         }
 
         // False for a null string.
