@@ -4,7 +4,7 @@ namespace Customer360.Domain.Customers;
 
 /// <summary>
 /// The short strings that kept touchpoints repeat (currencies, source systems, SKUs, categories,
-/// attribute keys and values), each numbered once per process, so that an encoded touchpoint
+/// attribute keys), each numbered once per process, so that an encoded touchpoint
 /// (<see cref="TouchpointCodec"/>) names one in a byte or two instead of spelling it out, and
 /// decoding hands back the one shared string. Numbers are given in order of first use, so the
 /// most common strings (a shop's currency, its tills) get one-byte numbers.
@@ -12,7 +12,8 @@ namespace Customer360.Domain.Customers;
 /// <remarks>
 /// Bounded: strings longer than <see cref="MaxLength"/> are never numbered, and once
 /// <see cref="Capacity"/> strings are, the rest are written out in full, as before there was a
-/// table. At the default capacity the table holds at most a few megabytes. It only grows: a
+/// table. At the default capacity the table holds at most a few megabytes. Attribute values are
+/// never numbered: they may be unique to each touchpoint, and would fill it. It only grows: a
 /// number is written into encodings that live as long as their customer, so a number must
 /// always read back the same string. Written here because a pool that evicts (such as the one
 /// decoding uses for strings written out) cannot promise that.

@@ -17,10 +17,10 @@ namespace Customer360.Domain.Customers;
 /// Written here rather than with a general serializer: those frame every field with a tag and a
 /// type, and write a decimal in 16 bytes, which is most of what this layout saves; and the domain
 /// library takes no serializer dependency. The short strings that touchpoints repeat
-/// (currencies, source systems, SKUs, categories, attribute keys and values) are written as their
+/// (currencies, source systems, SKUs, categories, attribute keys) are written as their
 /// number in the process's <see cref="KeptStrings"/> table, a byte or two, and decode to the
-/// table's one copy. Those the table cannot number (too long, or the table full) are written
-/// out, and decoding takes them from a bounded pool, CommunityToolkit.HighPerformance's
+/// table's one copy. Attribute values, and strings the table cannot number (too long, or the
+/// table full), are written out, and decoding takes them from a bounded pool, CommunityToolkit.HighPerformance's
 /// <see cref="StringPool"/>. Either way reading a view allocates only the objects it returns.
 /// <para>
 /// Layout, after a format byte (1): event time as UTC ticks (8 bytes, first, so that a window is
@@ -96,7 +96,10 @@ public static class TouchpointCodec
         foreach (var (key, value) in attributes)
         {
             writer.Shared(key);
-            writer.Shared(value);
+
+            // Values are written out: they may be unique to a touchpoint (an order reference, a
+            // note), and numbered they would fill the table for good.
+            writer.Shared(value, numbered: false);
         }
 
         writer.Shared(touchpoint.SourceSystem);
@@ -227,7 +230,7 @@ public static class TouchpointCodec
 
         // A string the table may number: 0 for null, then odd for a number (2n + 1), even for
         // one written out (2 × (length + 1), then its UTF-8).
-        public void Shared(string? value)
+        public void Shared(string? value, bool numbered = true)
         {
             if (value is null)
             {
@@ -235,7 +238,7 @@ public static class TouchpointCodec
                 return;
             }
 
-            var number = strings.NumberOf(value);
+            var number = numbered ? strings.NumberOf(value) : -1;
             if (number >= 0)
             {
                 Unsigned(((ulong)number << 1) | 1);

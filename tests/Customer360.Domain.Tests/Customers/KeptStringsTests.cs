@@ -68,6 +68,25 @@ public sealed class KeptStringsTests
     }
 
     [Fact]
+    public void AttributeValuesAreWrittenOutAndOnlyTheirKeysNumbered()
+    {
+        // An order reference is unique to its touchpoint: numbered, such values would fill the table.
+        var strings = new KeptStrings(capacity: 100);
+        var sent = Event("v1", Day(-1), Channel.Web, TouchpointKind.Visit) with
+        {
+            Attributes = new Dictionary<string, string>(StringComparer.Ordinal) { ["order_ref"] = "R-000000123" },
+            SourceSystem = "web-shop",
+        };
+
+        var kept = TouchpointCodec.Decode(TouchpointCodec.Encode(sent, CustomerId, strings), CustomerId, strings);
+
+        Assert.Equal("R-000000123", kept.Attributes["order_ref"]);
+        Assert.Equal(2, strings.Count);
+        Assert.True(strings.NumberOf("order_ref") < 2);
+        Assert.True(strings.NumberOf("web-shop") < 2);
+    }
+
+    [Fact]
     public void NumberedStringsMakeATypicalPurchaseMuchSmaller()
     {
         var sent = Purchase("order-000123", Day(-1), 45.5m, currency: "EUR") with
