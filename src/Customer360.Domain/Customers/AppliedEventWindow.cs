@@ -20,6 +20,9 @@ public sealed class AppliedEventWindow
 
     public int Count => _count;
 
+    /// <summary>Events the buffers have room for before they grow.</summary>
+    public int Capacity => _idHashes.Length;
+
     /// <summary>The remembered events, oldest arrival first.</summary>
     public IEnumerable<AppliedEvent> Events
     {
@@ -62,7 +65,7 @@ public sealed class AppliedEventWindow
     /// <summary>Lets go of the slots not in use, as a restored customer's window is complete until its next event.</summary>
     public void TrimExcess()
     {
-        if (_count < _idHashes.Length)
+        if (_count > 0 && _count < _idHashes.Length)
         {
             Resize(_count);
         }
@@ -104,13 +107,6 @@ public sealed class AppliedEventWindow
 
     private void Resize(int capacity)
     {
-        if (capacity == 0)
-        {
-            _idHashes = [];
-            _fingerprints = [];
-            _head = 0;
-            return;
-        }
 
         var idHashes = new long[capacity];
         var fingerprints = new long[capacity];

@@ -5,14 +5,15 @@ namespace Customer360.Domain.Customers;
 /// <summary>
 /// The short strings that kept touchpoints repeat (currencies, source systems, SKUs, categories,
 /// attribute keys), each numbered once per process, so that an encoded touchpoint
-/// (<see cref="TouchpointCodec"/>) names one in a byte or two instead of spelling it out, and
+/// (<see cref="TouchpointCodec"/>) names one in one to three bytes instead of spelling it out, and
 /// decoding hands back the one shared string. Numbers are given in order of first use, so the
-/// most common strings (a shop's currency, its tills) get one-byte numbers.
+/// most common strings (a shop's currency, its tills) get the one-byte numbers (the first 64;
+/// the first 8,192 take two bytes).
 /// </summary>
 /// <remarks>
 /// Bounded: strings longer than <see cref="MaxLength"/> are never numbered, and once
 /// <see cref="Capacity"/> strings are, the rest are written out in full, as before there was a
-/// table. At the default capacity the table holds at most a few megabytes. Attribute values are
+/// table. At the default capacity the table holds about 15 MB at most. Attribute values are
 /// never numbered: they may be unique to each touchpoint, and would fill it. It only grows: a
 /// number is written into encodings that live as long as their customer, so a number must
 /// always read back the same string. Written here because a pool that evicts (such as the one
@@ -63,6 +64,12 @@ public sealed class KeptStrings
         if (_numbers.TryGetValue(value, out var number))
         {
             return number;
+        }
+
+        // Full: no lock for the strings that are written out from now on.
+        if (Count >= Capacity)
+        {
+            return -1;
         }
 
         lock (_adding)

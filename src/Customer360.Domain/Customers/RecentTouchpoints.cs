@@ -13,8 +13,9 @@ namespace Customer360.Domain.Customers;
 /// array of offsets: 4 bytes of bookkeeping per kept touchpoint. An array per touchpoint would
 /// cost its own 24-byte header and padding, and a slot to point at it, about 40 bytes each,
 /// 2 KB for the default window of 50. A touchpoint inserted in the middle moves the older
-/// encodings along, a copy of a few kilobytes at most. Both arrays are cut to size once a
-/// customer is restored, and grow by an eighth at a time while it takes touchpoints.
+/// encodings along, a copy of a few kilobytes at most. Both arrays grow by doubling while a
+/// customer is restored, are cut to size once it is, and grow by an eighth at a time while it
+/// takes touchpoints.
 /// </remarks>
 public sealed class RecentTouchpoints : IReadOnlyList<Touchpoint>
 {
@@ -23,15 +24,20 @@ public sealed class RecentTouchpoints : IReadOnlyList<Touchpoint>
     private int _used;
     private int[] _starts = [];
     private int _count;
+    private bool _restoring;
 
     public RecentTouchpoints(string customerId, IEnumerable<Touchpoint> touchpoints, int window)
     {
         _customerId = customerId;
+
+        // A restore grows by doubling, as it is cut to size once it is complete.
+        _restoring = true;
         foreach (var touchpoint in touchpoints)
         {
             Insert(touchpoint, window);
         }
 
+        _restoring = false;
         TrimExcess();
     }
 
@@ -68,6 +74,9 @@ public sealed class RecentTouchpoints : IReadOnlyList<Touchpoint>
     /// <summary>Bytes of encoding the kept touchpoints hold, without the space kept for more.</summary>
     public long EncodedBytes => _used;
 
+    /// <summary>Bytes the buffer has room for before it grows.</summary>
+    public long CapacityBytes => _bytes.Length;
+
     /// <summary>Keeps <paramref name="touchpoint"/> in its place, then drops the oldest beyond <paramref name="window"/>.</summary>
     public void Insert(Touchpoint touchpoint, int window)
     {
@@ -80,9 +89,10 @@ public sealed class RecentTouchpoints : IReadOnlyList<Touchpoint>
             return;
         }
 
-        // Make room first, so that the buffer never holds more than the window.
-        Trim(keep - 1);
+        // Encoded before anything is dropped; then room is made first, so that the buffer never
+        // holds more than the window.
         var encoded = TouchpointCodec.EncodeToScratch(touchpoint, _customerId);
+        Trim(keep - 1);
         var at = index < _count ? _starts[index] : _used;
         EnsureCapacity(_used + encoded.Length, _count + 1, keep);
         _bytes.AsSpan(at, _used - at).CopyTo(_bytes.AsSpan(at + encoded.Length));
@@ -132,12 +142,14 @@ public sealed class RecentTouchpoints : IReadOnlyList<Touchpoint>
     {
         if (bytes > _bytes.Length)
         {
-            Array.Resize(ref _bytes, Math.Max(bytes, _bytes.Length + Math.Max(_bytes.Length / 8, 128)));
+            var step = _restoring ? _bytes.Length : _bytes.Length / 8;
+            Array.Resize(ref _bytes, Math.Max(bytes, _bytes.Length + Math.Max(step, 128)));
         }
 
         if (entries > _starts.Length)
         {
-            Array.Resize(ref _starts, Math.Min(window, Math.Max(entries, _starts.Length + Math.Max(_starts.Length / 8, 4))));
+            var step = _restoring ? _starts.Length : _starts.Length / 8;
+            Array.Resize(ref _starts, Math.Min(window, Math.Max(entries, _starts.Length + Math.Max(step, 4))));
         }
     }
 

@@ -18,7 +18,7 @@ namespace Customer360.Domain.Customers;
 /// type, and write a decimal in 16 bytes, which is most of what this layout saves; and the domain
 /// library takes no serializer dependency. The short strings that touchpoints repeat
 /// (currencies, source systems, SKUs, categories, attribute keys) are written as their
-/// number in the process's <see cref="KeptStrings"/> table, a byte or two, and decode to the
+/// number in the process's <see cref="KeptStrings"/> table, one to three bytes, and decode to the
 /// table's one copy. Attribute values, and strings the table cannot number (too long, or the
 /// table full), are written out, and decoding takes them from a bounded pool, CommunityToolkit.HighPerformance's
 /// <see cref="StringPool"/>. Either way reading a view allocates only the objects it returns.

@@ -52,6 +52,7 @@ public sealed class RecentTouchpointsTests
         var recent = new RecentTouchpoints(CustomerId, stored, int.MaxValue);
         Assert.Equal(60, recent.Count);
         Assert.Equal(stored.Sum(t => (long)TouchpointCodec.Encode(t, CustomerId).Length), recent.EncodedBytes);
+        Assert.Equal(recent.EncodedBytes, recent.CapacityBytes);
 
         // The next touchpoint trims to the rules' window; a late one lands in the middle.
         recent.Insert(Varied(random, "late", Day(-10).AddHours(1)), 20);
