@@ -21,9 +21,24 @@ namespace Customer360.Storage;
 /// entry has been synced to the WAL file and survives a process crash and a power loss.
 /// With <c>NORMAL</c> it survives a process crash, but the last commits before a power loss
 /// may be lost.
+/// <para>
+/// WAL checkpoints: a batch of a few hundred entries dirties a page of each of the log's
+/// indexes for nearly every entry, so with SQLite's default (a checkpoint once the WAL holds
+/// 1,000 pages) the writer copied the WAL back into the database every other commit, and most
+/// of its time went to those copies. It checkpoints every <see cref="WalCheckpointPages"/>
+/// pages instead (40 MB with 4 KB pages), where a page changed by many commits is copied once,
+/// and the WAL file is cut back to <see cref="WalSizeLimitBytes"/> after each checkpoint.
+/// Durability is the same: each commit is synced to the WAL as before.
+/// </para>
 /// </remarks>
 public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
 {
+    /// <summary>WAL pages after which the writer's commit copies them back into the database.</summary>
+    public const int WalCheckpointPages = 10_000;
+
+    /// <summary>Size the WAL file is cut back to after a checkpoint.</summary>
+    public const long WalSizeLimitBytes = 64L * 1024 * 1024;
+
     private readonly string _connectionString;
     private readonly string _serviceId;
     private readonly SqliteConnection _writer;
@@ -37,7 +52,9 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
         _writer.Open();
         using (var pragma = _writer.CreateCommand())
         {
-            pragma.CommandText = durability == SqliteDurability.Full ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;";
+            pragma.CommandText =
+                (durability == SqliteDurability.Full ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;")
+                + $"PRAGMA wal_autocheckpoint = {WalCheckpointPages}; PRAGMA journal_size_limit = {WalSizeLimitBytes};";
             pragma.ExecuteNonQuery();
         }
 
@@ -46,6 +63,17 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
     }
 
     public GroupCommitter Committer => _committer;
+
+    /// <summary>The writer's WAL checkpoint interval in pages, as SQLite reports it.</summary>
+    internal long WriterWalCheckpointPages
+    {
+        get
+        {
+            using var command = _writer.CreateCommand();
+            command.CommandText = "PRAGMA wal_autocheckpoint;";
+            return (long)command.ExecuteScalar()!;
+        }
+    }
 
     public Task<bool> AppendAsync(CustomerLogEntry entry) => _committer.AppendAsync(entry);
 
