@@ -25,9 +25,8 @@ public sealed class CustomerStoreContractTests
         switch (kind)
         {
             case TestStores.Sqlite:
-                var connectionString = SqliteStore.ConnectionStringFor(new StorageOptions { DataPath = TestServer.NewDataPath() });
-                SqliteStore.EnsureCreated(connectionString);
-                var sqlite = new SqliteCustomerStore(connectionString, serviceId, SqliteDurability.Full, options, NullLogger<SqliteCustomerStore>.Instance);
+                var connectionString = EmbeddedDatabase.Create();
+                var sqlite = EmbeddedDatabase.CustomerStore(connectionString, serviceId, options);
                 return (sqlite, sqlite);
             case TestStores.Postgres:
                 var settings = await TestStores.SettingsAsync(TestStores.Postgres, serviceId);

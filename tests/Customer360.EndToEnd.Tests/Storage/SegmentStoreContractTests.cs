@@ -1,6 +1,5 @@
 using Customer360.Grains.Segments;
 using Customer360.Grains.Storage;
-using Customer360.Server.Hosting;
 using Customer360.Storage;
 using Microsoft.Data.Sqlite;
 using Npgsql;
@@ -25,8 +24,7 @@ public sealed class SegmentStoreContractTests
         switch (kind)
         {
             case TestStores.Sqlite:
-                var connectionString = SqliteStore.ConnectionStringFor(new StorageOptions { DataPath = TestServer.NewDataPath() });
-                SqliteStore.EnsureCreated(connectionString);
+                var connectionString = EmbeddedDatabase.Create();
                 return new Opened(new SqliteSegmentStore(connectionString, serviceId), serviceId, connectionString);
             case TestStores.Postgres:
                 var settings = await TestStores.SettingsAsync(TestStores.Postgres, serviceId);

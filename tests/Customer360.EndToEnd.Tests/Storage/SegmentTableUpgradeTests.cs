@@ -19,8 +19,7 @@ public sealed class SegmentTableUpgradeTests
     [Fact]
     public async Task AnEmbeddedDatabaseWithMemberRowsIsBroughtUpToDate()
     {
-        var connectionString = SqliteStore.ConnectionStringFor(new StorageOptions { DataPath = TestServer.NewDataPath() });
-        SqliteStore.EnsureCreated(connectionString);
+        var connectionString = EmbeddedDatabase.Create();
         await using (var connection = new SqliteConnection(connectionString))
         {
             connection.Open();

@@ -3,7 +3,6 @@ using Customer360.Grains.Storage;
 using Customer360.Server.Hosting;
 using Customer360.Storage;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Customer360.EndToEnd.Tests.Storage;
 
@@ -15,9 +14,8 @@ public sealed class SqliteUpgradeTests
     [Fact]
     public async Task ALogWithoutTheValueColumnsGetsThemFilledFromItsPayloads()
     {
-        var connectionString = SqliteStore.ConnectionStringFor(new StorageOptions { DataPath = TestServer.NewDataPath() });
-        SqliteStore.EnsureCreated(connectionString);
-        var store = new SqliteCustomerStore(connectionString, "upgrade", SqliteDurability.Full, new GroupCommitOptions(), NullLogger<SqliteCustomerStore>.Instance);
+        var connectionString = EmbeddedDatabase.Create();
+        var store = EmbeddedDatabase.CustomerStore(connectionString, "upgrade");
         await using (store)
         {
             var purchase = new Touchpoint
@@ -45,7 +43,7 @@ public sealed class SqliteUpgradeTests
         SqliteStore.EnsureCreated(connectionString);
         SqliteStore.EnsureCreated(connectionString);
 
-        var reopened = new SqliteCustomerStore(connectionString, "upgrade", SqliteDurability.Full, new GroupCommitOptions(), NullLogger<SqliteCustomerStore>.Instance);
+        var reopened = EmbeddedDatabase.CustomerStore(connectionString, "upgrade");
         await using (reopened)
         {
             var days = await reopened.ReadPurchaseDaysAsync(null).ToListAsync();
@@ -56,8 +54,7 @@ public sealed class SqliteUpgradeTests
     [Fact]
     public async Task SnapshotsWithoutValueSummaryColumnsGetThemEmptyAndTakeASummaryAtTheSameVersion()
     {
-        var connectionString = SqliteStore.ConnectionStringFor(new StorageOptions { DataPath = TestServer.NewDataPath() });
-        SqliteStore.EnsureCreated(connectionString);
+        var connectionString = EmbeddedDatabase.Create();
 
         // What an earlier version left: a snapshot table without the summary columns, and a snapshot in it.
         await using (var connection = new SqliteConnection(connectionString))
@@ -83,7 +80,7 @@ public sealed class SqliteUpgradeTests
         SqliteStore.EnsureCreated(connectionString);
         SqliteStore.EnsureCreated(connectionString);
 
-        var store = new SqliteCustomerStore(connectionString, "upgrade", SqliteDurability.Full, new GroupCommitOptions(), NullLogger<SqliteCustomerStore>.Instance);
+        var store = EmbeddedDatabase.CustomerStore(connectionString, "upgrade");
         await using (store)
         {
             Assert.True(await store.AppendAsync(CustomerLogEntry.For(Visit("c1"), 1, At)));

@@ -1,9 +1,7 @@
 using Customer360.Domain.Customers;
 using Customer360.Grains.Storage;
-using Customer360.Server.Hosting;
 using Customer360.Storage;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Customer360.EndToEnd.Tests.Storage;
 
@@ -15,11 +13,10 @@ public sealed class SqliteWalTests
     [Fact]
     public async Task TheWriterCheckpointsEveryTenThousandPagesAndEveryCommitIsReadBackAfterReopening()
     {
-        var connectionString = SqliteStore.ConnectionStringFor(new StorageOptions { DataPath = TestServer.NewDataPath() });
-        SqliteStore.EnsureCreated(connectionString);
+        var connectionString = EmbeddedDatabase.Create();
         const int customers = 300;
         const int perCustomer = 20;
-        var store = new SqliteCustomerStore(connectionString, "wal", SqliteDurability.Full, new GroupCommitOptions(), NullLogger<SqliteCustomerStore>.Instance);
+        var store = EmbeddedDatabase.CustomerStore(connectionString, "wal");
         await using (store)
         {
             Assert.Equal(SqliteCustomerStore.WalCheckpointPages, store.WriterWalCheckpointPages);
@@ -45,7 +42,7 @@ public sealed class SqliteWalTests
             Assert.Equal((customers * perCustomer, customers), (row.GetInt64(0), row.GetInt64(1)));
         }
 
-        var reopened = new SqliteCustomerStore(connectionString, "wal", SqliteDurability.Full, new GroupCommitOptions(), NullLogger<SqliteCustomerStore>.Instance);
+        var reopened = EmbeddedDatabase.CustomerStore(connectionString, "wal");
         await using (reopened)
         {
             var read = await reopened.ReadEntriesAsync("c0123", afterSequence: 0);
