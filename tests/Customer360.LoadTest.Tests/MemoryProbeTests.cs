@@ -17,19 +17,31 @@ public sealed class MemoryProbeTests
     [Fact]
     public async Task AWiderRecentWindowCostsMoreMemoryPerActiveCustomer()
     {
-        var narrow = await MeasureAsync(recentWindow: 5);
-        var wide = await MeasureAsync(recentWindow: 50);
+        // The heap is the whole test process's, and what earlier tests left behind (a server
+        // still letting go of its buffers, say) can inflate one measurement, never shrink it
+        // below what the customers hold. So each window keeps its lowest figure, over up to
+        // three rounds, until the two differ as a wider window must.
+        const int extraBytesAtLeast = 45 * 25;
+        var narrow = double.MaxValue;
+        var wide = double.MaxValue;
+        var seen = new List<string>();
+        for (var round = 0; round < 3 && !(wide - narrow > extraBytesAtLeast); round++)
+        {
+            var narrowFigures = await MeasureAsync(recentWindow: 5);
+            var wideFigures = await MeasureAsync(recentWindow: 50);
+            Assert.True(narrowFigures.BytesPerCustomerFullWindow > 0, $"window 5: {narrowFigures.BytesPerCustomerFullWindow:N0} bytes per customer");
+            Assert.True(narrowFigures.BytesPerCustomerAsRun > 0, $"as run: {narrowFigures.BytesPerCustomerAsRun:N0} bytes per customer");
+            Assert.Equal(5, narrowFigures.RecentWindow);
+            Assert.Equal(50, wideFigures.RecentWindow);
 
-        Assert.True(narrow.BytesPerCustomerFullWindow > 0, $"window 5: {narrow.BytesPerCustomerFullWindow:N0} bytes per customer");
-        Assert.True(narrow.BytesPerCustomerAsRun > 0, $"as run: {narrow.BytesPerCustomerAsRun:N0} bytes per customer");
-        Assert.Equal(5, narrow.RecentWindow);
-        Assert.Equal(50, wide.RecentWindow);
+            narrow = Math.Min(narrow, narrowFigures.BytesPerCustomerFullWindow);
+            wide = Math.Min(wide, wideFigures.BytesPerCustomerFullWindow);
+            seen.Add($"window 50: {wideFigures.BytesPerCustomerFullWindow:N0}, window 5: {narrowFigures.BytesPerCustomerFullWindow:N0}");
+        }
 
         // 45 more touchpoints held per customer, each at least its event id (about 30 bytes here)
         // and its event time (8): well over a kilobyte, far more than the measurement's noise.
-        Assert.True(
-            wide.BytesPerCustomerFullWindow - narrow.BytesPerCustomerFullWindow > 45 * 25,
-            $"window 50: {wide.BytesPerCustomerFullWindow:N0} bytes per customer; window 5: {narrow.BytesPerCustomerFullWindow:N0}");
+        Assert.True(wide - narrow > extraBytesAtLeast, $"bytes per customer, by round: {string.Join("; ", seen)}");
     }
 
     [Fact]
