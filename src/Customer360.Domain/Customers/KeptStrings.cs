@@ -13,7 +13,8 @@ namespace Customer360.Domain.Customers;
 /// <remarks>
 /// Bounded: strings longer than <see cref="MaxLength"/> are never numbered, and once
 /// <see cref="Capacity"/> strings are, the rest are written out in full, as before there was a
-/// table. At the default capacity the table holds about 15 MB at most. Attribute values are
+/// table. At the default capacity the table holds about 15 MB at most (its slots, 512 KB, from
+/// the start). Attribute values are
 /// never numbered: they may be unique to each touchpoint, and would fill it. It only grows: a
 /// number is written into encodings that live as long as their customer, so a number must
 /// always read back the same string. Written here because a pool that evicts (such as the one
@@ -24,11 +25,8 @@ public sealed class KeptStrings
     /// <summary>The longest string, in characters, that is given a number.</summary>
     public const int MaxLength = 64;
 
-    private const int ChunkBits = 10;
-    private const int ChunkSize = 1 << ChunkBits;
-
     private readonly ConcurrentDictionary<string, int> _numbers = new(StringComparer.Ordinal);
-    private readonly string[]?[] _chunks;
+    private readonly string?[] _strings;
     private readonly Lock _adding = new();
     private int _count;
 
@@ -36,7 +34,7 @@ public sealed class KeptStrings
     {
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
         Capacity = capacity;
-        _chunks = new string[]?[(capacity + ChunkSize - 1) >> ChunkBits];
+        _strings = new string?[capacity];
     }
 
     /// <summary>The table every customer's kept touchpoints use: 65,536 strings at most.</summary>
@@ -50,7 +48,7 @@ public sealed class KeptStrings
     /// <summary>The string numbered <paramref name="number"/>.</summary>
     public string this[int number] =>
         (uint)number < (uint)Count
-            ? Volatile.Read(ref Volatile.Read(ref _chunks[number >> ChunkBits])![number & (ChunkSize - 1)])
+            ? Volatile.Read(ref _strings[number])!
             : throw new InvalidDataException($"A kept touchpoint names string {number}; this process has numbered {Count}.");
 
     /// <summary>The number of <paramref name="value"/>, given now if it has none; -1 if it is too long or the table is full.</summary>
@@ -87,14 +85,7 @@ public sealed class KeptStrings
             // The string is in its slot, and the count covers it, before any encoding can carry
             // its number: another thread that reads the number reads the string too.
             number = _count;
-            var chunk = Volatile.Read(ref _chunks[number >> ChunkBits]);
-            if (chunk is null)
-            {
-                chunk = new string[ChunkSize];
-                Volatile.Write(ref _chunks[number >> ChunkBits], chunk);
-            }
-
-            Volatile.Write(ref chunk[number & (ChunkSize - 1)], value);
+            Volatile.Write(ref _strings[number], value);
             Volatile.Write(ref _count, number + 1);
             _numbers[value] = number;
             return number;

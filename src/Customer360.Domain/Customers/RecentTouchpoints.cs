@@ -24,20 +24,17 @@ public sealed class RecentTouchpoints : IReadOnlyList<Touchpoint>
     private int _used;
     private int[] _starts = [];
     private int _count;
-    private bool _restoring;
 
     public RecentTouchpoints(string customerId, IEnumerable<Touchpoint> touchpoints, int window)
     {
         _customerId = customerId;
 
         // A restore grows by doubling, as it is cut to size once it is complete.
-        _restoring = true;
         foreach (var touchpoint in touchpoints)
         {
-            Insert(touchpoint, window);
+            Insert(touchpoint, window, doubling: true);
         }
 
-        _restoring = false;
         TrimExcess();
     }
 
@@ -78,7 +75,9 @@ public sealed class RecentTouchpoints : IReadOnlyList<Touchpoint>
     public long CapacityBytes => _bytes.Length;
 
     /// <summary>Keeps <paramref name="touchpoint"/> in its place, then drops the oldest beyond <paramref name="window"/>.</summary>
-    public void Insert(Touchpoint touchpoint, int window)
+    public void Insert(Touchpoint touchpoint, int window) => Insert(touchpoint, window, doubling: false);
+
+    private void Insert(Touchpoint touchpoint, int window, bool doubling)
     {
         var keep = Math.Max(0, window);
         var index = PlaceOf(touchpoint.OccurredAt.UtcTicks, touchpoint.EventId);
@@ -94,7 +93,7 @@ public sealed class RecentTouchpoints : IReadOnlyList<Touchpoint>
         var encoded = TouchpointCodec.EncodeToScratch(touchpoint, _customerId);
         Trim(keep - 1);
         var at = index < _count ? _starts[index] : _used;
-        EnsureCapacity(_used + encoded.Length, _count + 1, keep);
+        EnsureCapacity(_used + encoded.Length, _count + 1, keep, doubling);
         _bytes.AsSpan(at, _used - at).CopyTo(_bytes.AsSpan(at + encoded.Length));
         encoded.CopyTo(_bytes.AsSpan(at));
         for (var i = _count; i > index; i--)
@@ -138,17 +137,17 @@ public sealed class RecentTouchpoints : IReadOnlyList<Touchpoint>
         }
     }
 
-    private void EnsureCapacity(int bytes, int entries, int window)
+    private void EnsureCapacity(int bytes, int entries, int window, bool doubling)
     {
         if (bytes > _bytes.Length)
         {
-            var step = _restoring ? _bytes.Length : _bytes.Length / 8;
+            var step = doubling ? _bytes.Length : _bytes.Length / 8;
             Array.Resize(ref _bytes, Math.Max(bytes, _bytes.Length + Math.Max(step, 128)));
         }
 
         if (entries > _starts.Length)
         {
-            var step = _restoring ? _starts.Length : _starts.Length / 8;
+            var step = doubling ? _starts.Length : _starts.Length / 8;
             Array.Resize(ref _starts, Math.Min(window, Math.Max(entries, _starts.Length + Math.Max(step, 4))));
         }
     }

@@ -20,8 +20,9 @@ namespace Customer360.Domain.Customers;
 /// (currencies, source systems, SKUs, categories, attribute keys) are written as their
 /// number in the process's <see cref="KeptStrings"/> table, one to three bytes, and decode to the
 /// table's one copy. Attribute values, and strings the table cannot number (too long, or the
-/// table full), are written out, and decoding takes them from a bounded pool, CommunityToolkit.HighPerformance's
-/// <see cref="StringPool"/>. Either way reading a view allocates only the objects it returns.
+/// table full), are written out, and decoding takes them from a bounded pool,
+/// CommunityToolkit.HighPerformance's <see cref="StringPool"/>. Either way reading a view
+/// allocates only the objects it returns.
 /// <para>
 /// Layout, after a format byte (1): event time as UTC ticks (8 bytes, first, so that a window is
 /// kept in order without reading anything else); event id; customer id, as a flag (the
