@@ -53,6 +53,23 @@ public sealed class ValueModelStatusTests
     }
 
     [Fact]
+    public void CustomersTheSweepCouldNotReachAreCountedAndNamedOnceItCompleted()
+    {
+        var sweep = new RescoringSweep
+        {
+            ModelVersion = 2, Day = "2026-11-23", StartedAt = Timestamp.FromDateTimeOffset(Started), Customers = 1_000, Visited = 1_000, Rescored = 998,
+            NotReached = 2, CompletedAt = Timestamp.FromDateTimeOffset(Started.AddSeconds(2)),
+            LastError = "2 customer(s) could not be rescored, such as c-3, c-7",
+        };
+
+        var text = Render(new ValueModelStatus { Sweep = sweep });
+
+        Assert.Contains("1,000 customers reached, 998 rescored, 2 not reached", text, StringComparison.Ordinal);
+        Assert.Contains("Not reached: 2 customer(s) could not be rescored, such as c-3, c-7", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("stopped short", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AModelShowsHowLongReadingAndFittingTookApart()
     {
         var model = new ValueModel

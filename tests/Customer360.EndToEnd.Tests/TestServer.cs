@@ -50,7 +50,9 @@ public sealed class TestServer : IAsyncDisposable
         Directory.CreateTempSubdirectory("c360-e2e-").FullName;
 
     /// <param name="clock">The server's clock; the system clock when null.</param>
-    public static async Task<TestServer> StartAsync(string? dataPath = null, IDictionary<string, string?>? settings = null, TimeProvider? clock = null)
+    /// <param name="services">Adds to the server's services, for faults a test injects (a grain call filter).</param>
+    public static async Task<TestServer> StartAsync(
+        string? dataPath = null, IDictionary<string, string?>? settings = null, TimeProvider? clock = null, Action<IServiceCollection>? services = null)
     {
         dataPath ??= NewDataPath();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -80,6 +82,7 @@ public sealed class TestServer : IAsyncDisposable
             builder.Services.AddSingleton(clock);
         }
 
+        services?.Invoke(builder.Services);
         builder.AddCustomer360Server();
         var app = builder.Build();
         app.MapCustomer360Services();

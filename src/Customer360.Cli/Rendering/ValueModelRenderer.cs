@@ -42,6 +42,10 @@ internal static class ValueModelRenderer
             {
                 console.MarkupLineInterpolated($"[red]The sweep stopped short[/] after {sweep.Cursor}: {sweep.LastError} (it resumes on its own)");
             }
+            else if (sweep.LastError.Length > 0 && sweep.NotReached > 0)
+            {
+                console.MarkupLineInterpolated($"[yellow]Not reached:[/] {sweep.LastError}");
+            }
         }
     }
 
@@ -52,6 +56,11 @@ internal static class ValueModelRenderer
         if (sweep.RescoredWithoutActivation > 0)
         {
             reached += string.Create(Invariant, $" ({sweep.RescoredWithoutActivation:N0} without waking them)");
+        }
+
+        if (sweep.NotReached > 0)
+        {
+            reached += string.Create(Invariant, $", {sweep.NotReached:N0} not reached");
         }
 
         if (sweep.CompletedAt is { } completed)

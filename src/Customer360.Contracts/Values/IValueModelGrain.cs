@@ -66,6 +66,9 @@ public sealed record RescoringSweepStatus(
 
     /// <summary>Of <see cref="Rescored"/>, the customers rescored from their stored value summary without being woken.</summary>
     [Id(9)] public long RescoredWithoutActivation { get; init; }
+
+    /// <summary>Customers passed over because they failed or did not answer in time; once completed, those that failed again too.</summary>
+    [Id(10)] public long NotReached { get; init; }
 }
 
 /// <summary>The model a fit made with its report, or why it failed.</summary>

@@ -124,6 +124,13 @@ public sealed class ValueModelSettings
     /// <summary>Customers the sweep reads and rescores at a time (concurrently).</summary>
     public int SweepPageSize { get; set; } = 500;
 
+    /// <summary>
+    /// How long the sweep waits for one customer to rescore itself. A customer that fails or
+    /// does not answer in time (its silo hung, its log unreadable) is passed over and tried again
+    /// once the walk ends, so that it holds up neither its page nor the rest of the sweep.
+    /// </summary>
+    public TimeSpan SweepCallTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     public CustomerLifetimeValueOptions ToLifetimeOptions() => new() { HorizonMonths = HorizonMonths, AnnualDiscountRate = AnnualDiscountRate };
 
     /// <summary>Null when the settings are usable, otherwise what is wrong.</summary>
@@ -135,5 +142,6 @@ public sealed class ValueModelSettings
         : MinimumCustomers < 1 ? "MinimumCustomers must be at least 1"
         : SweepRate < 0 ? "SweepRate must not be negative"
         : SweepPageSize is < 1 or > 10_000 ? "SweepPageSize must be between 1 and 10000"
+        : SweepCallTimeout <= TimeSpan.Zero ? "SweepCallTimeout must be positive"
         : null;
 }

@@ -2,6 +2,7 @@ using Customer360.Contracts.Values;
 using Customer360.Grains.Configuration;
 using Customer360.Grains.Customers;
 using Customer360.Grains.Storage;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Customer360.Grains.Values;
@@ -31,6 +32,12 @@ public sealed class RescoringSweepState
     /// <summary>Of <see cref="Rescored"/>, the customers rescored from their stored value summary, without being woken.</summary>
     [Id(9)] public long RescoredWithoutActivation { get; set; }
 
+    /// <summary>
+    /// Customers passed over because they failed or did not answer in time: tried again once
+    /// the walk ends, and those that fail again stay here when the sweep completes.
+    /// </summary>
+    [Id(10)] public List<string> NotReached { get; set; } = [];
+
     /// <summary>False before the first sweep.</summary>
     public bool Started => ModelVersion > 0;
 
@@ -38,6 +45,7 @@ public sealed class RescoringSweepState
         ? new RescoringSweepStatus(ModelVersion, Day, StartedAt, Customers, Visited, Rescored, Cursor, CompletedAt, LastError)
         {
             RescoredWithoutActivation = RescoredWithoutActivation,
+            NotReached = NotReached.Count,
         }
         : null;
 }
@@ -51,13 +59,26 @@ public sealed class RescoringSweepState
 /// without waking them (<see cref="ColdRescoring"/>). Pages are paced to
 /// <see cref="ValueModelSettings.SweepRate"/> customers a second.
 /// </summary>
-public sealed class RescoringSweep(
+/// <remarks>
+/// One customer does not hold up the others. A customer that fails to rescore itself, or does
+/// not answer within <see cref="ValueModelSettings.SweepCallTimeout"/> (its silo hung, its log
+/// unreadable), is noted as not reached and the walk goes on; the noted customers are tried once
+/// more when the walk ends, and those that fail again are reported with the completed sweep
+/// (they are rescored anyway when they next wake). Beyond <see cref="MaxNotReached"/> of them
+/// the failure is not the customers' own: the page fails as a whole, and the sweep resumes from
+/// its cursor at the next check.
+/// </remarks>
+public sealed partial class RescoringSweep(
     ICustomerStore store,
     CustomerGrains customers,
     ColdRescoring cold,
     IOptions<Customer360Options> options,
-    TimeProvider clock)
+    TimeProvider clock,
+    ILogger<RescoringSweep> logger)
 {
+    /// <summary>Most customers a sweep passes over before it stops instead.</summary>
+    public const int MaxNotReached = 1_000;
+
     private readonly ValueModelSettings _settings = options.Value.ValueModel;
 
     /// <summary>Customers with a log now: the size of a sweep starting now.</summary>
@@ -86,19 +107,36 @@ public sealed class RescoringSweep(
                 next = null;
                 if (page.Count == 0)
                 {
+                    await RetryNotReachedAsync(state);
                     state.CompletedAt = clock.GetUtcNow();
-                    state.LastError = null;
+                    state.LastError = state.NotReached.Count == 0 ? null : NotReachedMessage(state.NotReached);
                     await pageDone();
                     return;
                 }
 
                 next = store.ReadSweepPageAsync(page[^1].CustomerId, _settings.SweepPageSize);
                 var (awake, rescoredAtRest) = await cold.RescoreAsync(page, state.ModelVersion);
-                var refreshed = await Task.WhenAll(awake.Select(id => customers.Get(id).RefreshValueAsync(state.ModelVersion)));
+                var refreshed = await RefreshAllAsync(awake, state.ModelVersion);
+                string[] missed = [.. awake.Where((_, i) => refreshed[i] is null)];
+                if (state.NotReached.Count + missed.Length > MaxNotReached)
+                {
+                    throw new InvalidOperationException(
+                        $"{state.NotReached.Count + missed.Length} customers could not be rescored, more than the {MaxNotReached} a sweep passes over; it resumes from its cursor at the next check");
+                }
+
                 state.Cursor = page[^1].CustomerId;
                 state.Visited += page.Count;
-                state.Rescored += refreshed.Count(r => r) + rescoredAtRest;
+                state.Rescored += refreshed.Count(r => r == true) + rescoredAtRest;
                 state.RescoredWithoutActivation += rescoredAtRest;
+                foreach (var id in missed)
+                {
+                    // A page redone after a restart may pass over the same customer again.
+                    if (!state.NotReached.Contains(id))
+                    {
+                        state.NotReached.Add(id);
+                    }
+                }
+
                 reached += page.Count;
                 await pageDone();
 
@@ -121,4 +159,43 @@ public sealed class RescoringSweep(
             next?.ContinueWith(static read => _ = read.Exception, TaskScheduler.Default);
         }
     }
+
+    /// <summary>Asks the customers passed over to rescore themselves once more, a page at a time; keeps those that fail again.</summary>
+    private async Task RetryNotReachedAsync(RescoringSweepState state)
+    {
+        var stillMissed = new List<string>();
+        foreach (var chunk in state.NotReached.Chunk(_settings.SweepPageSize))
+        {
+            var refreshed = await RefreshAllAsync(chunk, state.ModelVersion);
+            state.Rescored += refreshed.Count(r => r == true);
+            stillMissed.AddRange(chunk.Where((_, i) => refreshed[i] is null));
+        }
+
+        state.NotReached = stillMissed;
+    }
+
+    /// <summary>
+    /// Asks each customer to rescore itself, concurrently: per customer, whether its score was
+    /// recomputed, or null if it failed or did not answer within the call timeout.
+    /// </summary>
+    private Task<bool?[]> RefreshAllAsync(IReadOnlyList<string> customerIds, long modelVersion) =>
+        Task.WhenAll(customerIds.Select(async id =>
+        {
+            try
+            {
+                // WaitAsync stops waiting, not the call: a customer that answers late is rescored all the same.
+                return (bool?)await customers.Get(id).RefreshValueAsync(modelVersion).WaitAsync(_settings.SweepCallTimeout, clock);
+            }
+            catch (Exception e)
+            {
+                LogNotReached(logger, e, id);
+                return null;
+            }
+        }));
+
+    private static string NotReachedMessage(IReadOnlyList<string> notReached) =>
+        $"{notReached.Count} customer(s) could not be rescored, such as {string.Join(", ", notReached.Take(3))}; each is rescored when it next wakes, and by the next sweep";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The re-scoring sweep passed over customer {CustomerId}, which failed or did not answer in time; it is tried again when the walk ends")]
+    private static partial void LogNotReached(ILogger logger, Exception exception, string customerId);
 }

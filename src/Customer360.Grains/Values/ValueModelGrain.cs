@@ -171,7 +171,7 @@ public sealed partial class ValueModelGrain(
             await sweeper.RunAsync(sweep, () => SaveSweepAsync(sweep, force: sweep.CompletedAt is not null), stop);
             if (sweep.CompletedAt is not null)
             {
-                LogSweepCompleted(logger, sweep.ModelVersion, sweep.Visited, sweep.Rescored);
+                LogSweepCompleted(logger, sweep.ModelVersion, sweep.Visited, sweep.Rescored, sweep.NotReached.Count);
             }
             else
             {
@@ -227,8 +227,8 @@ public sealed partial class ValueModelGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Rescoring {Customers} customers with value model v{Version} as of {Day}")]
     private static partial void LogSweepStarted(ILogger logger, long version, DateOnly day, long customers);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Rescoring with value model v{Version} done: {Visited} customers reached, {Rescored} rescored")]
-    private static partial void LogSweepCompleted(ILogger logger, long version, long visited, long rescored);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rescoring with value model v{Version} done: {Visited} customers reached, {Rescored} rescored, {NotReached} not reached")]
+    private static partial void LogSweepCompleted(ILogger logger, long version, long visited, long rescored, int notReached);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The re-scoring sweep stopped after customer {Cursor}; it resumes at the next check")]
     private static partial void LogSweepFailed(ILogger logger, Exception exception, string? cursor);

@@ -249,11 +249,13 @@ internal static class ValueModelCommand
         table.AddRow("sweep: seconds", seconds.ToString("F2", CultureInfo.InvariantCulture));
         table.AddRow("sweep: customers per second", (sweep.Visited / seconds).ToString("N0", CultureInfo.InvariantCulture));
         table.AddRow("sweep: rescored without waking them", sweep.RescoredWithoutActivation.ToString("N0", CultureInfo.InvariantCulture));
+        table.AddRow("sweep: not reached", sweep.NotReached.ToString("N0", CultureInfo.InvariantCulture));
         results["sweep"] = new JsonObject
         {
             ["customers"] = sweep.Visited,
             ["rescored"] = sweep.Rescored,
             ["rescoredWithoutActivation"] = sweep.RescoredWithoutActivation,
+            ["notReached"] = sweep.NotReached,
             ["seconds"] = seconds,
             ["customersPerSecond"] = sweep.Visited / seconds,
         };

@@ -66,6 +66,7 @@ public sealed class ValueModelApi(IGrainFactory grains, IOptions<Customer360Opti
         Visited = sweep.Visited,
         Rescored = sweep.Rescored,
         RescoredWithoutActivation = sweep.RescoredWithoutActivation,
+        NotReached = sweep.NotReached,
         Cursor = sweep.Cursor ?? string.Empty,
         LastError = sweep.LastError ?? string.Empty,
     };

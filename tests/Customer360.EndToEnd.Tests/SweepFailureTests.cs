@@ -1,0 +1,104 @@
+using System.Collections.Concurrent;
+using Customer360.Api.V1;
+using Customer360.Contracts.Customers;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans;
+using static Customer360.EndToEnd.Tests.SyntheticCustomers;
+
+namespace Customer360.EndToEnd.Tests;
+
+/// <summary>
+/// A customer that cannot be rescored, because it fails or hangs, holds up neither its page
+/// nor the rest of the re-scoring sweep: it is passed over, tried again when the walk ends, and
+/// reported if it fails again. The faults are injected into the real server by a grain call
+/// filter on the customers' <c>RefreshValueAsync</c>.
+/// </summary>
+public sealed class SweepFailureTests
+{
+    private const int CustomerCount = 60;
+
+    [Fact]
+    public async Task CustomersThatFailOrHangArePassedOverRetriedAndReportedWhileTheRestAreRescored()
+    {
+        var prefix = "unreached-" + Guid.NewGuid().ToString("N")[..8];
+        var faults = new RefreshFaults(stuck: $"{prefix}-3", failing: $"{prefix}-7", failingOnce: $"{prefix}-11");
+        await using var server = await TestServer.StartAsync(
+            settings: new Dictionary<string, string?>
+            {
+                ["Customer360:ValueModel:RefreshInterval"] = "00:00:00.250",
+                ["Customer360:ValueModel:SweepCallTimeout"] = "00:00:01",
+                // Several pages, so that the walk goes on past the pages with the faults.
+                ["Customer360:ValueModel:SweepPageSize"] = "5",
+            },
+            services: services => services.AddSingleton<IIncomingGrainCallFilter>(faults));
+        try
+        {
+            await StreamAllAsync(server.Customers, Purchases(prefix, CustomerCount, DateTimeOffset.UtcNow.AddDays(-1), observationWeeks: 40, seed: 31));
+            Assert.Equal(1, (await server.ValueModels.FitValueModelAsync(new FitValueModelRequest())).Version);
+
+            var sweep = await SweptAsync(server.ValueModels, version: 1);
+
+            // The walk reached every customer and went past the faults. The customer that failed
+            // once was rescored when it was tried again; the two that failed again are reported.
+            Assert.Equal(CustomerCount, sweep.Visited);
+            Assert.Equal(CustomerCount - 2, sweep.Rescored);
+            Assert.Equal(2, sweep.NotReached);
+            Assert.Contains(faults.Stuck, sweep.LastError, StringComparison.Ordinal);
+            Assert.Contains(faults.Failing, sweep.LastError, StringComparison.Ordinal);
+            Assert.DoesNotContain(faults.FailingOnce, sweep.LastError, StringComparison.Ordinal);
+            Assert.Equal(2, faults.Calls(faults.FailingOnce));
+            Assert.Equal(2, faults.Calls(faults.Failing));
+
+            var reachable = Enumerable.Range(0, CustomerCount).Select(i => $"{prefix}-{i}").Where(id => id != faults.Stuck).ToArray();
+            var views = await Task.WhenAll(reachable.Select(async id => await server.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id })));
+            Assert.All(views.Where(v => v.CustomerId != faults.Failing), v => Assert.Equal(1, v.Value.ModelVersion));
+
+            // The stuck customer answers at last: the sweep stopped waiting, not the call.
+            faults.Release();
+            await WaitForAsync(async () => (await server.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = faults.Stuck })).Value.ModelVersion == 1);
+        }
+        finally
+        {
+            faults.Release();
+        }
+    }
+
+    /// <summary>
+    /// Faults in customers' <c>RefreshValueAsync</c>: one hangs until released (as on a hung silo),
+    /// one always throws (as with an unreadable log), and one throws on its first call only.
+    /// </summary>
+    private sealed class RefreshFaults(string stuck, string failing, string failingOnce) : IIncomingGrainCallFilter
+    {
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly ConcurrentDictionary<string, int> _calls = new(StringComparer.Ordinal);
+
+        public string Stuck => stuck;
+
+        public string Failing => failing;
+
+        public string FailingOnce => failingOnce;
+
+        public int Calls(string customerId) => _calls.GetValueOrDefault(customerId);
+
+        public void Release() => _released.TrySetResult();
+
+        public async Task Invoke(IIncomingGrainCallContext context)
+        {
+            if (context.InterfaceMethod?.Name == nameof(ICustomerGrain.RefreshValueAsync))
+            {
+                var customerId = CustomerKeys.FromGrainKey(context.TargetId.Key.ToString()!);
+                var call = _calls.AddOrUpdate(customerId, 1, (_, n) => n + 1);
+                if (customerId == stuck)
+                {
+                    await _released.Task;
+                }
+                else if (customerId == failing || (customerId == failingOnce && call == 1))
+                {
+                    throw new InvalidOperationException($"customer {customerId} cannot be restored");
+                }
+            }
+
+            await context.Invoke();
+        }
+    }
+}
