@@ -3,10 +3,11 @@ using System.Collections.Concurrent;
 namespace Customer360.Storage;
 
 /// <summary>
-/// The <c>bigint</c> keys of customers a silo's PostgreSQL store has seen committed, so that the
-/// log's batch insert can carry each entry's key instead of looking it up by (service, customer
-/// id) in <c>customer360_customer</c>: under load that lookup was about a seventh of PostgreSQL's
-/// work per touchpoint (an index descent on two text columns per row).
+/// The integer keys of customers a silo's store has seen committed, so that the log's batch
+/// insert can carry each entry's key instead of looking it up by (service, customer id) in
+/// <c>customer360_customer</c>: under load on PostgreSQL that lookup was about a seventh of the
+/// database's work per touchpoint (an index descent on two text columns per row), and on SQLite
+/// it would be a statement per entry on the one writer.
 /// </summary>
 /// <remarks>
 /// Only committed keys are remembered: those an activation read returns, and those the insert of

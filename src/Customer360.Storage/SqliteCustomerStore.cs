@@ -43,6 +43,7 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
     private readonly string _serviceId;
     private readonly SqliteConnection _writer;
     private readonly GroupCommitter _committer;
+    private readonly CustomerKeyCache _keys = new(CustomerKeyCache.DefaultCapacity);
 
     public SqliteCustomerStore(string connectionString, string serviceId, SqliteDurability durability, GroupCommitOptions options, ILogger<SqliteCustomerStore> logger)
     {
@@ -89,7 +90,7 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
     public Task<IReadOnlyList<CustomerLogEntry>> ReadEntriesAsync(string customerId, long afterSequence) => OnConnectionAsync<IReadOnlyList<CustomerLogEntry>>(connection =>
     {
         using var command = Command(connection,
-            "SELECT sequence, kind, recorded_ticks, fingerprint, payload FROM customer360_log WHERE service_id = @svc AND customer_id = @c AND sequence > @s ORDER BY sequence",
+            $"SELECT sequence, kind, recorded_ticks, fingerprint, payload FROM customer360_log WHERE customer_key = {KeyOfCustomer} AND sequence > @s ORDER BY sequence",
             ("@svc", _serviceId), ("@c", customerId), ("@s", afterSequence));
         using var row = command.ExecuteReader();
         var entries = new List<CustomerLogEntry>();
@@ -105,7 +106,7 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
     public Task<LoggedEvent?> FindEventAsync(string customerId, string eventId) => OnConnectionAsync(connection =>
     {
         using var command = Command(connection,
-            "SELECT sequence, fingerprint FROM customer360_log WHERE service_id = @svc AND customer_id = @c AND event_id = @e",
+            $"SELECT sequence, fingerprint FROM customer360_log WHERE customer_key = {KeyOfCustomer} AND event_id = @e",
             ("@svc", _serviceId), ("@c", customerId), ("@e", eventId));
         using var row = command.ExecuteReader();
         return row.Read() ? new LoggedEvent(row.GetInt64(0), row.GetInt64(1)) : null;
@@ -115,9 +116,9 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
         OnConnectionAsync<IReadOnlyList<Touchpoint>>(connection =>
         {
             using var command = Command(connection,
-                """
+                $"""
                 SELECT payload FROM customer360_log
-                WHERE service_id = @svc AND customer_id = @c AND kind = 1
+                WHERE customer_key = {KeyOfCustomer} AND kind = 1
                   AND (@t IS NULL OR occurred_ticks < @t OR (occurred_ticks = @t AND event_id < @e))
                   AND (@from IS NULL OR occurred_ticks >= @from)
                 ORDER BY occurred_ticks DESC, event_id DESC
@@ -174,11 +175,13 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
         connection.Open();
         using var command = Command(connection,
             $"""
-            SELECT customer_id, occurred_ticks, touchpoint_kind, amount FROM customer360_log
-            WHERE service_id = @svc AND kind = {(int)LogEntryKind.Touchpoint}
-              AND touchpoint_kind IN ({(int)TouchpointKind.Purchase}, {(int)TouchpointKind.Return})
-              AND occurred_ticks <= @until
-            ORDER BY customer_id, occurred_ticks
+            SELECT c.customer_id, l.occurred_ticks, l.touchpoint_kind, l.amount
+            FROM customer360_customer AS c
+            JOIN customer360_log AS l ON l.customer_key = c.customer_key
+            WHERE c.service_id = @svc AND l.kind = {(int)LogEntryKind.Touchpoint}
+              AND l.touchpoint_kind IN ({(int)TouchpointKind.Purchase}, {(int)TouchpointKind.Return})
+              AND l.occurred_ticks <= @until
+            ORDER BY c.customer_id, l.occurred_ticks
             """,
             ("@svc", _serviceId),
             ("@until", until?.UtcTicks ?? DateTimeOffset.MaxValue.UtcTicks));
@@ -210,18 +213,27 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
 
     public Task<long> LastPositionAsync() => OnConnectionAsync(connection =>
     {
-        using var command = Command(connection, "SELECT IFNULL(MAX(position), 0) FROM customer360_log WHERE service_id = @svc", ("@svc", _serviceId));
+        // Backwards in commit order (the rowid) to the service's newest entry; CROSS JOIN keeps
+        // the log the outer loop.
+        using var command = Command(connection,
+            """
+            SELECT IFNULL((SELECT l.position FROM customer360_log AS l
+                           CROSS JOIN customer360_customer AS c ON c.customer_key = l.customer_key
+                           WHERE c.service_id = @svc
+                           ORDER BY l.position DESC LIMIT 1), 0)
+            """,
+            ("@svc", _serviceId));
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     });
 
     public Task<IReadOnlyList<string>> ReadCustomerIdsAsync(string? after, int limit) => OnConnectionAsync<IReadOnlyList<string>>(connection =>
     {
-        // Every customer's log starts at sequence 1: one lookup per customer along the
-        // (service, customer, sequence) index, in customer order, from the cursor.
+        // A customer's row is written with its first entry: the customers with a log, in id
+        // order along the (service, customer id) index, from the cursor.
         using var command = Command(connection,
             """
-            SELECT customer_id FROM customer360_log
-            WHERE service_id = @svc AND customer_id > @after AND sequence = 1
+            SELECT customer_id FROM customer360_customer
+            WHERE service_id = @svc AND customer_id > @after
             ORDER BY customer_id
             LIMIT @limit
             """,
@@ -239,16 +251,16 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
     public Task<IReadOnlyList<SweepCandidate>> ReadSweepPageAsync(string? after, int limit) => OnConnectionAsync<IReadOnlyList<SweepCandidate>>(connection =>
     {
         // The page as ReadCustomerIdsAsync finds it, each customer's last sequence by one step
-        // down the (service, customer, sequence) index, and its snapshot by primary key.
+        // down the (customer key, sequence) index, and its snapshot by primary key.
         using var command = Command(connection,
             $"""
-            SELECT l.customer_id,
-                   (SELECT MAX(last.sequence) FROM customer360_log AS last WHERE last.service_id = @svc AND last.customer_id = l.customer_id),
+            SELECT c.customer_id,
+                   (SELECT MAX(last.sequence) FROM customer360_log AS last WHERE last.customer_key = c.customer_key),
                    s.version, {SummaryColumns}
-            FROM customer360_log AS l
-            LEFT JOIN customer360_snapshot AS s ON s.service_id = @svc AND s.customer_id = l.customer_id
-            WHERE l.service_id = @svc AND l.customer_id > @after AND l.sequence = 1
-            ORDER BY l.customer_id
+            FROM customer360_customer AS c
+            LEFT JOIN customer360_snapshot AS s ON s.service_id = @svc AND s.customer_id = c.customer_id
+            WHERE c.service_id = @svc AND c.customer_id > @after
+            ORDER BY c.customer_id
             LIMIT @limit
             """,
             ("@svc", _serviceId), ("@after", after ?? string.Empty), ("@limit", limit));
@@ -265,13 +277,20 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
 
     public Task<long> CountCustomersAsync() => OnConnectionAsync(connection =>
     {
-        using var command = Command(connection, "SELECT count(*) FROM customer360_log WHERE service_id = @svc AND sequence = 1", ("@svc", _serviceId));
+        using var command = Command(connection, "SELECT count(*) FROM customer360_customer WHERE service_id = @svc", ("@svc", _serviceId));
         return (long)command.ExecuteScalar()!;
     });
 
     public Task<IReadOnlyList<string>> CustomersAfterAsync(long position) => OnConnectionAsync<IReadOnlyList<string>>(connection =>
     {
-        using var command = Command(connection, "SELECT DISTINCT customer_id FROM customer360_log WHERE position > @p AND service_id = @svc", ("@p", position), ("@svc", _serviceId));
+        // Forwards in commit order (the rowid) from the position; CROSS JOIN keeps the log the outer loop.
+        using var command = Command(connection,
+            """
+            SELECT DISTINCT c.customer_id FROM customer360_log AS l
+            CROSS JOIN customer360_customer AS c ON c.customer_key = l.customer_key
+            WHERE l.position > @p AND c.service_id = @svc
+            """,
+            ("@p", position), ("@svc", _serviceId));
         using var row = command.ExecuteReader();
         var customers = new List<string>();
         while (row.Read())
@@ -312,18 +331,20 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
     {
         var stored = new bool[appends.Count];
         using var transaction = _writer.BeginTransaction(deferred: false);
+
+        // Keys of customers whose row this transaction inserts: remembered only once it commits.
+        Dictionary<string, long>? newKeys = null;
         if (appends.Count > 0)
         {
             using var insert = _writer.CreateCommand();
             insert.Transaction = transaction;
             insert.CommandText =
                 """
-                INSERT INTO customer360_log (service_id, customer_id, sequence, kind, event_id, occurred_ticks, recorded_ticks, fingerprint, payload, touchpoint_kind, amount)
-                VALUES (@svc, @c, @s, @k, @e, @o, @r, @f, @p, @tk, @a)
+                INSERT INTO customer360_log (customer_key, sequence, kind, event_id, occurred_ticks, recorded_ticks, fingerprint, payload, touchpoint_kind, amount)
+                VALUES (@key, @s, @k, @e, @o, @r, @f, @p, @tk, @a)
                 ON CONFLICT DO NOTHING
                 """;
-            insert.Parameters.AddWithValue("@svc", _serviceId);
-            var c = insert.Parameters.Add("@c", SqliteType.Text);
+            var key = insert.Parameters.Add("@key", SqliteType.Integer);
             var s = insert.Parameters.Add("@s", SqliteType.Integer);
             var k = insert.Parameters.Add("@k", SqliteType.Integer);
             var e = insert.Parameters.Add("@e", SqliteType.Text);
@@ -334,10 +355,11 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
             var tk = insert.Parameters.Add("@tk", SqliteType.Integer);
             var a = insert.Parameters.Add("@a", SqliteType.Text);
             insert.Prepare();
+            using var customers = new CustomerKeys(_writer, transaction, _serviceId);
             for (var i = 0; i < appends.Count; i++)
             {
                 var entry = appends[i];
-                c.Value = entry.CustomerId;
+                key.Value = _keys.Find(entry.CustomerId) ?? customers.KeyOf(entry.CustomerId, _keys, ref newKeys);
                 s.Value = entry.Sequence;
                 k.Value = (short)entry.Kind;
                 e.Value = (object?)entry.Touchpoint?.EventId ?? DBNull.Value;
@@ -391,7 +413,75 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
         }
 
         transaction.Commit();
+        foreach (var (customerId, customerKey) in newKeys ?? [])
+        {
+            _keys.Remember(customerId, customerKey);
+        }
+
         return Task.FromResult(stored);
+    }
+
+    /// <summary>
+    /// A scalar subquery for the key of the customer whose id is <c>@c</c> in service <c>@svc</c>
+    /// (NULL for a customer never seen, which then matches no entry).
+    /// </summary>
+    private const string KeyOfCustomer = "(SELECT customer_key FROM customer360_customer WHERE service_id = @svc AND customer_id = @c)";
+
+    /// <summary>
+    /// Customers' keys as the writer's transaction sees them: an existing row's key, or the key
+    /// of a row it inserts. Committed keys are also in the store's cache, which is asked first.
+    /// </summary>
+    private sealed class CustomerKeys : IDisposable
+    {
+        private readonly SqliteCommand _find;
+        private readonly SqliteCommand _insert;
+
+        public CustomerKeys(SqliteConnection writer, SqliteTransaction transaction, string serviceId)
+        {
+            _find = Prepared(writer, transaction, serviceId, "SELECT customer_key FROM customer360_customer WHERE service_id = @svc AND customer_id = @c");
+            _insert = Prepared(writer, transaction, serviceId, "INSERT INTO customer360_customer (service_id, customer_id) VALUES (@svc, @c) RETURNING customer_key");
+        }
+
+        /// <summary>
+        /// The customer's key, from its row or from a new row. The key of a row committed earlier
+        /// goes into <paramref name="committed"/> at once; a new row's key into <paramref name="inserted"/>.
+        /// </summary>
+        public long KeyOf(string customerId, CustomerKeyCache committed, ref Dictionary<string, long>? inserted)
+        {
+            if (inserted is not null && inserted.TryGetValue(customerId, out var known))
+            {
+                return known;
+            }
+
+            _find.Parameters["@c"].Value = customerId;
+            if (_find.ExecuteScalar() is long existing)
+            {
+                committed.Remember(customerId, existing);
+                return existing;
+            }
+
+            _insert.Parameters["@c"].Value = customerId;
+            var key = (long)_insert.ExecuteScalar()!;
+            (inserted ??= new(StringComparer.Ordinal))[customerId] = key;
+            return key;
+        }
+
+        public void Dispose()
+        {
+            _find.Dispose();
+            _insert.Dispose();
+        }
+
+        private static SqliteCommand Prepared(SqliteConnection writer, SqliteTransaction transaction, string serviceId, string sql)
+        {
+            var command = writer.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            command.Parameters.AddWithValue("@svc", serviceId);
+            command.Parameters.Add("@c", SqliteType.Text);
+            command.Prepare();
+            return command;
+        }
     }
 
     // The snapshot's value summary columns, in the order SummaryAt reads them.

@@ -150,9 +150,8 @@ public static class CrashWorkload
             : new SqliteConnection($"Data Source={Path.Combine(dataPath, "customer360.db")};Mode=ReadOnly");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = store == TestStores.Postgres
-            ? "SELECT l.event_id FROM customer360_log AS l JOIN customer360_customer AS c USING (customer_key) WHERE c.service_id = @s AND l.kind = 1"
-            : "SELECT event_id FROM customer360_log WHERE service_id = @s AND kind = 1";
+        // Both stores key the log by customer key, from customer360_customer.
+        command.CommandText = "SELECT l.event_id FROM customer360_log AS l JOIN customer360_customer AS c ON c.customer_key = l.customer_key WHERE c.service_id = @s AND l.kind = 1";
         var parameter = command.CreateParameter();
         parameter.ParameterName = "s";
         parameter.Value = serviceId;

@@ -11,43 +11,140 @@ public sealed class SqliteUpgradeTests
 {
     private static readonly DateTimeOffset At = new(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
 
-    [Fact]
-    public async Task ALogWithoutTheValueColumnsGetsThemFilledFromItsPayloads()
+    /// <summary>The log as earlier versions created it, keyed by service and customer id as text.</summary>
+    private static string TextKeyedLog(bool withValueColumns) =>
+        $"""
+        DROP TABLE customer360_log;
+        DROP TABLE customer360_customer;
+        CREATE TABLE customer360_log
+        (
+            position       INTEGER PRIMARY KEY,
+            service_id     TEXT    NOT NULL COLLATE BINARY,
+            customer_id    TEXT    NOT NULL COLLATE BINARY,
+            sequence       INTEGER NOT NULL,
+            kind           INTEGER NOT NULL,
+            event_id       TEXT    NULL COLLATE BINARY,
+            occurred_ticks INTEGER NULL,
+            recorded_ticks INTEGER NOT NULL,
+            fingerprint    INTEGER NOT NULL,
+            payload        TEXT    NOT NULL
+            {(withValueColumns ? ", touchpoint_kind INTEGER NULL, amount TEXT NULL" : "")}
+        );
+        CREATE UNIQUE INDEX ux_customer360_log_sequence ON customer360_log (service_id, customer_id, sequence);
+        CREATE UNIQUE INDEX ux_customer360_log_event ON customer360_log (service_id, customer_id, event_id);
+        CREATE INDEX ix_customer360_log_time ON customer360_log (service_id, customer_id, occurred_ticks, event_id) WHERE kind = 1;
+        CREATE INDEX ix_customer360_log_service_position ON customer360_log (service_id, position);
+        """;
+
+    private static Touchpoint Purchase(string customerId, string eventId, DateTimeOffset at, decimal amount) => new()
+    {
+        EventId = eventId,
+        CustomerId = customerId,
+        OccurredAt = at,
+        Channel = Channel.Web,
+        Kind = TouchpointKind.Purchase,
+        Amount = new Money(amount, "USD"),
+        ReportingAmount = amount,
+    };
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ATextKeyedLogIsMovedToCustomerKeysKeepingEveryEntryAndPosition(bool withValueColumns)
     {
         var connectionString = EmbeddedDatabase.Create();
-        var store = EmbeddedDatabase.CustomerStore(connectionString, "upgrade");
-        await using (store)
+        var earlier = new (string Service, CustomerLogEntry Entry)[]
         {
-            var purchase = new Touchpoint
-            {
-                EventId = "p1",
-                CustomerId = "c1",
-                OccurredAt = At,
-                Channel = Channel.Web,
-                Kind = TouchpointKind.Purchase,
-                Amount = new Money(20m, "USD"),
-                ReportingAmount = 18.4m,
-            };
-            Assert.True(await store.AppendAsync(CustomerLogEntry.For(purchase, 1, At)));
-        }
+            ("shop", CustomerLogEntry.For(Purchase("c1", "p1", At, 20m), 1, At)),
+            ("shop", CustomerLogEntry.For("c1", new ProfilePatch { GivenName = "Ann" }, 2, At.AddMinutes(1))),
+            ("shop", CustomerLogEntry.For(Purchase("c1", "p2", At.AddDays(3), 35.5m), 3, At.AddDays(3))),
+            ("shop", CustomerLogEntry.For(Purchase("c2", "p1", At.AddDays(1), 7m), 1, At.AddDays(1))),
+            ("bank", CustomerLogEntry.For(Purchase("c1", "p1", At, 99m), 1, At)),
+        };
 
-        // What an earlier version left: the same log without the two columns.
+        // What an earlier version left. Positions start past 1 with a gap, as after rolled-back batches.
         await using (var connection = new SqliteConnection(connectionString))
         {
             connection.Open();
-            using var drop = connection.CreateCommand();
-            drop.CommandText = "ALTER TABLE customer360_log DROP COLUMN touchpoint_kind; ALTER TABLE customer360_log DROP COLUMN amount;";
-            drop.ExecuteNonQuery();
+            Execute(connection, TextKeyedLog(withValueColumns));
+            var position = 40L;
+            foreach (var (service, entry) in earlier)
+            {
+                position += 3;
+                using var insert = connection.CreateCommand();
+                insert.CommandText = withValueColumns
+                    ? "INSERT INTO customer360_log VALUES (@pos, @svc, @c, @s, @k, @e, @o, @r, @f, @p, @tk, @a)"
+                    : "INSERT INTO customer360_log VALUES (@pos, @svc, @c, @s, @k, @e, @o, @r, @f, @p)";
+                insert.Parameters.AddWithValue("@pos", position);
+                insert.Parameters.AddWithValue("@svc", service);
+                insert.Parameters.AddWithValue("@c", entry.CustomerId);
+                insert.Parameters.AddWithValue("@s", entry.Sequence);
+                insert.Parameters.AddWithValue("@k", (int)entry.Kind);
+                insert.Parameters.AddWithValue("@e", (object?)entry.Touchpoint?.EventId ?? DBNull.Value);
+                insert.Parameters.AddWithValue("@o", (object?)entry.Touchpoint?.OccurredAt.UtcTicks ?? DBNull.Value);
+                insert.Parameters.AddWithValue("@r", entry.RecordedAt.UtcTicks);
+                insert.Parameters.AddWithValue("@f", entry.Fingerprint);
+                insert.Parameters.AddWithValue("@p", entry.Payload);
+                insert.Parameters.AddWithValue("@tk", (object?)entry.TouchpointKind ?? DBNull.Value);
+                insert.Parameters.AddWithValue("@a", (object?)entry.ReportingAmount?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? DBNull.Value);
+                insert.ExecuteNonQuery();
+            }
         }
 
+        const long lastPosition = 40 + (5 * 3);
+
+        // Starting twice is as harmless as once.
         SqliteStore.EnsureCreated(connectionString);
         SqliteStore.EnsureCreated(connectionString);
 
-        var reopened = EmbeddedDatabase.CustomerStore(connectionString, "upgrade");
-        await using (reopened)
+        Assert.Equal(0L, Scalar(connectionString, $"SELECT count(*) FROM sqlite_schema WHERE name = '{SqliteStore.TextKeyedLog}'"));
+        Assert.Equal(0L, Scalar(connectionString, "SELECT count(*) FROM pragma_table_info('customer360_log') WHERE name = 'service_id'"));
+        Assert.Equal(3L, Scalar(connectionString, "SELECT count(*) FROM customer360_customer"));
+        Assert.Equal(3L, Scalar(connectionString, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'customer360_log'"));
+
+        var shop = EmbeddedDatabase.CustomerStore(connectionString, "shop");
+        await using (shop)
         {
-            var days = await reopened.ReadPurchaseDaysAsync(null).ToListAsync();
-            Assert.Equal([new CustomerDay("c1", new DailyActivity(DailyActivity.DayOf(At), 18.4m, 0m, 1))], days);
+            var c1 = await ((ICustomerStore)shop).ReadCustomerAsync("c1");
+            Assert.Null(c1.Snapshot);
+            Assert.Equal(
+                earlier.Where(e => e.Service == "shop" && e.Entry.CustomerId == "c1").Select(e => (e.Entry.Sequence, e.Entry.Kind, e.Entry.Fingerprint, e.Entry.Payload)),
+                c1.Entries.Select(e => (e.Sequence, e.Kind, e.Fingerprint, e.Payload)));
+            Assert.Equal(new LoggedEvent(3, earlier[2].Entry.Fingerprint), await shop.FindEventAsync("c1", "p2"));
+            Assert.Equal(["p2", "p1"], (await shop.ReadTouchpointsAsync("c1", null, null, 10)).Select(t => t.EventId));
+            Assert.Equal(["c1", "c2"], await shop.ReadCustomerIdsAsync(null, 10));
+            Assert.Equal(["c1", "c2"], (await shop.ReadSweepPageAsync(null, 10)).Select(c => c.CustomerId));
+            Assert.Equal(2L, await shop.CountCustomersAsync());
+
+            // The value columns the earliest logs lacked are filled from the payloads on the way.
+            Assert.Equal(
+                [
+                    new CustomerDay("c1", new DailyActivity(DailyActivity.DayOf(At), 20m, 0m, 1)),
+                    new CustomerDay("c1", new DailyActivity(DailyActivity.DayOf(At.AddDays(3)), 35.5m, 0m, 1)),
+                    new CustomerDay("c2", new DailyActivity(DailyActivity.DayOf(At.AddDays(1)), 7m, 0m, 1)),
+                ],
+                await shop.ReadPurchaseDaysAsync(null).ToListAsync());
+
+            // Positions carry over, so stored checkpoints still mean what they meant, and new
+            // entries come after every old one.
+            Assert.Equal(lastPosition - 3, await shop.LastPositionAsync());
+            Assert.Equal(["c2"], await shop.CustomersAfterAsync(lastPosition - 4));
+            Assert.True(await shop.AppendAsync(CustomerLogEntry.For(Purchase("c2", "p2", At.AddDays(2), 3m), 2, At.AddDays(2))));
+            Assert.True(await shop.AppendAsync(CustomerLogEntry.For(Purchase("c3", "p1", At.AddDays(2), 4m), 1, At.AddDays(2))));
+            Assert.True(await shop.LastPositionAsync() > lastPosition);
+            Assert.Equal(["c2", "c3"], (await shop.CustomersAfterAsync(lastPosition)).Order(StringComparer.Ordinal));
+
+            // Exactly once still holds for the moved entries.
+            Assert.False(await shop.AppendAsync(CustomerLogEntry.For(Purchase("c1", "p1", At, 20m), 4, At.AddDays(4))));
+        }
+
+        // The other service kept its own customer, apart from this one's.
+        var bank = EmbeddedDatabase.CustomerStore(connectionString, "bank");
+        await using (bank)
+        {
+            Assert.Equal([earlier[4].Entry.Payload], (await ((ICustomerStore)bank).ReadCustomerAsync("c1")).Entries.Select(e => e.Payload));
+            Assert.Equal(["c1"], await bank.ReadCustomerIdsAsync(null, 10));
+            Assert.Equal(lastPosition, await bank.LastPositionAsync());
         }
     }
 
@@ -93,6 +190,22 @@ public sealed class SqliteUpgradeTests
             Assert.True(await store.AppendAsync(CustomerLogEntry.For(Visit("c2"), 1, At)));
             Assert.Equal(summary, (await store.ReadSweepPageAsync(null, 1)).Single().Summary);
         }
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static long Scalar(string connectionString, string sql)
+    {
+        using var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)command.ExecuteScalar()!;
     }
 
     private static Touchpoint Visit(string customerId) => new()

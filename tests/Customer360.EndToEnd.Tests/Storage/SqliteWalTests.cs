@@ -36,7 +36,7 @@ public sealed class SqliteWalTests
         {
             connection.Open();
             using var count = connection.CreateCommand();
-            count.CommandText = "SELECT count(*), count(DISTINCT customer_id) FROM customer360_log WHERE service_id = 'wal'";
+            count.CommandText = "SELECT count(*), count(DISTINCT c.customer_id) FROM customer360_log AS l JOIN customer360_customer AS c ON c.customer_key = l.customer_key WHERE c.service_id = 'wal'";
             using var row = count.ExecuteReader();
             Assert.True(row.Read());
             Assert.Equal((customers * perCustomer, customers), (row.GetInt64(0), row.GetInt64(1)));
