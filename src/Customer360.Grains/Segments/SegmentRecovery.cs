@@ -77,18 +77,51 @@ public sealed partial class SegmentRecovery(
 
         var customers = await store.CustomersAfterAsync(from);
         LogRecovering(logger, customers.Count, from, to);
+        var unrestorable = new System.Collections.Concurrent.ConcurrentQueue<string>();
         await Parallel.ForEachAsync(
             customers,
             new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken },
-            async (customerId, _) => await customerGrains.Get(customerId).RestateSegmentsAsync());
+            async (customerId, _) =>
+            {
+                try
+                {
+                    await customerGrains.Get(customerId).RestateSegmentsAsync();
+                }
+                catch (Exception e) when (!IsStoreUnavailable(e) && e is not OperationCanceledException)
+                {
+                    // One customer that cannot be restored (an entry its build cannot read) must
+                    // not keep the server from starting, nor the others from being re-stated.
+                    LogUnrestorable(logger, e, customerId);
+                    unrestorable.Enqueue(customerId);
+                }
+            });
 
         if (await buffer.FlushAsync() && await PersistSegmentsAsync())
         {
             await store.AdvanceCheckpointAsync(CheckpointName, to);
         }
 
-        LogRecovered(logger, customers.Count);
-        return customers.Count;
+        if (!unrestorable.IsEmpty)
+        {
+            LogNotRestated(logger, unrestorable.Count, string.Join(", ", unrestorable.Take(10)));
+        }
+
+        LogRecovered(logger, customers.Count - unrestorable.Count);
+        return customers.Count - unrestorable.Count;
+    }
+
+    /// <summary>Whether <paramref name="e"/> says the store could not be reached: then recovery as a whole fails, to be tried again.</summary>
+    private static bool IsStoreUnavailable(Exception e)
+    {
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is CustomerStoreUnavailableException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private async Task StartAsync(CancellationToken cancellationToken)
@@ -165,7 +198,15 @@ public sealed partial class SegmentRecovery(
 
                 var from = PositionBefore(clock.GetUtcNow() - _lossWindow);
                 LogSiloLost(logger, string.Join(", ", lost), from);
-                await RecoverAfterAsync(from, stop);
+                try
+                {
+                    await RecoverAfterAsync(from, stop);
+                }
+                catch (Exception ex) when (!stop.IsCancellationRequested)
+                {
+                    // This silo goes on watching: the next loss is recovered from all the same.
+                    LogCheckpointFailed(logger, ex);
+                }
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -242,6 +283,12 @@ public sealed partial class SegmentRecovery(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Segment figures recovered ({Count} customers re-stated)")]
     private static partial void LogRecovered(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Customer {CustomerId} could not be restored to re-state its segments; its segment figures stay as stored")]
+    private static partial void LogUnrestorable(ILogger logger, Exception exception, string customerId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Count} customer(s) could not be restored and were not re-stated, such as {Customers}; the rest of segment recovery went on")]
+    private static partial void LogNotRestated(ILogger logger, int count, string customers);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Silo {Silos} was declared dead; re-stating customers changed after log position {From}")]
     private static partial void LogSiloLost(ILogger logger, string silos, long from);
