@@ -21,7 +21,7 @@ public sealed class SweepFailureTests
     public async Task CustomersThatFailOrHangArePassedOverRetriedAndReportedWhileTheRestAreRescored()
     {
         var prefix = "unreached-" + Guid.NewGuid().ToString("N")[..8];
-        var faults = new RefreshFaults(stuck: $"{prefix}-3", failing: $"{prefix}-7", failingOnce: $"{prefix}-11");
+        var faults = new RefreshFaults(stuck: $"{prefix}-3", failing: [$"{prefix}-7"], failingOnce: $"{prefix}-11");
         await using var server = await TestServer.StartAsync(
             settings: new Dictionary<string, string?>
             {
@@ -44,14 +44,14 @@ public sealed class SweepFailureTests
             Assert.Equal(CustomerCount - 2, sweep.Rescored);
             Assert.Equal(2, sweep.NotReached);
             Assert.Contains(faults.Stuck, sweep.LastError, StringComparison.Ordinal);
-            Assert.Contains(faults.Failing, sweep.LastError, StringComparison.Ordinal);
+            Assert.Contains($"{prefix}-7", sweep.LastError, StringComparison.Ordinal);
             Assert.DoesNotContain(faults.FailingOnce, sweep.LastError, StringComparison.Ordinal);
             Assert.Equal(2, faults.Calls(faults.FailingOnce));
-            Assert.Equal(2, faults.Calls(faults.Failing));
+            Assert.Equal(2, faults.Calls($"{prefix}-7"));
 
             var reachable = Enumerable.Range(0, CustomerCount).Select(i => $"{prefix}-{i}").Where(id => id != faults.Stuck).ToArray();
             var views = await Task.WhenAll(reachable.Select(async id => await server.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id })));
-            Assert.All(views.Where(v => v.CustomerId != faults.Failing), v => Assert.Equal(1, v.Value.ModelVersion));
+            Assert.All(views.Where(v => v.CustomerId != $"{prefix}-7"), v => Assert.Equal(1, v.Value.ModelVersion));
 
             // The stuck customer answers at last: the sweep stopped waiting, not the call.
             faults.Release();
@@ -63,20 +63,64 @@ public sealed class SweepFailureTests
         }
     }
 
+    [Fact]
+    public async Task TooManyCustomersNotReachedStopTheSweepWhichResumesFromItsCursorOnceTheyAnswer()
+    {
+        var prefix = "unreached-" + Guid.NewGuid().ToString("N")[..8];
+        var faults = new RefreshFaults(stuck: null, failing: [$"{prefix}-3", $"{prefix}-7"], failingOnce: null);
+        await using var server = await TestServer.StartAsync(
+            settings: new Dictionary<string, string?>
+            {
+                ["Customer360:ValueModel:RefreshInterval"] = "00:00:00.250",
+                ["Customer360:ValueModel:SweepPageSize"] = "5",
+                // Two failing customers are one more than a sweep passes over.
+                ["Customer360:ValueModel:SweepMaxNotReached"] = "1",
+            },
+            services: services => services.AddSingleton<IIncomingGrainCallFilter>(faults));
+        await StreamAllAsync(server.Customers, Purchases(prefix, CustomerCount, DateTimeOffset.UtcNow.AddDays(-1), observationWeeks: 40, seed: 32));
+        Assert.Equal(1, (await server.ValueModels.FitValueModelAsync(new FitValueModelRequest())).Version);
+
+        // The sweep stops at the page where the second failure shows, short of the end, and keeps
+        // stopping there at each check while they fail.
+        RescoringSweep? stopped = null;
+        await WaitForAsync(async () =>
+        {
+            stopped = (await server.ValueModels.GetValueModelAsync(new GetValueModelRequest())).Sweep;
+            return stopped is { ModelVersion: 1 } && stopped.LastError.Contains("more than the 1", StringComparison.Ordinal);
+        });
+        Assert.Null(stopped!.CompletedAt);
+        Assert.InRange(stopped.Visited, 0, CustomerCount - 1);
+
+        // Once they answer, the sweep resumes from its cursor and completes with everyone.
+        faults.Failures = false;
+        var done = await SweptAsync(server.ValueModels, version: 1);
+        Assert.Equal(0, done.NotReached);
+        Assert.Equal(string.Empty, done.LastError);
+        Assert.Equal(CustomerCount, done.Visited);
+
+        // The stopped page's other customers rescored themselves each time it was tried, and were
+        // current by the time it went through, so they are not counted again as rescored.
+        Assert.InRange(done.Rescored, CustomerCount - 5, CustomerCount);
+        var views = await Task.WhenAll(Enumerable.Range(0, CustomerCount).Select(async i =>
+            await server.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = $"{prefix}-{i}" })));
+        Assert.All(views, v => Assert.Equal(1, v.Value.ModelVersion));
+    }
+
     /// <summary>
-    /// Faults in customers' <c>RefreshValueAsync</c>: one hangs until released (as on a hung silo),
-    /// one always throws (as with an unreadable log), and one throws on its first call only.
+    /// Faults in customers' <c>RefreshValueAsync</c>: one may hang until released (as on a hung
+    /// silo), some throw while <see cref="Failures"/> is on (as with an unreadable log), and one
+    /// may throw on its first call only.
     /// </summary>
-    private sealed class RefreshFaults(string stuck, string failing, string failingOnce) : IIncomingGrainCallFilter
+    private sealed class RefreshFaults(string? stuck, IReadOnlyCollection<string> failing, string? failingOnce) : IIncomingGrainCallFilter
     {
         private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly ConcurrentDictionary<string, int> _calls = new(StringComparer.Ordinal);
 
-        public string Stuck => stuck;
+        public string Stuck => stuck!;
 
-        public string Failing => failing;
+        public string FailingOnce => failingOnce!;
 
-        public string FailingOnce => failingOnce;
+        public volatile bool Failures = true;
 
         public int Calls(string customerId) => _calls.GetValueOrDefault(customerId);
 
@@ -92,7 +136,7 @@ public sealed class SweepFailureTests
                 {
                     await _released.Task;
                 }
-                else if (customerId == failing || (customerId == failingOnce && call == 1))
+                else if ((Failures && failing.Contains(customerId)) || (customerId == failingOnce && call == 1))
                 {
                     throw new InvalidOperationException($"customer {customerId} cannot be restored");
                 }

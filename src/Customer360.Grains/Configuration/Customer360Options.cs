@@ -131,6 +131,13 @@ public sealed class ValueModelSettings
     /// </summary>
     public TimeSpan SweepCallTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Most customers one sweep passes over. Beyond that the cause is taken to be the cluster's,
+    /// not the customers' own: the sweep stops at the page and resumes from its cursor at the
+    /// next check.
+    /// </summary>
+    public int SweepMaxNotReached { get; set; } = 1_000;
+
     public CustomerLifetimeValueOptions ToLifetimeOptions() => new() { HorizonMonths = HorizonMonths, AnnualDiscountRate = AnnualDiscountRate };
 
     /// <summary>Null when the settings are usable, otherwise what is wrong.</summary>
@@ -143,5 +150,6 @@ public sealed class ValueModelSettings
         : SweepRate < 0 ? "SweepRate must not be negative"
         : SweepPageSize is < 1 or > 10_000 ? "SweepPageSize must be between 1 and 10000"
         : SweepCallTimeout <= TimeSpan.Zero ? "SweepCallTimeout must be positive"
+        : SweepMaxNotReached is < 0 or > 100_000 ? "SweepMaxNotReached must be between 0 and 100000"
         : null;
 }

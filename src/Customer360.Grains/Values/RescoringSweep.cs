@@ -64,9 +64,9 @@ public sealed class RescoringSweepState
 /// not answer within <see cref="ValueModelSettings.SweepCallTimeout"/> (its silo hung, its log
 /// unreadable), is noted as not reached and the walk goes on; the noted customers are tried once
 /// more when the walk ends, and those that fail again are reported with the completed sweep
-/// (they are rescored anyway when they next wake). Beyond <see cref="MaxNotReached"/> of them
-/// the failure is not the customers' own: the page fails as a whole, and the sweep resumes from
-/// its cursor at the next check.
+/// (they are rescored anyway when they next wake). Beyond
+/// <see cref="ValueModelSettings.SweepMaxNotReached"/> of them the failure is not the customers'
+/// own: the page fails as a whole, and the sweep resumes from its cursor at the next check.
 /// </remarks>
 public sealed partial class RescoringSweep(
     ICustomerStore store,
@@ -76,9 +76,6 @@ public sealed partial class RescoringSweep(
     TimeProvider clock,
     ILogger<RescoringSweep> logger)
 {
-    /// <summary>Most customers a sweep passes over before it stops instead.</summary>
-    public const int MaxNotReached = 1_000;
-
     private readonly ValueModelSettings _settings = options.Value.ValueModel;
 
     /// <summary>Customers with a log now: the size of a sweep starting now.</summary>
@@ -118,10 +115,11 @@ public sealed partial class RescoringSweep(
                 var (awake, rescoredAtRest) = await cold.RescoreAsync(page, state.ModelVersion);
                 var refreshed = await RefreshAllAsync(awake, state.ModelVersion);
                 string[] missed = [.. awake.Where((_, i) => refreshed[i] is null)];
-                if (state.NotReached.Count + missed.Length > MaxNotReached)
+                var notReached = state.NotReached.Union(missed, StringComparer.Ordinal).Count();
+                if (notReached > _settings.SweepMaxNotReached)
                 {
                     throw new InvalidOperationException(
-                        $"{state.NotReached.Count + missed.Length} customers could not be rescored, more than the {MaxNotReached} a sweep passes over; it resumes from its cursor at the next check");
+                        $"{notReached} customers could not be rescored, more than the {_settings.SweepMaxNotReached} a sweep passes over; it resumes from its cursor at the next check");
                 }
 
                 state.Cursor = page[^1].CustomerId;
