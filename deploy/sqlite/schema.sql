@@ -204,9 +204,9 @@ CREATE UNIQUE INDEX IF NOT EXISTS ux_customer360_log_event
 CREATE INDEX IF NOT EXISTS ix_customer360_log_time
     ON customer360_log (customer_key, occurred_ticks) WHERE kind = 1;
 
--- A service's newest position, and its customers changed after a position, come from the
--- rowid in commit order: a backward scan stops at the service's newest entry, near the end in
--- practice, and a forward one starts at the position. No index of its own.
+-- The newest position (of any service: positions are shared) is the last rowid, and a
+-- service's customers changed after a position come from a forward scan of the rowids from it.
+-- No index of its own.
 
 -- The latest snapshot of each customer: the customer serialized at version. A cache of the
 -- log; deleting a row only makes the next activation replay more.

@@ -149,7 +149,7 @@ public sealed class ValueModelSettings
         : MinimumCustomers < 1 ? "MinimumCustomers must be at least 1"
         : SweepRate < 0 ? "SweepRate must not be negative"
         : SweepPageSize is < 1 or > 10_000 ? "SweepPageSize must be between 1 and 10000"
-        : SweepCallTimeout <= TimeSpan.Zero ? "SweepCallTimeout must be positive"
+        : SweepCallTimeout <= TimeSpan.Zero || SweepCallTimeout > TimeSpan.FromHours(1) ? "SweepCallTimeout must be positive and at most an hour"
         : SweepMaxNotReached is < 0 or > 100_000 ? "SweepMaxNotReached must be between 0 and 100000"
         : null;
 }

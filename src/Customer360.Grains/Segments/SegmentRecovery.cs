@@ -87,7 +87,7 @@ public sealed partial class SegmentRecovery(
                 {
                     await customerGrains.Get(customerId).RestateSegmentsAsync();
                 }
-                catch (Exception e) when (!IsStoreUnavailable(e) && e is not OperationCanceledException)
+                catch (Exception e) when (IsCustomersOwn(e))
                 {
                     // One customer that cannot be restored (an entry its build cannot read) must
                     // not keep the server from starting, nor the others from being re-stated.
@@ -110,19 +110,14 @@ public sealed partial class SegmentRecovery(
         return customers.Count - unrestorable.Count;
     }
 
-    /// <summary>Whether <paramref name="e"/> says the store could not be reached: then recovery as a whole fails, to be tried again.</summary>
-    private static bool IsStoreUnavailable(Exception e)
-    {
-        for (var inner = e; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is CustomerStoreUnavailableException)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    /// <summary>
+    /// Whether restoring a customer failed for a reason of its own (its stored data), rather than
+    /// the cluster's or the store's: an unreachable store, a call that timed out or was refused
+    /// by a silo, or cancellation fail the recovery as a whole instead, since the customers they
+    /// hit would otherwise be left behind the advanced checkpoint.
+    /// </summary>
+    private static bool IsCustomersOwn(Exception e) =>
+        !CustomerStoreUnavailableException.IsCauseOf(e) && e is not (OperationCanceledException or TimeoutException or OrleansException);
 
     private async Task StartAsync(CancellationToken cancellationToken)
     {

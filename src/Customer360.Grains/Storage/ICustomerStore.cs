@@ -111,6 +111,20 @@ public sealed class CustomerStoreUnavailableException : Exception
         : base(message, inner)
     {
     }
+
+    /// <summary>Whether <paramref name="exception"/> is, or was caused by, the store being unavailable.</summary>
+    public static bool IsCauseOf(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is CustomerStoreUnavailableException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }
 
 /// <summary>A customer as stored: the latest snapshot, if any, and the log entries after it.</summary>

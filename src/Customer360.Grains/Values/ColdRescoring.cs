@@ -3,7 +3,9 @@ using Customer360.Domain.Values;
 using Customer360.Grains.Customers;
 using Customer360.Grains.Segments;
 using Customer360.Grains.Storage;
+using Customer360.Grains.Configuration;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Customer360.Grains.Values;
 
@@ -36,9 +38,12 @@ public sealed partial class ColdRescoring(
     IGrainFactory grains,
     ValueModelCache valueModel,
     SegmentUpdateBuffer segments,
+    IOptions<Customer360Options> options,
     TimeProvider clock,
     ILogger<ColdRescoring> logger)
 {
+    private readonly TimeSpan _callTimeout = options.Value.ValueModel.SweepCallTimeout;
+
     /// <summary>
     /// Rescores the customers of <paramref name="page"/> that have a current summary and are
     /// held by no silo, with model <paramref name="modelVersion"/> or newer. Returns the
@@ -103,8 +108,10 @@ public sealed partial class ColdRescoring(
             throw new InvalidOperationException("This silo does not know the cluster's members yet.");
         }
 
+        // A silo that does not answer in time (hung) leaves the page to the customers themselves,
+        // as one that cannot be asked does.
         var answers = await Task.WhenAll(silos.Select(silo =>
-            grains.GetGrain<IActiveCustomersGrain>(silo.ToParsableString()).ActiveAmongAsync(customerIds, modelVersion)));
+            grains.GetGrain<IActiveCustomersGrain>(silo.ToParsableString()).ActiveAmongAsync(customerIds, modelVersion).WaitAsync(_callTimeout, clock)));
         var held = new HashSet<string>(StringComparer.Ordinal);
         foreach (var answer in answers)
         {

@@ -92,6 +92,7 @@ public sealed partial class RescoringSweep(
     {
         var started = clock.GetTimestamp();
         long reached = 0;
+        var notReached = new HashSet<string>(state.NotReached, StringComparer.Ordinal);
 
         // The next page is read while this one is rescored: the store's read and the rescoring
         // overlap instead of taking turns.
@@ -104,7 +105,12 @@ public sealed partial class RescoringSweep(
                 next = null;
                 if (page.Count == 0)
                 {
-                    await RetryNotReachedAsync(state);
+                    await RetryNotReachedAsync(state, notReached, stop);
+                    if (stop.IsCancellationRequested)
+                    {
+                        return;
+                    }
+
                     state.CompletedAt = clock.GetUtcNow();
                     state.LastError = state.NotReached.Count == 0 ? null : NotReachedMessage(state.NotReached);
                     await pageDone();
@@ -114,27 +120,27 @@ public sealed partial class RescoringSweep(
                 next = store.ReadSweepPageAsync(page[^1].CustomerId, _settings.SweepPageSize);
                 var (awake, rescoredAtRest) = await cold.RescoreAsync(page, state.ModelVersion);
                 var refreshed = await RefreshAllAsync(awake, state.ModelVersion);
-                string[] missed = [.. awake.Where((_, i) => refreshed[i] is null)];
-                var notReached = state.NotReached.Union(missed, StringComparer.Ordinal).Count();
-                if (notReached > _settings.SweepMaxNotReached)
+                var missed = awake.Where((_, i) => refreshed[i] is null).ToHashSet(StringComparer.Ordinal);
+                if (Passed(notReached, page, missed).Count > _settings.SweepMaxNotReached)
                 {
-                    throw new InvalidOperationException(
-                        $"{notReached} customers could not be rescored, more than the {_settings.SweepMaxNotReached} a sweep passes over; it resumes from its cursor at the next check");
+                    // Those passed over earlier are tried first: the outage that made them may be over.
+                    await RetryNotReachedAsync(state, notReached, stop);
+                    var passed = Passed(notReached, page, missed).Count;
+                    if (passed > _settings.SweepMaxNotReached)
+                    {
+                        throw new InvalidOperationException(
+                            $"{passed} customers could not be rescored, more than the {_settings.SweepMaxNotReached} a sweep passes over; it resumes from its cursor at the next check");
+                    }
                 }
 
+                // A customer passed over before and reached now (a page redone after a restart)
+                // leaves the list; one passed over again is listed once.
+                notReached = Passed(notReached, page, missed);
+                state.NotReached = [.. notReached];
                 state.Cursor = page[^1].CustomerId;
                 state.Visited += page.Count;
                 state.Rescored += refreshed.Count(r => r == true) + rescoredAtRest;
                 state.RescoredWithoutActivation += rescoredAtRest;
-                foreach (var id in missed)
-                {
-                    // A page redone after a restart may pass over the same customer again.
-                    if (!state.NotReached.Contains(id))
-                    {
-                        state.NotReached.Add(id);
-                    }
-                }
-
                 reached += page.Count;
                 await pageDone();
 
@@ -158,23 +164,56 @@ public sealed partial class RescoringSweep(
         }
     }
 
-    /// <summary>Asks the customers passed over to rescore themselves once more, a page at a time; keeps those that fail again.</summary>
-    private async Task RetryNotReachedAsync(RescoringSweepState state)
+    /// <summary>The customers passed over once <paramref name="page"/> is taken: those before, less the page's reached ones, plus its missed ones.</summary>
+    private static HashSet<string> Passed(HashSet<string> before, IReadOnlyList<SweepCandidate> page, HashSet<string> missed)
     {
-        var stillMissed = new List<string>();
-        foreach (var chunk in state.NotReached.Chunk(_settings.SweepPageSize))
+        var passed = new HashSet<string>(before, StringComparer.Ordinal);
+        foreach (var (customerId, _) in page)
         {
-            var refreshed = await RefreshAllAsync(chunk, state.ModelVersion);
-            state.Rescored += refreshed.Count(r => r == true);
-            stillMissed.AddRange(chunk.Where((_, i) => refreshed[i] is null));
+            if (missed.Contains(customerId))
+            {
+                passed.Add(customerId);
+            }
+            else
+            {
+                passed.Remove(customerId);
+            }
         }
 
-        state.NotReached = stillMissed;
+        return passed;
+    }
+
+    /// <summary>
+    /// Asks the customers passed over to rescore themselves once more, a page at a time, until
+    /// <paramref name="stop"/>; those that answer leave <paramref name="notReached"/> and the state's list.
+    /// </summary>
+    private async Task RetryNotReachedAsync(RescoringSweepState state, HashSet<string> notReached, CancellationToken stop)
+    {
+        foreach (var chunk in notReached.Chunk(_settings.SweepPageSize).ToArray())
+        {
+            if (stop.IsCancellationRequested)
+            {
+                break;
+            }
+
+            var refreshed = await RefreshAllAsync(chunk, state.ModelVersion);
+            state.Rescored += refreshed.Count(r => r == true);
+            foreach (var (customerId, outcome) in chunk.Zip(refreshed))
+            {
+                if (outcome is not null)
+                {
+                    notReached.Remove(customerId);
+                }
+            }
+        }
+
+        state.NotReached = [.. notReached];
     }
 
     /// <summary>
     /// Asks each customer to rescore itself, concurrently: per customer, whether its score was
-    /// recomputed, or null if it failed or did not answer within the call timeout.
+    /// recomputed, or null if it failed or did not answer within the call timeout. An unavailable
+    /// store is not a customer's own failure: it fails the page, to be tried again.
     /// </summary>
     private Task<bool?[]> RefreshAllAsync(IReadOnlyList<string> customerIds, long modelVersion) =>
         Task.WhenAll(customerIds.Select(async id =>
@@ -184,7 +223,7 @@ public sealed partial class RescoringSweep(
                 // WaitAsync stops waiting, not the call: a customer that answers late is rescored all the same.
                 return (bool?)await customers.Get(id).RefreshValueAsync(modelVersion).WaitAsync(_settings.SweepCallTimeout, clock);
             }
-            catch (Exception e)
+            catch (Exception e) when (!CustomerStoreUnavailableException.IsCauseOf(e))
             {
                 LogNotReached(logger, e, id);
                 return null;

@@ -73,6 +73,14 @@ public static class SqliteStore
             return;
         }
 
+        if (TableExists(connection, TextKeyedLog))
+        {
+            // Only an older version started after a move began can leave both: its new, text-keyed
+            // log may hold entries of its own, and which log is whose is for an operator to decide.
+            throw new InvalidOperationException(
+                $"The database holds both a text-keyed customer360_log and {TextKeyedLog}, set aside by a move to customer keys that has not finished; an older version of the server has run on it since. Move the entries of one into the other, or drop the one not wanted, and start again.");
+        }
+
         // The old indexes carry the names the keyed log's indexes take.
         Execute(
             connection,

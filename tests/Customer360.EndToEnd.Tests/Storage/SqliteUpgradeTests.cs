@@ -11,12 +11,21 @@ public sealed class SqliteUpgradeTests
 {
     private static readonly DateTimeOffset At = new(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
 
-    /// <summary>The log as earlier versions created it, keyed by service and customer id as text.</summary>
+    /// <summary>The log as earlier versions created it, keyed by service and customer id as text, in place of the keyed one.</summary>
     private static string TextKeyedLog(bool withValueColumns) =>
         $"""
         DROP TABLE customer360_log;
         DROP TABLE customer360_customer;
-        CREATE TABLE customer360_log
+        {TextKeyedTable("customer360_log", withValueColumns)}
+        CREATE UNIQUE INDEX ux_customer360_log_sequence ON customer360_log (service_id, customer_id, sequence);
+        CREATE UNIQUE INDEX ux_customer360_log_event ON customer360_log (service_id, customer_id, event_id);
+        CREATE INDEX ix_customer360_log_time ON customer360_log (service_id, customer_id, occurred_ticks, event_id) WHERE kind = 1;
+        CREATE INDEX ix_customer360_log_service_position ON customer360_log (service_id, position);
+        """;
+
+    private static string TextKeyedTable(string name, bool withValueColumns) =>
+        $"""
+        CREATE TABLE {name}
         (
             position       INTEGER PRIMARY KEY,
             service_id     TEXT    NOT NULL COLLATE BINARY,
@@ -30,10 +39,6 @@ public sealed class SqliteUpgradeTests
             payload        TEXT    NOT NULL
             {(withValueColumns ? ", touchpoint_kind INTEGER NULL, amount TEXT NULL" : "")}
         );
-        CREATE UNIQUE INDEX ux_customer360_log_sequence ON customer360_log (service_id, customer_id, sequence);
-        CREATE UNIQUE INDEX ux_customer360_log_event ON customer360_log (service_id, customer_id, event_id);
-        CREATE INDEX ix_customer360_log_time ON customer360_log (service_id, customer_id, occurred_ticks, event_id) WHERE kind = 1;
-        CREATE INDEX ix_customer360_log_service_position ON customer360_log (service_id, position);
         """;
 
     private static Touchpoint Purchase(string customerId, string eventId, DateTimeOffset at, decimal amount) => new()
@@ -127,7 +132,8 @@ public sealed class SqliteUpgradeTests
 
             // Positions carry over, so stored checkpoints still mean what they meant, and new
             // entries come after every old one.
-            Assert.Equal(lastPosition - 3, await shop.LastPositionAsync());
+            // (The newest position is the file's, whichever service wrote it.)
+            Assert.Equal(lastPosition, await shop.LastPositionAsync());
             Assert.Equal(["c2"], await shop.CustomersAfterAsync(lastPosition - 4));
             Assert.True(await shop.AppendAsync(CustomerLogEntry.For(Purchase("c2", "p2", At.AddDays(2), 3m), 2, At.AddDays(2))));
             Assert.True(await shop.AppendAsync(CustomerLogEntry.For(Purchase("c3", "p1", At.AddDays(2), 4m), 1, At.AddDays(2))));
@@ -144,8 +150,59 @@ public sealed class SqliteUpgradeTests
         {
             Assert.Equal([earlier[4].Entry.Payload], (await ((ICustomerStore)bank).ReadCustomerAsync("c1")).Entries.Select(e => e.Payload));
             Assert.Equal(["c1"], await bank.ReadCustomerIdsAsync(null, 10));
-            Assert.Equal(lastPosition, await bank.LastPositionAsync());
+            Assert.Equal(lastPosition + 2, await bank.LastPositionAsync());
+            Assert.Empty(await bank.CustomersAfterAsync(lastPosition));
         }
+    }
+
+    [Fact]
+    public async Task AMoveCutShortIsFinishedOnTheNextStartAndAnOlderVersionsRunSinceIsRefused()
+    {
+        // A crash after the old log was set aside: it sits beside the new, empty keyed log.
+        var connectionString = EmbeddedDatabase.Create();
+        var entry = CustomerLogEntry.For(Purchase("c1", "p1", At, 20m), 1, At);
+        await using (var connection = new SqliteConnection(connectionString))
+        {
+            connection.Open();
+            Execute(connection, TextKeyedTable(SqliteStore.TextKeyedLog, withValueColumns: true));
+            using var insert = connection.CreateCommand();
+            insert.CommandText = $"INSERT INTO {SqliteStore.TextKeyedLog} VALUES (7, 'shop', 'c1', 1, 1, 'p1', @o, @o, @f, @p, 1, '20')";
+            insert.Parameters.AddWithValue("@o", At.UtcTicks);
+            insert.Parameters.AddWithValue("@f", entry.Fingerprint);
+            insert.Parameters.AddWithValue("@p", entry.Payload);
+            insert.ExecuteNonQuery();
+        }
+
+        SqliteStore.EnsureCreated(connectionString);
+
+        Assert.Equal(0L, Scalar(connectionString, $"SELECT count(*) FROM sqlite_schema WHERE name = '{SqliteStore.TextKeyedLog}'"));
+        var shop = EmbeddedDatabase.CustomerStore(connectionString, "shop");
+        await using (shop)
+        {
+            Assert.Equal(new LoggedEvent(1, entry.Fingerprint), await shop.FindEventAsync("c1", "p1"));
+            Assert.Equal(7L, await shop.LastPositionAsync());
+        }
+
+        // A crash after the copy, before the keyed log's indexes were built again.
+        await using (var connection = new SqliteConnection(connectionString))
+        {
+            connection.Open();
+            Execute(connection, "DROP INDEX ux_customer360_log_sequence; DROP INDEX ux_customer360_log_event; DROP INDEX ix_customer360_log_time;");
+        }
+
+        SqliteStore.EnsureCreated(connectionString);
+        Assert.Equal(3L, Scalar(connectionString, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'customer360_log'"));
+
+        // An older version started on a file whose move had not finished: it made a text-keyed
+        // log of its own beside the set-aside one. Which entries are wanted is the operator's call.
+        await using (var connection = new SqliteConnection(connectionString))
+        {
+            connection.Open();
+            Execute(connection, $"CREATE TABLE {SqliteStore.TextKeyedLog} (position INTEGER PRIMARY KEY);" + TextKeyedLog(withValueColumns: true));
+        }
+
+        var refused = Assert.Throws<InvalidOperationException>(() => SqliteStore.EnsureCreated(connectionString));
+        Assert.Contains(SqliteStore.TextKeyedLog, refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]
