@@ -61,6 +61,14 @@ public static class SqliteStore
     /// <summary>The name a log keyed by customer ids as text is set aside under until it is moved.</summary>
     internal const string TextKeyedLog = "customer360_log_text_keyed";
 
+    /// <summary>Drops the log's indexes, by the names both layouts give them; the schema script builds the keyed log's.</summary>
+    private const string DropLogIndexes =
+        """
+        DROP INDEX IF EXISTS ux_customer360_log_sequence;
+        DROP INDEX IF EXISTS ux_customer360_log_event;
+        DROP INDEX IF EXISTS ix_customer360_log_time;
+        """;
+
     /// <summary>
     /// A log made before customers had keys (keyed by service and customer id as text) is renamed
     /// out of the way, with its indexes dropped, so that the schema script can create the keyed
@@ -85,9 +93,7 @@ public static class SqliteStore
         Execute(
             connection,
             $"""
-            DROP INDEX IF EXISTS ux_customer360_log_sequence;
-            DROP INDEX IF EXISTS ux_customer360_log_event;
-            DROP INDEX IF EXISTS ix_customer360_log_time;
+            {DropLogIndexes}
             DROP INDEX IF EXISTS ix_customer360_log_service_position;
             ALTER TABLE customer360_log RENAME TO {TextKeyedLog};
             """);
@@ -120,9 +126,7 @@ public static class SqliteStore
         Execute(
             connection,
             $"""
-            DROP INDEX IF EXISTS ux_customer360_log_sequence;
-            DROP INDEX IF EXISTS ux_customer360_log_event;
-            DROP INDEX IF EXISTS ix_customer360_log_time;
+            {DropLogIndexes}
 
             INSERT INTO customer360_customer (service_id, customer_id)
             SELECT service_id, customer_id FROM {TextKeyedLog}

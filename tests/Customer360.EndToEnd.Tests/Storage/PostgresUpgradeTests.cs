@@ -3,6 +3,7 @@ using Customer360.Grains.Storage;
 using Customer360.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using static Customer360.EndToEnd.Tests.Storage.TextKeyedLogFixture;
 
 namespace Customer360.EndToEnd.Tests.Storage;
 
@@ -13,8 +14,6 @@ namespace Customer360.EndToEnd.Tests.Storage;
 /// </summary>
 public sealed class PostgresUpgradeTests
 {
-    private static readonly DateTimeOffset At = new(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
-
     /// <summary>The log as earlier versions created it, before the value columns were added.</summary>
     private const string TextKeyedLog =
         """
@@ -37,29 +36,11 @@ public sealed class PostgresUpgradeTests
         CREATE INDEX ix_customer360_log_position ON customer360_log (position);
         """;
 
-    private static Touchpoint Purchase(string customerId, string eventId, DateTimeOffset at, decimal amount) => new()
-    {
-        EventId = eventId,
-        CustomerId = customerId,
-        OccurredAt = at,
-        Channel = Channel.PointOfSale,
-        Kind = TouchpointKind.Purchase,
-        Amount = new Money(amount, "EUR"),
-        ReportingAmount = amount,
-    };
-
     [Fact]
     public async Task ATextKeyedLogIsMovedToCustomerKeysKeepingEveryEntryAndPosition()
     {
         var connectionString = await PostgresScratchSchema.CreateAsync("upgrade");
-        var earlier = new (string Service, CustomerLogEntry Entry)[]
-        {
-            ("shop", CustomerLogEntry.For(Purchase("c1", "p1", At, 20m), 1, At)),
-            ("shop", CustomerLogEntry.For("c1", new ProfilePatch { GivenName = "Ann" }, 2, At.AddMinutes(1))),
-            ("shop", CustomerLogEntry.For(Purchase("c1", "p2", At.AddDays(3), 35.5m), 3, At.AddDays(3))),
-            ("shop", CustomerLogEntry.For(Purchase("c2", "p1", At.AddDays(1), 7m), 1, At.AddDays(1))),
-            ("bank", CustomerLogEntry.For(Purchase("c1", "p1", At, 99m), 1, At)),
-        };
+        var earlier = TextKeyedLogFixture.Earlier;
         await using (var connection = new NpgsqlConnection(connectionString))
         {
             await connection.OpenAsync();
@@ -91,11 +72,7 @@ public sealed class PostgresUpgradeTests
 
         // The value columns the earliest logs lacked are filled from the payloads on the way.
         Assert.Equal(
-            [
-                new CustomerDay("c1", new DailyActivity(DailyActivity.DayOf(At), 20m, 0m, 1)),
-                new CustomerDay("c1", new DailyActivity(DailyActivity.DayOf(At.AddDays(3)), 35.5m, 0m, 1)),
-                new CustomerDay("c2", new DailyActivity(DailyActivity.DayOf(At.AddDays(1)), 7m, 0m, 1)),
-            ],
+            TextKeyedLogFixture.ShopPurchaseDays,
             (await shop.ReadPurchaseDaysAsync(null).ToListAsync()).OrderBy(d => d.CustomerId, StringComparer.Ordinal));
 
         // Positions carry over, so stored checkpoints still mean what they meant, and new entries

@@ -3,14 +3,13 @@ using Customer360.Grains.Storage;
 using Customer360.Server.Hosting;
 using Customer360.Storage;
 using Microsoft.Data.Sqlite;
+using static Customer360.EndToEnd.Tests.Storage.TextKeyedLogFixture;
 
 namespace Customer360.EndToEnd.Tests.Storage;
 
 /// <summary>An embedded database made by an earlier version is brought up to date when the server starts.</summary>
 public sealed class SqliteUpgradeTests
 {
-    private static readonly DateTimeOffset At = new(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
-
     /// <summary>The log as earlier versions created it, keyed by service and customer id as text, in place of the keyed one.</summary>
     private static string TextKeyedLog(bool withValueColumns) =>
         $"""
@@ -41,31 +40,13 @@ public sealed class SqliteUpgradeTests
         );
         """;
 
-    private static Touchpoint Purchase(string customerId, string eventId, DateTimeOffset at, decimal amount) => new()
-    {
-        EventId = eventId,
-        CustomerId = customerId,
-        OccurredAt = at,
-        Channel = Channel.Web,
-        Kind = TouchpointKind.Purchase,
-        Amount = new Money(amount, "USD"),
-        ReportingAmount = amount,
-    };
-
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public async Task ATextKeyedLogIsMovedToCustomerKeysKeepingEveryEntryAndPosition(bool withValueColumns)
     {
         var connectionString = EmbeddedDatabase.Create();
-        var earlier = new (string Service, CustomerLogEntry Entry)[]
-        {
-            ("shop", CustomerLogEntry.For(Purchase("c1", "p1", At, 20m), 1, At)),
-            ("shop", CustomerLogEntry.For("c1", new ProfilePatch { GivenName = "Ann" }, 2, At.AddMinutes(1))),
-            ("shop", CustomerLogEntry.For(Purchase("c1", "p2", At.AddDays(3), 35.5m), 3, At.AddDays(3))),
-            ("shop", CustomerLogEntry.For(Purchase("c2", "p1", At.AddDays(1), 7m), 1, At.AddDays(1))),
-            ("bank", CustomerLogEntry.For(Purchase("c1", "p1", At, 99m), 1, At)),
-        };
+        var earlier = TextKeyedLogFixture.Earlier;
 
         // What an earlier version left. Positions start past 1 with a gap, as after rolled-back batches.
         await using (var connection = new SqliteConnection(connectionString))
@@ -123,11 +104,7 @@ public sealed class SqliteUpgradeTests
 
             // The value columns the earliest logs lacked are filled from the payloads on the way.
             Assert.Equal(
-                [
-                    new CustomerDay("c1", new DailyActivity(DailyActivity.DayOf(At), 20m, 0m, 1)),
-                    new CustomerDay("c1", new DailyActivity(DailyActivity.DayOf(At.AddDays(3)), 35.5m, 0m, 1)),
-                    new CustomerDay("c2", new DailyActivity(DailyActivity.DayOf(At.AddDays(1)), 7m, 0m, 1)),
-                ],
+                TextKeyedLogFixture.ShopPurchaseDays,
                 await shop.ReadPurchaseDaysAsync(null).ToListAsync());
 
             // Positions carry over, so stored checkpoints still mean what they meant, and new
