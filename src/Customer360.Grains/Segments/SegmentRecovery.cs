@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Customer360.Contracts.Segments;
 using Customer360.Domain.Segments;
 using Customer360.Grains.Configuration;
@@ -77,7 +78,7 @@ public sealed partial class SegmentRecovery(
 
         var customers = await store.CustomersAfterAsync(from);
         LogRecovering(logger, customers.Count, from, to);
-        var unrestorable = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var unrestorable = new ConcurrentQueue<string>();
         await Parallel.ForEachAsync(
             customers,
             new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken },

@@ -1,9 +1,9 @@
 using Customer360.Contracts.Segments;
 using Customer360.Domain.Values;
+using Customer360.Grains.Configuration;
 using Customer360.Grains.Customers;
 using Customer360.Grains.Segments;
 using Customer360.Grains.Storage;
-using Customer360.Grains.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
