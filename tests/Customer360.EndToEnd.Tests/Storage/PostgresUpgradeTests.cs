@@ -75,17 +75,7 @@ public sealed class PostgresUpgradeTests
             TextKeyedLogFixture.ShopPurchaseDays,
             (await shop.ReadPurchaseDaysAsync(null).ToListAsync()).OrderBy(d => d.CustomerId, StringComparer.Ordinal));
 
-        // Positions carry over, so stored checkpoints still mean what they meant, and new entries
-        // come after every old one.
-        Assert.Equal(lastPosition, await shop.LastPositionAsync());
-        Assert.Equal(["c2"], await shop.CustomersAfterAsync(lastPosition - 2));
-        Assert.True(await shop.AppendAsync(CustomerLogEntry.For(Purchase("c2", "p2", At.AddDays(2), 3m), 2, At.AddDays(2))));
-        Assert.True(await shop.AppendAsync(CustomerLogEntry.For(Purchase("c3", "p1", At.AddDays(2), 4m), 1, At.AddDays(2))));
-        Assert.True(await shop.LastPositionAsync() > lastPosition);
-        Assert.Equal(["c2", "c3"], (await shop.CustomersAfterAsync(lastPosition)).Order(StringComparer.Ordinal));
-
-        // Exactly once still holds for the moved entries.
-        Assert.False(await shop.AppendAsync(CustomerLogEntry.For(Purchase("c1", "p1", At, 20m), 4, At.AddDays(4))));
+        await AssertPositionsAndExactlyOnceKeptAsync(shop, lastPosition, beforeC2: lastPosition - 2);
 
         // The other service kept its own customer, apart from this one's.
         await using var bank = new PostgresCustomerStore(connectionString, "bank", new GroupCommitOptions(), NullLogger<PostgresCustomerStore>.Instance);

@@ -107,18 +107,8 @@ public sealed class SqliteUpgradeTests
                 TextKeyedLogFixture.ShopPurchaseDays,
                 await shop.ReadPurchaseDaysAsync(null).ToListAsync());
 
-            // Positions carry over, so stored checkpoints still mean what they meant, and new
-            // entries come after every old one.
-            // (The newest position is the file's, whichever service wrote it.)
-            Assert.Equal(lastPosition, await shop.LastPositionAsync());
-            Assert.Equal(["c2"], await shop.CustomersAfterAsync(lastPosition - 4));
-            Assert.True(await shop.AppendAsync(CustomerLogEntry.For(Purchase("c2", "p2", At.AddDays(2), 3m), 2, At.AddDays(2))));
-            Assert.True(await shop.AppendAsync(CustomerLogEntry.For(Purchase("c3", "p1", At.AddDays(2), 4m), 1, At.AddDays(2))));
-            Assert.True(await shop.LastPositionAsync() > lastPosition);
-            Assert.Equal(["c2", "c3"], (await shop.CustomersAfterAsync(lastPosition)).Order(StringComparer.Ordinal));
-
-            // Exactly once still holds for the moved entries.
-            Assert.False(await shop.AppendAsync(CustomerLogEntry.For(Purchase("c1", "p1", At, 20m), 4, At.AddDays(4))));
+            // (The newest position is the file's, whichever service wrote it; entries are 3 apart.)
+            await AssertPositionsAndExactlyOnceKeptAsync(shop, lastPosition, beforeC2: lastPosition - 4);
         }
 
         // The other service kept its own customer, apart from this one's.

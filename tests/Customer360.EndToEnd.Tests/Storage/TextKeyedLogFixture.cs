@@ -30,6 +30,23 @@ internal static class TextKeyedLogFixture
         new("c2", new DailyActivity(DailyActivity.DayOf(At.AddDays(1)), 7m, 0m, 1)),
     ];
 
+    /// <summary>
+    /// What every move must keep for the shop, on either store: positions carry over, so stored
+    /// checkpoints still mean what they meant and new entries come after every old one, and
+    /// exactly once still holds for the moved entries. <paramref name="beforeC2"/> is a position
+    /// between c1's last entry and c2's.
+    /// </summary>
+    public static async Task AssertPositionsAndExactlyOnceKeptAsync(ICustomerStore shop, long lastPosition, long beforeC2)
+    {
+        Assert.Equal(lastPosition, await shop.LastPositionAsync());
+        Assert.Equal(["c2"], await shop.CustomersAfterAsync(beforeC2));
+        Assert.True(await shop.AppendAsync(CustomerLogEntry.For(Purchase("c2", "p2", At.AddDays(2), 3m), 2, At.AddDays(2))));
+        Assert.True(await shop.AppendAsync(CustomerLogEntry.For(Purchase("c3", "p1", At.AddDays(2), 4m), 1, At.AddDays(2))));
+        Assert.True(await shop.LastPositionAsync() > lastPosition);
+        Assert.Equal(["c2", "c3"], (await shop.CustomersAfterAsync(lastPosition)).Order(StringComparer.Ordinal));
+        Assert.False(await shop.AppendAsync(CustomerLogEntry.For(Purchase("c1", "p1", At, 20m), 4, At.AddDays(4))));
+    }
+
     public static Touchpoint Purchase(string customerId, string eventId, DateTimeOffset at, decimal amount) => new()
     {
         EventId = eventId,
