@@ -324,9 +324,7 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
     {
         var stored = new bool[appends.Count];
         using var transaction = _writer.BeginTransaction(deferred: false);
-
-        // Keys of customers whose row this transaction inserts: remembered only once it commits.
-        Dictionary<string, long>? newKeys = null;
+        using var customers = new CustomerKeys(_writer, transaction, _serviceId, _keys);
         if (appends.Count > 0)
         {
             using var insert = _writer.CreateCommand();
@@ -348,11 +346,10 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
             var tk = insert.Parameters.Add("@tk", SqliteType.Integer);
             var a = insert.Parameters.Add("@a", SqliteType.Text);
             insert.Prepare();
-            using var customers = new CustomerKeys(_writer, transaction, _serviceId);
             for (var i = 0; i < appends.Count; i++)
             {
                 var entry = appends[i];
-                key.Value = _keys.Find(entry.CustomerId) ?? customers.KeyOf(entry.CustomerId, _keys, ref newKeys);
+                key.Value = customers.KeyOf(entry.CustomerId);
                 s.Value = entry.Sequence;
                 k.Value = (short)entry.Kind;
                 e.Value = (object?)entry.Touchpoint?.EventId ?? DBNull.Value;
@@ -406,10 +403,7 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
         }
 
         transaction.Commit();
-        foreach (var (customerId, customerKey) in newKeys ?? [])
-        {
-            _keys.Remember(customerId, customerKey);
-        }
+        customers.Committed();
 
         return Task.FromResult(stored);
     }
@@ -421,48 +415,58 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
     private const string KeyOfCustomer = "(SELECT customer_key FROM customer360_customer WHERE service_id = @svc AND customer_id = @c)";
 
     /// <summary>
-    /// Customers' keys as the writer's transaction sees them: an existing row's key, or the key
-    /// of a row it inserts. Committed keys are also in the store's cache, which is asked first.
+    /// Customers' keys as the writer's transaction sees them: from the store's cache of committed
+    /// keys, else from the customer's row, else from a row this transaction inserts. Keys read
+    /// from rows committed earlier go into the cache at once; keys of inserted rows only once the
+    /// transaction has committed (<see cref="Committed"/>). Its statements are prepared on the
+    /// first key the cache does not hold.
     /// </summary>
-    private sealed class CustomerKeys : IDisposable
+    private sealed class CustomerKeys(SqliteConnection writer, SqliteTransaction transaction, string serviceId, CustomerKeyCache cache) : IDisposable
     {
-        private readonly SqliteCommand _find;
-        private readonly SqliteCommand _insert;
+        private SqliteCommand? _find;
+        private SqliteCommand? _insert;
+        private Dictionary<string, long>? _inserted;
 
-        public CustomerKeys(SqliteConnection writer, SqliteTransaction transaction, string serviceId)
+        public long KeyOf(string customerId)
         {
-            _find = Prepared(writer, transaction, serviceId, "SELECT customer_key FROM customer360_customer WHERE service_id = @svc AND customer_id = @c");
-            _insert = Prepared(writer, transaction, serviceId, "INSERT INTO customer360_customer (service_id, customer_id) VALUES (@svc, @c) RETURNING customer_key");
-        }
-
-        /// <summary>
-        /// The customer's key, from its row or from a new row. The key of a row committed earlier
-        /// goes into <paramref name="committed"/> at once; a new row's key into <paramref name="inserted"/>.
-        /// </summary>
-        public long KeyOf(string customerId, CustomerKeyCache committed, ref Dictionary<string, long>? inserted)
-        {
-            if (inserted is not null && inserted.TryGetValue(customerId, out var known))
+            if (cache.Find(customerId) is { } cached)
             {
-                return known;
+                return cached;
             }
 
+            if (_inserted is not null && _inserted.TryGetValue(customerId, out var inserted))
+            {
+                return inserted;
+            }
+
+            _find ??= Prepared(writer, transaction, serviceId, "SELECT customer_key FROM customer360_customer WHERE service_id = @svc AND customer_id = @c");
             _find.Parameters["@c"].Value = customerId;
             if (_find.ExecuteScalar() is long existing)
             {
-                committed.Remember(customerId, existing);
+                cache.Remember(customerId, existing);
                 return existing;
             }
 
+            _insert ??= Prepared(writer, transaction, serviceId, "INSERT INTO customer360_customer (service_id, customer_id) VALUES (@svc, @c) RETURNING customer_key");
             _insert.Parameters["@c"].Value = customerId;
             var key = (long)_insert.ExecuteScalar()!;
-            (inserted ??= new(StringComparer.Ordinal))[customerId] = key;
+            (_inserted ??= new(StringComparer.Ordinal))[customerId] = key;
             return key;
+        }
+
+        /// <summary>The transaction has committed: the keys of the rows it inserted are remembered.</summary>
+        public void Committed()
+        {
+            foreach (var (customerId, key) in _inserted ?? [])
+            {
+                cache.Remember(customerId, key);
+            }
         }
 
         public void Dispose()
         {
-            _find.Dispose();
-            _insert.Dispose();
+            _find?.Dispose();
+            _insert?.Dispose();
         }
 
         private static SqliteCommand Prepared(SqliteConnection writer, SqliteTransaction transaction, string serviceId, string sql)
