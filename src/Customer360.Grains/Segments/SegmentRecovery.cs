@@ -41,6 +41,12 @@ public sealed partial class SegmentRecovery(
 {
     public const string CheckpointName = "segments";
 
+    /// <summary>The pause before a failed recovery after a silo loss is first tried again.</summary>
+    public static readonly TimeSpan LossRetryFirstPause = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest pause between tries of a recovery after a silo loss.</summary>
+    public static readonly TimeSpan LossRetryLongestPause = TimeSpan.FromSeconds(30);
+
     private readonly TimeSpan _interval = options.Value.SegmentCheckpointInterval;
     private readonly TimeSpan _lag = options.Value.SegmentCheckpointLag;
     private readonly TimeSpan _lossWindow = options.Value.SegmentRecoveryWindowOnSiloLoss;
@@ -50,6 +56,14 @@ public sealed partial class SegmentRecovery(
     // it (at first, the checkpoint this silo started from).
     private readonly Queue<(DateTimeOffset At, long Position)> _history = new();
     private long _floor;
+
+    // Recovery owed for silos lost: the lowest log position it must start from, while one is
+    // pending or running (guarded by _history's lock). A recovery that fails is tried again
+    // after a pause, and holds the checkpoint back at that position until it succeeds.
+    private long? _owedFrom;
+    private long _lossesSeen;
+    private bool _recoveringLosses;
+    private Task _lossRecovery = Task.CompletedTask;
     private CancellationTokenSource? _stop;
     private Task? _loop;
     private Task? _watch;
@@ -65,15 +79,26 @@ public sealed partial class SegmentRecovery(
     {
         var from = await store.ReadCheckpointAsync(CheckpointName);
         _floor = from;
-        return await RecoverAfterAsync(from, cancellationToken);
+        var pass = await RestateAfterAsync(from, cancellationToken);
+        if (pass.Persisted)
+        {
+            await store.AdvanceCheckpointAsync(CheckpointName, pass.To);
+        }
+
+        return pass.Restated;
     }
 
-    private async Task<int> RecoverAfterAsync(long from, CancellationToken cancellationToken)
+    /// <summary>
+    /// One pass of recovery: re-states every customer changed after <paramref name="from"/>,
+    /// up to the log position <see cref="RecoveryPass.To"/> read before listing them, then
+    /// delivers and stores the segments' figures. The caller records the checkpoint.
+    /// </summary>
+    private async Task<RecoveryPass> RestateAfterAsync(long from, CancellationToken cancellationToken)
     {
         var to = await store.LastPositionAsync();
         if (to <= from)
         {
-            return 0;
+            return new RecoveryPass(0, from, Persisted: true);
         }
 
         var customers = await store.CustomersAfterAsync(from);
@@ -97,19 +122,17 @@ public sealed partial class SegmentRecovery(
                 }
             });
 
-        if (await buffer.FlushAsync() && await PersistSegmentsAsync())
-        {
-            await store.AdvanceCheckpointAsync(CheckpointName, to);
-        }
-
+        var persisted = await buffer.FlushAsync() && await PersistSegmentsAsync();
         if (!unrestorable.IsEmpty)
         {
             LogNotRestated(logger, unrestorable.Count, string.Join(", ", unrestorable.Take(10)));
         }
 
         LogRecovered(logger, customers.Count - unrestorable.Count);
-        return customers.Count - unrestorable.Count;
+        return new RecoveryPass(customers.Count - unrestorable.Count, to, persisted);
     }
+
+    private readonly record struct RecoveryPass(int Restated, long To, bool Persisted);
 
     /// <summary>
     /// Whether restoring a customer failed for a reason of its own (its stored data), rather than
@@ -138,6 +161,7 @@ public sealed partial class SegmentRecovery(
         await _stop.CancelAsync();
         await _loop;
         await (_watch ?? Task.CompletedTask);
+        await _lossRecovery;
 
         // A last checkpoint, so that a clean restart has little or nothing to re-state. Writes
         // have stopped arriving by now; the short pause lets the last committed ones report.
@@ -194,15 +218,7 @@ public sealed partial class SegmentRecovery(
 
                 var from = PositionBefore(clock.GetUtcNow() - _lossWindow);
                 LogSiloLost(logger, string.Join(", ", lost), from);
-                try
-                {
-                    await RecoverAfterAsync(from, stop);
-                }
-                catch (Exception ex) when (!stop.IsCancellationRequested)
-                {
-                    // This silo goes on watching: the next loss is recovered from all the same.
-                    LogCheckpointFailed(logger, ex);
-                }
+                OweRecovery(from, stop);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -210,6 +226,105 @@ public sealed partial class SegmentRecovery(
         }
         catch (Exception ex)
         {
+            LogCheckpointFailed(logger, ex);
+        }
+    }
+
+    /// <summary>
+    /// Records that customers changed after <paramref name="from"/> must be re-stated because a
+    /// silo was lost, and starts the recovery unless one is already running, which then makes
+    /// another pass. The membership watch goes on meanwhile.
+    /// </summary>
+    private void OweRecovery(long from, CancellationToken stop)
+    {
+        lock (_history)
+        {
+            _owedFrom = Math.Min(_owedFrom ?? from, from);
+            _lossesSeen++;
+            if (_recoveringLosses)
+            {
+                return;
+            }
+
+            _recoveringLosses = true;
+        }
+
+        _lossRecovery = RecoverLossesAsync(stop);
+    }
+
+    /// <summary>
+    /// Re-states the customers owed by silo losses until it succeeds or the silo stops. A failed
+    /// pass (a store outage, a timeout, a refused call) is tried again after a pause that doubles
+    /// from <see cref="LossRetryFirstPause"/> up to <see cref="LossRetryLongestPause"/>: left
+    /// alone, the lost silo's segment changes would stay missing from the figures.
+    /// </summary>
+    private async Task RecoverLossesAsync(CancellationToken stop)
+    {
+        var pause = LossRetryFirstPause;
+        try
+        {
+            while (true)
+            {
+                long from, losses;
+                lock (_history)
+                {
+                    if (_owedFrom is not { } owed)
+                    {
+                        _recoveringLosses = false;
+                        return;
+                    }
+
+                    (from, losses) = (owed, _lossesSeen);
+                }
+
+                try
+                {
+                    var pass = await RestateAfterAsync(from, stop);
+                    if (!pass.Persisted)
+                    {
+                        throw new InvalidOperationException("The re-stated segment figures could not be stored.");
+                    }
+
+                    pause = LossRetryFirstPause;
+                    bool done;
+                    lock (_history)
+                    {
+                        // A silo lost during the pass may have changed customers after the pass
+                        // listed them: that takes another pass before the checkpoint moves.
+                        done = _lossesSeen == losses;
+                        if (done)
+                        {
+                            _owedFrom = null;
+                        }
+                    }
+
+                    if (done)
+                    {
+                        await AdvanceCheckpointAsync(pass.To);
+                    }
+                }
+                catch (Exception ex) when (!stop.IsCancellationRequested)
+                {
+                    LogLossRecoveryFailed(logger, ex, from, pause);
+                    await Task.Delay(pause, clock, stop);
+                    pause = pause * 2 < LossRetryLongestPause ? pause * 2 : LossRetryLongestPause;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task AdvanceCheckpointAsync(long position)
+    {
+        try
+        {
+            await store.AdvanceCheckpointAsync(CheckpointName, position);
+        }
+        catch (Exception ex)
+        {
+            // The figures are stored; the next periodic checkpoint records a position.
             LogCheckpointFailed(logger, ex);
         }
     }
@@ -250,8 +365,16 @@ public sealed partial class SegmentRecovery(
 
             if (await buffer.FlushAsync() && await PersistSegmentsAsync())
             {
-                // Checkpoints only ever advance, so recording an older position is harmless.
-                await store.AdvanceCheckpointAsync(CheckpointName, PositionBefore(now - _lag));
+                // Checkpoints only ever advance, so recording an older position is harmless. While
+                // a silo loss is not yet recovered, the lost changes after its position are not in
+                // the stored figures: a restart must re-state them.
+                var position = PositionBefore(now - _lag);
+                lock (_history)
+                {
+                    position = Math.Min(position, _owedFrom ?? long.MaxValue);
+                }
+
+                await store.AdvanceCheckpointAsync(CheckpointName, position);
             }
         }
         catch (Exception ex)
@@ -288,6 +411,9 @@ public sealed partial class SegmentRecovery(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Silo {Silos} was declared dead; re-stating customers changed after log position {From}")]
     private static partial void LogSiloLost(ILogger logger, string silos, long from);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Re-stating customers changed after log position {From} for a lost silo failed; trying again in {Pause}")]
+    private static partial void LogLossRecoveryFailed(ILogger logger, Exception exception, long from, TimeSpan pause);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Segment checkpoint not advanced; will try again")]
     private static partial void LogCheckpointFailed(ILogger logger, Exception ex);

@@ -1,0 +1,148 @@
+using System.Collections.Concurrent;
+using Customer360.Cluster.Tests.Infrastructure;
+using Customer360.Contracts.Customers;
+using Customer360.Domain.Customers;
+using Customer360.Grains.Configuration;
+using Customer360.Grains.Hosting;
+using Customer360.Grains.Segments;
+using Customer360.Grains.Storage;
+using Orleans.Configuration;
+using Orleans.TestingHost;
+using static Customer360.Cluster.Tests.Infrastructure.Touchpoints;
+
+namespace Customer360.Cluster.Tests.Segments;
+
+/// <summary>
+/// When a silo is declared dead, the survivors re-state the customers changed shortly before,
+/// to put back the segment changes the lost silo took with it. A pass that fails (a store
+/// outage, a call that timed out) must be tried again, or those changes stay missing from the
+/// figures until the next silo loss.
+/// </summary>
+public sealed class SiloLossRecoveryTests : IAsyncLifetime
+{
+    private const int CustomerCount = 12;
+
+    private TestCluster? _cluster;
+
+    public async Task InitializeAsync() => _cluster = await ClusterFixture.DeployAsync<FastFailureDetection>(silos: 2);
+
+    public Task DisposeAsync() => ClusterFixture.StopAsync(_cluster);
+
+    [Fact]
+    public async Task AFailedRecoveryAfterASiloLossIsTriedAgainAndHoldsTheCheckpointBackUntilItSucceeds()
+    {
+        var cluster = _cluster!;
+        var store = MemoryCustomerStore.ForService(cluster.Options.ServiceId);
+        var prefix = "lost-silo-" + Guid.NewGuid().ToString("N")[..8];
+        var ids = Enumerable.Range(0, CustomerCount).Select(i => $"{prefix}-{i}").ToArray();
+        var now = DateTimeOffset.UtcNow;
+        foreach (var id in ids)
+        {
+            await Customer(cluster, id).RecordTouchpointAsync(Purchase(id, "p1", now.AddMinutes(-5), 25m));
+        }
+
+        // Three customers time out whenever they are asked to re-state, which fails every pass.
+        var failing = new[] { ids[2], ids[5], ids[9] };
+        RestateFaults.Arm(prefix, failing);
+
+        await cluster.KillSiloAsync(cluster.SecondarySilos[0]);
+
+        // Three passes: the first and two more after their pauses. A pass stops listing
+        // customers at its first failure, so not every failing customer is asked in each.
+        var tries = await Eventually.PollAsync(() => Task.FromResult(failing.Max(RestateFaults.Calls)), calls => calls >= 3);
+        Assert.True(tries >= 3, $"asked at most {tries} time(s)");
+        Assert.All(failing, id => Assert.False(RestateFaults.Restated(id)));
+
+        // Meanwhile the checkpoint stays where it was: a restart must still re-state what the
+        // lost silo took with it, and the touchpoints recorded since must not move it on.
+        var held = await store.ReadCheckpointAsync(SegmentRecovery.CheckpointName);
+        await Customer(cluster, ids[0]).RecordTouchpointAsync(Purchase(ids[0], "p2", now, 10m));
+        var logEnd = await store.LastPositionAsync();
+        await Eventually.PollAsync(() => Task.FromResult(failing.Max(RestateFaults.Calls)), calls => calls > tries);
+        Assert.Equal(held, await store.ReadCheckpointAsync(SegmentRecovery.CheckpointName));
+
+        RestateFaults.Heal();
+
+        var restated = await Eventually.PollAsync(
+            () => Task.FromResult(ids.Where(RestateFaults.Restated).ToArray()),
+            r => r.Length == CustomerCount);
+        Assert.Equal(ids, restated);
+        var advanced = await Eventually.PollAsync(
+            () => store.ReadCheckpointAsync(SegmentRecovery.CheckpointName),
+            checkpoint => checkpoint >= logEnd);
+        Assert.True(advanced >= logEnd, $"checkpoint {advanced}, log at {logEnd}");
+    }
+
+    private static ICustomerGrain Customer(TestCluster cluster, string id) =>
+        cluster.Client.GetGrain<ICustomerGrain>(CustomerKeys.ToGrainKey(id));
+
+    private sealed class FastFailureDetection : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder) =>
+            siloBuilder
+                .AddCustomer360Grains(o =>
+                {
+                    // Checkpoints often and close behind the log, so that a short test sees them.
+                    o.SegmentCheckpointInterval = TimeSpan.FromMilliseconds(200);
+                    o.SegmentCheckpointLag = o.SegmentFlushInterval;
+                })
+                .AddMemoryCustomerStore()
+                .AddMemoryGrainStorage(StorageNames.Store)
+                .AddIncomingGrainCallFilter<RestateFaults>()
+                .Configure<ClusterMembershipOptions>(o =>
+                {
+                    o.ProbeTimeout = TimeSpan.FromSeconds(1);
+                    o.NumMissedProbesLimit = 2;
+                    o.NumVotesForDeathDeclaration = 1;
+                    o.TableRefreshTimeout = TimeSpan.FromSeconds(1);
+                });
+    }
+
+    /// <summary>
+    /// Counts the customers' <c>RestateSegmentsAsync</c> calls after <see cref="Arm"/>, and fails
+    /// those of the customers named there with a timeout, as a hung silo would, until
+    /// <see cref="Heal"/>. The silos of a test cluster share the process, so the state is static;
+    /// it only concerns the customers of the one prefix armed.
+    /// </summary>
+    private sealed class RestateFaults : IIncomingGrainCallFilter
+    {
+        private static readonly ConcurrentDictionary<string, int> CallsById = new(StringComparer.Ordinal);
+        private static readonly ConcurrentDictionary<string, bool> RestatedById = new(StringComparer.Ordinal);
+        private static volatile string? _prefix;
+        private static volatile HashSet<string> _failing = [];
+
+        public static void Arm(string prefix, IEnumerable<string> failing)
+        {
+            _failing = [.. failing];
+            _prefix = prefix;
+        }
+
+        public static void Heal() => _failing = [];
+
+        public static int Calls(string customerId) => CallsById.GetValueOrDefault(customerId);
+
+        public static bool Restated(string customerId) => RestatedById.ContainsKey(customerId);
+
+        public async Task Invoke(IIncomingGrainCallContext context)
+        {
+            if (_prefix is { } prefix && context.InterfaceMethod?.Name == nameof(ICustomerGrain.RestateSegmentsAsync))
+            {
+                var customerId = CustomerKeys.FromGrainKey(context.TargetId.Key.ToString()!);
+                if (customerId.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    CallsById.AddOrUpdate(customerId, 1, (_, n) => n + 1);
+                    if (_failing.Contains(customerId))
+                    {
+                        throw new TimeoutException($"customer {customerId} did not answer");
+                    }
+
+                    await context.Invoke();
+                    RestatedById[customerId] = true;
+                    return;
+                }
+            }
+
+            await context.Invoke();
+        }
+    }
+}
