@@ -57,10 +57,12 @@ public sealed partial class SegmentRecovery(
     private readonly Queue<(DateTimeOffset At, long Position)> _history = new();
     private long _floor;
 
-    // Recovery owed for silos lost: the lowest log position it must start from, while one is
-    // pending or running (guarded by _history's lock). A recovery that fails is tried again
-    // after a pause, and holds the checkpoint back at that position until it succeeds.
+    // Recovery owed for silos lost (guarded by _history's lock): the lowest log position it
+    // must start from, and, once a pass has succeeded, the time from which the re-statements it
+    // caused on every silo have been delivered (the pass's end plus the checkpoint lag). Until
+    // then the checkpoint is held at that position; a failed pass is tried again after a pause.
     private long? _owedFrom;
+    private DateTimeOffset? _owedSettlesAt;
     private long _lossesSeen;
     private bool _recoveringLosses;
     private Task _lossRecovery = Task.CompletedTask;
@@ -161,7 +163,13 @@ public sealed partial class SegmentRecovery(
         await _stop.CancelAsync();
         await _loop;
         await (_watch ?? Task.CompletedTask);
-        await _lossRecovery;
+        try
+        {
+            await _lossRecovery.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
 
         // A last checkpoint, so that a clean restart has little or nothing to re-state. Writes
         // have stopped arriving by now; the short pause lets the last committed ones report.
@@ -240,6 +248,7 @@ public sealed partial class SegmentRecovery(
         lock (_history)
         {
             _owedFrom = Math.Min(_owedFrom ?? from, from);
+            _owedSettlesAt = null;
             _lossesSeen++;
             if (_recoveringLosses)
             {
@@ -268,7 +277,7 @@ public sealed partial class SegmentRecovery(
                 long from, losses;
                 lock (_history)
                 {
-                    if (_owedFrom is not { } owed)
+                    if (_owedFrom is not { } owed || _owedSettlesAt is not null)
                     {
                         _recoveringLosses = false;
                         return;
@@ -286,21 +295,15 @@ public sealed partial class SegmentRecovery(
                     }
 
                     pause = LossRetryFirstPause;
-                    bool done;
                     lock (_history)
                     {
                         // A silo lost during the pass may have changed customers after the pass
-                        // listed them: that takes another pass before the checkpoint moves.
-                        done = _lossesSeen == losses;
-                        if (done)
+                        // listed them: that takes another pass. Otherwise the periodic checkpoint
+                        // moves on once the other silos have delivered their re-statements too.
+                        if (_lossesSeen == losses)
                         {
-                            _owedFrom = null;
+                            _owedSettlesAt = clock.GetUtcNow() + _lag;
                         }
-                    }
-
-                    if (done)
-                    {
-                        await AdvanceCheckpointAsync(pass.To);
                     }
                 }
                 catch (Exception ex) when (!stop.IsCancellationRequested)
@@ -311,21 +314,9 @@ public sealed partial class SegmentRecovery(
                 }
             }
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (Exception) when (stop.IsCancellationRequested)
         {
-        }
-    }
-
-    private async Task AdvanceCheckpointAsync(long position)
-    {
-        try
-        {
-            await store.AdvanceCheckpointAsync(CheckpointName, position);
-        }
-        catch (Exception ex)
-        {
-            // The figures are stored; the next periodic checkpoint records a position.
-            LogCheckpointFailed(logger, ex);
+            // Stopping: a pass cut short fails with whatever the call it interrupted threw.
         }
     }
 
@@ -371,6 +362,11 @@ public sealed partial class SegmentRecovery(
                 var position = PositionBefore(now - _lag);
                 lock (_history)
                 {
+                    if (_owedSettlesAt is { } settles && now >= settles)
+                    {
+                        (_owedFrom, _owedSettlesAt) = (null, null);
+                    }
+
                     position = Math.Min(position, _owedFrom ?? long.MaxValue);
                 }
 

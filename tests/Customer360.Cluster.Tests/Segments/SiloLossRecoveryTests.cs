@@ -47,18 +47,18 @@ public sealed class SiloLossRecoveryTests : IAsyncLifetime
 
         await cluster.KillSiloAsync(cluster.SecondarySilos[0]);
 
-        // Three passes: the first and two more after their pauses. A pass stops listing
-        // customers at its first failure, so not every failing customer is asked in each.
-        var tries = await Eventually.PollAsync(() => Task.FromResult(failing.Max(RestateFaults.Calls)), calls => calls >= 3);
-        Assert.True(tries >= 3, $"asked at most {tries} time(s)");
-        Assert.All(failing, id => Assert.False(RestateFaults.Restated(id)));
+        // Three passes: the first and two more after their pauses. A pass stops at its first
+        // failure, so each asks at least one of the failing customers, not necessarily all.
+        var asked = await Eventually.PollAsync(() => Task.FromResult(failing.Sum(RestateFaults.Calls)), calls => calls >= 3);
+        Assert.True(asked >= 3, $"the failing customers were asked {asked} time(s) in all");
 
-        // Meanwhile the checkpoint stays where it was: a restart must still re-state what the
-        // lost silo took with it, and the touchpoints recorded since must not move it on.
+        // Meanwhile the checkpoint does not move: a restart must still re-state the customers
+        // changed before the loss, and the touchpoints recorded since must not move it on.
         var held = await store.ReadCheckpointAsync(SegmentRecovery.CheckpointName);
         await Customer(cluster, ids[0]).RecordTouchpointAsync(Purchase(ids[0], "p2", now, 10m));
         var logEnd = await store.LastPositionAsync();
-        await Eventually.PollAsync(() => Task.FromResult(failing.Max(RestateFaults.Calls)), calls => calls > tries);
+        var askedLater = await Eventually.PollAsync(() => Task.FromResult(failing.Sum(RestateFaults.Calls)), calls => calls > asked);
+        Assert.True(askedLater > asked, "no pass was tried after the touchpoint");
         Assert.Equal(held, await store.ReadCheckpointAsync(SegmentRecovery.CheckpointName));
 
         RestateFaults.Heal();
