@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Customer360.Api.V1;
+using Customer360.Testing;
 using static Customer360.EndToEnd.Tests.CrashWorkload;
 
 namespace Customer360.EndToEnd.Tests;
@@ -33,9 +34,9 @@ public sealed class CrashTests
         // it finds its killed predecessor still listed as active in the membership table, and
         // the same address with a newer generation lets it declare that one dead at once.
         settings["Customer360:Silo:ClusterId"] = serviceId;
-        settings["Customer360:Silo:SiloPort"] = TestServer.FreePort().ToString(CultureInfo.InvariantCulture);
-        settings["Customer360:Silo:GatewayPort"] = TestServer.FreePort().ToString(CultureInfo.InvariantCulture);
-        settings["Customer360:Grpc:Port"] = TestServer.FreePort().ToString(CultureInfo.InvariantCulture);
+        settings["Customer360:Silo:SiloPort"] = LoopbackHost.FreePort().ToString(CultureInfo.InvariantCulture);
+        settings["Customer360:Silo:GatewayPort"] = LoopbackHost.FreePort().ToString(CultureInfo.InvariantCulture);
+        settings["Customer360:Grpc:Port"] = LoopbackHost.FreePort().ToString(CultureInfo.InvariantCulture);
         var prefix = $"crash-{Guid.NewGuid():N}"[..14];
         var sent = Enumerable.Range(0, TouchpointCount).Select(i => Touchpoint(prefix, i, CustomerCount)).ToArray();
         var acked = new ConcurrentDictionary<string, TouchpointAck>(StringComparer.Ordinal);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Customer360.Api.V1;
+using Customer360.Testing;
 using YamlDotNet.RepresentationModel;
 using static Customer360.EndToEnd.Tests.Touchpoints;
 
@@ -65,9 +66,9 @@ public sealed class DeploymentFileTests
                 settings["Customer360:Storage:ConnectionString"] = test["Customer360:Storage:ConnectionString"];
                 settings["Customer360:Silo:AdvertisedAddress"] = "localhost";
                 settings["Customer360:Grpc:Address"] = "127.0.0.1";
-                settings["Customer360:Grpc:Port"] = TestServer.FreePort().ToString(CultureInfo.InvariantCulture);
-                settings["Customer360:Silo:SiloPort"] = TestServer.FreePort().ToString(CultureInfo.InvariantCulture);
-                settings["Customer360:Silo:GatewayPort"] = TestServer.FreePort().ToString(CultureInfo.InvariantCulture);
+                settings["Customer360:Grpc:Port"] = LoopbackHost.FreePort().ToString(CultureInfo.InvariantCulture);
+                settings["Customer360:Silo:SiloPort"] = LoopbackHost.FreePort().ToString(CultureInfo.InvariantCulture);
+                settings["Customer360:Silo:GatewayPort"] = LoopbackHost.FreePort().ToString(CultureInfo.InvariantCulture);
                 settings["Customer360:Silo:ServiceId"] = serviceId;
                 settings["Customer360:Silo:ClusterId"] = serviceId;
                 servers.Add(await ServerProcess.StartAsync(settings));

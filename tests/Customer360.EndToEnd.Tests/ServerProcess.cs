@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Customer360.Api.V1;
+using Customer360.Testing;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 
@@ -65,10 +66,10 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             var environment = new Dictionary<string, string?>
             {
-                ["Customer360:Grpc:Port"] = TestServer.FreePort().ToString(CultureInfo.InvariantCulture),
+                ["Customer360:Grpc:Port"] = LoopbackHost.FreePort().ToString(CultureInfo.InvariantCulture),
                 ["Customer360:Silo:ClusterId"] = "process-" + Guid.NewGuid().ToString("N"),
-                ["Customer360:Silo:SiloPort"] = TestServer.FreePort().ToString(CultureInfo.InvariantCulture),
-                ["Customer360:Silo:GatewayPort"] = TestServer.FreePort().ToString(CultureInfo.InvariantCulture),
+                ["Customer360:Silo:SiloPort"] = LoopbackHost.FreePort().ToString(CultureInfo.InvariantCulture),
+                ["Customer360:Silo:GatewayPort"] = LoopbackHost.FreePort().ToString(CultureInfo.InvariantCulture),
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Logging:LogLevel:Customer360"] = "Information",
             };

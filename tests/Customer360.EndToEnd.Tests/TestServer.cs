@@ -1,21 +1,15 @@
-using System.Net;
-using System.Net.Sockets;
 using Customer360.Api.V1;
-using Customer360.Server.Hosting;
+using Customer360.Testing;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Customer360.EndToEnd.Tests;
 
 /// <summary>
-/// The real server, built exactly as Program.cs builds it, on free loopback ports with its
-/// SQLite file in a folder of the test's choosing. Stopping and starting again on the same
-/// folder is a restart.
+/// The real server on loopback (<see cref="LoopbackHost"/>), with its SQLite file in a folder
+/// of the test's choosing, and clients of its services on one channel. Stopping and starting
+/// again on the same folder is a restart.
 /// </summary>
 public sealed class TestServer : IAsyncDisposable
 {
@@ -55,18 +49,9 @@ public sealed class TestServer : IAsyncDisposable
         string? dataPath = null, IDictionary<string, string?>? settings = null, TimeProvider? clock = null, Action<IServiceCollection>? services = null)
     {
         dataPath ??= NewDataPath();
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
-        {
-            ContentRootPath = AppContext.BaseDirectory,
-            EnvironmentName = "Test",
-        });
         var config = new Dictionary<string, string?>
         {
-            ["Customer360:Grpc:Port"] = "0",
-            ["Customer360:Storage:Provider"] = "sqlite",
             ["Customer360:Storage:DataPath"] = dataPath,
-            ["Customer360:Silo:SiloPort"] = FreePort().ToString(),
-            ["Customer360:Silo:GatewayPort"] = FreePort().ToString(),
             ["Customer360:Silo:ClusterId"] = "e2e-" + Guid.NewGuid().ToString("N"),
             ["Customer360:SegmentFlushInterval"] = "00:00:00.100",
         };
@@ -75,21 +60,16 @@ public sealed class TestServer : IAsyncDisposable
             config[key] = value;
         }
 
-        builder.Configuration.AddInMemoryCollection(config);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        if (clock is not null)
+        var (app, address) = await LoopbackHost.StartAsync(config, serviceCollection =>
         {
-            builder.Services.AddSingleton(clock);
-        }
+            if (clock is not null)
+            {
+                serviceCollection.AddSingleton(clock);
+            }
 
-        services?.Invoke(builder.Services);
-        builder.AddCustomer360Server();
-        var app = builder.Build();
-        app.MapCustomer360Services();
-        await app.StartAsync();
-
-        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TestServer(app, new Uri(bound.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), dataPath);
+            services?.Invoke(serviceCollection);
+        });
+        return new TestServer(app, address, dataPath);
     }
 
     /// <summary>Graceful stop, as on Ctrl-C: the silo deactivates its grains and flushes what it holds.</summary>
@@ -109,12 +89,5 @@ public sealed class TestServer : IAsyncDisposable
         catch (ObjectDisposedException)
         {
         }
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

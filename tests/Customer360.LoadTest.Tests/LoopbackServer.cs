@@ -1,20 +1,11 @@
-extern alias server;
-
-using System.Net;
-using System.Net.Sockets;
+using Customer360.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using server::Customer360.Server.Hosting;
 
 namespace Customer360.LoadTest.Tests;
 
 /// <summary>
-/// The real server, built as its Program.cs builds it, with Kestrel on a free loopback port and
-/// the embedded SQLite store in a temporary folder, for the tool to drive over gRPC.
+/// The real server on loopback (<see cref="LoopbackHost"/>) with the embedded SQLite store in a
+/// temporary folder, for the tool to drive over gRPC.
 /// </summary>
 internal sealed class LoopbackServer : IAsyncDisposable
 {
@@ -33,28 +24,12 @@ internal sealed class LoopbackServer : IAsyncDisposable
     public static async Task<LoopbackServer> StartAsync()
     {
         var dataPath = Directory.CreateTempSubdirectory("c360-load-test-").FullName;
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        var (app, address) = await LoopbackHost.StartAsync(new Dictionary<string, string?>
         {
-            ContentRootPath = AppContext.BaseDirectory,
-            EnvironmentName = "Test",
-        });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Customer360:Grpc:Port"] = "0",
-            ["Customer360:Storage:Provider"] = "sqlite",
             ["Customer360:Storage:DataPath"] = dataPath,
-            ["Customer360:Silo:SiloPort"] = FreePort().ToString(),
-            ["Customer360:Silo:GatewayPort"] = FreePort().ToString(),
             ["Customer360:Silo:ClusterId"] = "load-test-" + Guid.NewGuid().ToString("N"),
         });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.AddCustomer360Server();
-        var app = builder.Build();
-        app.MapCustomer360Services();
-        await app.StartAsync();
-
-        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new LoopbackServer(app, new Uri(bound.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)), dataPath);
+        return new LoopbackServer(app, address, dataPath);
     }
 
     public async ValueTask DisposeAsync()
@@ -69,12 +44,5 @@ internal sealed class LoopbackServer : IAsyncDisposable
         {
             // A file still held open; the temporary folder is cleaned up by the system.
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
