@@ -57,10 +57,11 @@ public sealed partial class SegmentRecovery(
     private readonly Queue<(DateTimeOffset At, long Position)> _history = new();
     private long _floor;
 
-    // Recovery owed for silos lost (guarded by _history's lock): the lowest log position it
-    // must start from, and, once a pass has succeeded, the time from which the re-statements it
-    // caused on every silo have been delivered (the pass's end plus the checkpoint lag). Until
-    // then the checkpoint is held at that position; a failed pass is tried again after a pause.
+    // Recovery owed, at start-up or for silos lost (guarded by _history's lock): the lowest log
+    // position it starts from, and, once its pass is done, the time from which the
+    // re-statements it caused on every silo have been delivered (the pass's end plus the
+    // checkpoint lag). Until then the checkpoint is held at that position. A failed pass after
+    // a silo loss is tried again after a pause.
     private long? _owedFrom;
     private DateTimeOffset? _owedSettlesAt;
     private long _lossesSeen;
@@ -74,17 +75,23 @@ public sealed partial class SegmentRecovery(
         lifecycle.Subscribe(nameof(SegmentRecovery), ServiceLifecycleStage.Active + 1, StartAsync, StopAsync);
 
     /// <summary>
-    /// Re-states every customer changed after the checkpoint, then moves the checkpoint to the
-    /// log position read before the sweep. Returns how many customers were re-stated.
+    /// Re-states every customer changed after the checkpoint. Returns how many were re-stated.
+    /// The checkpoint moves on with the periodic ones, once the re-statements have had
+    /// <see cref="Customer360Options.SegmentCheckpointLag"/> to arrive from every silo (in a
+    /// cluster, the customers woken may live on others).
     /// </summary>
     public async Task<int> RecoverAsync(CancellationToken cancellationToken)
     {
         var from = await store.ReadCheckpointAsync(CheckpointName);
         _floor = from;
         var pass = await RestateAfterAsync(from, cancellationToken);
-        if (pass.Persisted)
+        if (pass.To > from)
         {
-            await store.AdvanceCheckpointAsync(CheckpointName, pass.To);
+            lock (_history)
+            {
+                _owedFrom = Math.Min(_owedFrom ?? from, from);
+                _owedSettlesAt = clock.GetUtcNow() + _lag;
+            }
         }
 
         return pass.Restated;
@@ -179,7 +186,7 @@ public sealed partial class SegmentRecovery(
             await Task.Delay(TimeSpan.FromMilliseconds(200), clock, cancellationToken);
             if (await buffer.FlushAsync() && await PersistSegmentsAsync())
             {
-                await store.AdvanceCheckpointAsync(CheckpointName, position);
+                await store.AdvanceCheckpointAsync(CheckpointName, HeldBack(position, clock.GetUtcNow()));
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -320,6 +327,24 @@ public sealed partial class SegmentRecovery(
         }
     }
 
+    /// <summary>
+    /// The position a checkpoint may record instead of <paramref name="position"/>: no further
+    /// than a recovery owed starts from, until its re-statements have settled. Until then the
+    /// changes it mends are not all in the stored figures, and a restart must re-state them.
+    /// </summary>
+    private long HeldBack(long position, DateTimeOffset now)
+    {
+        lock (_history)
+        {
+            if (_owedSettlesAt is { } settles && now >= settles)
+            {
+                (_owedFrom, _owedSettlesAt) = (null, null);
+            }
+
+            return Math.Min(position, _owedFrom ?? long.MaxValue);
+        }
+    }
+
     /// <summary>The newest log position seen at or before <paramref name="time"/>, or the floor.</summary>
     private long PositionBefore(DateTimeOffset time)
     {
@@ -356,21 +381,8 @@ public sealed partial class SegmentRecovery(
 
             if (await buffer.FlushAsync() && await PersistSegmentsAsync())
             {
-                // Checkpoints only ever advance, so recording an older position is harmless. While
-                // a silo loss is not yet recovered, the lost changes after its position are not in
-                // the stored figures: a restart must re-state them.
-                var position = PositionBefore(now - _lag);
-                lock (_history)
-                {
-                    if (_owedSettlesAt is { } settles && now >= settles)
-                    {
-                        (_owedFrom, _owedSettlesAt) = (null, null);
-                    }
-
-                    position = Math.Min(position, _owedFrom ?? long.MaxValue);
-                }
-
-                await store.AdvanceCheckpointAsync(CheckpointName, position);
+                // Checkpoints only ever advance, so recording an older position is harmless.
+                await store.AdvanceCheckpointAsync(CheckpointName, HeldBack(PositionBefore(now - _lag), now));
             }
         }
         catch (Exception ex)
