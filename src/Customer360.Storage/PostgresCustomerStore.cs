@@ -343,6 +343,32 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
         await command.ExecuteNonQueryAsync();
     }
 
+    public async Task<IReadOnlyDictionary<string, long>> ReadCheckpointsAsync(string prefix)
+    {
+        await using var command = _source.CreateCommand(
+            "SELECT name, position FROM customer360_checkpoint WHERE service_id = $2 AND starts_with(name, $1)");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = prefix });
+        command.Parameters.Add(Service());
+        var found = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            found[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return found;
+    }
+
+    public async Task RemoveCheckpointAsync(string name, long atLeast)
+    {
+        await using var command = _source.CreateCommand(
+            "DELETE FROM customer360_checkpoint WHERE service_id = $3 AND name = $1 AND position >= $2");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = atLeast });
+        command.Parameters.Add(Service());
+        await command.ExecuteNonQueryAsync();
+    }
+
     /// <summary>Connections each silo's customer store uses at most, unless the connection string says otherwise.</summary>
     public const int DefaultMaxConnections = 16;
 

@@ -313,6 +313,29 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
         return command.ExecuteNonQuery();
     });
 
+    public Task<IReadOnlyDictionary<string, long>> ReadCheckpointsAsync(string prefix) => OnConnectionAsync(connection =>
+    {
+        using var command = Command(connection,
+            "SELECT name, position FROM customer360_checkpoint WHERE service_id = @svc AND substr(name, 1, length(@prefix)) = @prefix",
+            ("@svc", _serviceId), ("@prefix", prefix));
+        var found = new Dictionary<string, long>(StringComparer.Ordinal);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            found[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return (IReadOnlyDictionary<string, long>)found;
+    });
+
+    public Task RemoveCheckpointAsync(string name, long atLeast) => OnConnectionAsync(connection =>
+    {
+        using var command = Command(connection,
+            "DELETE FROM customer360_checkpoint WHERE service_id = @svc AND name = @n AND position >= @p",
+            ("@svc", _serviceId), ("@n", name), ("@p", atLeast));
+        return command.ExecuteNonQuery();
+    });
+
     public async ValueTask DisposeAsync()
     {
         await _committer.DisposeAsync();

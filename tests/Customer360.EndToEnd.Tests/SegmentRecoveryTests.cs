@@ -100,7 +100,8 @@ public sealed class SegmentRecoveryTests
         await using var connection = new SqliteConnection($"Data Source={Path.Combine(dataPath, SqliteStore.FileName)}");
         connection.Open();
         await using var read = connection.CreateCommand();
-        read.CommandText = "SELECT COALESCE(MAX(position), 0) FROM customer360_checkpoint WHERE name = 'segments'";
+        // Where the next start would begin: the lowest of the silos' checkpoints.
+        read.CommandText = "SELECT COALESCE(MIN(position), 0) FROM customer360_checkpoint WHERE name LIKE 'segments%'";
         return (long)(await read.ExecuteScalarAsync())!;
     }
 

@@ -13,21 +13,23 @@ namespace Customer360.Grains.Segments;
 /// Keeps stored segment figures recoverable after a crash. Segment updates travel through
 /// in-memory buffers and segments write the buckets that changed at each checkpoint (every
 /// <see cref="Customer360Options.SegmentCheckpointInterval"/>), so a killed process loses
-/// the last moments of segment changes, though never a log entry. This service records a
-/// checkpoint: a log position at or below which every entry is reflected in the stored segment
-/// figures. At start-up it re-states every customer changed after the checkpoint, which mends
-/// whatever a crash lost.
+/// the last moments of segment changes, though never a log entry. Each silo records its own
+/// checkpoint: a log position at or below which every change of the customers it holds is
+/// reflected in the stored segment figures. At start-up a silo re-states every customer changed
+/// after the lowest checkpoint recorded, which mends whatever a crash of any silo lost.
 /// </summary>
 /// <remarks>
-/// The checkpoint trails the log on purpose. A position read at time t is recorded only after
+/// A checkpoint trails the log on purpose. A position read at time t is recorded only after
 /// a flush and a segment write that began at least <see cref="Customer360Options.SegmentCheckpointLag"/>
-/// after t, so that every change committed before t has been reported by its customer (on any
-/// silo) and delivered by then.
+/// after t, so that every change committed before t has been reported by its customer and
+/// delivered by then.
 ///
-/// In a cluster, a silo that crashes takes its buffered updates and its segments' unwritten
-/// figures with it while the others carry on. When the survivors see a silo declared dead they
+/// A silo that stops or dies leaves its checkpoint behind, so a restart of the whole cluster
+/// starts from it. In a running cluster, when the survivors see a silo declared dead they
 /// re-state every customer changed within <see cref="Customer360Options.SegmentRecoveryWindowOnSiloLoss"/>
-/// before, which covers the lost moments as long as failure detection is quicker than that.
+/// before, which covers the lost moments as long as failure detection is quicker than that, and
+/// then forget its checkpoint. A silo's start-up pass forgets those of silos that are no longer
+/// members once it has settled.
 /// </remarks>
 public sealed partial class SegmentRecovery(
     ICustomerStore store,
@@ -35,10 +37,15 @@ public sealed partial class SegmentRecovery(
     IGrainFactory grains,
     CustomerGrains customerGrains,
     IClusterMembershipService membership,
+    ILocalSiloDetails localSilo,
     IOptions<Customer360Options> options,
     TimeProvider clock,
     ILogger<SegmentRecovery> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
+    /// <summary>
+    /// What every silo's segment checkpoint is named after (<see cref="CheckpointOf"/>), and the
+    /// name of the one checkpoint per service that earlier versions kept.
+    /// </summary>
     public const string CheckpointName = "segments";
 
     /// <summary>The pause before a failed recovery after a silo loss is first tried again.</summary>
@@ -50,6 +57,7 @@ public sealed partial class SegmentRecovery(
     private readonly TimeSpan _interval = options.Value.SegmentCheckpointInterval;
     private readonly TimeSpan _lag = options.Value.SegmentCheckpointLag;
     private readonly TimeSpan _lossWindow = options.Value.SegmentRecoveryWindowOnSiloLoss;
+    private readonly string _own = CheckpointOf(localSilo.SiloAddress);
 
     // Log positions seen at each checkpoint, oldest first, kept as far back as the longer of
     // the checkpoint lag and the loss window; the floor is the newest position dropped from
@@ -57,13 +65,22 @@ public sealed partial class SegmentRecovery(
     private readonly Queue<(DateTimeOffset At, long Position)> _history = new();
     private long _floor;
 
-    // Recovery owed, at start-up or for silos lost (guarded by _history's lock): the lowest log
-    // position it starts from, and, once its pass is done, the time from which the
-    // re-statements it caused on every silo have been delivered (the pass's end plus the
-    // checkpoint lag). Until then the checkpoint is held at that position. A failed pass after
-    // a silo loss is tried again after a pause.
+    // What a pass of recovery leaves to do once the re-statements it caused on every silo have
+    // been delivered, at the pass's end plus the checkpoint lag (all guarded by _history's lock).
+    // The start-up pass: this silo's checkpoint stays at the position it started from (if it
+    // re-stated anyone), and the checkpoints it started from are forgotten afterwards, those
+    // of silos no longer members.
+    private long? _startFrom;
+    private bool _startHolds;
+    private DateTimeOffset _startSettlesAt;
+    private IReadOnlyCollection<string> _startCheckpoints = [];
+
+    // Recovery owed for silos lost: the position it starts from, the lost silos' checkpoints,
+    // which stay recorded until it has settled (so that a restart meanwhile still starts from
+    // them), and once a pass has succeeded, when it settles. A failed pass is tried again.
     private long? _owedFrom;
     private DateTimeOffset? _owedSettlesAt;
+    private readonly HashSet<string> _lostCheckpoints = new(StringComparer.Ordinal);
     private long _lossesSeen;
     private bool _recoveringLosses;
     private Task _lossRecovery = Task.CompletedTask;
@@ -74,24 +91,37 @@ public sealed partial class SegmentRecovery(
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(SegmentRecovery), ServiceLifecycleStage.Active + 1, StartAsync, StopAsync);
 
+    /// <summary>The checkpoint of one silo: how far the stored segment figures reflect its customers' changes.</summary>
+    public static string CheckpointOf(SiloAddress silo) => $"{CheckpointName}@{silo.ToParsableString()}";
+
     /// <summary>
-    /// Re-states every customer changed after the checkpoint. Returns how many were re-stated.
-    /// The checkpoint moves on with the periodic ones, once the re-statements have had
-    /// <see cref="Customer360Options.SegmentCheckpointLag"/> to arrive from every silo (in a
-    /// cluster, the customers woken may live on others).
+    /// Where recovery at start-up begins: the lowest of the checkpoints recorded (every silo's,
+    /// including those of silos that stopped or died, whose last changes may be missing), or the
+    /// start of the log when there are none.
+    /// </summary>
+    public static long StartOf(IReadOnlyDictionary<string, long> checkpoints) =>
+        checkpoints.Count == 0 ? 0 : checkpoints.Values.Min();
+
+    /// <summary>
+    /// Re-states every customer changed after the lowest checkpoint recorded. Returns how many
+    /// were re-stated. This silo's checkpoint moves on with the periodic ones, once the
+    /// re-statements have had <see cref="Customer360Options.SegmentCheckpointLag"/> to arrive
+    /// from every silo (in a cluster, the customers woken may live on others).
     /// </summary>
     public async Task<int> RecoverAsync(CancellationToken cancellationToken)
     {
-        var from = await store.ReadCheckpointAsync(CheckpointName);
+        var checkpoints = await store.ReadCheckpointsAsync(CheckpointName);
+        var from = StartOf(checkpoints);
         _floor = from;
+
+        // Recorded before this silo takes a call, so that its customers' changes are never
+        // behind every recorded checkpoint.
+        await store.AdvanceCheckpointAsync(_own, from);
         var pass = await RestateAfterAsync(from, cancellationToken);
-        if (pass.To > from)
+        lock (_history)
         {
-            lock (_history)
-            {
-                _owedFrom = Math.Min(_owedFrom ?? from, from);
-                _owedSettlesAt = clock.GetUtcNow() + _lag;
-            }
+            (_startFrom, _startHolds, _startSettlesAt) = (from, pass.To > from, clock.GetUtcNow() + _lag);
+            _startCheckpoints = [.. checkpoints.Keys.Where(name => name != _own)];
         }
 
         return pass.Restated;
@@ -186,7 +216,7 @@ public sealed partial class SegmentRecovery(
             await Task.Delay(TimeSpan.FromMilliseconds(200), clock, cancellationToken);
             if (await buffer.FlushAsync() && await PersistSegmentsAsync())
             {
-                await store.AdvanceCheckpointAsync(CheckpointName, HeldBack(position, clock.GetUtcNow()));
+                await store.AdvanceCheckpointAsync(_own, HeldBack(position, clock.GetUtcNow()));
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -233,7 +263,7 @@ public sealed partial class SegmentRecovery(
 
                 var from = PositionBefore(clock.GetUtcNow() - _lossWindow);
                 LogSiloLost(logger, string.Join(", ", lost), from);
-                OweRecovery(from, stop);
+                OweRecovery(from, lost.Select(CheckpointOf), stop);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -250,12 +280,13 @@ public sealed partial class SegmentRecovery(
     /// silo was lost, and starts the recovery unless one is already running, which then makes
     /// another pass. The membership watch goes on meanwhile.
     /// </summary>
-    private void OweRecovery(long from, CancellationToken stop)
+    private void OweRecovery(long from, IEnumerable<string> lostCheckpoints, CancellationToken stop)
     {
         lock (_history)
         {
             _owedFrom = Math.Min(_owedFrom ?? from, from);
             _owedSettlesAt = null;
+            _lostCheckpoints.UnionWith(lostCheckpoints);
             _lossesSeen++;
             if (_recoveringLosses)
             {
@@ -305,8 +336,9 @@ public sealed partial class SegmentRecovery(
                     lock (_history)
                     {
                         // A silo lost during the pass may have changed customers after the pass
-                        // listed them: that takes another pass. Otherwise the periodic checkpoint
-                        // moves on once the other silos have delivered their re-statements too.
+                        // listed them: that takes another pass. Otherwise the lost silos'
+                        // checkpoints are forgotten once the others have delivered their
+                        // re-statements too.
                         if (_lossesSeen == losses)
                         {
                             _owedSettlesAt = clock.GetUtcNow() + _lag;
@@ -328,20 +360,49 @@ public sealed partial class SegmentRecovery(
     }
 
     /// <summary>
-    /// The position a checkpoint may record instead of <paramref name="position"/>: no further
-    /// than a recovery owed starts from, until its re-statements have settled. Until then the
-    /// changes it mends are not all in the stored figures, and a restart must re-state them.
+    /// The position this silo's checkpoint may record instead of <paramref name="position"/>: no
+    /// further than the start-up pass began, until its re-statements have settled. Until then
+    /// the changes it mends are not all in the stored figures, and a restart must re-state them.
     /// </summary>
     private long HeldBack(long position, DateTimeOffset now)
     {
         lock (_history)
         {
-            if (_owedSettlesAt is { } settles && now >= settles)
+            return _startFrom is { } from && _startHolds && now < _startSettlesAt ? Math.Min(position, from) : position;
+        }
+    }
+
+    /// <summary>
+    /// Forgets the checkpoints that settled passes of recovery have covered: those the start-up
+    /// pass began from (but the checkpoints of silos still members), and those of silos lost.
+    /// A checkpoint is forgotten only if it records no earlier position than the pass began from.
+    /// </summary>
+    private async Task ForgetCoveredCheckpointsAsync(DateTimeOffset now)
+    {
+        var covered = new List<(string Name, long From)>();
+        lock (_history)
+        {
+            if (_startFrom is { } start && now >= _startSettlesAt)
             {
-                (_owedFrom, _owedSettlesAt) = (null, null);
+                var members = membership.CurrentSnapshot.Members.Values
+                    .Where(m => m.Status != SiloStatus.Dead)
+                    .Select(m => CheckpointOf(m.SiloAddress))
+                    .ToHashSet(StringComparer.Ordinal);
+                covered.AddRange(_startCheckpoints.Where(name => !members.Contains(name)).Select(name => (name, start)));
+                (_startFrom, _startCheckpoints) = (null, []);
             }
 
-            return Math.Min(position, _owedFrom ?? long.MaxValue);
+            if (_owedFrom is { } owed && _owedSettlesAt is { } settles && now >= settles)
+            {
+                covered.AddRange(_lostCheckpoints.Select(name => (name, owed)));
+                _lostCheckpoints.Clear();
+                (_owedFrom, _owedSettlesAt) = (null, null);
+            }
+        }
+
+        foreach (var (name, from) in covered)
+        {
+            await store.RemoveCheckpointAsync(name, from);
         }
     }
 
@@ -382,7 +443,8 @@ public sealed partial class SegmentRecovery(
             if (await buffer.FlushAsync() && await PersistSegmentsAsync())
             {
                 // Checkpoints only ever advance, so recording an older position is harmless.
-                await store.AdvanceCheckpointAsync(CheckpointName, HeldBack(PositionBefore(now - _lag), now));
+                await store.AdvanceCheckpointAsync(_own, HeldBack(PositionBefore(now - _lag), now));
+                await ForgetCoveredCheckpointsAsync(now);
             }
         }
         catch (Exception ex)

@@ -93,6 +93,12 @@ public interface ICustomerStore
 
     /// <summary>Records <paramref name="position"/> under <paramref name="name"/> unless a later one is recorded already.</summary>
     Task AdvanceCheckpointAsync(string name, long position);
+
+    /// <summary>Every checkpoint recorded under a name that starts with <paramref name="prefix"/>, by name.</summary>
+    Task<IReadOnlyDictionary<string, long>> ReadCheckpointsAsync(string prefix);
+
+    /// <summary>Forgets the checkpoint <paramref name="name"/> if it records <paramref name="atLeast"/> or a later position.</summary>
+    Task RemoveCheckpointAsync(string name, long atLeast);
 }
 
 /// <summary>

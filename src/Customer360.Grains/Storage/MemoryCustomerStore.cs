@@ -221,4 +221,28 @@ public sealed class MemoryCustomerStore : ICustomerStore
             return Task.CompletedTask;
         }
     }
+
+    public Task<IReadOnlyDictionary<string, long>> ReadCheckpointsAsync(string prefix)
+    {
+        lock (_gate)
+        {
+            IReadOnlyDictionary<string, long> found = _checkpoints
+                .Where(c => c.Key.StartsWith(prefix, StringComparison.Ordinal))
+                .ToDictionary(StringComparer.Ordinal);
+            return Task.FromResult(found);
+        }
+    }
+
+    public Task RemoveCheckpointAsync(string name, long atLeast)
+    {
+        lock (_gate)
+        {
+            if (_checkpoints.TryGetValue(name, out var position) && position >= atLeast)
+            {
+                _checkpoints.Remove(name);
+            }
+
+            return Task.CompletedTask;
+        }
+    }
 }

@@ -84,6 +84,10 @@ public sealed class UnavailableOnDatabaseFailure(ICustomerStore inner) : ICustom
     /// <summary>Passes through: only start-up recovery and checkpoints call it, never the API.</summary>
     public Task AdvanceCheckpointAsync(string name, long position) => Inner.AdvanceCheckpointAsync(name, position);
 
+    public Task<IReadOnlyDictionary<string, long>> ReadCheckpointsAsync(string prefix) => Guard(() => Inner.ReadCheckpointsAsync(prefix));
+
+    public Task RemoveCheckpointAsync(string name, long atLeast) => Inner.RemoveCheckpointAsync(name, atLeast);
+
     public async ValueTask DisposeAsync()
     {
         switch (Inner)

@@ -115,5 +115,9 @@ public sealed class UnknownAppendOutcomeTests : IAsyncLifetime
         public Task<long> ReadCheckpointAsync(string name) => inner.ReadCheckpointAsync(name);
 
         public Task AdvanceCheckpointAsync(string name, long position) => inner.AdvanceCheckpointAsync(name, position);
+
+        public Task<IReadOnlyDictionary<string, long>> ReadCheckpointsAsync(string prefix) => inner.ReadCheckpointsAsync(prefix);
+
+        public Task RemoveCheckpointAsync(string name, long atLeast) => inner.RemoveCheckpointAsync(name, atLeast);
     }
 }

@@ -45,21 +45,24 @@ public sealed class SiloLossRecoveryTests : IAsyncLifetime
         var failing = new[] { ids[2], ids[5], ids[9] };
         RestateFaults.Arm(prefix, failing);
 
-        await cluster.KillSiloAsync(cluster.SecondarySilos[0]);
+        var lost = cluster.SecondarySilos[0];
+        var lostCheckpoint = SegmentRecovery.CheckpointOf(lost.SiloAddress);
+        await cluster.KillSiloAsync(lost);
 
         // Three passes: the first and two more after their pauses. A pass stops at its first
         // failure, so each asks at least one of the failing customers, not necessarily all.
         var asked = await Eventually.PollAsync(() => Task.FromResult(failing.Sum(RestateFaults.Calls)), calls => calls >= 3);
         Assert.True(asked >= 3, $"the failing customers were asked {asked} time(s) in all");
 
-        // Meanwhile the checkpoint does not move: a restart must still re-state the customers
-        // changed before the loss, and the touchpoints recorded since must not move it on.
-        var held = await store.ReadCheckpointAsync(SegmentRecovery.CheckpointName);
+        // Meanwhile the lost silo's checkpoint stays recorded, so that a restart would still
+        // begin from it, and the touchpoints recorded since do not move that start on.
+        var held = await StartAsync(store);
+        Assert.Contains(lostCheckpoint, (await store.ReadCheckpointsAsync(SegmentRecovery.CheckpointName)).Keys);
         await Customer(cluster, ids[0]).RecordTouchpointAsync(Purchase(ids[0], "p2", now, 10m));
         var logEnd = await store.LastPositionAsync();
         var askedLater = await Eventually.PollAsync(() => Task.FromResult(failing.Sum(RestateFaults.Calls)), calls => calls > asked);
         Assert.True(askedLater > asked, "no pass was tried after the touchpoint");
-        Assert.Equal(held, await store.ReadCheckpointAsync(SegmentRecovery.CheckpointName));
+        Assert.Equal(held, await StartAsync(store));
 
         RestateFaults.Heal();
 
@@ -67,11 +70,14 @@ public sealed class SiloLossRecoveryTests : IAsyncLifetime
             () => Task.FromResult(ids.Where(RestateFaults.Restated).ToArray()),
             r => r.Length == CustomerCount);
         Assert.Equal(ids, restated);
-        var advanced = await Eventually.PollAsync(
-            () => store.ReadCheckpointAsync(SegmentRecovery.CheckpointName),
-            checkpoint => checkpoint >= logEnd);
-        Assert.True(advanced >= logEnd, $"checkpoint {advanced}, log at {logEnd}");
+        // Once recovered, the lost silo's checkpoint is forgotten and the start moves on.
+        var advanced = await Eventually.PollAsync(() => StartAsync(store), start => start >= logEnd);
+        Assert.True(advanced >= logEnd, $"a restart would begin at {advanced}, the log is at {logEnd}");
+        Assert.DoesNotContain(lostCheckpoint, (await store.ReadCheckpointsAsync(SegmentRecovery.CheckpointName)).Keys);
     }
+
+    private static async Task<long> StartAsync(MemoryCustomerStore store) =>
+        SegmentRecovery.StartOf(await store.ReadCheckpointsAsync(SegmentRecovery.CheckpointName));
 
     private static ICustomerGrain Customer(TestCluster cluster, string id) =>
         cluster.Client.GetGrain<ICustomerGrain>(CustomerKeys.ToGrainKey(id));

@@ -97,6 +97,39 @@ public sealed class CustomerStoreContractTests
     [InlineData(TestStores.Sqlite)]
     [InlineData(TestStores.Postgres)]
     [InlineData(Memory)]
+    public async Task CheckpointsAreListedByPrefixAndForgottenOnlyWhenCovered(string kind)
+    {
+        var service = "svc-" + Guid.NewGuid().ToString("N");
+        var (store, lifetime) = await OpenAsync(kind, service);
+        await using var _ = lifetime;
+        await store.AdvanceCheckpointAsync("segments", 3);
+        await store.AdvanceCheckpointAsync("segments@a", 7);
+        await store.AdvanceCheckpointAsync("segments@b", 9);
+        await store.AdvanceCheckpointAsync("segmentless", 1);
+        await store.AdvanceCheckpointAsync("other", 5);
+
+        var (neighbour, neighbourLifetime) = await OpenAsync(kind, "svc-" + Guid.NewGuid().ToString("N"));
+        await using var __ = neighbourLifetime;
+        await neighbour.AdvanceCheckpointAsync("segments@c", 1);
+
+        Assert.Equal(
+            new Dictionary<string, long> { ["segments@a"] = 7, ["segments@b"] = 9 },
+            await store.ReadCheckpointsAsync("segments@"));
+        Assert.Equal(["segmentless", "segments", "segments@a", "segments@b"], (await store.ReadCheckpointsAsync("segment")).Keys.Order(StringComparer.Ordinal));
+        Assert.Empty(await store.ReadCheckpointsAsync("%"));
+
+        // Forgotten only if it records the given position or a later one.
+        await store.RemoveCheckpointAsync("segments@a", 8);
+        await store.RemoveCheckpointAsync("segments@b", 9);
+        await store.RemoveCheckpointAsync("segments@c", 0);
+        Assert.Equal(new Dictionary<string, long> { ["segments@a"] = 7 }, await store.ReadCheckpointsAsync("segments@"));
+        Assert.Equal(new Dictionary<string, long> { ["segments@c"] = 1 }, await neighbour.ReadCheckpointsAsync("segments@"));
+    }
+
+    [Theory]
+    [InlineData(TestStores.Sqlite)]
+    [InlineData(TestStores.Postgres)]
+    [InlineData(Memory)]
     public async Task ServicesSharingADatabaseDoNotSeeEachOther(string kind)
     {
         var one = "svc-" + Guid.NewGuid().ToString("N");

@@ -1,0 +1,115 @@
+using System.Collections.Concurrent;
+using Customer360.Cluster.Tests.Infrastructure;
+using Customer360.Contracts.Customers;
+using Customer360.Grains.Configuration;
+using Customer360.Grains.Hosting;
+using Customer360.Grains.Segments;
+using Customer360.Grains.Storage;
+using Orleans.TestingHost;
+using static Customer360.Cluster.Tests.Infrastructure.Touchpoints;
+
+namespace Customer360.Cluster.Tests.Segments;
+
+/// <summary>
+/// A silo killed before anyone notices takes its buffered segment updates with it, while the
+/// other silos' checkpoints move on. If the whole cluster then stops, the next start must
+/// still re-state what the killed silo held: each silo's checkpoint is its own, and a start
+/// begins from the lowest.
+/// </summary>
+public sealed class ClusterRestartRecoveryTests
+{
+    private const int CustomerCount = 12;
+
+    [Fact]
+    public async Task TheNextStartBeginsFromTheCheckpointOfASiloKilledBeforeItWasDeclaredDead()
+    {
+        var serviceId = "restart-" + Guid.NewGuid().ToString("N");
+        var store = MemoryCustomerStore.ForService(serviceId);
+        var prefix = "killed-silo-" + Guid.NewGuid().ToString("N")[..8];
+        var ids = Enumerable.Range(0, CustomerCount).Select(i => $"{prefix}-{i}").ToArray();
+
+        var first = await DeployAsync(serviceId);
+        try
+        {
+            var now = DateTimeOffset.UtcNow;
+            foreach (var id in ids)
+            {
+                await first.Client.GetGrain<ICustomerGrain>(CustomerKeys.ToGrainKey(id))
+                    .RecordTouchpointAsync(Purchase(id, "p1", now.AddMinutes(-5), 25m));
+            }
+
+            // The killed silo's checkpoint stays where it was; the other stops cleanly, which
+            // records the end of the log as its own.
+            await first.KillSiloAsync(first.SecondarySilos[0]);
+            await first.StopAllSilosAsync();
+        }
+        finally
+        {
+            await first.DisposeAsync();
+        }
+
+        var checkpoints = await store.ReadCheckpointsAsync(SegmentRecovery.CheckpointName);
+        Assert.Equal(2, checkpoints.Count);
+        Assert.Equal(await store.LastPositionAsync(), checkpoints.Values.Max());
+
+        Restatements.Watch(prefix);
+        var second = await DeployAsync(serviceId);
+        try
+        {
+            // Start-up recovery ran before the silos served: every customer was re-stated.
+            Assert.Equal(ids, ids.Where(Restatements.Restated).ToArray());
+        }
+        finally
+        {
+            await ClusterFixture.StopAsync(second);
+        }
+    }
+
+    private static async Task<TestCluster> DeployAsync(string serviceId)
+    {
+        var builder = new TestClusterBuilder();
+        builder.Options.InitialSilosCount = 2;
+        builder.Options.ServiceId = serviceId;
+        builder.Options.ConfigureFileLogging = false;
+        builder.AddSiloBuilderConfigurator<SlowCheckpoints>();
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
+
+    private sealed class SlowCheckpoints : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder) =>
+            siloBuilder
+                // Checkpoints trail the log by far more than the test takes, so only a clean
+                // stop moves one past the touchpoints.
+                .AddCustomer360Grains(o => o.SegmentCheckpointLag = TimeSpan.FromMinutes(10))
+                .AddMemoryCustomerStore()
+                .AddMemoryGrainStorage(StorageNames.Store)
+                .AddIncomingGrainCallFilter<Restatements>();
+    }
+
+    /// <summary>Which customers of the prefix watched were asked to re-state their segments.</summary>
+    private sealed class Restatements : IIncomingGrainCallFilter
+    {
+        private static readonly ConcurrentDictionary<string, bool> RestatedById = new(StringComparer.Ordinal);
+        private static volatile string? _prefix;
+
+        public static void Watch(string prefix) => _prefix = prefix;
+
+        public static bool Restated(string customerId) => RestatedById.ContainsKey(customerId);
+
+        public async Task Invoke(IIncomingGrainCallContext context)
+        {
+            await context.Invoke();
+            if (_prefix is { } prefix && context.InterfaceMethod?.Name == nameof(ICustomerGrain.RestateSegmentsAsync))
+            {
+                var customerId = CustomerKeys.FromGrainKey(context.TargetId.Key.ToString()!);
+                if (customerId.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    RestatedById[customerId] = true;
+                }
+            }
+        }
+    }
+}
