@@ -500,8 +500,9 @@ ALTER TABLE customer360_snapshot
     ADD COLUMN IF NOT EXISTS summary_net_spend             numeric  NULL,
     ADD COLUMN IF NOT EXISTS summary_preferred_channel     smallint NULL;
 
--- Named log positions. "segments": every entry at or below it is reflected in the stored
--- segment figures.
+-- Named log positions. "segments@<silo>": as far as that silo can tell, every entry at or
+-- below it is reflected in the stored segment figures; recovery at start-up begins from the
+-- lowest. ("segments" alone is the one checkpoint per service of earlier versions.)
 CREATE TABLE IF NOT EXISTS customer360_checkpoint
 (
     service_id text   COLLATE "C" NOT NULL,

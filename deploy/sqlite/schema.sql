@@ -231,8 +231,9 @@ CREATE TABLE IF NOT EXISTS customer360_snapshot
     PRIMARY KEY (service_id, customer_id)
 ) WITHOUT ROWID;
 
--- Named log positions. "segments": every entry at or below it is reflected in the stored
--- segment figures.
+-- Named log positions. "segments@<silo>": as far as that silo can tell, every entry at or
+-- below it is reflected in the stored segment figures; recovery at start-up begins from the
+-- lowest. ("segments" alone is the one checkpoint per service of earlier versions.)
 CREATE TABLE IF NOT EXISTS customer360_checkpoint
 (
     service_id TEXT    NOT NULL COLLATE BINARY,

@@ -68,12 +68,19 @@ public sealed partial class SegmentRecovery(
     // What a pass of recovery leaves to do once the re-statements it caused on every silo have
     // been delivered, at the pass's end plus the checkpoint lag (all guarded by _history's lock).
     // The start-up pass: this silo's checkpoint stays at the position it started from (if it
-    // re-stated anyone), and the checkpoints it started from are forgotten afterwards, those
-    // of silos no longer members.
-    private long? _startFrom;
-    private bool _startHolds;
-    private DateTimeOffset _startSettlesAt;
+    // re-stated anyone), and afterwards the checkpoints it started from are forgotten, those of
+    // silos that were not members when they were read and are not members now either.
+    private long _startFrom;
+    private bool _startHolds = true;
+    private DateTimeOffset? _startSettlesAt = DateTimeOffset.MaxValue;
     private IReadOnlyCollection<string> _startCheckpoints = [];
+    private IReadOnlySet<string> _membersAtStart = new HashSet<string>();
+    private IReadOnlySet<SiloAddress> _deadAtStart = new HashSet<SiloAddress>();
+
+    // Checkpoints covered by a settled pass, still to be removed (a removal that failed is
+    // tried again at the next checkpoint): each is removed only if it records this position or
+    // a later one.
+    private readonly Dictionary<string, long> _toForget = new(StringComparer.Ordinal);
 
     // Recovery owed for silos lost: the position it starts from, the lost silos' checkpoints,
     // which stay recorded until it has settled (so that a restart meanwhile still starts from
@@ -88,8 +95,11 @@ public sealed partial class SegmentRecovery(
     private Task? _loop;
     private Task? _watch;
 
-    public void Participate(ISiloLifecycle lifecycle) =>
+    public void Participate(ISiloLifecycle lifecycle)
+    {
+        lifecycle.Subscribe(nameof(SegmentRecovery), ServiceLifecycleStage.ApplicationServices, PrepareAsync, _ => Task.CompletedTask);
         lifecycle.Subscribe(nameof(SegmentRecovery), ServiceLifecycleStage.Active + 1, StartAsync, StopAsync);
+    }
 
     /// <summary>The checkpoint of one silo: how far the stored segment figures reflect its customers' changes.</summary>
     public static string CheckpointOf(SiloAddress silo) => $"{CheckpointName}@{silo.ToParsableString()}";
@@ -102,6 +112,29 @@ public sealed partial class SegmentRecovery(
     public static long StartOf(IReadOnlyDictionary<string, long> checkpoints) =>
         checkpoints.Count == 0 ? 0 : checkpoints.Values.Min();
 
+    /// <summary>Whether a checkpoint is a silo's segment checkpoint, or the one per service of earlier versions.</summary>
+    public static bool IsSegmentCheckpoint(string name) =>
+        name == CheckpointName || name.StartsWith(CheckpointName + "@", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Before the silo joins the cluster: reads where recovery begins, and records this silo's
+    /// checkpoint there, so that nothing its customers change is ever behind every recorded
+    /// checkpoint. Also notes which silos are members and which are dead at this point.
+    /// </summary>
+    private async Task PrepareAsync(CancellationToken cancellationToken)
+    {
+        var members = membership.CurrentSnapshot.Members.Values;
+        _membersAtStart = members.Where(m => m.Status != SiloStatus.Dead).Select(m => CheckpointOf(m.SiloAddress)).ToHashSet(StringComparer.Ordinal);
+        _deadAtStart = members.Where(m => m.Status == SiloStatus.Dead).Select(m => m.SiloAddress).ToHashSet();
+
+        var checkpoints = (await store.ReadCheckpointsAsync(CheckpointName))
+            .Where(c => IsSegmentCheckpoint(c.Key))
+            .ToDictionary(StringComparer.Ordinal);
+        _startFrom = _floor = StartOf(checkpoints);
+        _startCheckpoints = [.. checkpoints.Keys.Where(name => name != _own)];
+        await store.AdvanceCheckpointAsync(_own, _startFrom);
+    }
+
     /// <summary>
     /// Re-states every customer changed after the lowest checkpoint recorded. Returns how many
     /// were re-stated. This silo's checkpoint moves on with the periodic ones, once the
@@ -110,18 +143,10 @@ public sealed partial class SegmentRecovery(
     /// </summary>
     public async Task<int> RecoverAsync(CancellationToken cancellationToken)
     {
-        var checkpoints = await store.ReadCheckpointsAsync(CheckpointName);
-        var from = StartOf(checkpoints);
-        _floor = from;
-
-        // Recorded before this silo takes a call, so that its customers' changes are never
-        // behind every recorded checkpoint.
-        await store.AdvanceCheckpointAsync(_own, from);
-        var pass = await RestateAfterAsync(from, cancellationToken);
+        var pass = await RestateAfterAsync(_startFrom, cancellationToken);
         lock (_history)
         {
-            (_startFrom, _startHolds, _startSettlesAt) = (from, pass.To > from, clock.GetUtcNow() + _lag);
-            _startCheckpoints = [.. checkpoints.Keys.Where(name => name != _own)];
+            (_startHolds, _startSettlesAt) = (pass.To > _startFrom, clock.GetUtcNow() + _lag);
         }
 
         return pass.Restated;
@@ -242,8 +267,9 @@ public sealed partial class SegmentRecovery(
 
     private async Task WatchMembershipAsync(CancellationToken stop)
     {
-        var dead = new HashSet<SiloAddress>();
-        var first = true;
+        // Silos already dead when this one read the checkpoints: start-up recovery began from
+        // theirs. One that died since is a loss like any other.
+        var dead = new HashSet<SiloAddress>(_deadAtStart);
         try
         {
             await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(stop))
@@ -252,12 +278,8 @@ public sealed partial class SegmentRecovery(
                     .Where(m => m.Status == SiloStatus.Dead && dead.Add(m.SiloAddress))
                     .Select(m => m.SiloAddress)
                     .ToList();
-
-                // The first view lists silos that died before this one started; start-up
-                // recovery has covered them.
-                if (first || lost.Count == 0)
+                if (lost.Count == 0)
                 {
-                    first = false;
                     continue;
                 }
 
@@ -368,42 +390,71 @@ public sealed partial class SegmentRecovery(
     {
         lock (_history)
         {
-            return _startFrom is { } from && _startHolds && now < _startSettlesAt ? Math.Min(position, from) : position;
+            return _startHolds && now < _startSettlesAt ? Math.Min(position, _startFrom) : position;
         }
     }
 
     /// <summary>
     /// Forgets the checkpoints that settled passes of recovery have covered: those the start-up
-    /// pass began from (but the checkpoints of silos still members), and those of silos lost.
-    /// A checkpoint is forgotten only if it records no earlier position than the pass began from.
+    /// pass began from, of silos that were not members then and are not now, and those of silos
+    /// lost. A checkpoint is forgotten only if it records no earlier position than the pass
+    /// began from.
     /// </summary>
     private async Task ForgetCoveredCheckpointsAsync(DateTimeOffset now)
     {
-        var covered = new List<(string Name, long From)>();
+        bool startSettled;
         lock (_history)
         {
-            if (_startFrom is { } start && now >= _startSettlesAt)
+            startSettled = now >= _startSettlesAt;
+        }
+
+        // A silo that started since may have recorded its checkpoint before this silo's view
+        // of the membership lists it.
+        var members = startSettled ? await CurrentMembersAsync() : null;
+        List<(string Name, long From)> covered;
+        lock (_history)
+        {
+            if (members is not null)
             {
-                var members = membership.CurrentSnapshot.Members.Values
-                    .Where(m => m.Status != SiloStatus.Dead)
-                    .Select(m => CheckpointOf(m.SiloAddress))
-                    .ToHashSet(StringComparer.Ordinal);
-                covered.AddRange(_startCheckpoints.Where(name => !members.Contains(name)).Select(name => (name, start)));
-                (_startFrom, _startCheckpoints) = (null, []);
+                foreach (var name in _startCheckpoints.Where(n => !_membersAtStart.Contains(n) && !members.Contains(n) && !_lostCheckpoints.Contains(n)))
+                {
+                    _toForget[name] = _startFrom;
+                }
+
+                (_startCheckpoints, _startSettlesAt) = ([], null);
             }
 
             if (_owedFrom is { } owed && _owedSettlesAt is { } settles && now >= settles)
             {
-                covered.AddRange(_lostCheckpoints.Select(name => (name, owed)));
+                foreach (var name in _lostCheckpoints)
+                {
+                    _toForget[name] = owed;
+                }
+
                 _lostCheckpoints.Clear();
                 (_owedFrom, _owedSettlesAt) = (null, null);
             }
+
+            covered = [.. _toForget.Select(c => (c.Key, c.Value))];
         }
 
         foreach (var (name, from) in covered)
         {
             await store.RemoveCheckpointAsync(name, from);
+            lock (_history)
+            {
+                _toForget.Remove(name);
+            }
         }
+    }
+
+    private async Task<HashSet<string>> CurrentMembersAsync()
+    {
+        await membership.Refresh();
+        return membership.CurrentSnapshot.Members.Values
+            .Where(m => m.Status != SiloStatus.Dead)
+            .Select(m => CheckpointOf(m.SiloAddress))
+            .ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>The newest log position seen at or before <paramref name="time"/>, or the floor.</summary>
