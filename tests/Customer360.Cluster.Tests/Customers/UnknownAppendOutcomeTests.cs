@@ -1,8 +1,6 @@
 using Customer360.Cluster.Tests.Infrastructure;
 using Customer360.Contracts.Customers;
 using Customer360.Domain.Customers;
-using Customer360.Grains.Configuration;
-using Customer360.Grains.Hosting;
 using Customer360.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -57,10 +55,7 @@ public sealed class UnknownAppendOutcomeTests : IAsyncLifetime
     {
         public void Configure(ISiloBuilder siloBuilder)
         {
-            siloBuilder
-                .AddCustomer360Grains()
-                .AddMemoryCustomerStore()
-                .AddMemoryGrainStorage(StorageNames.Store);
+            siloBuilder.AddCustomer360OnMemory();
 
             // Registered last, so the customers get it.
             siloBuilder.Services.AddSingleton<ICustomerStore>(sp =>

@@ -1,7 +1,5 @@
 using Customer360.Contracts.Customers;
 using Customer360.Contracts.Segments;
-using Customer360.Grains.Configuration;
-using Customer360.Grains.Hosting;
 using Orleans.TestingHost;
 
 namespace Customer360.Cluster.Tests.Infrastructure;
@@ -54,9 +52,6 @@ public sealed class ClusterFixture : IAsyncLifetime
     private sealed class SiloConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder siloBuilder) =>
-            siloBuilder
-                .AddCustomer360Grains()
-                .AddMemoryCustomerStore()
-                .AddMemoryGrainStorage(StorageNames.Store);
+            siloBuilder.AddCustomer360OnMemory();
     }
 }

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using Customer360.Cluster.Tests.Infrastructure;
 using Customer360.Contracts.Customers;
-using Customer360.Grains.Configuration;
-using Customer360.Grains.Hosting;
 using Customer360.Grains.Segments;
 using Customer360.Grains.Storage;
 using Orleans.TestingHost;
@@ -114,23 +112,14 @@ public sealed class ClusterRestartRecoveryTests
             siloBuilder
                 // Checkpoints trail the log by far more than the test takes, so only a clean
                 // stop moves one past the touchpoints.
-                .AddCustomer360Grains(o => o.SegmentCheckpointLag = TimeSpan.FromMinutes(10))
-                .AddMemoryCustomerStore()
-                .AddMemoryGrainStorage(StorageNames.Store)
+                .AddCustomer360OnMemory(o => o.SegmentCheckpointLag = TimeSpan.FromMinutes(10))
                 .AddIncomingGrainCallFilter<Restatements>();
     }
 
     private sealed class QuickCheckpoints : ISiloConfigurator
     {
         public void Configure(ISiloBuilder siloBuilder) =>
-            siloBuilder
-                .AddCustomer360Grains(o =>
-                {
-                    o.SegmentCheckpointInterval = TimeSpan.FromMilliseconds(200);
-                    o.SegmentCheckpointLag = o.SegmentFlushInterval;
-                })
-                .AddMemoryCustomerStore()
-                .AddMemoryGrainStorage(StorageNames.Store);
+            siloBuilder.AddCustomer360OnMemory(TestSilos.QuickCheckpoints);
     }
 
     /// <summary>Which customers of the prefix watched were asked to re-state their segments.</summary>

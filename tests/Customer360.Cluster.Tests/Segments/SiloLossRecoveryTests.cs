@@ -2,8 +2,6 @@ using System.Collections.Concurrent;
 using Customer360.Cluster.Tests.Infrastructure;
 using Customer360.Contracts.Customers;
 using Customer360.Domain.Customers;
-using Customer360.Grains.Configuration;
-using Customer360.Grains.Hosting;
 using Customer360.Grains.Segments;
 using Customer360.Grains.Storage;
 using Orleans.Configuration;
@@ -86,14 +84,7 @@ public sealed class SiloLossRecoveryTests : IAsyncLifetime
     {
         public void Configure(ISiloBuilder siloBuilder) =>
             siloBuilder
-                .AddCustomer360Grains(o =>
-                {
-                    // Checkpoints often and close behind the log, so that a short test sees them.
-                    o.SegmentCheckpointInterval = TimeSpan.FromMilliseconds(200);
-                    o.SegmentCheckpointLag = o.SegmentFlushInterval;
-                })
-                .AddMemoryCustomerStore()
-                .AddMemoryGrainStorage(StorageNames.Store)
+                .AddCustomer360OnMemory(TestSilos.QuickCheckpoints)
                 .AddIncomingGrainCallFilter<RestateFaults>()
                 .Configure<ClusterMembershipOptions>(o =>
                 {
