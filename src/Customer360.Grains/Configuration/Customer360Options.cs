@@ -56,9 +56,9 @@ public sealed class Customer360Options
     public TimeSpan SegmentCheckpointLag { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// When a silo is declared dead, the survivors re-state every customer changed within this
-    /// time before, to mend the segment updates the lost silo held. Keep it well above the
-    /// time failure detection takes (see Customer360:Silo:Membership).
+    /// When a silo is declared dead, the survivors re-state every customer changed after its
+    /// segment checkpoint; when that cannot be read, every customer changed within this time
+    /// before. Keep it well above the time failure detection takes (see Customer360:Silo:Membership).
     /// </summary>
     public TimeSpan SegmentRecoveryWindowOnSiloLoss { get; set; } = TimeSpan.FromMinutes(2);
 

@@ -26,9 +26,7 @@ namespace Customer360.Grains.Segments;
 ///
 /// A silo that stops or dies leaves its checkpoint behind, so a restart of the whole cluster
 /// starts from it. In a running cluster, when the survivors see a silo declared dead they
-/// re-state every customer changed within <see cref="Customer360Options.SegmentRecoveryWindowOnSiloLoss"/>
-/// before, which covers the lost moments as long as failure detection is quicker than that, and
-/// then forget its checkpoint. A silo's start-up pass forgets those of silos that are no longer
+/// re-state every customer changed after its checkpoint, and then forget the checkpoint. A silo's start-up pass forgets those of silos that are no longer
 /// members once it has settled.
 /// </remarks>
 public sealed partial class SegmentRecovery(
@@ -283,7 +281,7 @@ public sealed partial class SegmentRecovery(
                     continue;
                 }
 
-                var from = PositionBefore(clock.GetUtcNow() - _lossWindow);
+                var from = await LossStartAsync(lost);
                 LogSiloLost(logger, string.Join(", ", lost), from);
                 OweRecovery(from, lost.Select(CheckpointOf), stop);
             }
@@ -294,6 +292,39 @@ public sealed partial class SegmentRecovery(
         catch (Exception ex)
         {
             LogCheckpointFailed(logger, ex);
+        }
+    }
+
+    /// <summary>
+    /// Where recovery after losing <paramref name="lost"/> begins: the lowest of their
+    /// checkpoints, after which their customers' changes may not have reached the segments. A
+    /// silo that stopped cleanly recorded the end of the log, so its loss costs next to nothing.
+    /// Without a checkpoint to read, it begins <see cref="Customer360Options.SegmentRecoveryWindowOnSiloLoss"/>
+    /// back.
+    /// </summary>
+    private async Task<long> LossStartAsync(IReadOnlyList<SiloAddress> lost)
+    {
+        var window = PositionBefore(clock.GetUtcNow() - _lossWindow);
+        try
+        {
+            var checkpoints = await store.ReadCheckpointsAsync(CheckpointName + "@");
+            var from = long.MaxValue;
+            foreach (var silo in lost)
+            {
+                if (!checkpoints.TryGetValue(CheckpointOf(silo), out var position))
+                {
+                    return Math.Min(from, window);
+                }
+
+                from = Math.Min(from, position);
+            }
+
+            return from;
+        }
+        catch (Exception ex)
+        {
+            LogLossCheckpointUnread(logger, ex, window);
+            return window;
         }
     }
 
@@ -535,6 +566,9 @@ public sealed partial class SegmentRecovery(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Re-stating customers changed after log position {From} for a lost silo failed; trying again in {Pause}")]
     private static partial void LogLossRecoveryFailed(ILogger logger, Exception exception, long from, TimeSpan pause);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The lost silo's segment checkpoint could not be read; re-stating customers changed after log position {From}")]
+    private static partial void LogLossCheckpointUnread(ILogger logger, Exception exception, long from);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Segment checkpoint not advanced; will try again")]
     private static partial void LogCheckpointFailed(ILogger logger, Exception ex);

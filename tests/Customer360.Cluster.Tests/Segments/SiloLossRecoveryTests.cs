@@ -47,6 +47,12 @@ public sealed class SiloLossRecoveryTests : IAsyncLifetime
         var lostCheckpoint = SegmentRecovery.CheckpointOf(lost.SiloAddress);
         await cluster.KillSiloAsync(lost);
 
+        // As if it died with changes it had not delivered since its checkpoint, long before:
+        // recovery begins from that checkpoint, so every customer is owed a re-statement.
+        // (Failure detection takes seconds, so this is in place before anyone reads it.)
+        await store.RemoveCheckpointAsync(lostCheckpoint, 0);
+        await store.AdvanceCheckpointAsync(lostCheckpoint, 0);
+
         // Three passes: the first and two more after their pauses. A pass stops at its first
         // failure, so each asks at least one of the failing customers, not necessarily all.
         var asked = await Eventually.PollAsync(() => Task.FromResult(failing.Sum(RestateFaults.Calls)), calls => calls >= 3);
@@ -72,6 +78,32 @@ public sealed class SiloLossRecoveryTests : IAsyncLifetime
         var advanced = await Eventually.PollAsync(() => StartAsync(store), start => start >= logEnd);
         Assert.True(advanced >= logEnd, $"a restart would begin at {advanced}, the log is at {logEnd}");
         Assert.DoesNotContain(lostCheckpoint, (await store.ReadCheckpointsAsync(SegmentRecovery.CheckpointName)).Keys);
+    }
+
+    [Fact]
+    public async Task ASiloStoppedCleanlyCostsTheSurvivorsNoReStatements()
+    {
+        var cluster = _cluster!;
+        var store = MemoryCustomerStore.ForService(cluster.Options.ServiceId);
+        var prefix = "stopped-silo-" + Guid.NewGuid().ToString("N")[..8];
+        var ids = Enumerable.Range(0, CustomerCount).Select(i => $"{prefix}-{i}").ToArray();
+        foreach (var id in ids)
+        {
+            await Customer(cluster, id).RecordTouchpointAsync(Purchase(id, "p1", DateTimeOffset.UtcNow.AddMinutes(-5), 25m));
+        }
+
+        RestateFaults.Arm(prefix, []);
+        var stopped = cluster.SecondarySilos[0];
+        var stoppedCheckpoint = SegmentRecovery.CheckpointOf(stopped.SiloAddress);
+        await cluster.StopSiloAsync(stopped);
+
+        // The survivor saw it leave (declared dead) and forgot its checkpoint, which recorded
+        // the end of the log: nobody's segment updates were left undelivered.
+        var names = await Eventually.PollAsync(
+            async () => (await store.ReadCheckpointsAsync(SegmentRecovery.CheckpointName)).Keys.ToArray(),
+            n => !n.Contains(stoppedCheckpoint));
+        Assert.DoesNotContain(stoppedCheckpoint, names);
+        Assert.All(ids, id => Assert.Equal(0, RestateFaults.Calls(id)));
     }
 
     private static async Task<long> StartAsync(MemoryCustomerStore store) =>
