@@ -57,8 +57,8 @@ public sealed class Customer360Options
 
     /// <summary>
     /// When a silo is declared dead, the survivors re-state every customer changed after its
-    /// segment checkpoint; when that cannot be read, every customer changed within this time
-    /// before. Keep it well above the time failure detection takes (see Customer360:Silo:Membership).
+    /// segment checkpoint (or their own, if lower); when its checkpoint cannot be read, every
+    /// customer changed within this time before. Keep it well above the time failure detection takes (see Customer360:Silo:Membership).
     /// </summary>
     public TimeSpan SegmentRecoveryWindowOnSiloLoss { get; set; } = TimeSpan.FromMinutes(2);
 

@@ -26,7 +26,8 @@ namespace Customer360.Grains.Segments;
 ///
 /// A silo that stops or dies leaves its checkpoint behind, so a restart of the whole cluster
 /// starts from it. In a running cluster, when the survivors see a silo declared dead they
-/// re-state every customer changed after its checkpoint, and then forget the checkpoint. A silo's start-up pass forgets those of silos that are no longer
+/// re-state every customer changed after the lower of its checkpoint and their own, and then
+/// forget its checkpoint. A silo's start-up pass forgets those of silos that are no longer
 /// members once it has settled.
 /// </remarks>
 public sealed partial class SegmentRecovery(
@@ -67,12 +68,13 @@ public sealed partial class SegmentRecovery(
     // been delivered, at the pass's end plus the checkpoint lag (all guarded by _history's lock).
     // The start-up pass: this silo's checkpoint stays at the position it started from (if it
     // re-stated anyone), and afterwards the checkpoints it started from are forgotten, those of
-    // silos that were not members when they were read and are not members now either.
+    // silos that were dead when they were read, or unknown then and now. A silo that dies
+    // later is a loss, whose own recovery forgets its checkpoint.
     private long _startFrom;
     private bool _startHolds = true;
     private DateTimeOffset? _startSettlesAt = DateTimeOffset.MaxValue;
     private IReadOnlyCollection<string> _startCheckpoints = [];
-    private IReadOnlySet<string> _membersAtStart = new HashSet<string>();
+    private IReadOnlySet<string> _membersAtStart = new HashSet<string>(); // any status
     private IReadOnlySet<SiloAddress> _deadAtStart = new HashSet<SiloAddress>();
 
     // Checkpoints covered by a settled pass, still to be removed (a removal that failed is
@@ -115,14 +117,14 @@ public sealed partial class SegmentRecovery(
         name == CheckpointName || name.StartsWith(CheckpointName + "@", StringComparison.Ordinal);
 
     /// <summary>
-    /// Before the silo joins the cluster: reads where recovery begins, and records this silo's
+    /// Before the silo becomes active: reads where recovery begins, and records this silo's
     /// checkpoint there, so that nothing its customers change is ever behind every recorded
     /// checkpoint. Also notes which silos are members and which are dead at this point.
     /// </summary>
     private async Task PrepareAsync(CancellationToken cancellationToken)
     {
         var members = membership.CurrentSnapshot.Members.Values;
-        _membersAtStart = members.Where(m => m.Status != SiloStatus.Dead).Select(m => CheckpointOf(m.SiloAddress)).ToHashSet(StringComparer.Ordinal);
+        _membersAtStart = members.Select(m => CheckpointOf(m.SiloAddress)).ToHashSet(StringComparer.Ordinal);
         _deadAtStart = members.Where(m => m.Status == SiloStatus.Dead).Select(m => m.SiloAddress).ToHashSet();
 
         var checkpoints = (await store.ReadCheckpointsAsync(CheckpointName))
@@ -139,7 +141,7 @@ public sealed partial class SegmentRecovery(
     /// re-statements have had <see cref="Customer360Options.SegmentCheckpointLag"/> to arrive
     /// from every silo (in a cluster, the customers woken may live on others).
     /// </summary>
-    public async Task<int> RecoverAsync(CancellationToken cancellationToken)
+    private async Task<int> RecoverAsync(CancellationToken cancellationToken)
     {
         var pass = await RestateAfterAsync(_startFrom, cancellationToken);
         lock (_history)
@@ -297,9 +299,11 @@ public sealed partial class SegmentRecovery(
 
     /// <summary>
     /// Where recovery after losing <paramref name="lost"/> begins: the lowest of their
-    /// checkpoints, after which their customers' changes may not have reached the segments. A
-    /// silo that stopped cleanly recorded the end of the log, so its loss costs next to nothing.
-    /// Without a checkpoint to read, it begins <see cref="Customer360Options.SegmentRecoveryWindowOnSiloLoss"/>
+    /// checkpoints, after which their customers' changes may not have reached the segments, and
+    /// of this silo's own, after which its updates delivered to segments the lost silos held may
+    /// not have been stored. A silo that stopped cleanly recorded the end of the log, so its
+    /// loss costs the last moments before this silo's checkpoint. For a lost silo whose
+    /// checkpoint cannot be read, it begins <see cref="Customer360Options.SegmentRecoveryWindowOnSiloLoss"/>
     /// back.
     /// </summary>
     private async Task<long> LossStartAsync(IReadOnlyList<SiloAddress> lost)
@@ -308,15 +312,10 @@ public sealed partial class SegmentRecovery(
         try
         {
             var checkpoints = await store.ReadCheckpointsAsync(CheckpointName + "@");
-            var from = long.MaxValue;
+            var from = checkpoints.GetValueOrDefault(_own, window);
             foreach (var silo in lost)
             {
-                if (!checkpoints.TryGetValue(CheckpointOf(silo), out var position))
-                {
-                    return Math.Min(from, window);
-                }
-
-                from = Math.Min(from, position);
+                from = Math.Min(from, checkpoints.GetValueOrDefault(CheckpointOf(silo), window));
             }
 
             return from;
@@ -441,13 +440,16 @@ public sealed partial class SegmentRecovery(
 
         // A silo that started since may have recorded its checkpoint before this silo's view
         // of the membership lists it.
-        var members = startSettled ? await CurrentMembersAsync() : null;
+        var known = startSettled ? await KnownSilosAsync() : null;
+        var deadAtStart = _deadAtStart.Select(CheckpointOf).ToHashSet(StringComparer.Ordinal);
         List<(string Name, long From)> covered;
         lock (_history)
         {
-            if (members is not null)
+            if (known is not null)
             {
-                foreach (var name in _startCheckpoints.Where(n => !_membersAtStart.Contains(n) && !members.Contains(n) && !_lostCheckpoints.Contains(n)))
+                var forgettable = _startCheckpoints.Where(n =>
+                    (deadAtStart.Contains(n) || (!_membersAtStart.Contains(n) && !known.Contains(n))) && !_lostCheckpoints.Contains(n));
+                foreach (var name in forgettable)
                 {
                     _toForget[name] = _startFrom;
                 }
@@ -479,11 +481,11 @@ public sealed partial class SegmentRecovery(
         }
     }
 
-    private async Task<HashSet<string>> CurrentMembersAsync()
+    /// <summary>The checkpoint names of every silo the membership lists now, whatever its status.</summary>
+    private async Task<HashSet<string>> KnownSilosAsync()
     {
         await membership.Refresh();
         return membership.CurrentSnapshot.Members.Values
-            .Where(m => m.Status != SiloStatus.Dead)
             .Select(m => CheckpointOf(m.SiloAddress))
             .ToHashSet(StringComparer.Ordinal);
     }

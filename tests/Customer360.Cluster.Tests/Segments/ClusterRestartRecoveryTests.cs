@@ -71,7 +71,7 @@ public sealed class ClusterRestartRecoveryTests
         const string Gone = SegmentRecovery.CheckpointName + "@S127.0.0.1:1:1";
         await store.AdvanceCheckpointAsync(SegmentRecovery.CheckpointName, 0);
         await store.AdvanceCheckpointAsync(Gone, 0);
-        await store.AdvanceCheckpointAsync("unrelated", 0);
+        await store.AdvanceCheckpointAsync("segmentsX", 0);
 
         var cluster = await DeployAsync<QuickCheckpoints>(serviceId);
         try
@@ -82,8 +82,8 @@ public sealed class ClusterRestartRecoveryTests
                 n => !n.Contains(Gone) && !n.Contains(SegmentRecovery.CheckpointName));
 
             // The one of earlier versions and the gone silo's are forgotten; the members' stay,
-            // and other checkpoints are not segment checkpoints.
-            Assert.Equal([.. members.Prepend("unrelated").Order(StringComparer.Ordinal)], names);
+            // and a checkpoint that only looks like a segment checkpoint is left alone.
+            Assert.Equal([.. members.Prepend("segmentsX").Order(StringComparer.Ordinal)], names);
         }
         finally
         {
