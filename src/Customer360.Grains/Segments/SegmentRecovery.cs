@@ -426,9 +426,8 @@ public sealed partial class SegmentRecovery(
 
     /// <summary>
     /// Forgets the checkpoints that settled passes of recovery have covered: those the start-up
-    /// pass began from, of silos that were not members then and are not now, and those of silos
-    /// lost. A checkpoint is forgotten only if it records no earlier position than the pass
-    /// began from.
+    /// pass began from, of silos dead then or unknown then and now, and those of silos lost. A
+    /// checkpoint is forgotten only if it records no earlier position than the pass began from.
     /// </summary>
     private async Task ForgetCoveredCheckpointsAsync(DateTimeOffset now)
     {
@@ -441,12 +440,12 @@ public sealed partial class SegmentRecovery(
         // A silo that started since may have recorded its checkpoint before this silo's view
         // of the membership lists it.
         var known = startSettled ? await KnownSilosAsync() : null;
-        var deadAtStart = _deadAtStart.Select(CheckpointOf).ToHashSet(StringComparer.Ordinal);
         List<(string Name, long From)> covered;
         lock (_history)
         {
             if (known is not null)
             {
+                var deadAtStart = _deadAtStart.Select(CheckpointOf).ToHashSet(StringComparer.Ordinal);
                 var forgettable = _startCheckpoints.Where(n =>
                     (deadAtStart.Contains(n) || (!_membersAtStart.Contains(n) && !known.Contains(n))) && !_lostCheckpoints.Contains(n));
                 foreach (var name in forgettable)
