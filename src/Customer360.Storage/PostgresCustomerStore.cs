@@ -322,14 +322,6 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
         return customers;
     }
 
-    public async Task<long> ReadCheckpointAsync(string name)
-    {
-        await using var command = _source.CreateCommand("SELECT position FROM customer360_checkpoint WHERE name = $1 AND service_id = $2");
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
-        command.Parameters.Add(Service());
-        return await command.ExecuteScalarAsync() is long position ? position : 0L;
-    }
-
     public async Task AdvanceCheckpointAsync(string name, long position)
     {
         await using var command = _source.CreateCommand(

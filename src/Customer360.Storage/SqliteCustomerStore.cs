@@ -294,12 +294,6 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
         return customers;
     });
 
-    public Task<long> ReadCheckpointAsync(string name) => OnConnectionAsync(connection =>
-    {
-        using var command = Command(connection, "SELECT position FROM customer360_checkpoint WHERE service_id = @svc AND name = @n", ("@svc", _serviceId), ("@n", name));
-        return command.ExecuteScalar() is long position ? position : 0L;
-    });
-
     public Task AdvanceCheckpointAsync(string name, long position) => OnConnectionAsync(connection =>
     {
         // Checkpoints are written rarely; a separate connection competing for the write lock

@@ -88,9 +88,6 @@ public interface ICustomerStore
     /// <summary>Customers with entries at log positions above <paramref name="position"/>.</summary>
     Task<IReadOnlyList<string>> CustomersAfterAsync(long position);
 
-    /// <summary>A named log position recorded by <see cref="AdvanceCheckpointAsync"/>; 0 if never recorded.</summary>
-    Task<long> ReadCheckpointAsync(string name);
-
     /// <summary>Records <paramref name="position"/> under <paramref name="name"/> unless a later one is recorded already.</summary>
     Task AdvanceCheckpointAsync(string name, long position);
 

@@ -205,14 +205,6 @@ public sealed class MemoryCustomerStore : ICustomerStore
         }
     }
 
-    public Task<long> ReadCheckpointAsync(string name)
-    {
-        lock (_gate)
-        {
-            return Task.FromResult(_checkpoints.GetValueOrDefault(name));
-        }
-    }
-
     public Task AdvanceCheckpointAsync(string name, long position)
     {
         lock (_gate)

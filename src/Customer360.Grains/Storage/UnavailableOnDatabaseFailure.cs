@@ -79,8 +79,6 @@ public sealed class UnavailableOnDatabaseFailure(ICustomerStore inner) : ICustom
 
     public Task<IReadOnlyList<string>> CustomersAfterAsync(long position) => Guard(() => Inner.CustomersAfterAsync(position));
 
-    public Task<long> ReadCheckpointAsync(string name) => Guard(() => Inner.ReadCheckpointAsync(name));
-
     /// <summary>Passes through: only start-up recovery and checkpoints call it, never the API.</summary>
     public Task AdvanceCheckpointAsync(string name, long position) => Inner.AdvanceCheckpointAsync(name, position);
 

@@ -107,8 +107,6 @@ public sealed class UnknownAppendOutcomeTests : IAsyncLifetime
 
         public Task<IReadOnlyList<string>> CustomersAfterAsync(long position) => inner.CustomersAfterAsync(position);
 
-        public Task<long> ReadCheckpointAsync(string name) => inner.ReadCheckpointAsync(name);
-
         public Task AdvanceCheckpointAsync(string name, long position) => inner.AdvanceCheckpointAsync(name, position);
 
         public Task<IReadOnlyDictionary<string, long>> ReadCheckpointsAsync(string prefix) => inner.ReadCheckpointsAsync(prefix);
