@@ -27,7 +27,7 @@ public sealed class SiloLossRecoveryTests : IAsyncLifetime
     public Task DisposeAsync() => ClusterFixture.StopAsync(_cluster);
 
     [Fact]
-    public async Task AFailedRecoveryAfterASiloLossIsTriedAgainAndHoldsTheCheckpointBackUntilItSucceeds()
+    public async Task AFailedRecoveryAfterASiloLossIsTriedAgainAndKeepsTheLostSilosCheckpointUntilItSucceeds()
     {
         var cluster = _cluster!;
         var store = MemoryCustomerStore.ForService(cluster.Options.ServiceId);
@@ -74,6 +74,7 @@ public sealed class SiloLossRecoveryTests : IAsyncLifetime
             () => Task.FromResult(ids.Where(RestateFaults.Restated).ToArray()),
             r => r.Length == CustomerCount);
         Assert.Equal(ids, restated);
+
         // Once recovered, the lost silo's checkpoint is forgotten and the start moves on.
         var advanced = await Eventually.PollAsync(() => StartAsync(store), start => start >= logEnd);
         Assert.True(advanced >= logEnd, $"a restart would begin at {advanced}, the log is at {logEnd}");
