@@ -15,9 +15,12 @@ public sealed class TestServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private TestServer(WebApplication app, Uri address, string dataPath)
+    private readonly bool _ownsDataPath;
+
+    private TestServer(WebApplication app, Uri address, string dataPath, bool ownsDataPath)
     {
         _app = app;
+        _ownsDataPath = ownsDataPath;
         Address = address;
         DataPath = dataPath;
         Channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxSendMessageSize = null });
@@ -41,13 +44,14 @@ public sealed class TestServer : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     public static string NewDataPath() =>
-        Directory.CreateTempSubdirectory("c360-e2e-").FullName;
+        ScratchCleanup.NewFolder();
 
     /// <param name="clock">The server's clock; the system clock when null.</param>
     /// <param name="services">Adds to the server's services, for faults a test injects (a grain call filter).</param>
     public static async Task<TestServer> StartAsync(
         string? dataPath = null, IDictionary<string, string?>? settings = null, TimeProvider? clock = null, Action<IServiceCollection>? services = null)
     {
+        var ownsDataPath = dataPath is null;
         dataPath ??= NewDataPath();
         var config = new Dictionary<string, string?>
         {
@@ -69,7 +73,7 @@ public sealed class TestServer : IAsyncDisposable
 
             services?.Invoke(serviceCollection);
         });
-        return new TestServer(app, address, dataPath);
+        return new TestServer(app, address, dataPath, ownsDataPath);
     }
 
     /// <summary>Graceful stop, as on Ctrl-C: the silo deactivates its grains and flushes what it holds.</summary>
@@ -80,6 +84,7 @@ public sealed class TestServer : IAsyncDisposable
         Channel.Dispose();
     }
 
+    /// <summary>Stops the server, and removes its folder if no test gave it one (nobody can start it again).</summary>
     public async ValueTask DisposeAsync()
     {
         try
@@ -88,6 +93,11 @@ public sealed class TestServer : IAsyncDisposable
         }
         catch (ObjectDisposedException)
         {
+        }
+
+        if (_ownsDataPath)
+        {
+            ScratchCleanup.RemoveFolder(DataPath);
         }
     }
 }

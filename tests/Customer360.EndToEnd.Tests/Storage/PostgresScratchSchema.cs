@@ -4,7 +4,7 @@ namespace Customer360.EndToEnd.Tests.Storage;
 
 /// <summary>
 /// A PostgreSQL schema of a test's own on the test server, for tests that need a database no
-/// other test writes to at the same time.
+/// other test writes to at the same time. It is dropped when the test run ends.
 /// </summary>
 public static class PostgresScratchSchema
 {
@@ -13,7 +13,7 @@ public static class PostgresScratchSchema
     {
         var settings = await TestStores.SettingsAsync(TestStores.Postgres, prefix);
         var server = settings["Customer360:Storage:ConnectionString"]!;
-        var schema = prefix + "_" + Guid.NewGuid().ToString("N");
+        var schema = await ScratchCleanup.NewSchemaAsync(server, prefix);
         await using (var connection = new NpgsqlConnection(server))
         {
             await connection.OpenAsync();
