@@ -26,12 +26,21 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public Task DisposeAsync() => StopAsync(_cluster);
 
-    /// <summary>Deploys an in-process cluster of <paramref name="silos"/> silos configured by <typeparamref name="TConfigurator"/>.</summary>
-    public static async Task<TestCluster> DeployAsync<TConfigurator>(int silos)
+    /// <summary>
+    /// Deploys an in-process cluster of <paramref name="silos"/> silos configured by
+    /// <typeparamref name="TConfigurator"/>, with a service id of its own unless one is given
+    /// (clusters of one service share its memory stores).
+    /// </summary>
+    public static async Task<TestCluster> DeployAsync<TConfigurator>(int silos, string? serviceId = null)
         where TConfigurator : ISiloConfigurator, new()
     {
         var builder = new TestClusterBuilder();
         builder.Options.InitialSilosCount = (short)silos;
+        if (serviceId is not null)
+        {
+            builder.Options.ServiceId = serviceId;
+        }
+
         builder.Options.ConfigureFileLogging = false;
         builder.AddSiloBuilderConfigurator<TConfigurator>();
         var cluster = builder.Build();

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Customer360.Cluster.Tests.Infrastructure;
 using Customer360.Contracts.Customers;
 using Customer360.Grains.Segments;
@@ -50,12 +49,12 @@ public sealed class ClusterRestartRecoveryTests
         Assert.Equal(2, checkpoints.Count);
         Assert.Equal(await store.LastPositionAsync(), checkpoints.Values.Max());
 
-        Restatements.Watch(prefix);
+        RestateFaults.Arm(prefix, []);
         var second = await DeployAsync(serviceId);
         try
         {
             // Start-up recovery ran before the silos served: every customer was re-stated.
-            Assert.Equal(ids, ids.Where(Restatements.Restated).ToArray());
+            Assert.Equal(ids, ids.Where(RestateFaults.Restated).ToArray());
         }
         finally
         {
@@ -73,7 +72,7 @@ public sealed class ClusterRestartRecoveryTests
         await store.AdvanceCheckpointAsync(Gone, 0);
         await store.AdvanceCheckpointAsync("segmentsX", 0);
 
-        var cluster = await DeployAsync<QuickCheckpoints>(serviceId);
+        var cluster = await ClusterFixture.DeployAsync<QuickCheckpoints>(silos: 2, serviceId);
         try
         {
             string[] members = [.. cluster.GetActiveSilos().Select(s => SegmentRecovery.CheckpointOf(s.SiloAddress)).Order(StringComparer.Ordinal)];
@@ -91,20 +90,7 @@ public sealed class ClusterRestartRecoveryTests
         }
     }
 
-    private static async Task<TestCluster> DeployAsync(string serviceId) => await DeployAsync<SlowCheckpoints>(serviceId);
-
-    private static async Task<TestCluster> DeployAsync<TConfigurator>(string serviceId)
-        where TConfigurator : ISiloConfigurator, new()
-    {
-        var builder = new TestClusterBuilder();
-        builder.Options.InitialSilosCount = 2;
-        builder.Options.ServiceId = serviceId;
-        builder.Options.ConfigureFileLogging = false;
-        builder.AddSiloBuilderConfigurator<TConfigurator>();
-        var cluster = builder.Build();
-        await cluster.DeployAsync();
-        return cluster;
-    }
+    private static Task<TestCluster> DeployAsync(string serviceId) => ClusterFixture.DeployAsync<SlowCheckpoints>(silos: 2, serviceId);
 
     private sealed class SlowCheckpoints : ISiloConfigurator
     {
@@ -113,36 +99,12 @@ public sealed class ClusterRestartRecoveryTests
                 // Checkpoints trail the log by far more than the test takes, so only a clean
                 // stop moves one past the touchpoints.
                 .AddCustomer360OnMemory(o => o.SegmentCheckpointLag = TimeSpan.FromMinutes(10))
-                .AddIncomingGrainCallFilter<Restatements>();
+                .AddIncomingGrainCallFilter<RestateFaults>();
     }
 
     private sealed class QuickCheckpoints : ISiloConfigurator
     {
         public void Configure(ISiloBuilder siloBuilder) =>
             siloBuilder.AddCustomer360OnMemory(TestSilos.QuickCheckpoints);
-    }
-
-    /// <summary>Which customers of the prefix watched were asked to re-state their segments.</summary>
-    private sealed class Restatements : IIncomingGrainCallFilter
-    {
-        private static readonly ConcurrentDictionary<string, bool> RestatedById = new(StringComparer.Ordinal);
-        private static volatile string? _prefix;
-
-        public static void Watch(string prefix) => _prefix = prefix;
-
-        public static bool Restated(string customerId) => RestatedById.ContainsKey(customerId);
-
-        public async Task Invoke(IIncomingGrainCallContext context)
-        {
-            await context.Invoke();
-            if (_prefix is { } prefix && context.InterfaceMethod?.Name == nameof(ICustomerGrain.RestateSegmentsAsync))
-            {
-                var customerId = CustomerKeys.FromGrainKey(context.TargetId.Key.ToString()!);
-                if (customerId.StartsWith(prefix, StringComparison.Ordinal))
-                {
-                    RestatedById[customerId] = true;
-                }
-            }
-        }
     }
 }

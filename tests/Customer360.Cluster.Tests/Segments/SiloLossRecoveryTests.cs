@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Customer360.Cluster.Tests.Infrastructure;
 using Customer360.Contracts.Customers;
 using Customer360.Domain.Customers;
@@ -68,7 +67,7 @@ public sealed class SiloLossRecoveryTests : IAsyncLifetime
         Assert.True(askedLater > asked, "no pass was tried after the touchpoint");
         Assert.Equal(held, await StartAsync(store));
 
-        RestateFaults.Heal();
+        RestateFaults.Heal(prefix);
 
         var restated = await Eventually.PollAsync(
             () => Task.FromResult(ids.Where(RestateFaults.Restated).ToArray()),
@@ -131,53 +130,5 @@ public sealed class SiloLossRecoveryTests : IAsyncLifetime
                     o.NumVotesForDeathDeclaration = 1;
                     o.TableRefreshTimeout = TimeSpan.FromSeconds(1);
                 });
-    }
-
-    /// <summary>
-    /// Counts the customers' <c>RestateSegmentsAsync</c> calls after <see cref="Arm"/>, and fails
-    /// those of the customers named there with a timeout, as a hung silo would, until
-    /// <see cref="Heal"/>. The silos of a test cluster share the process, so the state is static;
-    /// it only concerns the customers of the one prefix armed.
-    /// </summary>
-    private sealed class RestateFaults : IIncomingGrainCallFilter
-    {
-        private static readonly ConcurrentDictionary<string, int> CallsById = new(StringComparer.Ordinal);
-        private static readonly ConcurrentDictionary<string, bool> RestatedById = new(StringComparer.Ordinal);
-        private static volatile string? _prefix;
-        private static volatile HashSet<string> _failing = [];
-
-        public static void Arm(string prefix, IEnumerable<string> failing)
-        {
-            _failing = [.. failing];
-            _prefix = prefix;
-        }
-
-        public static void Heal() => _failing = [];
-
-        public static int Calls(string customerId) => CallsById.GetValueOrDefault(customerId);
-
-        public static bool Restated(string customerId) => RestatedById.ContainsKey(customerId);
-
-        public async Task Invoke(IIncomingGrainCallContext context)
-        {
-            if (_prefix is { } prefix && context.InterfaceMethod?.Name == nameof(ICustomerGrain.RestateSegmentsAsync))
-            {
-                var customerId = CustomerKeys.FromGrainKey(context.TargetId.Key.ToString()!);
-                if (customerId.StartsWith(prefix, StringComparison.Ordinal))
-                {
-                    CallsById.AddOrUpdate(customerId, 1, (_, n) => n + 1);
-                    if (_failing.Contains(customerId))
-                    {
-                        throw new TimeoutException($"customer {customerId} did not answer");
-                    }
-
-                    await context.Invoke();
-                    RestatedById[customerId] = true;
-                    return;
-                }
-            }
-
-            await context.Invoke();
-        }
     }
 }
