@@ -42,6 +42,25 @@ public sealed class RunSummaryTests
     }
 
     [Fact]
+    public void AnIngestRunsCpuFiguresAreReadPerTouchpoint()
+    {
+        var withCpu = Ingest("PostgreSQL 15", engineSeconds: 10, copySeconds: 2, naiveSeconds: 25, p99: 300_000) with
+        {
+            EngineCpu = new CpuUse(Touchpoints: 50_000, LoadToolSeconds: 1, ServerSeconds: 2.5, PostgresSeconds: 2, OtherSeconds: 0.1, UnattributedSeconds: 0, MachineBusyShare: 0.92),
+        };
+        var without = Ingest("PostgreSQL 15", engineSeconds: 10, copySeconds: 2, naiveSeconds: 25, p99: 300_000);
+
+        var figures = RunFigures.Read("cpu.json", ReportJson.ToJson(withCpu)).Figures.ToDictionary(f => f.Measure, f => f.Value);
+        var none = RunFigures.Read("nocpu.json", ReportJson.ToJson(without)).Figures;
+
+        Assert.Equal(50, figures["server CPU µs/touchpoint"], 6);
+        Assert.Equal(40, figures["PostgreSQL CPU µs/touchpoint"], 6);
+        Assert.Equal(20, figures["load tool CPU µs/touchpoint"], 6);
+        Assert.Equal(92, figures["machine busy %"], 6);
+        Assert.DoesNotContain(none, f => f.Measure.Contains("CPU", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AnInProcessRunIsReadBackWithItsOwnFigures()
     {
         var report = await InProcessLoad.RunAsync(

@@ -19,6 +19,7 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
 
     private MixedWorkloadResult? _mixed;
+    private CpuUse? _engineCpu;
     private ReadResult? _naiveReads;
     private long _naiveReadMismatches;
 
@@ -92,6 +93,7 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
             Verification = verification,
             Mixed = _mixed is null ? null : _mixed with { NaiveReads = _naiveReads, NaiveReadMismatches = _naiveReadMismatches },
             EchoCeiling = echo,
+            EngineCpu = _engineCpu,
         };
     }
 
@@ -202,7 +204,15 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
             }
         }
 
+        // Taken as close to the phase's first send and last ack as possible, so that the warm-up,
+        // the verification and the readers' set-up stay out of it.
+        var cpuAtStart = settings.MeasureCpu ? CpuSnapshot.Take() : null;
         var result = await engine.RunAsync(workload, line => progress($"engine: {line}"), cancellationToken);
+        if (cpuAtStart is not null)
+        {
+            _engineCpu = CpuUse.Between(cpuAtStart, CpuSnapshot.Take(), result.Accepted + result.Duplicate, Environment.ProcessId);
+        }
+
         if (mixed.Any)
         {
             _mixed = await mixed.StopAsync(cancellationToken);

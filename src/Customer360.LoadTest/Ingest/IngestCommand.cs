@@ -81,6 +81,10 @@ internal static class IngestCommand
             Description = "After the engine phase, measure the raw rate of gRPC streams that only echo (a Kestrel service in this process) with the same streams, window and touchpoints, and report the engine's rate as a ratio to it",
         };
         var markdown = new Option<FileInfo?>("--markdown") { Description = "Also write the results as Markdown (command, headline figures, every figure) to this file", HelpName = "file" };
+        var cpu = new Option<bool>("--cpu")
+        {
+            Description = "Report the CPU time this tool, the Customer360 servers, PostgreSQL and everything else on this machine spent during the measured engine phase, in all and per touchpoint (Linux; read from /proc once as the phase starts and once as it ends)",
+        };
         var noVerify = new Option<bool>("--no-verify")
         {
             Description = "Skip the check, after the run, that every customer in the engine holds exactly the touchpoints acknowledged to it",
@@ -91,7 +95,7 @@ internal static class IngestCommand
         var command = new Command("ingest", "Measure durable touchpoint ingestion through the gRPC API, next to PostgreSQL baselines on the same rows")
         {
             server, touchpoints, customers, seed, runId, streams, window, batch, rate, warmup,
-            returning, postgres, skipBaselines, copyChunk, naiveConnections, naiveTouchpoints, keepTables, storeLabel, json, markdown, noVerify, echoCeiling,
+            returning, postgres, skipBaselines, copyChunk, naiveConnections, naiveTouchpoints, keepTables, storeLabel, json, markdown, noVerify, echoCeiling, cpu,
         };
         foreach (var option in workloadShape.All.Concat(mixedWorkload.All))
         {
@@ -139,8 +143,13 @@ internal static class IngestCommand
                     MarkdownFile = parseResult.GetValue(markdown),
                     Verify = !parseResult.GetValue(noVerify),
                     EchoCeiling = parseResult.GetValue(echoCeiling),
+                    MeasureCpu = parseResult.GetValue(cpu),
                 };
                 settings = mixedWorkload.Apply(parseResult, settings);
+                if (settings.MeasureCpu && !CpuSnapshot.Supported)
+                {
+                    throw new ArgumentException("--cpu reads each process's CPU time from /proc, which only Linux has");
+                }
             }
             catch (ArgumentException ex)
             {

@@ -80,4 +80,7 @@ internal sealed record IngestSettings
 
     /// <summary>Also measure the gRPC echo ceiling with the engine's streams, window and touchpoints, after the engine phase.</summary>
     public bool EchoCeiling { get; init; }
+
+    /// <summary>Report where this machine's CPU went during the measured engine phase, by process (Linux only).</summary>
+    public bool MeasureCpu { get; init; }
 }

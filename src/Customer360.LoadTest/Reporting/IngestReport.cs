@@ -50,6 +50,9 @@ internal sealed record IngestReport
     /// <summary>The gRPC echo ceiling measured in the same run (<c>--echo-ceiling</c>); null when not asked for.</summary>
     public Ceiling.EchoCeilingResult? EchoCeiling { get; init; }
 
+    /// <summary>Where the machine's CPU went during the measured engine phase (<c>--cpu</c>); null when not asked for.</summary>
+    public CpuUse? EngineCpu { get; init; }
+
     /// <summary>Engine rate over the gRPC echo rate with the same streams and window: the share of a bare gRPC stream's speed the engine delivers.</summary>
     public double? EngineToEchoCeiling => EchoCeiling is { EchoedPerSecond: > 0 } echo ? Engine.AcknowledgedPerSecond / echo.EchoedPerSecond : null;
 

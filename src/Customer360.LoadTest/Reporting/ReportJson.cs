@@ -59,6 +59,7 @@ internal static class ReportJson
             ["engineToEchoCeiling"] = Round(report.EngineToEchoCeiling),
         },
         ["mixedWorkload"] = report.Mixed is { } mixed ? MixedWorkloadReport.ToJson(mixed) : null,
+        ["engineCpu"] = report.EngineCpu?.ToJson(),
     };
 
     private static JsonObject Engine(EngineResult engine) => new()

@@ -66,6 +66,11 @@ internal static class ReportTable
 
         console.Write(latency);
 
+        if (report.EngineCpu is { } cpu)
+        {
+            WriteCpu(console, cpu);
+        }
+
         console.MarkupLineInterpolated(
             $"Engine acks: {engine.Accepted:N0} accepted, {engine.Duplicate:N0} duplicate, {engine.Rejected:N0} rejected, {engine.Unacknowledged:N0} unacknowledged, in {engine.Elapsed.TotalSeconds:N2} s (first send to last ack)");
         if (engine.AcknowledgedByEndpoint.Count > 1)
@@ -102,6 +107,21 @@ internal static class ReportTable
         {
             VerificationReport.Write(console, verification);
         }
+    }
+
+    private static void WriteCpu(IAnsiConsole console, CpuUse cpu)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .Title($"CPU during the engine phase: machine {cpu.MachineBusyShare.ToString("P0", CultureInfo.InvariantCulture)} busy")
+            .AddColumn("spent by")
+            .AddColumn(new TableColumn("CPU s").RightAligned())
+            .AddColumn(new TableColumn("µs per touchpoint").RightAligned());
+        foreach (var (label, _, seconds) in cpu.Groups)
+        {
+            table.AddRow(label, seconds.ToString("N2", CultureInfo.InvariantCulture), cpu.MicrosecondsPerTouchpoint(seconds).ToString("N1", CultureInfo.InvariantCulture));
+        }
+
+        console.Write(table);
     }
 
     private static void AddBaseline(Table table, string name, BaselineResult? baseline, int workloadTouchpoints)

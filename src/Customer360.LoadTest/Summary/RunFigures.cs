@@ -34,6 +34,11 @@ internal sealed record RunFigures(string File, string Setup, IReadOnlyList<(stri
             Add("engine / echo ceiling", report["ratios"]?["engineToEchoCeiling"]);
             Add("ack p50 ms", engine["ackLatencyMicroseconds"]?["p50"], 0.001);
             Add("ack p99 ms", engine["ackLatencyMicroseconds"]?["p99"], 0.001);
+            var cpu = report["engineCpu"];
+            Add("server CPU µs/touchpoint", cpu?["microsecondsPerTouchpoint"]?["server"]);
+            Add("PostgreSQL CPU µs/touchpoint", cpu?["microsecondsPerTouchpoint"]?["postgres"]);
+            Add("load tool CPU µs/touchpoint", cpu?["microsecondsPerTouchpoint"]?["loadTool"]);
+            Add("machine busy %", cpu?["machineBusyShare"], 100);
             var shape = new List<string>();
             if (Number(engine["offeredRate"]) is { } offered)
             {
