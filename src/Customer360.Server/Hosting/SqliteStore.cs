@@ -56,6 +56,44 @@ public static class SqliteStore
 
         AddSnapshotSummaryColumns(connection);
         AddSegmentBucketColumns(connection);
+        CompactIfMostlyFree(connection);
+    }
+
+    /// <summary>A file with more than this share of its pages free is rebuilt at start-up (<see cref="CompactIfMostlyFree"/>).</summary>
+    internal const double CompactAboveFreeShare = 0.25;
+
+    /// <summary>Files smaller than this many pages (4 MB at SQLite's default page size) are never rebuilt: there is little to give back.</summary>
+    internal const long CompactFromPages = 1024;
+
+    /// <summary>
+    /// Gives free pages back to the file system when they are more than a quarter of the file.
+    /// The engine never deletes log entries, so a file gets that empty only by an upgrade that
+    /// moved a table, such as the move to customer keys, which leaves the old log's pages free
+    /// and the file about twice the size it needs. SQLite reuses free pages but never shrinks the
+    /// file by itself; VACUUM rewrites it without them, atomically, so a crash during it leaves
+    /// the file as it was, and the next start tries again. It takes about as long as copying the
+    /// file, once; day-to-day churn (snapshots and segment buckets rewritten) stays well below
+    /// the threshold and never triggers it.
+    /// </summary>
+    private static void CompactIfMostlyFree(SqliteConnection connection)
+    {
+        var pages = Pragma(connection, "page_count");
+        var free = Pragma(connection, "freelist_count");
+        if (pages >= CompactFromPages && free > pages * CompactAboveFreeShare)
+        {
+            // VACUUM cannot run inside a transaction.
+            using var command = connection.CreateCommand();
+            command.CommandText = "VACUUM";
+            command.CommandTimeout = 0;
+            command.ExecuteNonQuery();
+        }
+    }
+
+    private static long Pragma(SqliteConnection connection, string name)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA {name}";
+        return (long)command.ExecuteScalar()!;
     }
 
     /// <summary>The name a log keyed by customer ids as text is set aside under until it is moved.</summary>

@@ -173,6 +173,83 @@ public sealed class SqliteUpgradeTests
     }
 
     [Fact]
+    public async Task AMovedLogGivesTheOldLogsPagesBackToTheFileSystem()
+    {
+        var connectionString = EmbeddedDatabase.Create();
+        const int Entries = 10_000;
+
+        // A text-keyed log large enough that its pages, once free, are worth giving back.
+        await using (var connection = new SqliteConnection(connectionString))
+        {
+            connection.Open();
+            Execute(connection, TextKeyedLog(withValueColumns: true));
+            using var transaction = connection.BeginTransaction();
+            using var insert = connection.CreateCommand();
+            insert.Transaction = transaction;
+            insert.CommandText = "INSERT INTO customer360_log VALUES (NULL, 'shop', @c, @s, 1, @e, @o, @o, @f, @p, 1, '12.5')";
+            var customer = insert.Parameters.Add("@c", SqliteType.Text);
+            var sequence = insert.Parameters.Add("@s", SqliteType.Integer);
+            var eventId = insert.Parameters.Add("@e", SqliteType.Text);
+            var occurred = insert.Parameters.Add("@o", SqliteType.Integer);
+            var fingerprint = insert.Parameters.Add("@f", SqliteType.Integer);
+            var payload = insert.Parameters.Add("@p", SqliteType.Text);
+            for (var i = 0; i < Entries; i++)
+            {
+                var entry = CustomerLogEntry.For(Purchase($"c{i % 500}", $"till-4-receipt-{i:D8}", At.AddMinutes(i), 12.5m), (i / 500) + 1, At.AddMinutes(i));
+                (customer.Value, sequence.Value, eventId.Value) = (entry.CustomerId, entry.Sequence, entry.Touchpoint!.EventId);
+                (occurred.Value, fingerprint.Value, payload.Value) = (entry.Touchpoint.OccurredAt.UtcTicks, entry.Fingerprint, entry.Payload);
+                insert.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+        }
+
+        var pagesBefore = Scalar(connectionString, "PRAGMA page_count");
+        Assert.True(pagesBefore >= SqliteStore.CompactFromPages / 2, $"{pagesBefore} pages: too small a log to show the file shrink");
+
+        SqliteStore.EnsureCreated(connectionString);
+
+        // Moved, the log takes new pages and frees its old ones; the file keeps only what it uses.
+        Assert.Equal(Entries, Scalar(connectionString, "SELECT count(*) FROM customer360_log"));
+        Assert.Equal(0L, Scalar(connectionString, "PRAGMA freelist_count"));
+        Assert.True(Scalar(connectionString, "PRAGMA page_count") <= pagesBefore, "the file is no larger than the log it started with");
+        var shop = EmbeddedDatabase.CustomerStore(connectionString, "shop");
+        await using (shop)
+        {
+            Assert.Equal(Entries / 500, (await ((ICustomerStore)shop).ReadCustomerAsync("c7")).Entries.Count);
+        }
+    }
+
+    [Theory]
+    [InlineData(0.1, false)]
+    [InlineData(0.6, true)]
+    public void AtStartUpAFileIsRebuiltOnlyWhenMoreThanAQuarterOfItIsFree(double shareDeleted, bool rebuilt)
+    {
+        var connectionString = EmbeddedDatabase.Create();
+        const int Rows = 4_000;
+        using (var connection = new SqliteConnection(connectionString))
+        {
+            connection.Open();
+            Execute(connection, $"""
+                CREATE TABLE filler (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {Rows})
+                INSERT INTO filler SELECT i, printf('%.2000c', 'x') FROM n;
+                DELETE FROM filler WHERE id <= {(int)(Rows * shareDeleted)};
+                """);
+        }
+
+        var pages = Scalar(connectionString, "PRAGMA page_count");
+        var free = Scalar(connectionString, "PRAGMA freelist_count");
+        Assert.True(pages >= SqliteStore.CompactFromPages, $"{pages} pages: below the size ever rebuilt");
+        Assert.True(free > 0);
+
+        SqliteStore.EnsureCreated(connectionString);
+
+        Assert.Equal(rebuilt ? 0L : free, Scalar(connectionString, "PRAGMA freelist_count"));
+        Assert.Equal(Rows - (int)(Rows * shareDeleted), Scalar(connectionString, "SELECT count(*) FROM filler"));
+    }
+
+    [Fact]
     public async Task SnapshotsWithoutValueSummaryColumnsGetThemEmptyAndTakeASummaryAtTheSameVersion()
     {
         var connectionString = EmbeddedDatabase.Create();
