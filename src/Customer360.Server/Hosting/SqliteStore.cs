@@ -56,7 +56,7 @@ public static class SqliteStore
 
         AddSnapshotSummaryColumns(connection);
         AddSegmentBucketColumns(connection);
-        CompactIfMostlyFree(connection);
+        CompactIfMostlyFree(connection, Path.GetFullPath(builder.DataSource));
     }
 
     /// <summary>A file with more than this share of its pages free is rebuilt at start-up (<see cref="CompactIfMostlyFree"/>).</summary>
@@ -75,17 +75,39 @@ public static class SqliteStore
     /// file, once; day-to-day churn (snapshots and segment buckets rewritten) stays well below
     /// the threshold and never triggers it.
     /// </summary>
-    private static void CompactIfMostlyFree(SqliteConnection connection)
+    /// <remarks>
+    /// The rebuild only saves space, so it never stops a start: it is skipped when the file's disk
+    /// has less room than two copies of what the file holds (VACUUM writes a copy, and then the
+    /// copy again through the WAL), and when another server keeps the file busy or the disk
+    /// fills up during it.
+    /// </remarks>
+    private static void CompactIfMostlyFree(SqliteConnection connection, string path)
     {
         var pages = Pragma(connection, "page_count");
         var free = Pragma(connection, "freelist_count");
-        if (pages >= CompactFromPages && free > pages * CompactAboveFreeShare)
+        if (pages < CompactFromPages || free <= pages * CompactAboveFreeShare)
         {
-            // VACUUM cannot run inside a transaction.
-            using var command = connection.CreateCommand();
-            command.CommandText = "VACUUM";
-            command.CommandTimeout = 0;
+            return;
+        }
+
+        var used = (pages - free) * Pragma(connection, "page_size");
+        if (Path.GetDirectoryName(path) is { Length: > 0 } directory && new DriveInfo(directory).AvailableFreeSpace < 2 * used)
+        {
+            return;
+        }
+
+        // VACUUM cannot run inside a transaction. The timeout bounds only the wait for another
+        // connection's lock, not the rebuild itself.
+        using var command = connection.CreateCommand();
+        command.CommandText = "VACUUM";
+        command.CommandTimeout = 5;
+        try
+        {
             command.ExecuteNonQuery();
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode is SQLitePCL.raw.SQLITE_BUSY or SQLitePCL.raw.SQLITE_LOCKED or SQLitePCL.raw.SQLITE_FULL)
+        {
+            // Left as it was; the next start tries again.
         }
     }
 
