@@ -78,8 +78,8 @@ public static class SqliteStore
     /// <remarks>
     /// The rebuild only saves space, so it never stops a start: it is skipped when the file's disk
     /// has less room than two copies of what the file holds (VACUUM writes a copy, and then the
-    /// copy again through the WAL), and when another server keeps the file busy or the disk
-    /// fills up during it.
+    /// copy again through the WAL) or will not say how much it has, and when another server keeps
+    /// the file busy or the disk fills up during it.
     /// </remarks>
     private static void CompactIfMostlyFree(SqliteConnection connection, string path)
     {
@@ -91,7 +91,7 @@ public static class SqliteStore
         }
 
         var used = (pages - free) * Pragma(connection, "page_size");
-        if (Path.GetDirectoryName(path) is { Length: > 0 } directory && new DriveInfo(directory).AvailableFreeSpace < 2 * used)
+        if (FreeSpaceNear(path) is not { } room || room < 2 * used)
         {
             return;
         }
@@ -108,6 +108,19 @@ public static class SqliteStore
         catch (SqliteException ex) when (ex.SqliteErrorCode is SQLitePCL.raw.SQLITE_BUSY or SQLitePCL.raw.SQLITE_LOCKED or SQLitePCL.raw.SQLITE_FULL)
         {
             // Left as it was; the next start tries again.
+        }
+    }
+
+    /// <summary>Bytes free on the disk that holds <paramref name="path"/>, or null when the system will not say.</summary>
+    private static long? FreeSpaceNear(string path)
+    {
+        try
+        {
+            return Path.GetDirectoryName(path) is { Length: > 0 } directory ? new DriveInfo(directory).AvailableFreeSpace : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
         }
     }
 
