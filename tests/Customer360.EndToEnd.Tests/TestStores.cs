@@ -54,7 +54,19 @@ public static class TestStores
 
     private static async Task<string> RunScriptAsync(string script)
     {
-        var start = new ProcessStartInfo("bash", [script])
+        var (exitCode, stdout, stderr) = await RunBashAsync(script);
+        if (exitCode != 0)
+        {
+            throw new InvalidOperationException($"{script} failed ({exitCode}): {stderr}");
+        }
+
+        return stdout.Trim().Split('\n')[^1].Trim();
+    }
+
+    /// <summary>Runs a script of the repository with bash, as an operator would, and returns how it ended and what it printed.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunBashAsync(string script, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("bash", [script, .. arguments])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -63,12 +75,7 @@ public static class TestStores
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{script} failed ({process.ExitCode}): {await stderr}");
-        }
-
-        return (await stdout).Trim().Split('\n')[^1].Trim();
+        return (process.ExitCode, await stdout, await stderr);
     }
 
     public static string RepositoryRoot()

@@ -56,7 +56,7 @@ public static class SqliteStore
 
         AddSnapshotSummaryColumns(connection);
         AddSegmentBucketColumns(connection);
-        CompactIfMostlyFree(connection, Path.GetFullPath(builder.DataSource));
+        CompactIfMostlyFree(connection, directory);
     }
 
     /// <summary>A file with more than this share of its pages free is rebuilt at start-up (<see cref="CompactIfMostlyFree"/>).</summary>
@@ -81,7 +81,7 @@ public static class SqliteStore
     /// copy again through the WAL) or will not say how much it has, and when another server keeps
     /// the file busy or the disk fills up during it.
     /// </remarks>
-    private static void CompactIfMostlyFree(SqliteConnection connection, string path)
+    private static void CompactIfMostlyFree(SqliteConnection connection, string? directory)
     {
         var pages = Pragma(connection, "page_count");
         var free = Pragma(connection, "freelist_count");
@@ -91,7 +91,7 @@ public static class SqliteStore
         }
 
         var used = (pages - free) * Pragma(connection, "page_size");
-        if (FreeSpaceNear(path) is not { } room || room < 2 * used)
+        if (FreeSpaceIn(directory) is not { } room || room < 2 * used)
         {
             return;
         }
@@ -111,12 +111,12 @@ public static class SqliteStore
         }
     }
 
-    /// <summary>Bytes free on the disk that holds <paramref name="path"/>, or null when the system will not say.</summary>
-    private static long? FreeSpaceNear(string path)
+    /// <summary>Bytes free on the disk that holds <paramref name="directory"/>, or null when the system will not say.</summary>
+    private static long? FreeSpaceIn(string? directory)
     {
         try
         {
-            return Path.GetDirectoryName(path) is { Length: > 0 } directory ? new DriveInfo(directory).AvailableFreeSpace : null;
+            return string.IsNullOrEmpty(directory) ? null : new DriveInfo(directory).AvailableFreeSpace;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
         {

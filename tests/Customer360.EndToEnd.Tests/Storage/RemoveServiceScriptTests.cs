@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Customer360.Domain.Customers;
 using Customer360.Grains.Segments;
 using Customer360.Grains.Storage;
@@ -186,16 +185,8 @@ public sealed class RemoveServiceScriptTests
     /// <summary>Runs the script as an operator would, with the connection string the engine uses (its search path included).</summary>
     private static async Task<(int ExitCode, string Output)> RunAsync(string connectionString, params string[] arguments)
     {
-        var start = new ProcessStartInfo("bash", [Path.Combine(TestStores.RepositoryRoot(), "deploy", "postgres", "remove-service.sh"), .. arguments, connectionString])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment.Remove("C360_POSTGRES");
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout + await stderr);
+        var (exitCode, stdout, stderr) = await TestStores.RunBashAsync(
+            Path.Combine(TestStores.RepositoryRoot(), "deploy", "postgres", "remove-service.sh"), [.. arguments, connectionString]);
+        return (exitCode, stdout + stderr);
     }
 }
