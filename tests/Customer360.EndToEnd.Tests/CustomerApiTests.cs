@@ -123,6 +123,30 @@ public sealed class CustomerApiTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task UpsertingTheSameProfileAgainChangesNothing()
+    {
+        var id = NewCustomerId();
+        UpsertProfileRequest Profile() => new()
+        {
+            CustomerId = id,
+            GivenName = "Ada",
+            FamilyName = "Lovelace",
+            Emails = new StringList { Values = { "ada@example.org" } },
+            SetAttributes = { ["lang"] = "en" },
+            Consents = { new Consent { Channel = MarketingChannel.Email, Granted = true, UpdatedAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(2025, 3, 9, 23, 42, 0, TimeSpan.Zero)) } },
+        };
+
+        var created = await Customers.UpsertProfileAsync(Profile());
+        var again = await Customers.UpsertProfileAsync(Profile());
+        var changed = await Customers.UpsertProfileAsync(new UpsertProfileRequest { CustomerId = id, FamilyName = "King" });
+
+        Assert.Equal(1, created.Version);
+        Assert.Equal(created, again);
+        Assert.Equal(2, changed.Version);
+        Assert.Equal(2, (await Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id })).Version);
+    }
+
+    [Fact]
     public async Task ListTouchpointsPagesNewestFirstWithFilters()
     {
         var id = NewCustomerId();

@@ -30,6 +30,36 @@ public sealed record CustomerProfile
 
     public IReadOnlyList<Consent> Consents { get; init; } = [];
 
+    /// <summary>
+    /// Whether <paramref name="other"/> holds the same names, identifiers, address, attributes and
+    /// consents. Record equality cannot say: it compares the lists and the attributes by reference.
+    /// Strings compare ordinally, lists in order, consents with their times as instants.
+    /// </summary>
+    public bool HasSameContentAs(CustomerProfile other) =>
+        ReferenceEquals(this, other)
+        || (string.Equals(GivenName, other.GivenName, StringComparison.Ordinal)
+            && string.Equals(FamilyName, other.FamilyName, StringComparison.Ordinal)
+            && Emails.SequenceEqual(other.Emails, StringComparer.Ordinal)
+            && PhoneNumbers.SequenceEqual(other.PhoneNumbers, StringComparer.Ordinal)
+            && LoyaltyCardIds.SequenceEqual(other.LoyaltyCardIds, StringComparer.Ordinal)
+            && SameAddress(Address, other.Address)
+            && SameAttributes(Attributes, other.Attributes)
+            && Consents.SequenceEqual(other.Consents));
+
+    private static bool SameAddress(PostalAddress? a, PostalAddress? b) =>
+        ReferenceEquals(a, b)
+        || (a is not null && b is not null
+            && a.Lines.SequenceEqual(b.Lines, StringComparer.Ordinal)
+            && string.Equals(a.Locality, b.Locality, StringComparison.Ordinal)
+            && string.Equals(a.Region, b.Region, StringComparison.Ordinal)
+            && string.Equals(a.PostalCode, b.PostalCode, StringComparison.Ordinal)
+            && string.Equals(a.CountryCode, b.CountryCode, StringComparison.Ordinal));
+
+    private static bool SameAttributes(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
+        ReferenceEquals(a, b)
+        || (a.Count == b.Count
+            && a.All(pair => b.TryGetValue(pair.Key, out var value) && string.Equals(value, pair.Value, StringComparison.Ordinal)));
+
     /// <summary>Applies a patch: only what the patch carries changes.</summary>
     public CustomerProfile With(ProfilePatch patch)
     {

@@ -215,6 +215,26 @@ public sealed partial class CustomerGrain(
             return new UpsertProfileResult(null, error.Field, error.Message);
         }
 
+        // A patch that changes nothing (a profile file imported again, a nightly export from an
+        // upstream system) is answered with the customer as it is, which is committed already:
+        // no log entry, no new version, nothing for watchers. Only if this activation is current,
+        // though: one left stale by another activation's write would answer for a profile that is
+        // no longer the stored one, so the log is asked first, as an append would find out.
+        if (_customer is { } current && merged.HasSameContentAs(current.Profile))
+        {
+            if (_stale)
+            {
+                throw Reloading();
+            }
+
+            if ((await store.ReadEntriesAsync(CustomerId, current.Version)).Count > 0)
+            {
+                throw StaleActivation(current.Version + 1);
+            }
+
+            return new UpsertProfileResult(BuildView(current), null, null);
+        }
+
         var entry = CustomerLogEntry.For(CustomerId, patch, NextSequence, clock.GetUtcNow());
         if (!await AppendOrDropAsync(entry))
         {
@@ -366,8 +386,12 @@ public sealed partial class CustomerGrain(
     /// </summary>
     private Task<bool> AppendAsync(CustomerLogEntry entry) =>
         _stale
-            ? throw new CustomerStoreUnavailableException($"Customer '{CustomerId}' is being reloaded from its log; retry.")
+            ? throw Reloading()
             : store.AppendAsync(entry);
+
+    /// <summary>What a call to an activation dropped after a failed or refused append is told.</summary>
+    private CustomerStoreUnavailableException Reloading() =>
+        new($"Customer '{CustomerId}' is being reloaded from its log; retry.");
 
     /// <summary><see cref="AppendAsync"/> with its failure handled, where a second continuation does not matter.</summary>
     private async Task<bool> AppendOrDropAsync(CustomerLogEntry entry)
