@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Customer360.Api.V1;
 using Customer360.LoadTest.Workload;
+using Grpc.Core;
 using HdrHistogram;
 
 namespace Customer360.LoadTest.Engine;
@@ -14,7 +15,8 @@ namespace Customer360.LoadTest.Engine;
 /// </summary>
 /// <remarks>
 /// With <c>batch</c> above 1 a message carries several touchpoints, as a point-of-sale system
-/// forwarding a store's tills would send them: the first waits for its turn and a window slot,
+/// forwarding a store's tills would send them, and the acks come back several to a message
+/// (<c>StreamTouchpointBatches</c>): the first waits for its turn and a window slot,
 /// and more join it only while they are ready at once (due, with a free slot). A message never
 /// waits to fill up, so batching adds no latency of its own.
 /// </remarks>
@@ -35,19 +37,44 @@ internal sealed class TouchpointStream(CustomerService.CustomerServiceClient cli
             return;
         }
 
-        using var call = client.StreamTouchpoints(cancellationToken: cancellationToken);
+        // A sender that batches its touchpoints takes its acks batched too, as a gateway would.
         var pending = new ConcurrentQueue<InFlight>();
-        var stream = new WindowedStreamCall<StreamTouchpointsRequest, TouchpointAck>(window, batch, pacer);
-        Tally.Error = await stream.RunAsync(
-            call,
-            touchpoints.Count,
-            (first, dues, sentAt) => Compose(touchpoints, first, dues, sentAt, pending),
-            (ack, receivedAt) => Answer(ack, receivedAt, pending),
-            cancellationToken);
+        Tally.Error = batch > 1
+            ? await RunOnAsync(
+                client.StreamTouchpointBatches(cancellationToken: cancellationToken),
+                touchpoints,
+                pending,
+                (acks, receivedAt) => acks.Acks.Sum(ack => Answer(ack, receivedAt, pending)),
+                cancellationToken)
+            : await RunOnAsync(
+                client.StreamTouchpoints(cancellationToken: cancellationToken),
+                touchpoints,
+                pending,
+                (ack, receivedAt) => Answer(ack, receivedAt, pending),
+                cancellationToken);
 
         if (Tally.Error is null && Tally.Unacknowledged > 0)
         {
             Tally.Error = $"the server ended the stream with {Tally.Unacknowledged:N0} touchpoint(s) unacknowledged";
+        }
+    }
+
+    private async Task<string?> RunOnAsync<TResponse>(
+        AsyncDuplexStreamingCall<StreamTouchpointsRequest, TResponse> call,
+        IReadOnlyList<WorkloadTouchpoint> touchpoints,
+        ConcurrentQueue<InFlight> pending,
+        Func<TResponse, long, int> answer,
+        CancellationToken cancellationToken)
+    {
+        using (call)
+        {
+            var stream = new WindowedStreamCall<StreamTouchpointsRequest, TResponse>(window, batch, pacer);
+            return await stream.RunAsync(
+                call,
+                touchpoints.Count,
+                (first, dues, sentAt) => Compose(touchpoints, first, dues, sentAt, pending),
+                answer,
+                cancellationToken);
         }
     }
 

@@ -39,7 +39,7 @@ internal static class IngestCommand
         };
         var streams = Count("--streams", "Concurrent StreamTouchpoints calls", EngineIngest.DefaultStreams, 1024);
         var window = Count("--window", "Touchpoints each stream keeps un-acknowledged at most", EngineIngest.DefaultWindow, 1024);
-        var batch = Count("--batch", "Touchpoints one message may carry, as a point-of-sale system forwarding several tills sends them; a message takes only those ready at once and never waits to fill (1: one per message, as a single till)", EngineIngest.DefaultBatch, 1024);
+        var batch = Count("--batch", "Touchpoints one message may carry, as a point-of-sale system forwarding several tills sends them; a message takes only those ready at once and never waits to fill, and above 1 the acks come back several to a message too (StreamTouchpointBatches) (1: one per message, as a single till)", EngineIngest.DefaultBatch, 1024);
         var rate = new Option<double?>("--rate")
         {
             Description = "Offer touchpoints at this fixed rate per second over all streams (default: as fast as the windows allow)",

@@ -154,7 +154,7 @@ internal static class ReportTable
     private static string Batching(EngineResult engine) =>
         engine.Batch <= 1 || engine.Messages == 0
             ? string.Empty
-            : $", up to {engine.Batch} per message ({(double)engine.Sent / engine.Messages:N1} on average)";
+            : $", up to {engine.Batch} per message ({(double)engine.Sent / engine.Messages:N1} on average), acks batched";
 
     private static string FormatRatio(double? ratio) => ratio is { } value ? $"{value.ToString("N2", CultureInfo.InvariantCulture)}x" : "n/a";
 

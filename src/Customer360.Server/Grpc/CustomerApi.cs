@@ -50,33 +50,65 @@ public sealed class CustomerApi(
         return Ack(result);
     }
 
-    public override async Task StreamTouchpoints(
+    public override Task StreamTouchpoints(
         IAsyncStreamReader<StreamTouchpointsRequest> requestStream,
         IServerStreamWriter<TouchpointAck> responseStream,
-        ServerCallContext context)
+        ServerCallContext context) =>
+        IngestAsync(requestStream, context, async (acks, cancellation) =>
+        {
+            await foreach (var pending in acks.ReadAllAsync(cancellation))
+            {
+                var ack = await pending;
+
+                // When the next ack is ready too, this one may wait in the buffer and leave with
+                // it: one HTTP/2 flush (one send) for a run of acks instead of one each.
+                responseStream.WriteOptions = acks.TryPeek(out var next) && next.IsCompleted ? BufferedWrite : null;
+                await responseStream.WriteAsync(ack, cancellation);
+            }
+        });
+
+    public override Task StreamTouchpointBatches(
+        IAsyncStreamReader<StreamTouchpointsRequest> requestStream,
+        IServerStreamWriter<TouchpointAckBatch> responseStream,
+        ServerCallContext context) =>
+        IngestAsync(requestStream, context, (acks, cancellation) => WriteAckBatchesAsync(acks, batch => responseStream.WriteAsync(batch, cancellation), cancellation));
+
+    /// <summary>
+    /// Sends acks in arrival order, each message holding the oldest ack not yet sent and every
+    /// later one already decided when it goes: it waits for the oldest only, never for more.
+    /// </summary>
+    internal static async Task WriteAckBatchesAsync(ChannelReader<Task<TouchpointAck>> acks, Func<TouchpointAckBatch, Task> send, CancellationToken cancellation)
+    {
+        await foreach (var pending in acks.ReadAllAsync(cancellation))
+        {
+            var batch = new TouchpointAckBatch { Acks = { await pending } };
+            while (acks.TryPeek(out var next) && next.IsCompleted && acks.TryRead(out next))
+            {
+                batch.Acks.Add(await next);
+            }
+
+            await send(batch);
+        }
+    }
+
+    /// <summary>
+    /// Takes a stream's touchpoints one by one, applying up to <see cref="StreamWindow"/> at once
+    /// (on different customers, in parallel; a customer's in the order they arrived), and hands
+    /// their acks, in arrival order, to <paramref name="writeAcks"/>, which sends them.
+    /// </summary>
+    private async Task IngestAsync(
+        IAsyncStreamReader<StreamTouchpointsRequest> requestStream,
+        ServerCallContext context,
+        Func<ChannelReader<Task<TouchpointAck>>, CancellationToken, Task> writeAcks)
     {
         var cancellation = context.CancellationToken;
-
-        // Acks leave in the order touchpoints arrived, while up to StreamWindow of them are
-        // applied concurrently (on different customers, in parallel).
         var inFlight = System.Threading.Channels.Channel.CreateBounded<Task<TouchpointAck>>(new BoundedChannelOptions(StreamWindow)
         {
             SingleReader = true,
             SingleWriter = true,
         });
 
-        var writer = Task.Run(async () =>
-        {
-            await foreach (var pending in inFlight.Reader.ReadAllAsync(cancellation))
-            {
-                var ack = await pending;
-
-                // When the next ack is ready too, this one may wait in the buffer and leave with
-                // it: one HTTP/2 flush (one send) for a run of acks instead of one each.
-                responseStream.WriteOptions = inFlight.Reader.TryPeek(out var next) && next.IsCompleted ? BufferedWrite : null;
-                await responseStream.WriteAsync(ack, cancellation);
-            }
-        }, cancellation);
+        var writer = Task.Run(() => writeAcks(inFlight.Reader, cancellation), cancellation);
 
         // Touchpoints of the same customer are applied in the order they arrived, so a repeat
         // later in the stream is the one reported as DUPLICATE.
