@@ -21,6 +21,6 @@ public sealed class BatchedIngestTests
         Assert.Equal(0, report.Engine.Unacknowledged);
         Assert.True(report.Engine.Messages < report.Engine.Sent, $"{report.Engine.Messages} messages for {report.Engine.Sent} touchpoints");
         Assert.True(report.Verification is { Passed: true, CustomersChecked: > 0 });
-        Assert.Contains("acks batched", ReportText.Of(report), StringComparison.Ordinal);
+        Assert.Contains("engine: gRPC StreamTouchpointBatches", ReportText.Of(report), StringComparison.Ordinal);
     }
 }

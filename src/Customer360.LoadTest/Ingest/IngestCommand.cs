@@ -37,7 +37,7 @@ internal static class IngestCommand
                 + "Reused on the same UTC day, it resends identical touchpoints, which come back DUPLICATE",
             HelpName = "id",
         };
-        var streams = Count("--streams", "Concurrent StreamTouchpoints calls", EngineIngest.DefaultStreams, 1024);
+        var streams = Count("--streams", "Concurrent touchpoint streams (StreamTouchpoints; StreamTouchpointBatches with --batch above 1)", EngineIngest.DefaultStreams, 1024);
         var window = Count("--window", "Touchpoints each stream keeps un-acknowledged at most", EngineIngest.DefaultWindow, 1024);
         var batch = Count("--batch", "Touchpoints one message may carry, as a point-of-sale system forwarding several tills sends them; a message takes only those ready at once and never waits to fill, and above 1 the acks come back several to a message too (StreamTouchpointBatches) (1: one per message, as a single till)", EngineIngest.DefaultBatch, 1024);
         var rate = new Option<double?>("--rate")

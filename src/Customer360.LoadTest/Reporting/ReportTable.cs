@@ -25,7 +25,7 @@ internal static class ReportTable
             .AddColumn("how");
         var offered = engine.OfferedRate is { } rate ? $", offered {rate:N0}/s" : string.Empty;
         rates.AddRow(
-            new Text("engine: gRPC StreamTouchpoints"),
+            new Text(engine.Batch > 1 ? "engine: gRPC StreamTouchpointBatches" : "engine: gRPC StreamTouchpoints"),
             new Markup($"[bold]{engine.AcknowledgedPerSecond:N0}[/]"),
             new Text($"{engine.Accepted + engine.Duplicate:N0}"),
             new Text($"{engine.Streams} streams x {engine.Window} in flight{Batching(engine)}{offered}; ack after commit"));
@@ -154,7 +154,7 @@ internal static class ReportTable
     private static string Batching(EngineResult engine) =>
         engine.Batch <= 1 || engine.Messages == 0
             ? string.Empty
-            : $", up to {engine.Batch} per message ({(double)engine.Sent / engine.Messages:N1} on average), acks batched";
+            : $", up to {engine.Batch} per message ({(double)engine.Sent / engine.Messages:N1} on average)";
 
     private static string FormatRatio(double? ratio) => ratio is { } value ? $"{value.ToString("N2", CultureInfo.InvariantCulture)}x" : "n/a";
 
