@@ -37,9 +37,8 @@ internal sealed class TouchpointStream(CustomerService.CustomerServiceClient cli
             return;
         }
 
-        // A sender that batches its touchpoints takes its acks batched too, as a gateway would.
         var pending = new ConcurrentQueue<InFlight>();
-        Tally.Error = batch > 1
+        Tally.Error = BatchesAcks(batch)
             ? await RunOnAsync(
                 client.StreamTouchpointBatches(cancellationToken: cancellationToken),
                 touchpoints,
@@ -58,6 +57,12 @@ internal sealed class TouchpointStream(CustomerService.CustomerServiceClient cli
             Tally.Error = $"the server ended the stream with {Tally.Unacknowledged:N0} touchpoint(s) unacknowledged";
         }
     }
+
+    /// <summary>A sender that batches its touchpoints takes its acks batched too, as a gateway would.</summary>
+    public static bool BatchesAcks(int batch) => batch > 1;
+
+    /// <summary>The RPC a stream of this batching uses, as reports name it.</summary>
+    public static string RpcFor(int batch) => BatchesAcks(batch) ? "StreamTouchpointBatches" : "StreamTouchpoints";
 
     private async Task<string?> RunOnAsync<TResponse>(
         AsyncDuplexStreamingCall<StreamTouchpointsRequest, TResponse> call,

@@ -25,7 +25,7 @@ internal static class ReportTable
             .AddColumn("how");
         var offered = engine.OfferedRate is { } rate ? $", offered {rate:N0}/s" : string.Empty;
         rates.AddRow(
-            new Text(engine.Batch > 1 ? "engine: gRPC StreamTouchpointBatches" : "engine: gRPC StreamTouchpoints"),
+            new Text($"engine: gRPC {TouchpointStream.RpcFor(engine.Batch)}"),
             new Markup($"[bold]{engine.AcknowledgedPerSecond:N0}[/]"),
             new Text($"{engine.Accepted + engine.Duplicate:N0}"),
             new Text($"{engine.Streams} streams x {engine.Window} in flight{Batching(engine)}{offered}; ack after commit"));
