@@ -4,7 +4,7 @@ using Customer360.LoadTest.Workload;
 namespace Customer360.LoadTest.Tests;
 
 /// <summary>
-/// The COPY floor on a real PostgreSQL (C360_TEST_POSTGRES; the test fails without it), in a
+/// The COPY floor on a real PostgreSQL (<see cref="Customer360.Testing.TestPostgres"/>; the test fails without one), in a
 /// schema of the test's own: it writes the workload's log rows under customer keys, into a table
 /// keyed and indexed as the engine's log is.
 /// </summary>

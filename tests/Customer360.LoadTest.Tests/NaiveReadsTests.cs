@@ -4,8 +4,8 @@ using Customer360.LoadTest.Workload;
 namespace Customer360.LoadTest.Tests;
 
 /// <summary>
-/// The naive design's read side on a real PostgreSQL (C360_TEST_POSTGRES; the test fails without
-/// it): reads run while the writes run, and a read returns exactly the rows written. Each run
+/// The naive design's read side on a real PostgreSQL (<see cref="Customer360.Testing.TestPostgres"/>; the test fails
+/// without one): reads run while the writes run, and a read returns exactly the rows written. Each run
 /// works in a schema of its own, so runs never touch each other's scratch tables.
 /// </summary>
 public sealed class NaiveReadsTests

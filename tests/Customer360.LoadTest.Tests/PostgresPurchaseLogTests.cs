@@ -7,8 +7,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Customer360.LoadTest.Tests;
 
 /// <summary>
-/// The value-model benchmark's synthetic purchases on a real PostgreSQL (C360_TEST_POSTGRES; the
-/// test fails without it), in a schema of the test's own holding the engine's tables: the engine's
+/// The value-model benchmark's synthetic purchases on a real PostgreSQL (<see cref="Customer360.Testing.TestPostgres"/>;
+/// the test fails without one), in a schema of the test's own holding the engine's tables: the engine's
 /// store reads every customer's purchases back, and deleting one service's purchases leaves
 /// another's, with the same customer ids, untouched.
 /// </summary>

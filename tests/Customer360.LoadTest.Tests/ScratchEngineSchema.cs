@@ -1,10 +1,11 @@
+using Customer360.Testing;
 using Npgsql;
 
 namespace Customer360.LoadTest.Tests;
 
 /// <summary>
-/// A PostgreSQL schema of one test's own, on the server in C360_TEST_POSTGRES (the test fails
-/// without it), holding the engine's tables as deploy/postgres/schema.sql creates them, and
+/// A PostgreSQL schema of one test's own, on the tests' server (<see cref="TestPostgres"/>; the test
+/// fails without one), holding the engine's tables as deploy/postgres/schema.sql creates them, and
 /// dropped with everything in it when disposed. Its connection string puts only that schema on
 /// the search path, so a test never reads, writes or drops the tables of another test or run.
 /// </summary>
@@ -26,11 +27,7 @@ internal sealed class ScratchEngineSchema : IAsyncDisposable
 
     public static async Task<ScratchEngineSchema> CreateAsync()
     {
-        var connectionString = Environment.GetEnvironmentVariable("C360_TEST_POSTGRES");
-        if (string.IsNullOrWhiteSpace(connectionString))
-        {
-            throw new InvalidOperationException("C360_TEST_POSTGRES is not set: this test needs a PostgreSQL server (deploy/postgres/start-postgres.sh prints a connection string)");
-        }
+        var connectionString = await TestPostgres.ConnectionStringAsync();
 
         var schema = new ScratchEngineSchema(connectionString, "c360_load_test_" + Guid.NewGuid().ToString("N")[..12]);
         await using (var server = NpgsqlDataSource.Create(connectionString))

@@ -1,4 +1,5 @@
 using Customer360.LoadTest.Baselines;
+using Customer360.Testing;
 using Npgsql;
 
 namespace Customer360.LoadTest.Tests;
@@ -6,15 +7,14 @@ namespace Customer360.LoadTest.Tests;
 /// <summary>
 /// Two runs measuring their baselines in one database at once would drop each other's scratch
 /// tables; the second is refused while the first holds its claim. Needs PostgreSQL
-/// (C360_TEST_POSTGRES); the test fails without it.
+/// (<see cref="TestPostgres"/>); the test fails without it.
 /// </summary>
 public sealed class ScratchTablesClaimTests
 {
     [Fact]
     public async Task ASecondClaimIsRefusedUntilTheFirstIsLetGo()
     {
-        var connectionString = Environment.GetEnvironmentVariable("C360_TEST_POSTGRES")
-            ?? throw new InvalidOperationException("C360_TEST_POSTGRES is not set: this test needs a PostgreSQL server (deploy/postgres/start-postgres.sh prints a connection string)");
+        var connectionString = await TestPostgres.ConnectionStringAsync();
         await using var source = NpgsqlDataSource.Create(connectionString);
 
         var first = await ScratchTables.ClaimAsync(source, CancellationToken.None);
