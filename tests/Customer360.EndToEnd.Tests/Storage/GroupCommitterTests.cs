@@ -73,7 +73,9 @@ public sealed class GroupCommitterTests
                 seen.Add([.. appends]);
                 return [.. appends.Select(_ => true)];
             },
-            new GroupCommitOptions(),
+            // One commit at a time, so that the three appends queued behind the blocker all go
+            // in the next batch: with a second slot free, the first of them could leave alone.
+            new GroupCommitOptions { MaxConcurrentCommits = 1 },
             NullLogger.Instance);
 
         var blocker = committer.AppendAsync(Entry("other", 1, "x"));
