@@ -9,10 +9,16 @@
 # script refuses while the service's segments changed, or the cluster had a live silo, in the
 # last two minutes, unless --force is given.
 #
-# Usage: deploy/postgres/remove-service.sh SERVICE_ID [--cluster CLUSTER_ID] [--force] [CONNECTION_STRING]
+# With --vacuum, the tables the rows were removed from are vacuumed and analyzed afterwards, so
+# their space is reused at once and PostgreSQL's autovacuum has nothing of the removal left to do
+# at some later moment, under other work (run-ingest-bench.sh passes it, so that no run pays
+# for the clean-up of the one before). It takes a pass over those tables and their indexes.
+#
+# Usage: deploy/postgres/remove-service.sh SERVICE_ID [--cluster CLUSTER_ID] [--force] [--vacuum] [CONNECTION_STRING]
 # The database: CONNECTION_STRING (Npgsql), else as deploy/postgres/connection.sh says.
 # Exit status: 0 when removed (the rows removed from each table are printed); 3 when refused or a
-# statement failed, with nothing changed; 2 when the database cannot be reached.
+# statement failed, with nothing changed; 4 when removed but the vacuum failed; 2 when the
+# database cannot be reached.
 set -euo pipefail
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -23,11 +29,13 @@ die() { say "error: $*"; exit 1; }
 service=""
 cluster=""
 force="no"
+vacuum="no"
 connection=""
 while [ "$#" -gt 0 ]; do
   case "$1" in
     --cluster) [ "$#" -ge 2 ] || die "--cluster needs a cluster id"; cluster="$2"; shift 2 ;;
     --force) force="yes"; shift ;;
+    --vacuum) vacuum="yes"; shift ;;
     -*) die "unknown option $1" ;;
     *)
       if [ -z "$service" ]; then service="$1"
@@ -37,7 +45,7 @@ while [ "$#" -gt 0 ]; do
       shift ;;
   esac
 done
-[ -n "$service" ] || die "usage: remove-service.sh SERVICE_ID [--cluster CLUSTER_ID] [--force] [CONNECTION_STRING]"
+[ -n "$service" ] || die "usage: remove-service.sh SERVICE_ID [--cluster CLUSTER_ID] [--force] [--vacuum] [CONNECTION_STRING]"
 
 # shellcheck source=connection.sh
 . "$script_dir/connection.sh"
@@ -49,3 +57,13 @@ PGCONNECT_TIMEOUT="${PGCONNECT_TIMEOUT:-10}" PGOPTIONS="${PGOPTIONS:-} -c client
   psql -X -q -At -F ': ' -v ON_ERROR_STOP=1 --single-transaction \
     -v service="$service" -v cluster="$cluster" -v force="$force" \
     -f "$script_dir/remove-service.sql"
+
+if [ "$vacuum" = yes ]; then
+  say "vacuuming the tables the service's rows were removed from"
+  # VACUUM cannot run inside a transaction, so it is a psql call of its own.
+  PGCONNECT_TIMEOUT="${PGCONNECT_TIMEOUT:-10}" PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning" \
+    psql -X -q -v ON_ERROR_STOP=1 -c "VACUUM (ANALYZE) customer360_log, customer360_customer, customer360_snapshot,
+      customer360_checkpoint, customer360_segment_bucket, customer360_segment_member, customer360_segment,
+      Customer360GrainState, Customer360Membership, Customer360MembershipVersion" \
+    || { say "the service is removed, but the vacuum failed"; exit 4; }
+fi

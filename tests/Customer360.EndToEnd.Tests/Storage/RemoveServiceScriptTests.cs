@@ -10,8 +10,9 @@ namespace Customer360.EndToEnd.Tests.Storage;
 
 /// <summary>
 /// deploy/postgres/remove-service.sh against a real PostgreSQL server, each test in a schema of
-/// its own: the service's rows go from every table, another service's stay, and a service or
-/// cluster that still looks alive is refused with nothing changed.
+/// its own: the service's rows go from every table, another service's stay, a service or
+/// cluster that still looks alive is refused with nothing changed, and --vacuum vacuums the
+/// tables afterwards.
 /// </summary>
 public sealed class RemoveServiceScriptTests
 {
@@ -35,6 +36,27 @@ public sealed class RemoveServiceScriptTests
         Assert.All(await RowsAsync(connectionString, "gone", "gone-cluster"), table => Assert.Equal(0L, table.Rows));
         Assert.Equal(kept, await RowsAsync(connectionString, "kept", "kept-cluster"));
         Assert.Equal(0L, await ScalarAsync(connectionString, "SELECT count(*) FROM customer360_log WHERE customer_key NOT IN (SELECT customer_key FROM customer360_customer)"));
+        Assert.Equal(0L, await VacuumsAsync(connectionString, "customer360_log"));
+    }
+
+    [Fact]
+    public async Task WithVacuumTheTablesTheRowsLeftAreVacuumedAfterTheRemoval()
+    {
+        var connectionString = await NewDatabaseAsync();
+        await StoreServiceAsync(connectionString, "gone", "gone-cluster", segmentChangedAt: LongAgo, siloAliveAt: LongAgo);
+        await StoreServiceAsync(connectionString, "kept", "kept-cluster", segmentChangedAt: LongAgo, siloAliveAt: LongAgo);
+        var kept = await RowsAsync(connectionString, "kept", "kept-cluster");
+
+        var (exit, output) = await RunAsync(connectionString, "gone", "--cluster", "gone-cluster", "--vacuum");
+
+        Assert.Equal(0, exit);
+        Assert.Contains("customer360_log: 3", output, StringComparison.Ordinal);
+        Assert.All(await RowsAsync(connectionString, "gone", "gone-cluster"), table => Assert.Equal(0L, table.Rows));
+        Assert.Equal(kept, await RowsAsync(connectionString, "kept", "kept-cluster"));
+        foreach (var table in new[] { "customer360_log", "customer360_customer", "customer360_snapshot", "customer360_segment_bucket", "customer360membership" })
+        {
+            Assert.True(await VacuumsAsync(connectionString, table) >= 1, $"{table} was not vacuumed");
+        }
     }
 
     [Theory]
@@ -181,6 +203,10 @@ public sealed class RemoveServiceScriptTests
         await using var command = new NpgsqlCommand(sql, connection);
         return (long)(await command.ExecuteScalarAsync())!;
     }
+
+    /// <summary>Vacuums run by hand (not by autovacuum) on a table of this test's schema.</summary>
+    private static Task<long> VacuumsAsync(string connectionString, string table) =>
+        ScalarAsync(connectionString, $"SELECT vacuum_count FROM pg_stat_user_tables WHERE schemaname = current_schema() AND relname = '{table}'");
 
     /// <summary>Runs the script as an operator would, with the connection string the engine uses (its search path included).</summary>
     private static async Task<(int ExitCode, string Output)> RunAsync(string connectionString, params string[] arguments)
