@@ -24,7 +24,7 @@ public class ProfileImporterTests
             }
 
             upserted.Add(request.CustomerId);
-            return Task.CompletedTask;
+            return Task.FromResult(true);
         });
 
         var tally = await importer.RunAsync(Lines("C1", "bad", "", "C4"), CancellationToken.None);
@@ -34,6 +34,37 @@ public class ProfileImporterTests
         Assert.Equal([2, 3], tally.Rejections.Select(r => r.LineNumber));
         Assert.Equal("INVALID_ARGUMENT", tally.Rejections[0].Code);
         Assert.Equal("emails[0]: not an email address", tally.Rejections[0].Reason);
+    }
+
+    [Fact]
+    public async Task ProfilesTheServerLeftAsTheyWereAreCountedAsUnchanged()
+    {
+        var stored = new ConcurrentDictionary<string, bool>();
+        var importer = new ProfileImporter((request, _) => Task.FromResult(stored.TryAdd(request.CustomerId, true)));
+
+        var first = await importer.RunAsync(Lines("C1", "C2", "C3"), CancellationToken.None);
+        var firstCounts = (first.Accepted, first.Unchanged);
+        var again = await new ProfileImporter((request, _) => Task.FromResult(stored.TryAdd(request.CustomerId, true)))
+            .RunAsync(Lines("C1", "C2", "C4"), CancellationToken.None);
+
+        Assert.Equal((3L, 0L), firstCounts);
+        Assert.Equal((1L, 2L, 3L), (again.Accepted, again.Unchanged, again.Processed));
+        Assert.True(again.Clean);
+    }
+
+    [Theory]
+    [InlineData("false", false)]
+    [InlineData("true", true)]
+    [InlineData(null, true)]
+    public void OnlyAServerThatSaysSoMakesAProfileUnchanged(string? trailer, bool changed)
+    {
+        var trailers = new Metadata();
+        if (trailer is not null)
+        {
+            trailers.Add(ProfileChangedTrailer.Name, trailer);
+        }
+
+        Assert.Equal(changed, ProfileChangedTrailer.SaysChanged(trailers));
     }
 
     [Fact]

@@ -10,6 +10,14 @@ public sealed class CustomerApiTests(ServerFixture fixture)
 {
     private CustomerService.CustomerServiceClient Customers => fixture.Server.Customers;
 
+    /// <summary>UpsertProfile, with what its trailer says about whether the profile changed.</summary>
+    private async Task<(CustomerView View, string? Changed)> UpsertAsync(UpsertProfileRequest request)
+    {
+        using var call = Customers.UpsertProfileAsync(request);
+        var view = await call.ResponseAsync;
+        return (view, call.GetTrailers().GetValue("c360-profile-changed"));
+    }
+
     [Fact]
     public async Task RecordedTouchpointIsInTheNextRead()
     {
@@ -136,13 +144,14 @@ public sealed class CustomerApiTests(ServerFixture fixture)
             Consents = { new Consent { Channel = MarketingChannel.Email, Granted = true, UpdatedAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(2025, 3, 9, 23, 42, 0, TimeSpan.Zero)) } },
         };
 
-        var created = await Customers.UpsertProfileAsync(Profile());
-        var again = await Customers.UpsertProfileAsync(Profile());
-        var changed = await Customers.UpsertProfileAsync(new UpsertProfileRequest { CustomerId = id, FamilyName = "King" });
+        var (created, createdSays) = await UpsertAsync(Profile());
+        var (again, againSays) = await UpsertAsync(Profile());
+        var (changed, changedSays) = await UpsertAsync(new UpsertProfileRequest { CustomerId = id, FamilyName = "King" });
 
         Assert.Equal(1, created.Version);
         Assert.Equal(created, again);
         Assert.Equal(2, changed.Version);
+        Assert.Equal(("true", "false", "true"), (createdSays, againSays, changedSays));
         Assert.Equal(2, (await Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id })).Version);
     }
 

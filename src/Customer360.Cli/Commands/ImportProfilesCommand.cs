@@ -28,7 +28,12 @@ internal static class ImportProfilesCommand
             using var reader = new StreamReader(path);
             var client = context.Customers;
             var importer = new ProfileImporter(
-                async (request, ct) => await client.UpsertProfileAsync(request, cancellationToken: ct),
+                async (request, ct) =>
+                {
+                    using var call = client.UpsertProfileAsync(request, cancellationToken: ct);
+                    await call.ResponseAsync;
+                    return ProfileChangedTrailer.SaysChanged(call.GetTrailers());
+                },
                 parseResult.GetValue(parallel));
             return await ImportSession.RunAsync(
                 context,

@@ -21,15 +21,19 @@ internal sealed class ImportTally
     private readonly List<ImportRejection> _rejections = [];
     private long _accepted;
     private long _duplicate;
+    private long _unchanged;
     private long _rejected;
 
     public long Accepted => Interlocked.Read(ref _accepted);
 
     public long Duplicate => Interlocked.Read(ref _duplicate);
 
+    /// <summary>Profiles the server found already as the file has them: nothing was written.</summary>
+    public long Unchanged => Interlocked.Read(ref _unchanged);
+
     public long Rejected => Interlocked.Read(ref _rejected);
 
-    public long Processed => Accepted + Duplicate + Rejected;
+    public long Processed => Accepted + Duplicate + Unchanged + Rejected;
 
     /// <summary>Records sent whose fate is unknown because the stream ended before their acknowledgement.</summary>
     public long Unacknowledged { get; set; }
@@ -50,6 +54,8 @@ internal sealed class ImportTally
     public void AddAccepted() => Interlocked.Increment(ref _accepted);
 
     public void AddDuplicate() => Interlocked.Increment(ref _duplicate);
+
+    public void AddUnchanged() => Interlocked.Increment(ref _unchanged);
 
     public void AddRejected(ImportRejection rejection)
     {

@@ -9,8 +9,12 @@ namespace Customer360.Cli.Import;
 /// recorded against its line and the import goes on; a failure that would hit every line
 /// (server down, no permission) stops it.
 /// </summary>
-/// <remarks>Upserts are idempotent, so a re-run of the same file leaves the profiles as they are.</remarks>
-internal sealed class ProfileImporter(Func<UpsertProfileRequest, CancellationToken, Task> upsert, int parallelism = ProfileImporter.DefaultParallelism)
+/// <remarks>
+/// Upserts are idempotent, so a re-run of the same file leaves the profiles as they are, and the
+/// server says so: <paramref name="upsert"/> answers whether the profile changed, and those that
+/// did not are counted as unchanged.
+/// </remarks>
+internal sealed class ProfileImporter(Func<UpsertProfileRequest, CancellationToken, Task<bool>> upsert, int parallelism = ProfileImporter.DefaultParallelism)
 {
     public const int DefaultParallelism = 16;
 
@@ -39,8 +43,14 @@ internal sealed class ProfileImporter(Func<UpsertProfileRequest, CancellationTok
             {
                 try
                 {
-                    await upsert(line.Message, ct);
-                    tally.AddAccepted();
+                    if (await upsert(line.Message, ct))
+                    {
+                        tally.AddAccepted();
+                    }
+                    else
+                    {
+                        tally.AddUnchanged();
+                    }
                 }
                 catch (RpcException ex) when (PerRecordFailures.Contains(ex.StatusCode))
                 {

@@ -10,6 +10,7 @@ internal static class ImportReport
 {
     public const int RejectionsShown = 10;
 
+    /// <param name="countsDuplicates">Touchpoint imports show the duplicates; profile imports show the unchanged instead.</param>
     public static void Write(IAnsiConsole console, ImportTally tally, string acceptedLabel = "accepted", bool countsDuplicates = true)
     {
         var summary = new Table().Border(TableBorder.Rounded).AddColumn("Outcome").AddColumn(new TableColumn("Records").RightAligned());
@@ -17,6 +18,10 @@ internal static class ImportReport
         if (countsDuplicates)
         {
             summary.AddRow(new Markup("[blue]duplicate[/]"), new Text(tally.Duplicate.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)));
+        }
+        else
+        {
+            summary.AddRow(new Markup("[blue]unchanged[/]"), new Text(tally.Unchanged.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)));
         }
 
         summary.AddRow(new Markup(tally.Rejected > 0 ? "[red]rejected[/]" : "rejected"), new Text(tally.Rejected.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)));
@@ -60,6 +65,7 @@ internal static class ImportReport
             json.WriteStartObject();
             json.WriteNumber("accepted", tally.Accepted);
             json.WriteNumber("duplicate", tally.Duplicate);
+            json.WriteNumber("unchanged", tally.Unchanged);
             json.WriteNumber("rejected", tally.Rejected);
             json.WriteNumber("unacknowledged", tally.Unacknowledged);
             json.WriteStartArray("rejections");

@@ -80,9 +80,14 @@ public sealed record AggregateFigures(
         reportingCurrency);
 }
 
-/// <summary>The new view, or the field and reason a profile patch was refused for; nothing is applied then.</summary>
+/// <summary>
+/// The new view, or the field and reason a profile patch was refused for; nothing is applied then.
+/// <see cref="Changed"/> is false when the patch left the profile as it was, and the view is the
+/// customer as it already stood.
+/// </summary>
 [GenerateSerializer, Alias("c360.UpsertProfileResult"), Immutable]
 public sealed record UpsertProfileResult(
     [property: Id(0)] CustomerView? View,
     [property: Id(1)] string? RejectedField,
-    [property: Id(2)] string? RejectedReason);
+    [property: Id(2)] string? RejectedReason,
+    [property: Id(3)] bool Changed = false);

@@ -232,7 +232,7 @@ public sealed partial class CustomerGrain(
                 throw StaleActivation(current.Version + 1);
             }
 
-            return new UpsertProfileResult(BuildView(current), null, null);
+            return new UpsertProfileResult(BuildView(current), null, null, Changed: false);
         }
 
         var entry = CustomerLogEntry.For(CustomerId, patch, NextSequence, clock.GetUtcNow());
@@ -242,7 +242,7 @@ public sealed partial class CustomerGrain(
         }
 
         Commit(entry);
-        return new UpsertProfileResult(BuildView(_customer!), null, null);
+        return new UpsertProfileResult(BuildView(_customer!), null, null, Changed: true);
     }
 
     public Task RestateSegmentsAsync()

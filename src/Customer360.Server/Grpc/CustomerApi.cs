@@ -20,6 +20,9 @@ public sealed class CustomerApi(
     /// <summary>Touchpoints of one stream being applied at once; more waits, which backs up HTTP/2 flow control.</summary>
     public const int StreamWindow = 64;
 
+    /// <summary>The UpsertProfile trailer that says whether the request changed the profile ("true" or "false").</summary>
+    public const string ProfileChangedTrailer = "c360-profile-changed";
+
     private static readonly WriteOptions BufferedWrite = new(WriteFlags.BufferHint);
 
     /// <summary>Longest a watch waits inside one grain call before asking again.</summary>
@@ -40,6 +43,7 @@ public sealed class CustomerApi(
             throw ApiValidation.Invalid(result.RejectedField ?? "request", result.RejectedReason ?? "was refused");
         }
 
+        context.ResponseTrailers.Add(ProfileChangedTrailer, result.Changed ? "true" : "false");
         return ProtoMapper.ToProto(result.View);
     }
 

@@ -32,12 +32,16 @@ public sealed class UnchangedProfileTests(ClusterFixture fixture)
     {
         var id = TestIds.NewCustomerId("unchanged");
         var customer = fixture.Customer(id);
-        var created = Assert.IsType<CustomerView>((await customer.UpsertProfileAsync(Ada())).View);
+        var first = await customer.UpsertProfileAsync(Ada());
+        var created = Assert.IsType<CustomerView>(first.View);
 
         // Sent again whole, in new objects, and as a part of it.
-        var again = Assert.IsType<CustomerView>((await customer.UpsertProfileAsync(Ada())).View);
-        var part = Assert.IsType<CustomerView>((await customer.UpsertProfileAsync(new ProfilePatch { FamilyName = "Lovelace", Emails = ["ada@example.org"] })).View);
+        var sentAgain = await customer.UpsertProfileAsync(Ada());
+        var again = Assert.IsType<CustomerView>(sentAgain.View);
+        var sentPart = await customer.UpsertProfileAsync(new ProfilePatch { FamilyName = "Lovelace", Emails = ["ada@example.org"] });
+        var part = Assert.IsType<CustomerView>(sentPart.View);
 
+        Assert.Equal((true, false, false), (first.Changed, sentAgain.Changed, sentPart.Changed));
         Assert.Equal(1, created.Version);
         Assert.Equal((1, created.UpdatedAt), (again.Version, again.UpdatedAt));
         Assert.Equal((1, created.UpdatedAt), (part.Version, part.UpdatedAt));
@@ -48,6 +52,7 @@ public sealed class UnchangedProfileTests(ClusterFixture fixture)
         var later = await customer.UpsertProfileAsync(new ProfilePatch { Consents = [new Consent(MarketingChannel.Email, true, ConsentedAt.AddDays(1))] });
 
         Assert.Equal(2, later.View?.Version);
+        Assert.True(later.Changed);
         Assert.Equal(2, (await Log.ReadEntriesAsync(id, 0)).Count);
     }
 
@@ -66,7 +71,9 @@ public sealed class UnchangedProfileTests(ClusterFixture fixture)
         await Assert.ThrowsAsync<CustomerStoreUnavailableException>(() => customer.UpsertProfileAsync(Ada()));
 
         // The retry reaches the customer rebuilt from the log, and is applied.
-        var retried = Assert.IsType<CustomerView>((await customer.UpsertProfileAsync(Ada())).View);
+        var retry = await customer.UpsertProfileAsync(Ada());
+        var retried = Assert.IsType<CustomerView>(retry.View);
+        Assert.True(retry.Changed);
         Assert.Equal(3, retried.Version);
         Assert.Equal("Lovelace", retried.Profile.FamilyName);
         Assert.Equal(3, (await Log.ReadEntriesAsync(id, 0)).Count);

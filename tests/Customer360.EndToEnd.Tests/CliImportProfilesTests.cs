@@ -1,0 +1,50 @@
+using System.Text.Json;
+using static Customer360.EndToEnd.Tests.Touchpoints;
+
+namespace Customer360.EndToEnd.Tests;
+
+/// <summary>
+/// <c>c360 import-profiles</c> as a process against the test server: a file imported again is
+/// reported as unchanged, and a line that changes something is reported as upserted.
+/// </summary>
+[Collection(ServerCollection.Name)]
+public sealed class CliImportProfilesTests(ServerFixture fixture)
+{
+    [Fact]
+    public async Task AFileImportedAgainIsReportedUnchangedExceptWhatItChanges()
+    {
+        var ids = Enumerable.Range(1, 3).Select(_ => NewCustomerId("cli-profiles")).ToArray();
+        var file = Path.Combine(Path.GetTempPath(), $"c360-profiles-{Guid.NewGuid():N}.jsonl");
+        try
+        {
+            await File.WriteAllLinesAsync(file, ids.Select(id => Line(id, "Lovelace")));
+            var first = await ImportAsync(file);
+            var again = await ImportAsync(file);
+
+            // One family name changed in the file; the others are as the server has them.
+            await File.WriteAllLinesAsync(file, ids.Select((id, i) => Line(id, i == 1 ? "King" : "Lovelace")));
+            var edited = await ImportAsync(file);
+
+            Assert.Equal((3, 0, 0), first);
+            Assert.Equal((0, 3, 0), again);
+            Assert.Equal((1, 2, 0), edited);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static string Line(string customerId, string familyName) =>
+        $$"""{ "customerId": "{{customerId}}", "givenName": "Ada", "familyName": "{{familyName}}", "emails": { "values": [ "ada@example.org" ] } }""";
+
+    private async Task<(int Upserted, int Unchanged, int Rejected)> ImportAsync(string file)
+    {
+        var (exitCode, output, error) = await CliProcess.RunAsync(
+            ["import-profiles", file, "--server", fixture.Server.Address.ToString(), "--json"]);
+        Assert.True(exitCode == 0, $"c360 exited with {exitCode}: {error}\n{output}");
+        using var tally = JsonDocument.Parse(output);
+        var root = tally.RootElement;
+        return (root.GetProperty("accepted").GetInt32(), root.GetProperty("unchanged").GetInt32(), root.GetProperty("rejected").GetInt32());
+    }
+}
