@@ -13,6 +13,7 @@ internal static class CliApplication
         var root = new RootCommand("c360: the Customer360 command line. Look up, watch and feed the live customer view.")
         {
             global.Server,
+            global.ApiKey,
             global.Json,
             GetCommand.Create(global),
             WatchCommand.Create(global),
@@ -26,6 +27,7 @@ internal static class CliApplication
             SegmentCommand.Create(global),
             ModelCommand.Create(global),
             SeedsCommand.Create(global),
+            ApiKeyCommand.Create(global),
         };
         return root;
     }

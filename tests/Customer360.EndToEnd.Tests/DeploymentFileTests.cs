@@ -1,6 +1,8 @@
 using System.Globalization;
 using Customer360.Api.V1;
+using Customer360.Server.Security;
 using Customer360.Testing;
+using Microsoft.Extensions.Configuration;
 using YamlDotNet.RepresentationModel;
 using static Customer360.EndToEnd.Tests.Touchpoints;
 
@@ -60,6 +62,12 @@ public sealed class DeploymentFileTests
                 Assert.Equal("postgres", settings["Customer360:Storage:Provider"]);
                 Assert.Equal(ComposeConnectionString, settings["Customer360:Storage:ConnectionString"]);
                 Assert.Equal(name, settings["Customer360:Silo:AdvertisedAddress"]);
+
+                // As the container has them (listening on every interface), they pass the
+                // server's check that an endpoint beyond loopback is not open by accident.
+                var auth = new ConfigurationBuilder().AddInMemoryCollection(settings).Build()
+                    .GetSection("Customer360:Auth").Get<AuthOptions>() ?? new AuthOptions();
+                Assert.Null(ApiKeys.Validate(auth, settings["Customer360:Grpc:Address"]));
 
                 // Only what a container provides differently: the database's address, a host
                 // name for the silo (resolved as in the container), and ports free on this host.

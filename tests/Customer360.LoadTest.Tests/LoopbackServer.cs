@@ -21,14 +21,21 @@ internal sealed class LoopbackServer : IAsyncDisposable
 
     public Uri Address { get; }
 
-    public static async Task<LoopbackServer> StartAsync()
+    /// <param name="settings">Added to the server's settings.</param>
+    public static async Task<LoopbackServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
         var dataPath = Directory.CreateTempSubdirectory("c360-load-test-").FullName;
-        var (app, address) = await LoopbackHost.StartAsync(new Dictionary<string, string?>
+        var config = new Dictionary<string, string?>
         {
             ["Customer360:Storage:DataPath"] = dataPath,
             ["Customer360:Silo:ClusterId"] = "load-test-" + Guid.NewGuid().ToString("N"),
-        });
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            config[key] = value;
+        }
+
+        var (app, address) = await LoopbackHost.StartAsync(config);
         return new LoopbackServer(app, address, dataPath);
     }
 

@@ -1,6 +1,8 @@
 using Customer360.Api.V1;
 using Customer360.Cli.Import;
 using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Spectre.Console;
 
@@ -10,7 +12,7 @@ namespace Customer360.Cli.Infrastructure;
 /// What a command runs with: where the server is, how to print, and clients made on first use
 /// so that commands which never call the server (seed generation) never open a connection.
 /// </summary>
-internal sealed class CliContext(Uri server, bool json, CancellationToken cancellationToken) : IDisposable
+internal sealed class CliContext(Uri server, string? apiKey, bool json, CancellationToken cancellationToken) : IDisposable
 {
     private const int RedirectedWidth = 160;
 
@@ -32,13 +34,22 @@ internal sealed class CliContext(Uri server, bool json, CancellationToken cancel
         AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }),
         Console.IsErrorRedirected);
 
-    public CustomerService.CustomerServiceClient Customers => new(Channel);
+    public CustomerService.CustomerServiceClient Customers => new(Calls);
 
-    public SegmentService.SegmentServiceClient Segments => new(Channel);
+    public SegmentService.SegmentServiceClient Segments => new(Calls);
 
-    public ValueModelService.ValueModelServiceClient ValueModels => new(Channel);
+    public ValueModelService.ValueModelServiceClient ValueModels => new(Calls);
 
     private GrpcChannel Channel => _channel ??= GrpcChannel.ForAddress(Server);
+
+    // Every call carries the API key when there is one (the server reads "authorization: Bearer <key>").
+    private CallInvoker Calls => apiKey is null
+        ? Channel.CreateCallInvoker()
+        : Channel.Intercept(headers =>
+        {
+            headers.Add("authorization", $"Bearer {apiKey}");
+            return headers;
+        });
 
     public void WriteJson(IMessage message) => Console.Out.WriteLine(JsonLines.Format(message));
 

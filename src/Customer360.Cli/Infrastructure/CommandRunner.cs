@@ -18,14 +18,19 @@ internal static class CommandRunner
             try
             {
                 var server = GlobalOptions.ParseServer(parseResult.GetValue(global.Server) ?? GlobalOptions.DefaultServer);
-                using var context = new CliContext(server, parseResult.GetValue(global.Json), cancellationToken);
+                using var context = new CliContext(server, parseResult.GetValue(global.ApiKey), parseResult.GetValue(global.Json), cancellationToken);
                 try
                 {
                     return await body(parseResult, context);
                 }
                 catch (RpcException ex) when (!IsCancellation(ex, cancellationToken))
                 {
-                    var hint = ex.StatusCode == StatusCode.Unavailable ? $" (is the server running at {server}?)" : string.Empty;
+                    var hint = ex.StatusCode switch
+                    {
+                        StatusCode.Unavailable => $" (is the server running at {server}?)",
+                        StatusCode.Unauthenticated => $" (give the API key with --api-key or ${GlobalOptions.ApiKeyVariable})",
+                        _ => string.Empty,
+                    };
                     var detail = ex.Status.Detail.Length > 0 ? $": {ex.Status.Detail}" : string.Empty;
                     Fail($"{ProtoValues.FormatStatusCode(ex.StatusCode)} ({(int)ex.StatusCode}){detail}{hint}");
                     return ExitCodes.ServerError;

@@ -19,6 +19,16 @@ internal sealed class GlobalOptions
             : DefaultServer,
     };
 
+    public const string ApiKeyVariable = "C360_API_KEY";
+
+    public Option<string?> ApiKey { get; } = new("--api-key")
+    {
+        Description = $"API key sent with every call, for a server that requires one. Default: ${ApiKeyVariable}",
+        HelpName = "key",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(ApiKeyVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null,
+    };
+
     public Option<bool> Json { get; } = new("--json")
     {
         Description = "Print proto JSON for scripts: one object per line",

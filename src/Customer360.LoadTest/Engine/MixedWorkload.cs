@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Customer360.Api.V1;
+using Customer360.LoadTest.Ingest;
 using Customer360.LoadTest.Workload;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -39,11 +40,12 @@ internal sealed class MixedWorkload : IAckObserver, IAsyncDisposable
     /// <param name="watchers">Customers to watch, the busiest of the workload first; 0 for none.</param>
     /// <param name="baseNetSpend">Each customer's net spend before the phase, for the dashboard.</param>
     /// <param name="servers">The addresses given; reads, watches and the dashboard's segments are spread over all of them.</param>
-    public MixedWorkload(IReadOnlyList<Uri> servers, IngestWorkload workload, double? readsPerSecond, int? readRecent, int watchers, bool dashboard, int seed, IReadOnlyDictionary<string, decimal> baseNetSpend)
+    /// <param name="apiKey">Sent with every call, for servers that require a key.</param>
+    public MixedWorkload(IReadOnlyList<Uri> servers, string? apiKey, IngestWorkload workload, double? readsPerSecond, int? readRecent, int watchers, bool dashboard, int seed, IReadOnlyDictionary<string, decimal> baseNetSpend)
     {
         if (readsPerSecond is { } rate && rate > 0)
         {
-            _reads = new CustomerReads([.. servers.Select(s => new CustomerService.CustomerServiceClient(Open(s)))], rate, seed, readRecent);
+            _reads = new CustomerReads([.. servers.Select(s => new CustomerService.CustomerServiceClient(Open(s, apiKey)))], rate, seed, readRecent);
         }
 
         if (watchers > 0)
@@ -51,13 +53,13 @@ internal sealed class MixedWorkload : IAckObserver, IAsyncDisposable
             WatchedCustomers = workload.Touchpoints.CountBy(t => t.CustomerId)
                 .OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal)
                 .Take(watchers).Select(c => c.Key).ToArray();
-            _watcherClients = [.. servers.Select(s => new CustomerService.CustomerServiceClient(Open(s)))];
+            _watcherClients = [.. servers.Select(s => new CustomerService.CustomerServiceClient(Open(s, apiKey)))];
             _watchers = new CustomerWatchers(_watcherClients, WatchedCustomers);
         }
 
         if (dashboard)
         {
-            _dashboard = new SegmentDashboard([.. servers.Select(s => new SegmentService.SegmentServiceClient(Open(s)))], workload, baseNetSpend);
+            _dashboard = new SegmentDashboard([.. servers.Select(s => new SegmentService.SegmentServiceClient(Open(s, apiKey)))], workload, baseNetSpend);
         }
 
         // Only needed, and only built, when something follows the acks.
@@ -192,12 +194,9 @@ internal sealed class MixedWorkload : IAckObserver, IAsyncDisposable
     }
 
     /// <summary>A connection of its own, free to open more HTTP/2 connections when one's stream limit is reached.</summary>
-    private GrpcChannel Open(Uri server)
+    private GrpcChannel Open(Uri server, string? apiKey)
     {
-        var channel = GrpcChannel.ForAddress(server, new GrpcChannelOptions
-        {
-            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
-        });
+        var channel = ServerChannel.Open(server, apiKey, new SocketsHttpHandler { EnableMultipleHttp2Connections = true });
         _channels.Add(channel);
         return channel;
     }

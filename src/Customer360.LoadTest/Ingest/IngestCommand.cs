@@ -28,6 +28,7 @@ internal static class IngestCommand
             HelpName = "url",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable(ServerVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : DefaultServer,
         };
+        var apiKey = ApiKeyOption();
         var touchpoints = Count("--touchpoints", "Touchpoints to generate and send", 100_000, 10_000_000);
         var customers = Count("--customers", "Customers the touchpoints are spread over", 10_000, 1_000_000);
         var seed = new Option<int>("--seed") { Description = "Seed of the generated workload; the same seed gives the same touchpoints", DefaultValueFactory = _ => 360 };
@@ -94,7 +95,7 @@ internal static class IngestCommand
         var mixedWorkload = new MixedWorkloadOptions();
         var command = new Command("ingest", "Measure durable touchpoint ingestion through the gRPC API, next to PostgreSQL baselines on the same rows")
         {
-            server, touchpoints, customers, seed, runId, streams, window, batch, rate, warmup,
+            server, apiKey, touchpoints, customers, seed, runId, streams, window, batch, rate, warmup,
             returning, postgres, skipBaselines, copyChunk, naiveConnections, naiveTouchpoints, keepTables, storeLabel, json, markdown, noVerify, echoCeiling, cpu,
         };
         foreach (var option in workloadShape.All.Concat(mixedWorkload.All))
@@ -120,6 +121,7 @@ internal static class IngestCommand
                 {
                     Server = ParseServers(parseResult.GetRequiredValue(server))[0],
                     OtherServers = ParseServers(parseResult.GetRequiredValue(server))[1..],
+                    ApiKey = parseResult.GetValue(apiKey),
                     Touchpoints = parseResult.GetValue(touchpoints),
                     Customers = parseResult.GetValue(customers),
                     Seed = parseResult.GetValue(seed),
@@ -231,6 +233,14 @@ internal static class IngestCommand
     }
 
     /// <summary>One address, or several separated by commas; at least one.</summary>
+    /// <summary>--api-key, for servers that require one; the same as c360's, and it reads the same variable.</summary>
+    internal static Option<string?> ApiKeyOption() => new("--api-key")
+    {
+        Description = "API key sent with every call, for a server that requires one (README, \"Who may call the API\"). Default: $C360_API_KEY",
+        HelpName = "key",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("C360_API_KEY") is { Length: > 0 } fromEnvironment ? fromEnvironment : null,
+    };
+
     internal static Uri[] ParseServers(string text) =>
         text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } addresses
             ? [.. addresses.Select(ParseServer)]

@@ -63,6 +63,9 @@ internal sealed record IngestSettings
     /// <summary><see cref="Server"/> followed by <see cref="OtherServers"/>.</summary>
     public IReadOnlyList<Uri> Servers => [Server, .. OtherServers];
 
+    /// <summary>The API key every call carries, for servers that require one.</summary>
+    public string? ApiKey { get; init; }
+
     /// <summary>Where to write the Markdown summary, if anywhere.</summary>
     public FileInfo? MarkdownFile { get; init; }
 

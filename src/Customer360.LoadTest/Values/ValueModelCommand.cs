@@ -10,6 +10,7 @@ using Customer360.Domain.Values.Models.Synthetic;
 using Customer360.Grains.Configuration;
 using Customer360.Grains.Storage;
 using Customer360.Grains.Values;
+using Customer360.LoadTest.Ingest;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Options;
@@ -39,6 +40,7 @@ internal static class ValueModelCommand
             Description = "Also time the re-scoring sweep of this running server (start it with Customer360__ValueModel__SweepRate=0 to see its capacity)",
             HelpName = "url",
         };
+        var apiKey = IngestCommand.ApiKeyOption();
         var sweepCustomers = new Option<int>("--sweep-customers") { Description = "Customers ingested into the server before its sweep is timed (0: sweep those it has)", DefaultValueFactory = _ => 20_000, HelpName = "n" };
         var postgres = new Option<string?>("--postgres")
         {
@@ -49,7 +51,7 @@ internal static class ValueModelCommand
         var json = new Option<FileInfo?>("--json") { Description = "Also write the results as JSON to this file", HelpName = "file" };
         var command = new Command("value-model", "Time a lifetime-value fit, the cost of rescoring on every touchpoint, and a server's re-scoring sweep")
         {
-            customers, touchpoints, server, sweepCustomers, postgres, json,
+            customers, touchpoints, server, apiKey, sweepCustomers, postgres, json,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -73,7 +75,7 @@ internal static class ValueModelCommand
             TimeRescoring(model, t, table, results);
             if (parse.GetValue(server) is { } address)
             {
-                await TimeSweepAsync(new Uri(address), s, table, results, cancellationToken);
+                await TimeSweepAsync(new Uri(address), parse.GetValue(apiKey), s, table, results, cancellationToken);
             }
 
             AnsiConsole.Write(table);
@@ -219,9 +221,9 @@ internal static class ValueModelCommand
         return Stopwatch.GetElapsedTime(started).TotalSeconds;
     }
 
-    private static async Task TimeSweepAsync(Uri address, int count, Table table, JsonObject results, CancellationToken cancellationToken)
+    private static async Task TimeSweepAsync(Uri address, string? apiKey, int count, Table table, JsonObject results, CancellationToken cancellationToken)
     {
-        using var channel = GrpcChannel.ForAddress(address);
+        using var channel = ServerChannel.Open(address, apiKey);
         var customersApi = new CustomerService.CustomerServiceClient(channel);
         var models = new ValueModelService.ValueModelServiceClient(channel);
         if (count > 0)

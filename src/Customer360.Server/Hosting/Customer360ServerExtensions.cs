@@ -4,6 +4,7 @@ using Customer360.Grains.Hosting;
 using Customer360.Grains.Storage;
 using Customer360.Storage;
 using Customer360.Server.Grpc;
+using Customer360.Server.Security;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -27,6 +28,11 @@ public static class Customer360ServerExtensions
         var endpoint = config.GetSection("Grpc").Get<GrpcEndpointOptions>() ?? new();
         var storage = config.GetSection("Storage").Get<StorageOptions>() ?? new();
         var silo = config.GetSection("Silo").Get<SiloOptions>() ?? new();
+        var auth = config.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new();
+        if (ApiKeys.Validate(auth, endpoint.Address) is { } authProblem)
+        {
+            throw new InvalidOperationException($"{Customer360Options.Section}:{AuthOptions.Section}: {authProblem}");
+        }
 
         builder.WebHost.ConfigureKestrel(kestrel =>
             kestrel.Listen(IPAddress.Parse(endpoint.Address), endpoint.Port, listen => listen.Protocols = HttpProtocols.Http2));
@@ -35,8 +41,11 @@ public static class Customer360ServerExtensions
         builder.Services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = endpoint.MaxMessageBytes;
+            // Outermost, so that a refused call does nothing at all.
+            grpc.Interceptors.Add<ApiKeyInterceptor>();
             grpc.Interceptors.Add<ErrorMappingInterceptor>();
         });
+        builder.Services.AddSingleton(new ApiKeys(auth));
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks().AddCheck<SiloHealthCheck>("silo");
         builder.Services.AddSingleton<ApiValidation>();

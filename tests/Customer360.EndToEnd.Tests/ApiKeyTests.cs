@@ -1,0 +1,208 @@
+using Customer360.Api.V1;
+using Customer360.Server.Hosting;
+using Customer360.Server.Security;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Grpc.Health.V1;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using static Customer360.EndToEnd.Tests.Touchpoints;
+
+namespace Customer360.EndToEnd.Tests;
+
+/// <summary>A real server configured with one API key of each role.</summary>
+public sealed class KeyedServerFixture : IAsyncLifetime
+{
+    public const string TillKey = "till-key-8b1d2c";
+    public const string AgentKey = "agent-key-5f0a91";
+    public const string OperatorKey = "operator-key-c37e44";
+
+    public TestServer Server { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Server = await TestServer.StartAsync(settings: new Dictionary<string, string?>
+    {
+        ["Customer360:Auth:Keys:store_tills:Sha256"] = ApiKeys.DigestOf(TillKey),
+        ["Customer360:Auth:Keys:store_tills:Roles"] = "till",
+        ["Customer360:Auth:Keys:call_centre:Sha256"] = ApiKeys.DigestOf(AgentKey).ToUpperInvariant(),
+        ["Customer360:Auth:Keys:call_centre:Roles"] = "agent",
+        ["Customer360:Auth:Keys:operations:Sha256"] = ApiKeys.DigestOf(OperatorKey),
+        ["Customer360:Auth:Keys:operations:Roles"] = " Operator ",
+    });
+
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+
+    /// <summary>A client that sends <paramref name="authorization"/> as its authorization header, or none.</summary>
+    public CallInvoker As(string? authorization) =>
+        authorization is null
+            ? Server.Channel.CreateCallInvoker()
+            : Server.Channel.Intercept(headers =>
+            {
+                headers.Add(ApiKeyInterceptor.Header, authorization);
+                return headers;
+            });
+
+    public CustomerService.CustomerServiceClient Customers(string? key) => new(As(key is null ? null : $"Bearer {key}"));
+}
+
+/// <summary>
+/// API keys over a real Kestrel server and GrpcChannel: a call without a known key is
+/// UNAUTHENTICATED, one whose key lacks the role is PERMISSION_DENIED, and neither applies
+/// anything; each role calls what it may; health checks stay open.
+/// </summary>
+public sealed class ApiKeyTests(KeyedServerFixture fixture) : IClassFixture<KeyedServerFixture>
+{
+    [Theory]
+    [InlineData(null, "an API key is required; send 'authorization: Bearer <key>'")]
+    [InlineData("Bearer not-a-configured-key", "unknown API key")]
+    [InlineData("Basic dXNlcjpwYXNz", "expected 'Bearer <key>'")]
+    [InlineData("Bearer ", "expected 'Bearer <key>'")]
+    public async Task ACallWithoutAKnownKeyIsUnauthenticatedAndAppliesNothing(string? authorization, string reason)
+    {
+        var id = NewCustomerId("auth");
+        var customers = new CustomerService.CustomerServiceClient(fixture.As(authorization));
+
+        var refused = await Assert.ThrowsAsync<RpcException>(async () => await customers.RecordTouchpointAsync(Record(Purchase(id, 10m))));
+
+        Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
+        Assert.Equal($"authorization: {reason}", refused.Status.Detail);
+        var lookup = await Assert.ThrowsAsync<RpcException>(async () =>
+            await fixture.Customers(KeyedServerFixture.OperatorKey).GetCustomerAsync(new GetCustomerRequest { CustomerId = id }));
+        Assert.Equal(StatusCode.NotFound, lookup.StatusCode);
+    }
+
+    [Fact]
+    public async Task EachRoleCallsWhatItMayAndIsRefusedTheRestNamingTheKey()
+    {
+        var id = NewCustomerId("auth");
+        var till = fixture.Customers(KeyedServerFixture.TillKey);
+        var agent = fixture.Customers(KeyedServerFixture.AgentKey);
+
+        var ack = await till.RecordTouchpointAsync(Record(Purchase(id, 10m)));
+        var view = await agent.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+        var renamed = await agent.UpsertProfileAsync(new UpsertProfileRequest { CustomerId = id, GivenName = "Ada" });
+        var tillReads = await Assert.ThrowsAsync<RpcException>(async () => await till.GetCustomerAsync(new GetCustomerRequest { CustomerId = id }));
+        var agentRecords = await Assert.ThrowsAsync<RpcException>(async () => await agent.RecordTouchpointAsync(Record(Purchase(id, 99m))));
+        var agentFits = await Assert.ThrowsAsync<RpcException>(async () =>
+            await new ValueModelService.ValueModelServiceClient(fixture.As($"Bearer {KeyedServerFixture.AgentKey}")).FitValueModelAsync(new FitValueModelRequest()));
+
+        Assert.Equal(AckStatus.Accepted, ack.Status);
+        Assert.Equal(1, view.Version);
+        Assert.Equal(2, renamed.Version);
+        Assert.Equal(StatusCode.PermissionDenied, tillReads.StatusCode);
+        Assert.Equal(
+            "the API key 'store_tills' (till) may not call customer360.v1.CustomerService/GetCustomer; it takes agent or operator",
+            tillReads.Status.Detail);
+        Assert.Equal(StatusCode.PermissionDenied, agentRecords.StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, agentFits.StatusCode);
+        Assert.Contains("customer360.v1.ValueModelService/FitValueModel; it takes operator", agentFits.Status.Detail, StringComparison.Ordinal);
+
+        // The refused purchase was not applied; the operator reads everything.
+        var after = await fixture.Customers(KeyedServerFixture.OperatorKey).GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+        Assert.Equal((2L, "10.00"), (after.Version, after.Aggregates.NetSpend.Amount));
+    }
+
+    [Fact]
+    public async Task AStreamOpenedWithTheWrongRoleIsRefusedBeforeItTakesATouchpoint()
+    {
+        var id = NewCustomerId("auth");
+        using var stream = fixture.Customers(KeyedServerFixture.AgentKey).StreamTouchpoints();
+        try
+        {
+            await stream.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = Purchase(id, 10m) });
+            await stream.RequestStream.CompleteAsync();
+        }
+        catch (RpcException)
+        {
+            // The server may have ended the call before the write; the status below says why.
+        }
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => stream.ResponseStream.MoveNext(CancellationToken.None));
+
+        Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+        var lookup = await Assert.ThrowsAsync<RpcException>(async () =>
+            await fixture.Customers(KeyedServerFixture.OperatorKey).GetCustomerAsync(new GetCustomerRequest { CustomerId = id }));
+        Assert.Equal(StatusCode.NotFound, lookup.StatusCode);
+
+        // The tills' key streams.
+        using var tills = fixture.Customers(KeyedServerFixture.TillKey).StreamTouchpoints();
+        await tills.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = Purchase(id, 10m) });
+        await tills.RequestStream.CompleteAsync();
+        Assert.True(await tills.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(AckStatus.Accepted, tills.ResponseStream.Current.Status);
+    }
+
+    [Fact]
+    public async Task HealthChecksNeedNoKey()
+    {
+        var response = await new Health.HealthClient(fixture.As(null)).CheckAsync(new HealthCheckRequest());
+
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, response.Status);
+    }
+}
+
+/// <summary>The key settings, checked before the server starts; and which roles each method takes.</summary>
+public sealed class ApiKeySettingsTests
+{
+    private static readonly string Digest = ApiKeys.DigestOf("some key");
+
+    [Fact]
+    public void AnEndpointBeyondLoopbackWithoutKeysDoesNotStartUnlessAnonymousCallsAreAllowed()
+    {
+        var open = Assert.Throws<InvalidOperationException>(() => Build(new() { ["Customer360:Grpc:Address"] = "0.0.0.0" }));
+
+        Assert.Contains("listens on 0.0.0.0, beyond loopback, with no API keys", open.Message, StringComparison.Ordinal);
+        Build(new() { ["Customer360:Grpc:Address"] = "0.0.0.0", ["Customer360:Auth:AllowAnonymous"] = "true" });
+        Build(new() { ["Customer360:Grpc:Address"] = "0.0.0.0", ["Customer360:Auth:Keys:ops:Sha256"] = Digest, ["Customer360:Auth:Keys:ops:Roles"] = "operator" });
+        Build(new() { ["Customer360:Grpc:Address"] = "::1" });
+    }
+
+    [Theory]
+    [InlineData("abc", "operator", "Customer360:Auth:Keys:k:Sha256 must be the key's SHA-256 as 64 hexadecimal digits")]
+    [InlineData(null, "", "Customer360:Auth:Keys:k:Roles must list one or more of till, agent, operator, got ''")]
+    [InlineData(null, "till,cashier", "Customer360:Auth:Keys:k:Roles must list one or more of till, agent, operator, got 'till,cashier'")]
+    public void ABadKeySettingIsNamed(string? sha256, string roles, string problem)
+    {
+        var options = new AuthOptions { Keys = { ["k"] = new ApiKeyOptions { Sha256 = sha256 ?? Digest, Roles = roles } } };
+
+        Assert.StartsWith(problem, ApiKeys.Validate(options, "127.0.0.1"), StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => new ApiKeys(options));
+    }
+
+    [Fact]
+    public void TheSameKeyTwiceIsRefused()
+    {
+        var options = new AuthOptions
+        {
+            Keys =
+            {
+                ["a"] = new ApiKeyOptions { Sha256 = Digest, Roles = "till" },
+                ["b"] = new ApiKeyOptions { Sha256 = Digest.ToUpperInvariant(), Roles = "agent" },
+            },
+        };
+
+        Assert.Equal("Customer360:Auth:Keys:b:Sha256 is the same key as another one's", ApiKeys.Validate(options, null));
+    }
+
+    [Fact]
+    public void EveryMethodIsTheOperatorsAndTillsOnlyWriteTouchpoints()
+    {
+        var methods = ApiRoles.Services.SelectMany(s => s.Methods.Select(m => ApiRoles.PathOf(s, m.Name))).ToList();
+
+        Assert.All(methods, m => Assert.Contains(ApiRoles.Operator, ApiRoles.AllowedFor(m)));
+        Assert.Equal(
+            ["/customer360.v1.CustomerService/RecordTouchpoint", "/customer360.v1.CustomerService/StreamTouchpointBatches", "/customer360.v1.CustomerService/StreamTouchpoints"],
+            methods.Where(m => ApiRoles.AllowedFor(m).Contains(ApiRoles.Till)).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["/customer360.v1.ValueModelService/Backtest", "/customer360.v1.ValueModelService/FitValueModel"],
+            methods.Where(m => ApiRoles.AllowedFor(m).Count == 1).Order(StringComparer.Ordinal));
+        Assert.False(ApiRoles.Guards("/grpc.health.v1.Health/Check"));
+        Assert.True(ApiRoles.Guards("/customer360.v1.SegmentService/GetSegment"));
+    }
+
+    private static void Build(Dictionary<string, string?> settings)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(settings.Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value)));
+        builder.AddCustomer360Server();
+    }
+}
