@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Customer360.Grains.Diagnostics;
 using Customer360.Grains.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -23,6 +24,7 @@ public sealed partial class GroupCommitter : IAsyncDisposable
     private readonly CommitBatch _commit;
     private readonly GroupCommitOptions _options;
     private readonly ILogger _logger;
+    private readonly Customer360Metrics? _metrics;
     private readonly Task _loop;
     private long _batches;
     private long _entries;
@@ -37,11 +39,13 @@ public sealed partial class GroupCommitter : IAsyncDisposable
     /// Batches committing at once; defaults to <see cref="GroupCommitOptions.MaxConcurrentCommits"/>.
     /// A store with a single writer (SQLite) passes 1.
     /// </param>
-    public GroupCommitter(CommitBatch commit, GroupCommitOptions options, ILogger logger, int? maxConcurrentCommits = null)
+    /// <param name="metrics">Where each commit's entries and time are recorded, if anywhere.</param>
+    public GroupCommitter(CommitBatch commit, GroupCommitOptions options, ILogger logger, int? maxConcurrentCommits = null, Customer360Metrics? metrics = null)
     {
         _commit = commit;
         _options = options;
         _logger = logger;
+        _metrics = metrics;
         _maxConcurrent = Math.Max(1, maxConcurrentCommits ?? options.MaxConcurrentCommits);
         _slots = new SemaphoreSlim(_maxConcurrent, _maxConcurrent);
         _loop = Task.Run(RunAsync);
@@ -177,7 +181,9 @@ public sealed partial class GroupCommitter : IAsyncDisposable
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var stored = await _commit(entries, snapshots, CancellationToken.None);
-            LogCommitted(_logger, entries.Count, snapshots.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            var took = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            LogCommitted(_logger, entries.Count, snapshots.Count, took.TotalMilliseconds);
+            _metrics?.Committed(entries.Count, took);
             for (var i = 0; i < accepted.Count; i++)
             {
                 accepted[i].Done!.TrySetResult(stored[i]);

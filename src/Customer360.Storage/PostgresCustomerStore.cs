@@ -1,6 +1,7 @@
 using Customer360.Contracts.Customers;
 using Customer360.Domain.Customers;
 using Customer360.Domain.Values;
+using Customer360.Grains.Diagnostics;
 using Customer360.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -36,12 +37,13 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
     private readonly CustomerKeyCache _keys;
 
     public PostgresCustomerStore(
-        string connectionString, string serviceId, GroupCommitOptions options, ILogger<PostgresCustomerStore> logger, int customerKeyCapacity = CustomerKeyCache.DefaultCapacity)
+        string connectionString, string serviceId, GroupCommitOptions options, ILogger<PostgresCustomerStore> logger, int customerKeyCapacity = CustomerKeyCache.DefaultCapacity,
+        Customer360Metrics? metrics = null)
     {
         _serviceId = serviceId;
         _keys = new CustomerKeyCache(customerKeyCapacity);
         _source = NpgsqlDataSource.Create(PostgresConnectionSettings.ForStore(connectionString, DefaultMaxConnections));
-        _committer = new GroupCommitter(CommitAsync, options, logger);
+        _committer = new GroupCommitter(CommitAsync, options, logger, metrics: metrics);
     }
 
     public GroupCommitter Committer => _committer;

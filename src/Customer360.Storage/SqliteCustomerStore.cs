@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Customer360.Contracts.Customers;
 using Customer360.Domain.Customers;
 using Customer360.Domain.Values;
+using Customer360.Grains.Diagnostics;
 using Customer360.Grains.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -45,7 +46,8 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
     private readonly GroupCommitter _committer;
     private readonly CustomerKeyCache _keys = new(CustomerKeyCache.DefaultCapacity);
 
-    public SqliteCustomerStore(string connectionString, string serviceId, SqliteDurability durability, GroupCommitOptions options, ILogger<SqliteCustomerStore> logger)
+    public SqliteCustomerStore(
+        string connectionString, string serviceId, SqliteDurability durability, GroupCommitOptions options, ILogger<SqliteCustomerStore> logger, Customer360Metrics? metrics = null)
     {
         _connectionString = connectionString;
         _serviceId = serviceId;
@@ -60,7 +62,7 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
         }
 
         // SQLite has one writer: its commits go one at a time whatever the options say.
-        _committer = new GroupCommitter(Commit, options, logger, maxConcurrentCommits: 1);
+        _committer = new GroupCommitter(Commit, options, logger, maxConcurrentCommits: 1, metrics: metrics);
     }
 
     public GroupCommitter Committer => _committer;

@@ -1,5 +1,6 @@
 using Customer360.Grains.Configuration;
 using Customer360.Grains.Customers;
+using Customer360.Grains.Diagnostics;
 using Customer360.Grains.Segments;
 using Customer360.Grains.Storage;
 using Customer360.Grains.Values;
@@ -41,6 +42,8 @@ public static class Customer360SiloExtensions
         silo.Services.AddSingleton<ValueModelFitter>();
         silo.Services.AddSingleton<RescoringSweep>();
         silo.Services.AddSingleton<ActiveCustomers>();
+        silo.Services.AddMetrics();
+        silo.Services.AddSingleton<Customer360Metrics>();
         silo.Services.AddSingleton<ColdRescoring>();
         silo.Services.AddPlacementDirector<SiloAddressPlacement, SiloAddressPlacementDirector>();
         silo.Services.AddSingleton<ValueModelBacktester>();

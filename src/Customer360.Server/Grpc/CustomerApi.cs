@@ -3,6 +3,7 @@ using Customer360.Api.V1;
 using Customer360.Contracts.Customers;
 using Customer360.Contracts.Segments;
 using Customer360.Grains.Customers;
+using Customer360.Grains.Diagnostics;
 using Grpc.Core;
 
 namespace Customer360.Server.Grpc;
@@ -15,6 +16,7 @@ public sealed class CustomerApi(
     CustomerGrains customers,
     ApiValidation validation,
     ServerShutdown shutdown,
+    Customer360Metrics metrics,
     ILogger<CustomerApi> logger) : CustomerService.CustomerServiceBase
 {
     /// <summary>Touchpoints of one stream being applied at once; more waits, which backs up HTTP/2 flow control.</summary>
@@ -49,9 +51,19 @@ public sealed class CustomerApi(
 
     public override async Task<TouchpointAck> RecordTouchpoint(RecordTouchpointRequest request, ServerCallContext context)
     {
-        var touchpoint = Validate(request.Touchpoint);
-        var result = await Customer(touchpoint.CustomerId).RecordTouchpointAsync(touchpoint);
-        return Ack(result);
+        try
+        {
+            var touchpoint = Validate(request.Touchpoint);
+            var result = await Customer(touchpoint.CustomerId).RecordTouchpointAsync(touchpoint);
+            return Answered(Ack(result));
+        }
+        catch (Exception ex)
+        {
+            metrics.Answered(ErrorMappingInterceptor.ToStatus(ex).StatusCode == StatusCode.FailedPrecondition
+                ? Customer360Metrics.Outcomes.Conflict
+                : Customer360Metrics.Outcomes.Rejected);
+            throw;
+        }
     }
 
     public override Task StreamTouchpoints(
@@ -218,19 +230,32 @@ public sealed class CustomerApi(
             var result = await Customer(touchpoint.CustomerId).RecordTouchpointAsync(touchpoint);
             var ack = Ack(result, path);
             ack.Sequence = sequence;
-            return ack;
+            return Answered(ack);
         }
         catch (RpcException ex)
         {
-            return Rejected(eventId, sequence, ex.StatusCode, ex.Status.Detail);
+            return Answered(Rejected(eventId, sequence, ex.StatusCode, ex.Status.Detail));
         }
         catch (Exception ex)
         {
             // Not applied (acks are only sent after the write): the till may retry this touchpoint.
             LogStreamFailure(logger, ex, eventId);
             var status = ErrorMappingInterceptor.ToStatus(ex);
-            return Rejected(eventId, sequence, status.StatusCode, status.Detail);
+            return Answered(Rejected(eventId, sequence, status.StatusCode, status.Detail));
         }
+    }
+
+    /// <summary>Counts the answer a touchpoint is given (<see cref="Customer360Metrics"/>).</summary>
+    private TouchpointAck Answered(TouchpointAck ack)
+    {
+        metrics.Answered(ack.Status switch
+        {
+            AckStatus.Accepted => Customer360Metrics.Outcomes.Accepted,
+            AckStatus.Duplicate => Customer360Metrics.Outcomes.Duplicate,
+            _ when ack.Code == (int)StatusCode.FailedPrecondition => Customer360Metrics.Outcomes.Conflict,
+            _ => Customer360Metrics.Outcomes.Rejected,
+        });
+        return ack;
     }
 
     private Domain.Customers.Touchpoint Validate(Api.V1.Touchpoint? message, string path = "touchpoint")

@@ -1,5 +1,6 @@
 using System.Net;
 using Customer360.Grains.Configuration;
+using Customer360.Grains.Diagnostics;
 using Customer360.Grains.Hosting;
 using Customer360.Grains.Storage;
 using Customer360.Storage;
@@ -7,6 +8,8 @@ using Customer360.Server.Grpc;
 using Customer360.Server.Security;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -47,6 +50,7 @@ public static class Customer360ServerExtensions
         });
         builder.Services.AddSingleton(new ApiKeys(auth));
         builder.Services.AddGrpcReflection();
+        AddMetricsExport(builder);
         builder.Services.AddGrpcHealthChecks().AddCheck<SiloHealthCheck>("silo");
         builder.Services.AddSingleton<ApiValidation>();
         builder.Services.AddSingleton<ServerShutdown>();
@@ -63,6 +67,29 @@ public static class Customer360ServerExtensions
         });
         return builder;
     }
+
+    /// <summary>
+    /// Sends the engine's metrics (<see cref="Customer360Metrics"/>) with the runtime's, ASP.NET
+    /// Core's, Orleans' and Npgsql's over OTLP when an endpoint is configured with the standard
+    /// OpenTelemetry settings (OTEL_EXPORTER_OTLP_ENDPOINT, and OTEL_EXPORTER_OTLP_PROTOCOL,
+    /// OTEL_METRIC_EXPORT_INTERVAL...). Without one nothing is collected.
+    /// </summary>
+    private static void AddMetricsExport(WebApplicationBuilder builder)
+    {
+        if (string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointSetting]))
+        {
+            return;
+        }
+
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(serviceName: "customer360"))
+            .WithMetrics(metrics => metrics
+                .AddMeter(Customer360Metrics.MeterName, "Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Runtime", "Npgsql")
+                .AddOtlpExporter());
+    }
+
+    /// <summary>The standard OpenTelemetry setting that turns the export on.</summary>
+    public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
     /// <summary>
     /// How silos find each other: through the PostgreSQL membership tables when the store is
@@ -109,7 +136,8 @@ public static class Customer360ServerExtensions
                 var connectionString = SqliteStore.ConnectionStringFor(storage);
                 SqliteStore.EnsureCreated(connectionString);
                 silo.Services.AddSingleton<ICustomerStore>(sp => new UnavailableOnDatabaseFailure(new SqliteCustomerStore(
-                    connectionString, ServiceIdOf(sp), storage.SqliteSynchronous, storage.GroupCommit, sp.GetRequiredService<ILogger<SqliteCustomerStore>>())));
+                    connectionString, ServiceIdOf(sp), storage.SqliteSynchronous, storage.GroupCommit, sp.GetRequiredService<ILogger<SqliteCustomerStore>>(),
+                    sp.GetRequiredService<Customer360Metrics>())));
                 silo.Services.AddSingleton<ISegmentStore>(sp => new SqliteSegmentStore(connectionString, ServiceIdOf(sp)));
                 silo.AddAdoNetStore(SqliteProviderName, SqliteStore.Invariant, connectionString);
                 silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Store, (sp, _) =>
@@ -118,7 +146,8 @@ public static class Customer360ServerExtensions
             case StorageOptions.Postgres:
                 var postgres = RequireConnectionString(storage);
                 silo.Services.AddSingleton<ICustomerStore>(sp => new UnavailableOnDatabaseFailure(new PostgresCustomerStore(
-                    postgres, ServiceIdOf(sp), storage.GroupCommit, sp.GetRequiredService<ILogger<PostgresCustomerStore>>())));
+                    postgres, ServiceIdOf(sp), storage.GroupCommit, sp.GetRequiredService<ILogger<PostgresCustomerStore>>(),
+                    metrics: sp.GetRequiredService<Customer360Metrics>())));
                 silo.Services.AddSingleton<ISegmentStore>(sp => new PostgresSegmentStore(postgres, ServiceIdOf(sp)));
                 silo.AddAdoNetStore(StorageNames.Store, PostgresInvariant, postgres);
                 break;

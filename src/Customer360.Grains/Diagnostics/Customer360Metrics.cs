@@ -1,0 +1,51 @@
+using System.Diagnostics.Metrics;
+using Customer360.Grains.Customers;
+
+namespace Customer360.Grains.Diagnostics;
+
+/// <summary>
+/// The engine's own metrics, on the meter <see cref="MeterName"/>: what the tills were answered,
+/// how the customer log's commits go, and how many customers the silo holds. Exported with the
+/// runtime's, ASP.NET Core's and Orleans' own when the server is given an OpenTelemetry
+/// endpoint (README, "Metrics"); without a listener they cost next to nothing.
+/// </summary>
+public sealed class Customer360Metrics
+{
+    public const string MeterName = "Customer360";
+
+    /// <summary>The values of the touchpoints counter's <c>outcome</c> tag.</summary>
+    public static class Outcomes
+    {
+        public const string Accepted = "accepted";
+        public const string Duplicate = "duplicate";
+        public const string Conflict = "conflict";
+        public const string Rejected = "rejected";
+    }
+
+    private readonly Counter<long> _touchpoints;
+    private readonly Histogram<double> _commitDuration;
+    private readonly Histogram<int> _commitEntries;
+
+    public Customer360Metrics(IMeterFactory meters, ActiveCustomers active)
+    {
+        var meter = meters.Create(MeterName);
+        _touchpoints = meter.CreateCounter<long>(
+            "customer360.touchpoints", "{touchpoint}", "Touchpoints answered, by outcome: accepted, duplicate, conflict (an event id seen with other content) or rejected (bad input, or not applied)");
+        _commitDuration = meter.CreateHistogram<double>(
+            "customer360.log.commit.duration", "s", "How long each commit of the customer log took, from the start of its transaction to its end");
+        _commitEntries = meter.CreateHistogram<int>(
+            "customer360.log.commit.entries", "{entry}", "Log entries each commit of the customer log carried");
+        meter.CreateObservableGauge(
+            "customer360.customers.active", () => active.Count, "{customer}", "Customers this silo holds in memory");
+    }
+
+    /// <summary>Counts one touchpoint answered with <paramref name="outcome"/> (<see cref="Outcomes"/>).</summary>
+    public void Answered(string outcome) => _touchpoints.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <summary>Records one commit of the customer log: its entries and how long it took.</summary>
+    public void Committed(int entries, TimeSpan took)
+    {
+        _commitDuration.Record(took.TotalSeconds);
+        _commitEntries.Record(entries);
+    }
+}
