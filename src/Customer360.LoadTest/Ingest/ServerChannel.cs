@@ -19,8 +19,8 @@ internal static class ServerChannel
             var plain = server.Scheme == Uri.UriSchemeHttp;
             options.Credentials = ChannelCredentials.Create(plain ? ChannelCredentials.Insecure : ChannelCredentials.SecureSsl, key);
 
-            // The server's own endpoint speaks HTTP/2 without TLS; the key goes in clear text,
-            // as README says, so such an endpoint belongs behind an encrypting network.
+            // Over http:// the key goes in clear text (README, "Who may call the API"): a server
+            // reached beyond one machine takes a certificate and https://.
             options.UnsafeUseInsecureChannelCallCredentials = plain;
         }
 

@@ -37,8 +37,16 @@ public static class Customer360ServerExtensions
             throw new InvalidOperationException($"{Customer360Options.Section}:{AuthOptions.Section}: {authProblem}");
         }
 
+        var certificate = endpoint.LoadCertificate();
         builder.WebHost.ConfigureKestrel(kestrel =>
-            kestrel.Listen(IPAddress.Parse(endpoint.Address), endpoint.Port, listen => listen.Protocols = HttpProtocols.Http2));
+            kestrel.Listen(IPAddress.Parse(endpoint.Address), endpoint.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                if (certificate is not null)
+                {
+                    listen.UseHttps(certificate);
+                }
+            }));
 
         builder.Services.Configure<Customer360Options>(config);
         builder.Services.AddGrpc(grpc =>

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Customer360.Storage;
 
 namespace Customer360.Server.Hosting;
@@ -6,7 +8,7 @@ namespace Customer360.Server.Hosting;
 /// <summary>Where the gRPC endpoint listens ("Customer360:Grpc").</summary>
 public sealed class GrpcEndpointOptions
 {
-    /// <summary>IP address to bind; loopback by default. The endpoint speaks HTTP/2 without TLS (h2c).</summary>
+    /// <summary>IP address to bind; loopback by default. The endpoint speaks HTTP/2, without TLS (h2c) unless <see cref="CertificatePath"/> is given.</summary>
     public string Address { get; set; } = "127.0.0.1";
 
     /// <summary>TCP port; 0 picks a free one.</summary>
@@ -14,6 +16,49 @@ public sealed class GrpcEndpointOptions
 
     /// <summary>Largest request message accepted; bigger ones fail with RESOURCE_EXHAUSTED.</summary>
     public int MaxMessageBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// The server's TLS certificate: a PKCS#12 file (.pfx, .p12), or a PEM file with its key in
+    /// <see cref="CertificateKeyPath"/>. Given, the endpoint speaks HTTP/2 over TLS only
+    /// (clients use https://); not given, HTTP/2 without TLS.
+    /// </summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>The PEM private key of <see cref="CertificatePath"/>, when that is a PEM certificate.</summary>
+    public string? CertificateKeyPath { get; set; }
+
+    /// <summary>The PKCS#12 file's password, or the PEM key's if it is encrypted.</summary>
+    public string? CertificatePassword { get; set; }
+
+    /// <summary>
+    /// The certificate the settings name, or null for none. Fails naming the setting when the
+    /// file cannot be read or holds no private key.
+    /// </summary>
+    public X509Certificate2? LoadCertificate()
+    {
+        if (string.IsNullOrWhiteSpace(CertificatePath))
+        {
+            return null;
+        }
+
+        const string Setting = "Customer360:Grpc:CertificatePath";
+        try
+        {
+            var pkcs12 = CertificatePath.EndsWith(".pfx", StringComparison.OrdinalIgnoreCase) || CertificatePath.EndsWith(".p12", StringComparison.OrdinalIgnoreCase);
+            var certificate = pkcs12
+                ? X509CertificateLoader.LoadPkcs12FromFile(CertificatePath, CertificatePassword)
+                : CertificatePassword is { Length: > 0 }
+                    ? X509Certificate2.CreateFromEncryptedPemFile(CertificatePath, CertificatePassword, CertificateKeyPath)
+                    : X509Certificate2.CreateFromPemFile(CertificatePath, CertificateKeyPath);
+            return certificate.HasPrivateKey
+                ? certificate
+                : throw new InvalidOperationException($"{Setting}: '{CertificatePath}' holds no private key (a PEM certificate takes its key in Customer360:Grpc:CertificateKeyPath)");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            throw new InvalidOperationException($"{Setting}: '{CertificatePath}' could not be read as a certificate with its private key: {ex.Message}", ex);
+        }
+    }
 }
 
 /// <summary>Where grain state is kept ("Customer360:Storage").</summary>

@@ -1,0 +1,104 @@
+using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Customer360.Api.V1;
+using Customer360.Server.Hosting;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using static Customer360.EndToEnd.Tests.Touchpoints;
+
+namespace Customer360.EndToEnd.Tests;
+
+/// <summary>
+/// The gRPC endpoint over TLS with a certificate from the settings (PKCS#12, or PEM with its
+/// key): a client that trusts the certificate is served, one without TLS is not.
+/// </summary>
+public sealed class TlsTests
+{
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task WithACertificateTheEndpointSpeaksTlsOnly(bool pkcs12)
+    {
+        var folder = ScratchCleanup.NewFolder();
+        using var certificate = SelfSigned();
+        var settings = pkcs12 ? WritePkcs12(certificate, folder) : WritePem(certificate, folder);
+        await using var server = await TestServer.StartAsync(settings: settings);
+        var port = server.Address.Port;
+
+        using var trusting = GrpcChannel.ForAddress($"https://127.0.0.1:{port}", new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler
+            {
+                SslOptions = new SslClientAuthenticationOptions
+                {
+                    // This test's own certificate, trusted by its thumbprint alone.
+                    RemoteCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == certificate.GetCertHashString(),
+                },
+            },
+        });
+        using var plain = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+        var id = NewCustomerId("tls");
+
+        var ack = await new CustomerService.CustomerServiceClient(trusting).RecordTouchpointAsync(Record(Purchase(id, 10m)));
+        var refused = await Assert.ThrowsAsync<RpcException>(async () =>
+            await new CustomerService.CustomerServiceClient(plain).GetCustomerAsync(new GetCustomerRequest { CustomerId = id }));
+
+        Assert.Equal(AckStatus.Accepted, ack.Status);
+        Assert.Equal("https", server.Address.Scheme);
+        Assert.NotEqual(StatusCode.OK, refused.StatusCode);
+        Assert.NotEqual(StatusCode.NotFound, refused.StatusCode);
+    }
+
+    [Fact]
+    public void ACertificateThatCannotBeReadStopsTheStartNamingTheSetting()
+    {
+        var folder = ScratchCleanup.NewFolder();
+        using var certificate = SelfSigned();
+        var withoutKey = Path.Combine(folder, "server.crt");
+        File.WriteAllText(withoutKey, certificate.ExportCertificatePem());
+
+        var missing = Assert.Throws<InvalidOperationException>(() => Build(Path.Combine(folder, "absent.pfx")));
+        var keyless = Assert.Throws<InvalidOperationException>(() => Build(withoutKey));
+
+        Assert.StartsWith("Customer360:Grpc:CertificatePath: ", missing.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Customer360:Grpc:CertificatePath: ", keyless.Message, StringComparison.Ordinal);
+    }
+
+    private static X509Certificate2 SelfSigned()
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        names.AddDnsName("localhost");
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+    }
+
+    private static Dictionary<string, string?> WritePkcs12(X509Certificate2 certificate, string folder)
+    {
+        var path = Path.Combine(folder, "server.pfx");
+        File.WriteAllBytes(path, certificate.Export(X509ContentType.Pfx, "changeit"));
+        return new() { ["Customer360:Grpc:CertificatePath"] = path, ["Customer360:Grpc:CertificatePassword"] = "changeit" };
+    }
+
+    private static Dictionary<string, string?> WritePem(X509Certificate2 certificate, string folder)
+    {
+        var (certificatePath, keyPath) = (Path.Combine(folder, "server.crt"), Path.Combine(folder, "server.key"));
+        File.WriteAllText(certificatePath, certificate.ExportCertificatePem());
+        File.WriteAllText(keyPath, certificate.GetRSAPrivateKey()!.ExportPkcs8PrivateKeyPem());
+        return new() { ["Customer360:Grpc:CertificatePath"] = certificatePath, ["Customer360:Grpc:CertificateKeyPath"] = keyPath };
+    }
+
+    private static void Build(string certificatePath)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection([new KeyValuePair<string, string?>("Customer360:Grpc:CertificatePath", certificatePath)]);
+        builder.AddCustomer360Server();
+    }
+}
