@@ -48,9 +48,10 @@ public sealed class MetricsTests
         }
 
         Assert.Equal((StatusCode.FailedPrecondition, StatusCode.InvalidArgument), (conflict.StatusCode, invalid.StatusCode));
-        Assert.Equal(
-            new Dictionary<string, long> { ["accepted"] = 2, ["duplicate"] = 1, ["conflict"] = 1, ["rejected"] = 2 },
-            metrics.TouchpointsByOutcome());
+        var answers = new Dictionary<string, long> { ["accepted"] = 2, ["duplicate"] = 1, ["conflict"] = 1, ["rejected"] = 2 };
+        Assert.Equal(answers, metrics.ByOutcome("customer360.touchpoints", count: false));
+        Assert.Equal(answers, metrics.ByOutcome("customer360.touchpoint.duration", count: true));
+        Assert.All(metrics.Values("customer360.touchpoint.duration"), seconds => Assert.InRange(seconds, 0, 60));
         Assert.Equal(2, metrics.Sum("customer360.log.commit.entries"));
         Assert.Equal(metrics.Count("customer360.log.commit.entries"), metrics.Count("customer360.log.commit.duration"));
         Assert.All(metrics.Values("customer360.log.commit.duration"), seconds => Assert.InRange(seconds, 0, 60));
@@ -104,10 +105,11 @@ public sealed class MetricsTests
             _listener.Start();
         }
 
-        public Dictionary<string, long> TouchpointsByOutcome() =>
-            _seen.Where(m => m.Instrument == "customer360.touchpoints")
+        /// <summary>By the outcome tag: the sum of the measurements, or with <paramref name="count"/> how many there were.</summary>
+        public Dictionary<string, long> ByOutcome(string instrument, bool count) =>
+            _seen.Where(m => m.Instrument == instrument)
                 .GroupBy(m => m.Outcome!)
-                .ToDictionary(g => g.Key, g => (long)g.Sum(m => m.Value));
+                .ToDictionary(g => g.Key, g => count ? g.LongCount() : (long)g.Sum(m => m.Value));
 
         public double Sum(string instrument) => Values(instrument).Sum();
 

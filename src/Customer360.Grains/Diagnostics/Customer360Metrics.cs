@@ -23,6 +23,7 @@ public sealed class Customer360Metrics
     }
 
     private readonly Counter<long> _touchpoints;
+    private readonly Histogram<double> _answerDuration;
     private readonly Histogram<double> _commitDuration;
     private readonly Histogram<int> _commitEntries;
 
@@ -31,6 +32,8 @@ public sealed class Customer360Metrics
         var meter = meters.Create(MeterName);
         _touchpoints = meter.CreateCounter<long>(
             "customer360.touchpoints", "{touchpoint}", "Touchpoints answered, by outcome: accepted, duplicate, conflict (an event id seen with other content) or rejected (bad input, or not applied)");
+        _answerDuration = meter.CreateHistogram<double>(
+            "customer360.touchpoint.duration", "s", "From a touchpoint's arrival at the server to its answer, by outcome; for an accepted one, its commit included. A stream answers in arrival order, so a touchpoint's time includes waiting for those before it of the same customer");
         _commitDuration = meter.CreateHistogram<double>(
             "customer360.log.commit.duration", "s", "How long each commit of the customer log took, from the start of its transaction to its end");
         _commitEntries = meter.CreateHistogram<int>(
@@ -39,8 +42,13 @@ public sealed class Customer360Metrics
             "customer360.customers.active", () => active.Count, "{customer}", "Customers this silo holds in memory");
     }
 
-    /// <summary>Counts one touchpoint answered with <paramref name="outcome"/> (<see cref="Outcomes"/>).</summary>
-    public void Answered(string outcome) => _touchpoints.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+    /// <summary>Counts one touchpoint answered with <paramref name="outcome"/> (<see cref="Outcomes"/>), <paramref name="took"/> after it arrived.</summary>
+    public void Answered(string outcome, TimeSpan took)
+    {
+        var tag = new KeyValuePair<string, object?>("outcome", outcome);
+        _touchpoints.Add(1, tag);
+        _answerDuration.Record(took.TotalSeconds, tag);
+    }
 
     /// <summary>Records one commit of the customer log: its entries and how long it took.</summary>
     public void Committed(int entries, TimeSpan took)

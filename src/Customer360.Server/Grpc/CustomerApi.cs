@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Customer360.Api.V1;
 using Customer360.Contracts.Customers;
@@ -51,17 +52,20 @@ public sealed class CustomerApi(
 
     public override async Task<TouchpointAck> RecordTouchpoint(RecordTouchpointRequest request, ServerCallContext context)
     {
+        var received = Stopwatch.GetTimestamp();
         try
         {
             var touchpoint = Validate(request.Touchpoint);
             var result = await Customer(touchpoint.CustomerId).RecordTouchpointAsync(touchpoint);
-            return Answered(Ack(result));
+            return Answered(Ack(result), received);
         }
         catch (Exception ex)
         {
-            metrics.Answered(ErrorMappingInterceptor.ToStatus(ex).StatusCode == StatusCode.FailedPrecondition
-                ? Customer360Metrics.Outcomes.Conflict
-                : Customer360Metrics.Outcomes.Rejected);
+            metrics.Answered(
+                ErrorMappingInterceptor.ToStatus(ex).StatusCode == StatusCode.FailedPrecondition
+                    ? Customer360Metrics.Outcomes.Conflict
+                    : Customer360Metrics.Outcomes.Rejected,
+                Stopwatch.GetElapsedTime(received));
             throw;
         }
     }
@@ -217,6 +221,7 @@ public sealed class CustomerApi(
 
     private async Task<TouchpointAck> ApplyOneAsync(Api.V1.Touchpoint? message, string path, long sequence, Task? previousOfCustomer)
     {
+        var received = Stopwatch.GetTimestamp();
         var eventId = message?.EventId ?? "";
         if (previousOfCustomer is not null)
         {
@@ -230,31 +235,32 @@ public sealed class CustomerApi(
             var result = await Customer(touchpoint.CustomerId).RecordTouchpointAsync(touchpoint);
             var ack = Ack(result, path);
             ack.Sequence = sequence;
-            return Answered(ack);
+            return Answered(ack, received);
         }
         catch (RpcException ex)
         {
-            return Answered(Rejected(eventId, sequence, ex.StatusCode, ex.Status.Detail));
+            return Answered(Rejected(eventId, sequence, ex.StatusCode, ex.Status.Detail), received);
         }
         catch (Exception ex)
         {
             // Not applied (acks are only sent after the write): the till may retry this touchpoint.
             LogStreamFailure(logger, ex, eventId);
             var status = ErrorMappingInterceptor.ToStatus(ex);
-            return Answered(Rejected(eventId, sequence, status.StatusCode, status.Detail));
+            return Answered(Rejected(eventId, sequence, status.StatusCode, status.Detail), received);
         }
     }
 
-    /// <summary>Counts the answer a touchpoint is given (<see cref="Customer360Metrics"/>).</summary>
-    private TouchpointAck Answered(TouchpointAck ack)
+    /// <summary>Records the answer a touchpoint is given, and how long after its receipt (<see cref="Customer360Metrics"/>).</summary>
+    private TouchpointAck Answered(TouchpointAck ack, long received)
     {
-        metrics.Answered(ack.Status switch
+        var outcome = ack.Status switch
         {
             AckStatus.Accepted => Customer360Metrics.Outcomes.Accepted,
             AckStatus.Duplicate => Customer360Metrics.Outcomes.Duplicate,
             _ when ack.Code == (int)StatusCode.FailedPrecondition => Customer360Metrics.Outcomes.Conflict,
             _ => Customer360Metrics.Outcomes.Rejected,
-        });
+        };
+        metrics.Answered(outcome, Stopwatch.GetElapsedTime(received));
         return ack;
     }
 
