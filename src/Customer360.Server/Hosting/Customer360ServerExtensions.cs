@@ -34,7 +34,7 @@ public static class Customer360ServerExtensions
         var auth = config.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new();
         if (ApiKeys.Validate(auth, endpoint.Address) is { } authProblem)
         {
-            throw new InvalidOperationException($"{Customer360Options.Section}:{AuthOptions.Section}: {authProblem}");
+            throw new InvalidOperationException(authProblem);
         }
 
         var certificate = endpoint.LoadCertificate();

@@ -4,7 +4,7 @@ using System.Text;
 
 namespace Customer360.Server.Security;
 
-/// <summary>Who a call comes from: a configured key's name and roles, or anyone when no keys are configured.</summary>
+/// <summary>Who a call comes from: a configured key's name and roles.</summary>
 public sealed record ApiCaller(string Name, IReadOnlySet<string> Roles);
 
 /// <summary>
@@ -13,8 +13,6 @@ public sealed record ApiCaller(string Name, IReadOnlySet<string> Roles);
 /// </summary>
 public sealed class ApiKeys
 {
-    private static readonly ApiCaller Anyone = new("anonymous", ApiRoles.All.ToHashSet(StringComparer.Ordinal));
-
     private readonly Dictionary<string, ApiCaller> _byDigest = new(StringComparer.Ordinal);
 
     public ApiKeys(AuthOptions options)
@@ -33,11 +31,8 @@ public sealed class ApiKeys
     /// <summary>Whether calls must present a key.</summary>
     public bool Required => _byDigest.Count > 0;
 
-    /// <summary>The caller a presented key stands for, or null for an unknown key; anyone when no keys are configured.</summary>
-    public ApiCaller? Find(string? presentedKey) =>
-        !Required ? Anyone
-        : presentedKey is null ? null
-        : _byDigest.GetValueOrDefault(DigestOf(presentedKey));
+    /// <summary>The caller a presented key stands for, or null for a key that is not configured.</summary>
+    public ApiCaller? Find(string presentedKey) => _byDigest.GetValueOrDefault(DigestOf(presentedKey));
 
     /// <summary>The digest a key is configured by: SHA-256 of its UTF-8 bytes, in lower-case hexadecimal.</summary>
     public static string DigestOf(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));

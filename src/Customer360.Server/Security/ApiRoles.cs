@@ -37,9 +37,12 @@ public static class ApiRoles
     public static readonly IReadOnlyList<ServiceDescriptor> Services =
         [CustomerService.Descriptor, SegmentService.Descriptor, ValueModelService.Descriptor];
 
+    // "/customer360.v1.CustomerService/" and the others: the start of every guarded method's path.
+    private static readonly string[] GuardedPrefixes = [.. Services.Select(s => $"/{s.FullName}/")];
+
     /// <summary>Whether a call to <paramref name="method"/> (a full method path) needs a key at all.</summary>
     public static bool Guards(string method) =>
-        Services.Any(s => method.StartsWith($"/{s.FullName}/", StringComparison.Ordinal));
+        GuardedPrefixes.Any(prefix => method.StartsWith(prefix, StringComparison.Ordinal));
 
     /// <summary>The roles that may call <paramref name="method"/>, operator last.</summary>
     public static IReadOnlyList<string> AllowedFor(string method) =>
