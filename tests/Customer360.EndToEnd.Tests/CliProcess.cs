@@ -25,16 +25,5 @@ public static class CliProcess
         return (process.ExitCode, await output, await error);
     }
 
-    public static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Customer360.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Customer360.sln not found above " + AppContext.BaseDirectory);
-    }
+    public static string RepositoryRoot() => Customer360.Testing.RepositoryScripts.Root();
 }

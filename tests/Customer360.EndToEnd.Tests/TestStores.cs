@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Customer360.Testing;
 using Npgsql;
 
@@ -46,19 +45,8 @@ public static class TestStores
     }
 
     /// <summary>Runs a script of the repository with bash, as an operator would, and returns how it ended and what it printed.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunBashAsync(string script, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("bash", [script, .. arguments])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunBashAsync(string script, params string[] arguments) =>
+        RepositoryScripts.RunBashAsync(script, arguments);
 
     public static string RepositoryRoot() => TestPostgres.RepositoryRoot();
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Customer360.Testing;
 
 /// <summary>
@@ -17,18 +15,7 @@ public static class TestPostgres
     public static Task<string> ConnectionStringAsync() => Connection.Value;
 
     /// <summary>The folder holding Customer360.sln, above the test's output folder.</summary>
-    public static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Customer360.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Customer360.sln not found above " + AppContext.BaseDirectory);
-    }
+    public static string RepositoryRoot() => RepositoryScripts.Root();
 
     private static async Task<string> FindOrStartAsync()
     {
@@ -39,21 +26,13 @@ public static class TestPostgres
         }
 
         var script = Path.Combine(RepositoryRoot(), "deploy", "postgres", "start-postgres.sh");
-        var start = new ProcessStartInfo("bash", [script])
+        var (exitCode, stdout, stderr) = await RepositoryScripts.RunBashAsync(script);
+        if (exitCode != 0)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{script} failed ({process.ExitCode}): {await stderr}");
+            throw new InvalidOperationException($"{script} failed ({exitCode}): {stderr}");
         }
 
         // The script prints the connection string last; progress goes to standard error.
-        return (await stdout).Trim().Split('\n')[^1].Trim();
+        return stdout.Trim().Split('\n')[^1].Trim();
     }
 }
