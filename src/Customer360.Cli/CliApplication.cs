@@ -14,6 +14,7 @@ internal static class CliApplication
         {
             global.Server,
             global.ApiKey,
+            global.CaCertificate,
             global.Json,
             GetCommand.Create(global),
             WatchCommand.Create(global),

@@ -29,17 +29,7 @@ public sealed class TlsTests
         await using var server = await TestServer.StartAsync(settings: settings);
         var port = server.Address.Port;
 
-        using var trusting = GrpcChannel.ForAddress($"https://127.0.0.1:{port}", new GrpcChannelOptions
-        {
-            HttpHandler = new SocketsHttpHandler
-            {
-                SslOptions = new SslClientAuthenticationOptions
-                {
-                    // This test's own certificate, trusted by its thumbprint alone.
-                    RemoteCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == certificate.GetCertHashString(),
-                },
-            },
-        });
+        using var trusting = GrpcChannel.ForAddress($"https://127.0.0.1:{port}", new GrpcChannelOptions { HttpHandler = Trusting(certificate) });
         using var plain = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
         var id = NewCustomerId("tls");
 
@@ -51,6 +41,31 @@ public sealed class TlsTests
         Assert.Equal("https", server.Address.Scheme);
         Assert.NotEqual(StatusCode.OK, refused.StatusCode);
         Assert.NotEqual(StatusCode.NotFound, refused.StatusCode);
+    }
+
+    [Fact]
+    public async Task TheCliTrustsTheCertificatesItIsGivenAndNoOthers()
+    {
+        var folder = ScratchCleanup.NewFolder();
+        using var certificate = SelfSigned();
+        using var stranger = SelfSigned();
+        var settings = WritePem(certificate, folder);
+        var strangerPem = Path.Combine(folder, "stranger.crt");
+        File.WriteAllText(strangerPem, stranger.ExportCertificatePem());
+        await using var server = await TestServer.StartAsync(settings: settings);
+        var address = $"https://127.0.0.1:{server.Address.Port}";
+        var id = NewCustomerId("tls-cli");
+        await new CustomerService.CustomerServiceClient(GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = Trusting(certificate) }))
+            .RecordTouchpointAsync(Record(Purchase(id, 10m)));
+
+        var (trusted, view, error) = await CliProcess.RunAsync("get", id, "--server", address, "--ca-cert", settings["Customer360:Grpc:CertificatePath"]!, "--json");
+        var (untrusted, _, _) = await CliProcess.RunAsync("get", id, "--server", address, "--json");
+        var (otherCa, _, _) = await CliProcess.RunAsync("get", id, "--server", address, "--ca-cert", strangerPem, "--json");
+
+        Assert.True(trusted == 0, error);
+        Assert.Contains(id, view, StringComparison.Ordinal);
+        Assert.NotEqual(0, untrusted);
+        Assert.NotEqual(0, otherCa);
     }
 
     [Fact]
@@ -67,6 +82,15 @@ public sealed class TlsTests
         Assert.StartsWith("Customer360:Grpc:CertificatePath: ", missing.Message, StringComparison.Ordinal);
         Assert.StartsWith("Customer360:Grpc:CertificatePath: ", keyless.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>A handler that trusts this test's own certificate, by its thumbprint alone.</summary>
+    private static SocketsHttpHandler Trusting(X509Certificate2 certificate) => new()
+    {
+        SslOptions = new SslClientAuthenticationOptions
+        {
+            RemoteCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == certificate.GetCertHashString(),
+        },
+    };
 
     private static X509Certificate2 SelfSigned()
     {

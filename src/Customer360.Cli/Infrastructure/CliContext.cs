@@ -12,7 +12,7 @@ namespace Customer360.Cli.Infrastructure;
 /// What a command runs with: where the server is, how to print, and clients made on first use
 /// so that commands which never call the server (seed generation) never open a connection.
 /// </summary>
-internal sealed class CliContext(Uri server, string? apiKey, bool json, CancellationToken cancellationToken) : IDisposable
+internal sealed class CliContext(Uri server, string? apiKey, string? caCertificate, bool json, CancellationToken cancellationToken) : IDisposable
 {
     private const int RedirectedWidth = 160;
 
@@ -40,7 +40,7 @@ internal sealed class CliContext(Uri server, string? apiKey, bool json, Cancella
 
     public ValueModelService.ValueModelServiceClient ValueModels => new(Calls);
 
-    private GrpcChannel Channel => _channel ??= GrpcChannel.ForAddress(Server);
+    private GrpcChannel Channel => _channel ??= GrpcChannel.ForAddress(Server, new GrpcChannelOptions { HttpHandler = ServerTrust.HandlerFor(caCertificate) });
 
     // Every call carries the API key when there is one (the server reads "authorization: Bearer <key>").
     private CallInvoker Calls => apiKey is null

@@ -18,7 +18,8 @@ internal static class CommandRunner
             try
             {
                 var server = GlobalOptions.ParseServer(parseResult.GetValue(global.Server) ?? GlobalOptions.DefaultServer);
-                using var context = new CliContext(server, parseResult.GetValue(global.ApiKey), parseResult.GetValue(global.Json), cancellationToken);
+                using var context = new CliContext(
+                    server, parseResult.GetValue(global.ApiKey), parseResult.GetValue(global.CaCertificate), parseResult.GetValue(global.Json), cancellationToken);
                 try
                 {
                     return await body(parseResult, context);

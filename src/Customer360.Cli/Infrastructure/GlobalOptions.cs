@@ -29,6 +29,16 @@ internal sealed class GlobalOptions
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable(ApiKeyVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null,
     };
 
+    public const string CaCertificateVariable = "C360_CA_CERT";
+
+    public Option<string?> CaCertificate { get; } = new("--ca-cert")
+    {
+        Description = $"PEM file of the certificates an https:// server's certificate must chain to (a private CA, or the server's own self-signed one) instead of the system's. Default: ${CaCertificateVariable}",
+        HelpName = "file",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(CaCertificateVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null,
+    };
+
     public Option<bool> Json { get; } = new("--json")
     {
         Description = "Print proto JSON for scripts: one object per line",
