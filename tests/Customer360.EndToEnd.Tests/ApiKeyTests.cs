@@ -6,6 +6,7 @@ using Grpc.Core.Interceptors;
 using Grpc.Health.V1;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using static Customer360.EndToEnd.Tests.Touchpoints;
 
 namespace Customer360.EndToEnd.Tests;
@@ -129,6 +130,43 @@ public sealed class ApiKeyTests(KeyedServerFixture fixture) : IClassFixture<Keye
         await tills.RequestStream.CompleteAsync();
         Assert.True(await tills.ResponseStream.MoveNext(CancellationToken.None));
         Assert.Equal(AckStatus.Accepted, tills.ResponseStream.Current.Status);
+    }
+
+    [Fact]
+    public async Task AKeyIsReplacedWithoutARestartAndAChangeTheCheckRefusesLeavesTheKeysInUse()
+    {
+        const string OldKey = "rotated-out-4e1f";
+        const string NewKey = "rotated-in-77b0";
+        await using var server = await TestServer.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Customer360:Auth:Keys:operations:Sha256"] = ApiKeys.DigestOf(OldKey),
+            ["Customer360:Auth:Keys:operations:Roles"] = "operator",
+        });
+        var settings = (IConfigurationRoot)server.Services.GetRequiredService<IConfiguration>();
+        async Task<StatusCode> LookUpWith(string key)
+        {
+            var customers = new CustomerService.CustomerServiceClient(server.Channel.Intercept(headers =>
+            {
+                headers.Add(ApiKeyInterceptor.Header, $"Bearer {key}");
+                return headers;
+            }));
+            var answer = await Assert.ThrowsAsync<RpcException>(async () =>
+                await customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = NewCustomerId("rotation") }));
+            return answer.StatusCode;
+        }
+
+        var before = (await LookUpWith(OldKey), await LookUpWith(NewKey));
+        settings["Customer360:Auth:Keys:operations:Sha256"] = ApiKeys.DigestOf(NewKey);
+        settings.Reload();
+        var after = (await LookUpWith(OldKey), await LookUpWith(NewKey));
+        settings["Customer360:Auth:Keys:operations:Roles"] = "cashier";
+        settings.Reload();
+        var afterRefusedChange = (await LookUpWith(OldKey), await LookUpWith(NewKey));
+
+        // NOT_FOUND: let through to an unknown customer.
+        Assert.Equal((StatusCode.NotFound, StatusCode.Unauthenticated), before);
+        Assert.Equal((StatusCode.Unauthenticated, StatusCode.NotFound), after);
+        Assert.Equal((StatusCode.Unauthenticated, StatusCode.NotFound), afterRefusedChange);
     }
 
     [Fact]

@@ -56,7 +56,9 @@ public static class Customer360ServerExtensions
             grpc.Interceptors.Add<ApiKeyInterceptor>();
             grpc.Interceptors.Add<ErrorMappingInterceptor>();
         });
-        builder.Services.AddSingleton(new ApiKeys(auth));
+        builder.Services.Configure<AuthOptions>(config.GetSection(AuthOptions.Section));
+        builder.Services.AddSingleton(sp => new ApiKeys(
+            sp.GetRequiredService<IOptionsMonitor<AuthOptions>>(), endpoint.Address, sp.GetRequiredService<ILogger<ApiKeys>>()));
         builder.Services.AddGrpcReflection();
         AddMetricsExport(builder);
         builder.Services.AddGrpcHealthChecks().AddCheck<SiloHealthCheck>("silo");

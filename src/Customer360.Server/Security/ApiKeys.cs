@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Options;
 
 namespace Customer360.Server.Security;
 
@@ -8,25 +9,42 @@ namespace Customer360.Server.Security;
 public sealed record ApiCaller(string Name, IReadOnlySet<string> Roles);
 
 /// <summary>
-/// The configured API keys, looked up by the digest of the key a call presents. Built once at
-/// start-up from <see cref="AuthOptions"/>, which <see cref="Validate"/> checks first.
+/// The configured API keys, looked up by the digest of the key a call presents. Built from
+/// <see cref="AuthOptions"/>, which <see cref="Validate"/> checks first. Following the settings,
+/// it takes changed keys without a restart (a settings file edited, a mounted secret replaced),
+/// so a key is rotated without dropping a single stream; a change the check refuses is logged
+/// and the keys in use stay.
 /// </summary>
-public sealed class ApiKeys
+public sealed partial class ApiKeys : IDisposable
 {
-    private readonly Dictionary<string, ApiCaller> _byDigest = new(StringComparer.Ordinal);
+    private volatile Dictionary<string, ApiCaller> _byDigest;
+    private readonly IDisposable? _following;
 
     public ApiKeys(AuthOptions options)
     {
-        if (Validate(options, endpointAddress: null) is { } problem)
-        {
-            throw new InvalidOperationException(problem);
-        }
-
-        foreach (var (name, key) in options.Keys)
-        {
-            _byDigest[key.Sha256.ToLowerInvariant()] = new ApiCaller(name, RolesOf(key).ToHashSet(StringComparer.Ordinal));
-        }
+        _byDigest = Build(options, endpointAddress: null);
     }
+
+    /// <param name="options">The settings, followed as they change.</param>
+    /// <param name="endpointAddress">Where the endpoint listens: a change may not leave one beyond loopback open.</param>
+    public ApiKeys(IOptionsMonitor<AuthOptions> options, string endpointAddress, ILogger<ApiKeys> logger)
+    {
+        _byDigest = Build(options.CurrentValue, endpointAddress);
+        _following = options.OnChange(changed =>
+        {
+            try
+            {
+                _byDigest = Build(changed, endpointAddress);
+                LogKeysChanged(logger, _byDigest.Count);
+            }
+            catch (InvalidOperationException ex)
+            {
+                LogChangeRefused(logger, ex.Message);
+            }
+        });
+    }
+
+    public void Dispose() => _following?.Dispose();
 
     /// <summary>Whether calls must present a key.</summary>
     public bool Required => _byDigest.Count > 0;
@@ -36,6 +54,25 @@ public sealed class ApiKeys
 
     /// <summary>The digest a key is configured by: SHA-256 of its UTF-8 bytes, in lower-case hexadecimal.</summary>
     public static string DigestOf(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
+    private static Dictionary<string, ApiCaller> Build(AuthOptions options, string? endpointAddress)
+    {
+        if (Validate(options, endpointAddress) is { } problem)
+        {
+            throw new InvalidOperationException(problem);
+        }
+
+        return options.Keys.ToDictionary(
+            key => key.Value.Sha256.ToLowerInvariant(),
+            key => new ApiCaller(key.Key, RolesOf(key.Value).ToHashSet(StringComparer.Ordinal)),
+            StringComparer.Ordinal);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "API keys changed: {Count} in use")]
+    private static partial void LogKeysChanged(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Changed API key settings refused, the keys in use stay: {Problem}")]
+    private static partial void LogChangeRefused(ILogger logger, string problem);
 
     /// <summary>
     /// What is wrong with the settings, naming the setting, or null. With <paramref name="endpointAddress"/>,
