@@ -222,6 +222,18 @@ public sealed class ApiKeySettingsTests
     }
 
     [Fact]
+    public void AChangeThatRemovesEveryKeyIsRefused()
+    {
+        var settings = new FollowedSettings(new AuthOptions { Keys = { ["ops"] = new ApiKeyOptions { Sha256 = Digest, Roles = "operator" } } });
+        using var keys = new ApiKeys(settings, "127.0.0.1", Microsoft.Extensions.Logging.Abstractions.NullLogger<ApiKeys>.Instance);
+
+        settings.Change(new AuthOptions());
+
+        Assert.True(keys.Required);
+        Assert.Equal("ops", keys.Find("some key")?.Name);
+    }
+
+    [Fact]
     public void EveryMethodIsTheOperatorsAndTillsOnlyWriteTouchpoints()
     {
         var methods = ApiRoles.Services.SelectMany(s => s.Methods.Select(m => ApiRoles.PathOf(s, m.Name))).ToList();
@@ -242,5 +254,30 @@ public sealed class ApiKeySettingsTests
         var builder = WebApplication.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(settings.Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value)));
         builder.AddCustomer360Server();
+    }
+}
+
+/// <summary>Settings that change when the test says so, as a reloaded settings file's do.</summary>
+internal sealed class FollowedSettings(AuthOptions initial) : Microsoft.Extensions.Options.IOptionsMonitor<AuthOptions>
+{
+    private readonly List<Action<AuthOptions, string?>> _listeners = [];
+
+    public AuthOptions CurrentValue { get; private set; } = initial;
+
+    public AuthOptions Get(string? name) => CurrentValue;
+
+    public IDisposable? OnChange(Action<AuthOptions, string?> listener)
+    {
+        _listeners.Add(listener);
+        return null;
+    }
+
+    public void Change(AuthOptions options)
+    {
+        CurrentValue = options;
+        foreach (var listener in _listeners)
+        {
+            listener(options, null);
+        }
     }
 }

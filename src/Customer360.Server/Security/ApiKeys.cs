@@ -34,8 +34,16 @@ public sealed partial class ApiKeys : IDisposable
         {
             try
             {
-                _byDigest = Build(changed, endpointAddress);
-                LogKeysChanged(logger, _byDigest.Count);
+                var keys = Build(changed, endpointAddress);
+                if (keys.Count == 0 && Required)
+                {
+                    // A settings file caught half-written reads as empty; running without keys
+                    // takes a restart, never a reload.
+                    throw new InvalidOperationException("a change may not remove every API key; restart the server to run it without keys");
+                }
+
+                _byDigest = keys;
+                LogKeysChanged(logger, keys.Count);
             }
             catch (InvalidOperationException ex)
             {
