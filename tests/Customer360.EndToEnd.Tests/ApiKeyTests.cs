@@ -170,6 +170,51 @@ public sealed class ApiKeyTests(KeyedServerFixture fixture) : IClassFixture<Keye
     }
 
     [Fact]
+    public async Task RemovingAKeyEndsTheStreamsOpenedWithItAtTheirNextMessage()
+    {
+        const string OldKey = "streams-old-0c2d";
+        const string NewKey = "streams-new-91aa";
+        await using var server = await TestServer.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Customer360:Auth:Keys:gateway:Sha256"] = ApiKeys.DigestOf(OldKey),
+            ["Customer360:Auth:Keys:gateway:Roles"] = "operator",
+        });
+        var settings = (IConfigurationRoot)server.Services.GetRequiredService<IConfiguration>();
+        CustomerService.CustomerServiceClient With(string key) => new(server.Channel.Intercept(headers =>
+        {
+            headers.Add(ApiKeyInterceptor.Header, $"Bearer {key}");
+            return headers;
+        }));
+        var id = NewCustomerId("revoked");
+        using var tills = With(OldKey).StreamTouchpoints();
+        await tills.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = Purchase(id, 10m) });
+        Assert.True(await tills.ResponseStream.MoveNext(CancellationToken.None));
+        using var watch = With(OldKey).WatchCustomer(new WatchCustomerRequest { CustomerId = id });
+        Assert.True(await watch.ResponseStream.MoveNext(CancellationToken.None));
+
+        settings["Customer360:Auth:Keys:gateway:Sha256"] = ApiKeys.DigestOf(NewKey);
+        settings.Reload();
+        try
+        {
+            await tills.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = Purchase(id, 99m) });
+        }
+        catch (RpcException)
+        {
+            // The server may have ended the call already; the status below says why.
+        }
+
+        var streamEnded = await Assert.ThrowsAsync<RpcException>(() => tills.ResponseStream.MoveNext(CancellationToken.None));
+        await With(NewKey).RecordTouchpointAsync(Record(Purchase(id, 5m)));
+        var watchEnded = await Assert.ThrowsAsync<RpcException>(() => watch.ResponseStream.MoveNext(CancellationToken.None));
+        var view = await With(NewKey).GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+
+        Assert.Equal(StatusCode.Unauthenticated, streamEnded.StatusCode);
+        Assert.Equal("authorization: the API key this stream was opened with has been removed", streamEnded.Status.Detail);
+        Assert.Equal(StatusCode.Unauthenticated, watchEnded.StatusCode);
+        Assert.Equal((2L, "15.00"), (view.Version, view.Aggregates.NetSpend.Amount));
+    }
+
+    [Fact]
     public async Task HealthChecksNeedNoKey()
     {
         var response = await new Health.HealthClient(fixture.As(null)).CheckAsync(new HealthCheckRequest());

@@ -7,7 +7,8 @@ namespace Customer360.Server.Security;
 /// Lets a call to the Customer360 services through only if it carries a configured API key
 /// (<c>authorization: Bearer &lt;key&gt;</c>) whose roles may call the method; otherwise it
 /// fails with UNAUTHENTICATED (no key, or an unknown one) or PERMISSION_DENIED (a known key
-/// without the role), before the call does anything. Streams are checked once, as they open.
+/// without the role), before the call does anything. A stream is checked as it opens, and again
+/// at its next message after the keys change, so removing a key ends the streams opened with it.
 /// </summary>
 public sealed partial class ApiKeyInterceptor(ApiKeys keys, ILogger<ApiKeyInterceptor> logger) : Interceptor
 {
@@ -22,33 +23,31 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, ILogger<ApiKeyInterc
     }
 
     public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
-        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        Authorize(context);
-        return continuation(requestStream, context);
-    }
+        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation) =>
+        Authorize(context) is { } grant
+            ? continuation(new CheckedReader<TRequest>(requestStream, grant), context)
+            : continuation(requestStream, context);
 
     public override Task ServerStreamingServerHandler<TRequest, TResponse>(
         TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
-        ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        Authorize(context);
-        return continuation(request, responseStream, context);
-    }
+        ServerStreamingServerMethod<TRequest, TResponse> continuation) =>
+        Authorize(context) is { } grant
+            ? continuation(request, new CheckedWriter<TResponse>(responseStream, grant), context)
+            : continuation(request, responseStream, context);
 
     public override Task DuplexStreamingServerHandler<TRequest, TResponse>(
         IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream,
-        ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        Authorize(context);
-        return continuation(requestStream, responseStream, context);
-    }
+        ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation) =>
+        Authorize(context) is { } grant
+            ? continuation(new CheckedReader<TRequest>(requestStream, grant), new CheckedWriter<TResponse>(responseStream, grant), context)
+            : continuation(requestStream, responseStream, context);
 
-    private void Authorize(ServerCallContext context)
+    /// <summary>Refuses the call, or lets it through: with the grant a stream is checked by, or null when no key is needed.</summary>
+    private Grant? Authorize(ServerCallContext context)
     {
         if (!keys.Required || !ApiRoles.Guards(context.Method))
         {
-            return;
+            return null;
         }
 
         var header = context.RequestHeaders.GetValue(Header);
@@ -62,23 +61,80 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, ILogger<ApiKeyInterc
             throw Refuse(context, StatusCode.Unauthenticated, $"{Header}: expected 'Bearer <key>'", caller: null);
         }
 
-        var caller = keys.Find(header[Scheme.Length..].Trim())
-            ?? throw Refuse(context, StatusCode.Unauthenticated, $"{Header}: unknown API key", caller: null);
-        var allowed = ApiRoles.AllowedFor(context.Method);
-        if (!allowed.Any(caller.Roles.Contains))
-        {
-            throw Refuse(
-                context,
-                StatusCode.PermissionDenied,
-                $"the API key '{caller.Name}' ({string.Join(", ", caller.Roles.Order())}) may not call {context.Method.TrimStart('/')}; it takes {string.Join(" or ", allowed)}",
-                caller.Name);
-        }
+        var grant = new Grant(this, keys, context, ApiKeys.DigestOf(header[Scheme.Length..].Trim()), keys.Generation);
+        grant.Check(unknown: "unknown API key");
+        return grant;
     }
 
     private RpcException Refuse(ServerCallContext context, StatusCode code, string detail, string? caller)
     {
         LogRefused(logger, context.Method, code, caller ?? "(none)", context.Peer);
         return new RpcException(new Status(code, detail));
+    }
+
+    /// <summary>One call's key, looked up again whenever the keys have changed since it last was.</summary>
+    private sealed class Grant(ApiKeyInterceptor owner, ApiKeys keys, ServerCallContext context, string digest, int generation)
+    {
+        private int _generation = generation;
+
+        public void Check(string unknown)
+        {
+            var caller = keys.FindDigest(digest)
+                ?? throw owner.Refuse(context, StatusCode.Unauthenticated, $"{Header}: {unknown}", caller: null);
+            var allowed = ApiRoles.AllowedFor(context.Method);
+            if (!allowed.Any(caller.Roles.Contains))
+            {
+                throw owner.Refuse(
+                    context,
+                    StatusCode.PermissionDenied,
+                    $"the API key '{caller.Name}' ({string.Join(", ", caller.Roles.Order())}) may not call {context.Method.TrimStart('/')}; it takes {string.Join(" or ", allowed)}",
+                    caller.Name);
+            }
+        }
+
+        /// <summary>Before each message of a stream: nothing, unless the keys changed since the last look.</summary>
+        public void Recheck()
+        {
+            var now = keys.Generation;
+            if (now != _generation)
+            {
+                Check(unknown: "the API key this stream was opened with has been removed");
+                _generation = now;
+            }
+        }
+    }
+
+    private sealed class CheckedReader<T>(IAsyncStreamReader<T> inner, Grant grant) : IAsyncStreamReader<T>
+    {
+        public T Current => inner.Current;
+
+        public async Task<bool> MoveNext(CancellationToken cancellationToken)
+        {
+            var more = await inner.MoveNext(cancellationToken);
+            if (more)
+            {
+                grant.Recheck();
+            }
+
+            return more;
+        }
+    }
+
+    private sealed class CheckedWriter<T>(IServerStreamWriter<T> inner, Grant grant) : IServerStreamWriter<T>
+    {
+        public WriteOptions? WriteOptions
+        {
+            get => inner.WriteOptions;
+            set => inner.WriteOptions = value;
+        }
+
+        public Task WriteAsync(T message) => WriteAsync(message, CancellationToken.None);
+
+        public Task WriteAsync(T message, CancellationToken cancellationToken)
+        {
+            grant.Recheck();
+            return inner.WriteAsync(message, cancellationToken);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a call to {Method} with {Code}: key {Key}, from {Peer}")]

@@ -19,6 +19,7 @@ public sealed partial class ApiKeys : IDisposable
 {
     private volatile Dictionary<string, ApiCaller> _byDigest;
     private readonly IDisposable? _following;
+    private int _generation;
 
     public ApiKeys(AuthOptions options)
     {
@@ -43,6 +44,7 @@ public sealed partial class ApiKeys : IDisposable
                 }
 
                 _byDigest = keys;
+                Interlocked.Increment(ref _generation);
                 LogKeysChanged(logger, keys.Count);
             }
             catch (InvalidOperationException ex)
@@ -57,8 +59,14 @@ public sealed partial class ApiKeys : IDisposable
     /// <summary>Whether calls must present a key.</summary>
     public bool Required => _byDigest.Count > 0;
 
+    /// <summary>Counts the changes taken since start-up, so that an open stream can tell when to look its key up again.</summary>
+    public int Generation => Volatile.Read(ref _generation);
+
     /// <summary>The caller a presented key stands for, or null for a key that is not configured.</summary>
-    public ApiCaller? Find(string presentedKey) => _byDigest.GetValueOrDefault(DigestOf(presentedKey));
+    public ApiCaller? Find(string presentedKey) => FindDigest(DigestOf(presentedKey));
+
+    /// <summary>The caller a key's digest (<see cref="DigestOf"/>) stands for, or null.</summary>
+    public ApiCaller? FindDigest(string digest) => _byDigest.GetValueOrDefault(digest);
 
     /// <summary>The digest a key is configured by: SHA-256 of its UTF-8 bytes, in lower-case hexadecimal.</summary>
     public static string DigestOf(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
