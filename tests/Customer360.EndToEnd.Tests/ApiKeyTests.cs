@@ -137,21 +137,12 @@ public sealed class ApiKeyTests(KeyedServerFixture fixture) : IClassFixture<Keye
     {
         const string OldKey = "rotated-out-4e1f";
         const string NewKey = "rotated-in-77b0";
-        await using var server = await TestServer.StartAsync(settings: new Dictionary<string, string?>
-        {
-            ["Customer360:Auth:Keys:operations:Sha256"] = ApiKeys.DigestOf(OldKey),
-            ["Customer360:Auth:Keys:operations:Roles"] = "operator",
-        });
-        var settings = (IConfigurationRoot)server.Services.GetRequiredService<IConfiguration>();
+        var (server, settings) = await StartWithOneKeyAsync("operations", OldKey);
+        await using var stopping = server;
         async Task<StatusCode> LookUpWith(string key)
         {
-            var customers = new CustomerService.CustomerServiceClient(server.Channel.Intercept(headers =>
-            {
-                headers.Add(ApiKeyInterceptor.Header, $"Bearer {key}");
-                return headers;
-            }));
             var answer = await Assert.ThrowsAsync<RpcException>(async () =>
-                await customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = NewCustomerId("rotation") }));
+                await CustomersWith(server, key).GetCustomerAsync(new GetCustomerRequest { CustomerId = NewCustomerId("rotation") }));
             return answer.StatusCode;
         }
 
@@ -174,17 +165,9 @@ public sealed class ApiKeyTests(KeyedServerFixture fixture) : IClassFixture<Keye
     {
         const string OldKey = "streams-old-0c2d";
         const string NewKey = "streams-new-91aa";
-        await using var server = await TestServer.StartAsync(settings: new Dictionary<string, string?>
-        {
-            ["Customer360:Auth:Keys:gateway:Sha256"] = ApiKeys.DigestOf(OldKey),
-            ["Customer360:Auth:Keys:gateway:Roles"] = "operator",
-        });
-        var settings = (IConfigurationRoot)server.Services.GetRequiredService<IConfiguration>();
-        CustomerService.CustomerServiceClient With(string key) => new(server.Channel.Intercept(headers =>
-        {
-            headers.Add(ApiKeyInterceptor.Header, $"Bearer {key}");
-            return headers;
-        }));
+        var (server, settings) = await StartWithOneKeyAsync("gateway", OldKey);
+        await using var stopping = server;
+        CustomerService.CustomerServiceClient With(string key) => CustomersWith(server, key);
         var id = NewCustomerId("revoked");
         using var tills = With(OldKey).StreamTouchpoints();
         await tills.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = Purchase(id, 10m) });
@@ -213,6 +196,23 @@ public sealed class ApiKeyTests(KeyedServerFixture fixture) : IClassFixture<Keye
         Assert.Equal(StatusCode.Unauthenticated, watchEnded.StatusCode);
         Assert.Equal((2L, "15.00"), (view.Version, view.Aggregates.NetSpend.Amount));
     }
+
+    /// <summary>A server of the test's own with one operator key, and its settings, which the test changes.</summary>
+    private static async Task<(TestServer Server, IConfigurationRoot Settings)> StartWithOneKeyAsync(string name, string key)
+    {
+        var server = await TestServer.StartAsync(settings: new Dictionary<string, string?>
+        {
+            [$"Customer360:Auth:Keys:{name}:Sha256"] = ApiKeys.DigestOf(key),
+            [$"Customer360:Auth:Keys:{name}:Roles"] = "operator",
+        });
+        return (server, (IConfigurationRoot)server.Services.GetRequiredService<IConfiguration>());
+    }
+
+    private static CustomerService.CustomerServiceClient CustomersWith(TestServer server, string key) => new(server.Channel.Intercept(headers =>
+    {
+        headers.Add(ApiKeyInterceptor.Header, $"Bearer {key}");
+        return headers;
+    }));
 
     [Fact]
     public async Task HealthChecksNeedNoKey()
