@@ -103,6 +103,28 @@ public sealed class ApiKeyTests(KeyedServerFixture fixture) : IClassFixture<Keye
     }
 
     [Fact]
+    public async Task RefusalsAreCountedByCode()
+    {
+        await using var server = await TestServer.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Customer360:Auth:Keys:tills:Sha256"] = ApiKeys.DigestOf(KeyedServerFixture.TillKey),
+            ["Customer360:Auth:Keys:tills:Roles"] = "till",
+        });
+        using var metrics = new MetricsTests.EngineMeasurements(server.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+        var lookUp = new GetCustomerRequest { CustomerId = NewCustomerId("refused") };
+
+        await Assert.ThrowsAsync<RpcException>(async () => await server.Customers.GetCustomerAsync(lookUp));
+        await Assert.ThrowsAsync<RpcException>(async () => await server.Customers.GetCustomerAsync(lookUp, new Metadata { { "authorization", "Bearer wrong" } }));
+        await Assert.ThrowsAsync<RpcException>(async () =>
+            await server.Customers.GetCustomerAsync(lookUp, new Metadata { { "authorization", $"Bearer {KeyedServerFixture.TillKey}" } }));
+        await server.Customers.RecordTouchpointAsync(Record(Purchase(lookUp.CustomerId, 3m)), new Metadata { { "authorization", $"Bearer {KeyedServerFixture.TillKey}" } });
+
+        Assert.Equal(
+            new Dictionary<string, long> { ["unauthenticated"] = 2, ["permission_denied"] = 1 },
+            metrics.ByTag("customer360.api.refused", count: false));
+    }
+
+    [Fact]
     public async Task AStreamOpenedWithTheWrongRoleIsRefusedBeforeItTakesATouchpoint()
     {
         var id = NewCustomerId("auth");

@@ -49,8 +49,8 @@ public sealed class MetricsTests
 
         Assert.Equal((StatusCode.FailedPrecondition, StatusCode.InvalidArgument), (conflict.StatusCode, invalid.StatusCode));
         var answers = new Dictionary<string, long> { ["accepted"] = 2, ["duplicate"] = 1, ["conflict"] = 1, ["rejected"] = 2 };
-        Assert.Equal(answers, metrics.ByOutcome("customer360.touchpoints", count: false));
-        Assert.Equal(answers, metrics.ByOutcome("customer360.touchpoint.duration", count: true));
+        Assert.Equal(answers, metrics.ByTag("customer360.touchpoints", count: false));
+        Assert.Equal(answers, metrics.ByTag("customer360.touchpoint.duration", count: true));
         Assert.All(metrics.Values("customer360.touchpoint.duration"), seconds => Assert.InRange(seconds, 0, 60));
         Assert.Equal(2, metrics.Sum("customer360.log.commit.entries"));
         Assert.Equal(metrics.Count("customer360.log.commit.entries"), metrics.Count("customer360.log.commit.duration"));
@@ -85,10 +85,10 @@ public sealed class MetricsTests
     }
 
     /// <summary>The measurements of one server's Customer360 meter, from a listener of its meter factory only.</summary>
-    private sealed class EngineMeasurements : IDisposable
+    internal sealed class EngineMeasurements : IDisposable
     {
         private readonly MeterListener _listener = new();
-        private readonly ConcurrentQueue<(string Instrument, double Value, string? Outcome)> _seen = new();
+        private readonly ConcurrentQueue<(string Instrument, double Value, string? Tag)> _seen = new();
 
         public EngineMeasurements(IMeterFactory meters)
         {
@@ -105,10 +105,10 @@ public sealed class MetricsTests
             _listener.Start();
         }
 
-        /// <summary>By the outcome tag: the sum of the measurements, or with <paramref name="count"/> how many there were.</summary>
-        public Dictionary<string, long> ByOutcome(string instrument, bool count) =>
+        /// <summary>By the instrument's tag (outcome or code): the sum of the measurements, or with <paramref name="count"/> how many there were.</summary>
+        public Dictionary<string, long> ByTag(string instrument, bool count) =>
             _seen.Where(m => m.Instrument == instrument)
-                .GroupBy(m => m.Outcome!)
+                .GroupBy(m => m.Tag!)
                 .ToDictionary(g => g.Key, g => count ? g.LongCount() : (long)g.Sum(m => m.Value));
 
         public double Sum(string instrument) => Values(instrument).Sum();
@@ -129,16 +129,16 @@ public sealed class MetricsTests
 
         private void Add(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
-            string? outcome = null;
+            string? tagged = null;
             foreach (var tag in tags)
             {
-                if (tag.Key == "outcome")
+                if (tag.Key is "outcome" or "code")
                 {
-                    outcome = tag.Value as string;
+                    tagged = tag.Value as string;
                 }
             }
 
-            _seen.Enqueue((instrument.Name, value, outcome));
+            _seen.Enqueue((instrument.Name, value, tagged));
         }
     }
 

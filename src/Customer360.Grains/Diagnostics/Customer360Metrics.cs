@@ -26,6 +26,7 @@ public sealed class Customer360Metrics
     private readonly Histogram<double> _answerDuration;
     private readonly Histogram<double> _commitDuration;
     private readonly Histogram<int> _commitEntries;
+    private readonly Counter<long> _refused;
 
     public Customer360Metrics(IMeterFactory meters, ActiveCustomers active)
     {
@@ -38,6 +39,8 @@ public sealed class Customer360Metrics
             "customer360.log.commit.duration", "s", "How long each commit of the customer log took, from the start of its transaction to its end");
         _commitEntries = meter.CreateHistogram<int>(
             "customer360.log.commit.entries", "{entry}", "Log entries each commit of the customer log carried");
+        _refused = meter.CreateCounter<long>(
+            "customer360.api.refused", "{call}", "Calls refused for their API key, by code: unauthenticated (no key, an unknown or removed one) or permission_denied (a key without the role)");
         meter.CreateObservableGauge(
             "customer360.customers.active", () => active.Count, "{customer}", "Customers this silo holds in memory");
     }
@@ -49,6 +52,9 @@ public sealed class Customer360Metrics
         _touchpoints.Add(1, tag);
         _answerDuration.Record(took.TotalSeconds, tag);
     }
+
+    /// <summary>Counts one call refused for its key, with <paramref name="code"/> ("unauthenticated" or "permission_denied").</summary>
+    public void Refused(string code) => _refused.Add(1, new KeyValuePair<string, object?>("code", code));
 
     /// <summary>Records one commit of the customer log: its entries and how long it took.</summary>
     public void Committed(int entries, TimeSpan took)

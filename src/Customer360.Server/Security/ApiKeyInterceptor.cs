@@ -1,3 +1,4 @@
+using Customer360.Grains.Diagnostics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 
@@ -10,7 +11,7 @@ namespace Customer360.Server.Security;
 /// without the role), before the call does anything. A stream is checked as it opens, and again
 /// at its next message after the keys change, so removing a key ends the streams opened with it.
 /// </summary>
-public sealed partial class ApiKeyInterceptor(ApiKeys keys, ILogger<ApiKeyInterceptor> logger) : Interceptor
+public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics metrics, ILogger<ApiKeyInterceptor> logger) : Interceptor
 {
     public const string Header = "authorization";
     private const string Scheme = "Bearer ";
@@ -69,6 +70,7 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, ILogger<ApiKeyInterc
     private RpcException Refuse(ServerCallContext context, StatusCode code, string detail, string? caller)
     {
         LogRefused(logger, context.Method, code, caller ?? "(none)", context.Peer);
+        metrics.Refused(code == StatusCode.PermissionDenied ? "permission_denied" : "unauthenticated");
         return new RpcException(new Status(code, detail));
     }
 
