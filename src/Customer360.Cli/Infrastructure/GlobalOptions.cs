@@ -14,9 +14,7 @@ internal sealed class GlobalOptions
         Description = $"Customer360 server address (plain http:// speaks HTTP/2 without TLS). Default: ${ServerVariable}, else {DefaultServer}",
         HelpName = "url",
         Recursive = true,
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(ServerVariable) is { Length: > 0 } fromEnvironment
-            ? fromEnvironment
-            : DefaultServer,
+        DefaultValueFactory = _ => FromEnvironment(ServerVariable) ?? DefaultServer,
     };
 
     public const string ApiKeyVariable = "C360_API_KEY";
@@ -26,7 +24,7 @@ internal sealed class GlobalOptions
         Description = $"API key sent with every call, for a server that requires one. Default: ${ApiKeyVariable}",
         HelpName = "key",
         Recursive = true,
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(ApiKeyVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null,
+        DefaultValueFactory = _ => FromEnvironment(ApiKeyVariable),
     };
 
     public const string CaCertificateVariable = "C360_CA_CERT";
@@ -36,7 +34,7 @@ internal sealed class GlobalOptions
         Description = $"PEM file of the certificates an https:// server's certificate must chain to (a private CA, or the server's own self-signed one) instead of the system's. Default: ${CaCertificateVariable}",
         HelpName = "file",
         Recursive = true,
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(CaCertificateVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null,
+        DefaultValueFactory = _ => FromEnvironment(CaCertificateVariable),
     };
 
     public Option<bool> Json { get; } = new("--json")
@@ -44,6 +42,10 @@ internal sealed class GlobalOptions
         Description = "Print proto JSON for scripts: one object per line",
         Recursive = true,
     };
+
+    /// <summary>The variable's value, or null when it is unset or empty.</summary>
+    private static string? FromEnvironment(string variable) =>
+        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value ? value : null;
 
     public static Uri ParseServer(string text)
     {
