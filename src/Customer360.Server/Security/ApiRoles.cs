@@ -44,9 +44,14 @@ public static class ApiRoles
     public static bool Guards(string method) =>
         GuardedPrefixes.Any(prefix => method.StartsWith(prefix, StringComparison.Ordinal));
 
+    // The whole list for each method, made once: AllowedFor is asked on every guarded call.
+    private static readonly Dictionary<string, string[]> AllowedByMethod =
+        OthersByMethod.ToDictionary(m => m.Key, m => (string[])[.. m.Value, Operator], StringComparer.Ordinal);
+
+    private static readonly string[] OperatorOnly = [Operator];
+
     /// <summary>The roles that may call <paramref name="method"/>, operator last.</summary>
-    public static IReadOnlyList<string> AllowedFor(string method) =>
-        [.. OthersByMethod.GetValueOrDefault(method) ?? [], Operator];
+    public static IReadOnlyList<string> AllowedFor(string method) => AllowedByMethod.GetValueOrDefault(method) ?? OperatorOnly;
 
     public static string PathOf(ServiceDescriptor service, string method) =>
         $"/{service.FullName}/{(service.FindMethodByName(method) ?? throw new ArgumentException($"{service.FullName} has no method {method}", nameof(method))).Name}";
