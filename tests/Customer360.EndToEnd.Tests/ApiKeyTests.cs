@@ -33,10 +33,13 @@ public sealed class KeyedServerFixture : IAsyncLifetime
     public async Task DisposeAsync() => await Server.DisposeAsync();
 
     /// <summary>A client that sends <paramref name="authorization"/> as its authorization header, or none.</summary>
-    public CallInvoker As(string? authorization) =>
+    public CallInvoker As(string? authorization) => Sending(Server, authorization);
+
+    /// <summary>Calls on <paramref name="server"/>'s channel that send <paramref name="authorization"/> as their authorization header, or none.</summary>
+    public static CallInvoker Sending(TestServer server, string? authorization) =>
         authorization is null
-            ? Server.Channel.CreateCallInvoker()
-            : Server.Channel.Intercept(headers =>
+            ? server.Channel.CreateCallInvoker()
+            : server.Channel.Intercept(headers =>
             {
                 headers.Add(ApiKeyInterceptor.Header, authorization);
                 return headers;
@@ -114,10 +117,9 @@ public sealed class ApiKeyTests(KeyedServerFixture fixture) : IClassFixture<Keye
         var lookUp = new GetCustomerRequest { CustomerId = NewCustomerId("refused") };
 
         await Assert.ThrowsAsync<RpcException>(async () => await server.Customers.GetCustomerAsync(lookUp));
-        await Assert.ThrowsAsync<RpcException>(async () => await server.Customers.GetCustomerAsync(lookUp, new Metadata { { "authorization", "Bearer wrong" } }));
-        await Assert.ThrowsAsync<RpcException>(async () =>
-            await server.Customers.GetCustomerAsync(lookUp, new Metadata { { "authorization", $"Bearer {KeyedServerFixture.TillKey}" } }));
-        await server.Customers.RecordTouchpointAsync(Record(Purchase(lookUp.CustomerId, 3m)), new Metadata { { "authorization", $"Bearer {KeyedServerFixture.TillKey}" } });
+        await Assert.ThrowsAsync<RpcException>(async () => await CustomersWith(server, "wrong").GetCustomerAsync(lookUp));
+        await Assert.ThrowsAsync<RpcException>(async () => await CustomersWith(server, KeyedServerFixture.TillKey).GetCustomerAsync(lookUp));
+        await CustomersWith(server, KeyedServerFixture.TillKey).RecordTouchpointAsync(Record(Purchase(lookUp.CustomerId, 3m)));
 
         Assert.Equal(
             new Dictionary<string, long> { ["unauthenticated"] = 2, ["permission_denied"] = 1 },
@@ -230,11 +232,8 @@ public sealed class ApiKeyTests(KeyedServerFixture fixture) : IClassFixture<Keye
         return (server, (IConfigurationRoot)server.Services.GetRequiredService<IConfiguration>());
     }
 
-    private static CustomerService.CustomerServiceClient CustomersWith(TestServer server, string key) => new(server.Channel.Intercept(headers =>
-    {
-        headers.Add(ApiKeyInterceptor.Header, $"Bearer {key}");
-        return headers;
-    }));
+    private static CustomerService.CustomerServiceClient CustomersWith(TestServer server, string key) =>
+        new(KeyedServerFixture.Sending(server, $"Bearer {key}"));
 
     [Fact]
     public async Task HealthChecksNeedNoKey()
