@@ -76,4 +76,44 @@ public class ProfileImporterTests
 
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
     }
+
+    [Fact]
+    public async Task AProfileRefusedForTheKeysRateIsSentAgainAfterTheWaitTheServerAsksFor()
+    {
+        var refusals = new ConcurrentDictionary<string, int>();
+        var importer = new ProfileImporter((request, _) =>
+        {
+            if (refusals.AddOrUpdate(request.CustomerId, 1, (_, n) => n + 1) <= 2)
+            {
+                throw new RpcException(
+                    new Status(StatusCode.ResourceExhausted, "the API key 'k' is limited to 5 a second, bursts of 1; retry in 1 ms"),
+                    new Metadata { { "grpc-retry-pushback-ms", "1" } });
+            }
+
+            return Task.FromResult(true);
+        });
+
+        var tally = await importer.RunAsync(Lines("C1", "C2"), CancellationToken.None);
+
+        Assert.Equal((2L, 0L), (tally.Accepted, (long)tally.Rejections.Count));
+        Assert.Equal(3, refusals["C1"]);
+        Assert.Equal(3, refusals["C2"]);
+    }
+
+    [Theory]
+    [InlineData("250", 250)]
+    [InlineData("soon", 1000)]
+    [InlineData(null, 1000)]
+    public void TheWaitIsTheServersOrASecond(string? trailer, int milliseconds)
+    {
+        var trailers = new Metadata();
+        if (trailer is not null)
+        {
+            trailers.Add("grpc-retry-pushback-ms", trailer);
+        }
+
+        var refusal = new RpcException(new Status(StatusCode.ResourceExhausted, "limited"), trailers);
+
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), ProfileImporter.PushbackOf(refusal));
+    }
 }

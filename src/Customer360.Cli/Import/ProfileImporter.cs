@@ -13,6 +13,10 @@ namespace Customer360.Cli.Import;
 /// Upserts are idempotent, so a re-run of the same file leaves the profiles as they are, and the
 /// server says so: <paramref name="upsert"/> answers whether the profile changed, and those that
 /// did not are counted as unchanged.
+///
+/// An API key with a rate limit has calls beyond it refused with RESOURCE_EXHAUSTED and how long
+/// to wait (<c>grpc-retry-pushback-ms</c>): the import waits that long and sends the profile
+/// again, so a limited key's import runs at the key's rate instead of stopping.
 /// </remarks>
 internal sealed class ProfileImporter(Func<UpsertProfileRequest, CancellationToken, Task<bool>> upsert, int parallelism = ProfileImporter.DefaultParallelism)
 {
@@ -43,7 +47,7 @@ internal sealed class ProfileImporter(Func<UpsertProfileRequest, CancellationTok
             {
                 try
                 {
-                    if (await upsert(line.Message, ct))
+                    if (await UpsertPacedAsync(line.Message, ct))
                     {
                         tally.AddAccepted();
                     }
@@ -64,4 +68,29 @@ internal sealed class ProfileImporter(Func<UpsertProfileRequest, CancellationTok
 
         return tally;
     }
+
+    /// <summary>How long to wait after RESOURCE_EXHAUSTED when the server does not say.</summary>
+    public static readonly TimeSpan DefaultPushback = TimeSpan.FromSeconds(1);
+
+    private async Task<bool> UpsertPacedAsync(UpsertProfileRequest request, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return await upsert(request, cancellationToken);
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted)
+            {
+                // Refused before anything was applied, so sending the same profile again is safe.
+                await Task.Delay(PushbackOf(ex), cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>The wait the server asked for in <c>grpc-retry-pushback-ms</c>, or <see cref="DefaultPushback"/>.</summary>
+    public static TimeSpan PushbackOf(RpcException refusal) =>
+        long.TryParse(refusal.Trailers.GetValue("grpc-retry-pushback-ms"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms)
+            ? TimeSpan.FromMilliseconds(ms)
+            : DefaultPushback;
 }

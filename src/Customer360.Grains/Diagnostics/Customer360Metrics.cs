@@ -27,6 +27,7 @@ public sealed class Customer360Metrics
     private readonly Histogram<double> _commitDuration;
     private readonly Histogram<int> _commitEntries;
     private readonly Counter<long> _refused;
+    private readonly Counter<long> _throttled;
 
     public Customer360Metrics(IMeterFactory meters, ActiveCustomers active)
     {
@@ -40,7 +41,9 @@ public sealed class Customer360Metrics
         _commitEntries = meter.CreateHistogram<int>(
             "customer360.log.commit.entries", "{entry}", "Log entries each commit of the customer log carried");
         _refused = meter.CreateCounter<long>(
-            "customer360.api.refused", "{call}", "Calls refused for their API key, by code: unauthenticated (no key, an unknown or removed one) or permission_denied (a key without the role)");
+            "customer360.api.refused", "{call}", "Calls refused for their API key, by code: unauthenticated (no key, an unknown or removed one), permission_denied (a key without the role) or resource_exhausted (beyond the key's rate limit)");
+        _throttled = meter.CreateCounter<long>(
+            "customer360.api.throttled", "{message}", "Stream messages that waited for their API key's rate limit, by key");
         meter.CreateObservableGauge(
             "customer360.customers.active", () => active.Count, "{customer}", "Customers this silo holds in memory");
     }
@@ -53,8 +56,11 @@ public sealed class Customer360Metrics
         _answerDuration.Record(took.TotalSeconds, tag);
     }
 
-    /// <summary>Counts one call refused for its key, with <paramref name="code"/> ("unauthenticated" or "permission_denied").</summary>
+    /// <summary>Counts one call refused for its key, with <paramref name="code"/> ("unauthenticated", "permission_denied" or "resource_exhausted").</summary>
     public void Refused(string code) => _refused.Add(1, new KeyValuePair<string, object?>("code", code));
+
+    /// <summary>Counts one stream message that waited for the rate limit of the key named <paramref name="key"/>.</summary>
+    public void Throttled(string key) => _throttled.Add(1, new KeyValuePair<string, object?>("key", key));
 
     /// <summary>Records one commit of the customer log: its entries and how long it took.</summary>
     public void Committed(int entries, TimeSpan took)

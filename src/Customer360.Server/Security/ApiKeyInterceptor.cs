@@ -1,3 +1,4 @@
+using Customer360.Api.V1;
 using Customer360.Grains.Diagnostics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
@@ -10,16 +11,23 @@ namespace Customer360.Server.Security;
 /// fails with UNAUTHENTICATED (no key, or an unknown one) or PERMISSION_DENIED (a known key
 /// without the role), before the call does anything. A stream is checked as it opens, and again
 /// at its next message after the keys change, so removing a key ends the streams opened with it.
+/// A key with a rate limit (<see cref="KeyRateLimit"/>) has a unary call or a watch beyond it
+/// refused with RESOURCE_EXHAUSTED and <c>grpc-retry-pushback-ms</c>, and a stream's messages
+/// wait for it.
 /// </summary>
 public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics metrics, ILogger<ApiKeyInterceptor> logger) : Interceptor
 {
     public const string Header = "authorization";
+
+    /// <summary>The trailer that tells a client, and gRPC's own retry policies, how long to wait before retrying.</summary>
+    public const string RetryPushbackTrailer = "grpc-retry-pushback-ms";
+
     private const string Scheme = "Bearer ";
 
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        Authorize(context);
+        Authorize(context)?.TakeOrRefuse();
         return continuation(request, context);
     }
 
@@ -31,10 +39,16 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics m
 
     public override Task ServerStreamingServerHandler<TRequest, TResponse>(
         TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
-        ServerStreamingServerMethod<TRequest, TResponse> continuation) =>
-        Authorize(context) is { } grant
-            ? continuation(request, new CheckedWriter<TResponse>(responseStream, grant), context)
-            : continuation(request, responseStream, context);
+        ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        if (Authorize(context) is not { } grant)
+        {
+            return continuation(request, responseStream, context);
+        }
+
+        grant.TakeOrRefuse();
+        return continuation(request, new CheckedWriter<TResponse>(responseStream, grant), context);
+    }
 
     public override Task DuplexStreamingServerHandler<TRequest, TResponse>(
         IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream,
@@ -67,22 +81,37 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics m
         return grant;
     }
 
-    private RpcException Refuse(ServerCallContext context, StatusCode code, string detail, string? caller)
+    private RpcException Refuse(ServerCallContext context, StatusCode code, string detail, string? caller, Metadata? trailers = null)
     {
         LogRefused(logger, context.Method, code, caller ?? "(none)", context.Peer);
-        metrics.Refused(code == StatusCode.PermissionDenied ? "permission_denied" : "unauthenticated");
-        return new RpcException(new Status(code, detail));
+        metrics.Refused(code switch
+        {
+            StatusCode.PermissionDenied => "permission_denied",
+            StatusCode.ResourceExhausted => "resource_exhausted",
+            _ => "unauthenticated",
+        });
+        return new RpcException(new Status(code, detail), trailers ?? []);
     }
+
+    private void NoteThrottled(string key) => metrics.Throttled(key);
+
+    /// <summary>The tokens a stream's message takes from its key's limit: one per touchpoint it carries, at least one.</summary>
+    private static int TokensFor<T>(T message) =>
+        message is StreamTouchpointsRequest touchpoints
+            ? Math.Max(1, touchpoints.Touchpoints.Count + (touchpoints.Touchpoint is null ? 0 : 1))
+            : 1;
 
     /// <summary>One call's key, looked up again whenever the keys have changed since it last was.</summary>
     private sealed class Grant(ApiKeyInterceptor owner, ApiKeys keys, ServerCallContext context, string digest, int generation)
     {
         private int _generation = generation;
+        private ApiCaller? _caller;
 
         public void Check(string unknown)
         {
             var caller = keys.FindDigest(digest)
                 ?? throw owner.Refuse(context, StatusCode.Unauthenticated, $"{Header}: {unknown}", caller: null);
+            _caller = caller;
             var allowed = ApiRoles.AllowedFor(context.Method);
             if (!allowed.Any(caller.Roles.Contains))
             {
@@ -91,6 +120,44 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics m
                     StatusCode.PermissionDenied,
                     $"the API key '{caller.Name}' ({string.Join(", ", caller.Roles.Order())}) may not call {context.Method.TrimStart('/')}; it takes {string.Join(" or ", allowed)}",
                     caller.Name);
+            }
+        }
+
+        /// <summary>Takes one token from the key's limit, or refuses the call with RESOURCE_EXHAUSTED and how long to wait.</summary>
+        public void TakeOrRefuse()
+        {
+            if (_caller?.Limit is not { } limit || limit.TryTake(out var retryAfter))
+            {
+                return;
+            }
+
+            var waitMs = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalMilliseconds));
+            throw owner.Refuse(
+                context,
+                StatusCode.ResourceExhausted,
+                $"the API key '{_caller.Name}' is limited to {limit}; retry in {waitMs} ms",
+                _caller.Name,
+                new Metadata { { RetryPushbackTrailer, waitMs.ToString(System.Globalization.CultureInfo.InvariantCulture) } });
+        }
+
+        /// <summary>Before a stream's message is let through: waits for its tokens, if the key has a limit.</summary>
+        public async ValueTask TakeAsync(int tokens, CancellationToken cancellationToken)
+        {
+            while (_caller?.Limit is { } limit)
+            {
+                var name = _caller.Name;
+                if (await limit.TakeAsync(tokens, () => owner.NoteThrottled(name), cancellationToken))
+                {
+                    return;
+                }
+
+                // The key's settings changed while the message waited: its key is looked up again
+                // (it may have been removed) and the message waits on the new limit, if any.
+                Recheck();
+                if (ReferenceEquals(_caller?.Limit, limit))
+                {
+                    throw new RpcException(new Status(StatusCode.Unavailable, "the server is stopping"));
+                }
             }
         }
 
@@ -116,6 +183,7 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics m
             if (more)
             {
                 grant.Recheck();
+                await grant.TakeAsync(TokensFor(inner.Current), cancellationToken);
             }
 
             return more;

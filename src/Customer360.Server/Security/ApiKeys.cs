@@ -5,8 +5,8 @@ using Microsoft.Extensions.Options;
 
 namespace Customer360.Server.Security;
 
-/// <summary>Who a call comes from: a configured key's name and roles.</summary>
-public sealed record ApiCaller(string Name, IReadOnlySet<string> Roles);
+/// <summary>Who a call comes from: a configured key's name, roles, and rate limit if it has one.</summary>
+public sealed record ApiCaller(string Name, IReadOnlySet<string> Roles, KeyRateLimit? Limit = null);
 
 /// <summary>
 /// The configured API keys, looked up by the digest of the key a call presents. Built from
@@ -35,7 +35,8 @@ public sealed partial class ApiKeys : IDisposable
         {
             try
             {
-                var keys = Build(changed, endpointAddress);
+                var before = _byDigest;
+                var keys = Build(changed, endpointAddress, before);
                 if (keys.Count == 0 && Required)
                 {
                     // A settings file caught half-written reads as empty; running without keys
@@ -46,6 +47,13 @@ public sealed partial class ApiKeys : IDisposable
                 _byDigest = keys;
                 Interlocked.Increment(ref _generation);
                 LogKeysChanged(logger, keys.Count);
+
+                // Streams waiting on a replaced limit are let go by its disposal; they look their key up again.
+                var kept = keys.Values.Select(c => c.Limit).OfType<KeyRateLimit>().ToHashSet();
+                foreach (var replaced in before.Values.Select(c => c.Limit).OfType<KeyRateLimit>().Where(l => !kept.Contains(l)))
+                {
+                    replaced.Dispose();
+                }
             }
             catch (InvalidOperationException ex)
             {
@@ -54,7 +62,14 @@ public sealed partial class ApiKeys : IDisposable
         });
     }
 
-    public void Dispose() => _following?.Dispose();
+    public void Dispose()
+    {
+        _following?.Dispose();
+        foreach (var caller in _byDigest.Values)
+        {
+            caller.Limit?.Dispose();
+        }
+    }
 
     /// <summary>Whether calls must present a key.</summary>
     public bool Required => _byDigest.Count > 0;
@@ -71,16 +86,21 @@ public sealed partial class ApiKeys : IDisposable
     /// <summary>The digest a key is configured by: SHA-256 of its UTF-8 bytes, in lower-case hexadecimal.</summary>
     public static string DigestOf(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
-    private static Dictionary<string, ApiCaller> Build(AuthOptions options, string? endpointAddress)
+    /// <param name="before">The keys in use: a key whose limit is unchanged keeps it, tokens and waiting streams included.</param>
+    private static Dictionary<string, ApiCaller> Build(AuthOptions options, string? endpointAddress, Dictionary<string, ApiCaller>? before = null)
     {
         if (Validate(options, endpointAddress) is { } problem)
         {
             throw new InvalidOperationException(problem);
         }
 
+        var limitsBefore = (before?.Values ?? Enumerable.Empty<ApiCaller>()).Where(c => c.Limit is not null).ToDictionary(c => c.Name, c => c.Limit!, StringComparer.Ordinal);
         return options.Keys.ToDictionary(
             key => key.Value.Sha256.ToLowerInvariant(),
-            key => new ApiCaller(key.Key, RolesOf(key.Value).ToHashSet(StringComparer.Ordinal)),
+            key => new ApiCaller(
+                key.Key,
+                RolesOf(key.Value).ToHashSet(StringComparer.Ordinal),
+                limitsBefore.GetValueOrDefault(key.Key) is { } kept && kept.Matches(key.Value) ? kept : KeyRateLimit.For(key.Value)),
             StringComparer.Ordinal);
     }
 
@@ -114,6 +134,18 @@ public sealed partial class ApiKeys : IDisposable
             if (roles.Count == 0 || roles.Any(r => !ApiRoles.All.Contains(r)))
             {
                 return $"{setting}:Roles must list one or more of {string.Join(", ", ApiRoles.All)}, got '{key.Roles}'";
+            }
+
+            if (key.RatePerSecond is { } rate && !(double.IsFinite(rate) && rate > 0))
+            {
+                return $"{setting}:RatePerSecond must be above 0 (leave it unset for no limit), got {rate}";
+            }
+
+            if (key.Burst is { } burst && (burst < 1 || key.RatePerSecond is null))
+            {
+                return key.RatePerSecond is null
+                    ? $"{setting}:Burst needs {setting}:RatePerSecond"
+                    : $"{setting}:Burst must be 1 or more, got {burst}";
             }
         }
 

@@ -34,4 +34,14 @@ public sealed class ApiKeyOptions
 
     /// <summary>Comma-separated roles: <c>till</c>, <c>agent</c>, <c>operator</c>.</summary>
     public string Roles { get; set; } = "";
+
+    /// <summary>
+    /// At most this many calls and touchpoints a second on each server, or no limit when unset
+    /// (<see cref="KeyRateLimit"/>): a call beyond it is refused with RESOURCE_EXHAUSTED, a
+    /// stream is slowed to it.
+    /// </summary>
+    public double? RatePerSecond { get; set; }
+
+    /// <summary>How many may come at once after a quiet spell; one second's worth when unset. Only with <see cref="RatePerSecond"/>.</summary>
+    public int? Burst { get; set; }
 }

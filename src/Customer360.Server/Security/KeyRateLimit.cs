@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+
+namespace Customer360.Server.Security;
+
+/// <summary>
+/// How much one API key may send: a token bucket that refills at the key's rate and holds at
+/// most its burst. A unary call or a watch takes one token as it starts; a stream's message takes
+/// one per touchpoint it carries. A call that finds the bucket empty is refused; a stream's
+/// message waits for its tokens instead, so a stream is slowed to the rate, never broken.
+/// </summary>
+public sealed class KeyRateLimit : IDisposable
+{
+    // The bucket refills at least this often, in proportional steps, so that a high rate does
+    // not arrive in one lump per second.
+    private static readonly TimeSpan FinestStep = TimeSpan.FromMilliseconds(50);
+
+    private readonly TokenBucketRateLimiter _bucket;
+
+    public KeyRateLimit(double ratePerSecond, int burst)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ratePerSecond);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(burst);
+        RatePerSecond = ratePerSecond;
+        Burst = burst;
+
+        // One token every 1/rate seconds for slow rates; proportional steps of 50 ms for fast ones.
+        var step = TimeSpan.FromSeconds(Math.Max(1 / ratePerSecond, FinestStep.TotalSeconds));
+        _bucket = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = burst,
+            TokensPerPeriod = Math.Max(1, (int)Math.Round(ratePerSecond * step.TotalSeconds)),
+            ReplenishmentPeriod = step,
+            AutoReplenishment = true,
+            // Waiting streams are served in the order they came; how many may wait is bounded by
+            // the streams themselves (each waits for one message at a time).
+            QueueLimit = int.MaxValue,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        });
+    }
+
+    public double RatePerSecond { get; }
+
+    public int Burst { get; }
+
+    /// <summary>The limit for a key's settings, or null for a key without one.</summary>
+    public static KeyRateLimit? For(ApiKeyOptions key) =>
+        key.RatePerSecond is { } rate ? new KeyRateLimit(rate, key.Burst ?? Math.Max(1, (int)Math.Ceiling(rate))) : null;
+
+    /// <summary>Whether this limit is what <paramref name="key"/>'s settings ask for, so that it can be kept across a change.</summary>
+    public bool Matches(ApiKeyOptions key) =>
+        key.RatePerSecond == RatePerSecond && (key.Burst ?? Math.Max(1, (int)Math.Ceiling(RatePerSecond))) == Burst;
+
+    /// <summary>
+    /// Takes one token now if there is one; otherwise says how long until there will be. A limit
+    /// replaced by a change of settings as the call came lets it through; the next call meets the new one.
+    /// </summary>
+    public bool TryTake(out TimeSpan retryAfter)
+    {
+        RateLimitLease lease;
+        try
+        {
+            lease = _bucket.AttemptAcquire(1);
+        }
+        catch (ObjectDisposedException)
+        {
+            retryAfter = TimeSpan.Zero;
+            return true;
+        }
+
+        using var held = lease;
+        retryAfter = lease.IsAcquired || !lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? TimeSpan.Zero : wait;
+        if (!lease.IsAcquired && retryAfter <= TimeSpan.Zero)
+        {
+            retryAfter = TimeSpan.FromSeconds(1 / RatePerSecond);
+        }
+
+        return lease.IsAcquired;
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="tokens"/> are taken, in turn with the key's other waiting
+    /// streams; <paramref name="waiting"/> is called once if they are not there at once. False if
+    /// this limit was replaced (the key's settings changed) before they were taken.
+    /// </summary>
+    public async ValueTask<bool> TakeAsync(int tokens, Action waiting, CancellationToken cancellationToken)
+    {
+        var waited = false;
+        // A message may carry more touchpoints than the bucket holds: it takes them a burst at a time.
+        while (tokens > 0)
+        {
+            var now = Math.Min(tokens, Burst);
+            try
+            {
+                using var atOnce = _bucket.AttemptAcquire(now);
+                if (!atOnce.IsAcquired)
+                {
+                    if (!waited)
+                    {
+                        waited = true;
+                        waiting();
+                    }
+
+                    using var later = await _bucket.AcquireAsync(now, cancellationToken);
+                    if (!later.IsAcquired)
+                    {
+                        return false;
+                    }
+                }
+            }
+            catch (ObjectDisposedException)
+            {
+                return false;
+            }
+
+            tokens -= now;
+        }
+
+        return true;
+    }
+
+    /// <summary>As refusals and settings put it: "20 a second, bursts of 40".</summary>
+    public override string ToString() =>
+        $"{RatePerSecond.ToString(CultureInfo.InvariantCulture)} a second, bursts of {Burst}";
+
+    public void Dispose() => _bucket.Dispose();
+}
