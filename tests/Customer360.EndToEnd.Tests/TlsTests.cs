@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Customer360.Api.V1;
 using Customer360.Server.Hosting;
+using Customer360.Testing;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
@@ -24,8 +25,8 @@ public sealed class TlsTests
     public async Task WithACertificateTheEndpointSpeaksTlsOnly(bool pkcs12)
     {
         var folder = ScratchCleanup.NewFolder();
-        using var certificate = SelfSigned();
-        var settings = pkcs12 ? WritePkcs12(certificate, folder) : WritePem(certificate, folder);
+        using var certificate = TestCertificates.SelfSigned();
+        var settings = pkcs12 ? WritePkcs12(certificate, folder) : TestCertificates.WritePem(certificate, folder);
         await using var server = await TestServer.StartAsync(settings: settings);
         var port = server.Address.Port;
 
@@ -47,9 +48,9 @@ public sealed class TlsTests
     public async Task TheCliTrustsTheCertificatesItIsGivenAndNoOthers()
     {
         var folder = ScratchCleanup.NewFolder();
-        using var certificate = SelfSigned();
-        using var stranger = SelfSigned();
-        var settings = WritePem(certificate, folder);
+        using var certificate = TestCertificates.SelfSigned();
+        using var stranger = TestCertificates.SelfSigned();
+        var settings = TestCertificates.WritePem(certificate, folder);
         var strangerPem = Path.Combine(folder, "stranger.crt");
         File.WriteAllText(strangerPem, stranger.ExportCertificatePem());
         await using var server = await TestServer.StartAsync(settings: settings);
@@ -72,7 +73,7 @@ public sealed class TlsTests
     public void ACertificateThatCannotBeReadStopsTheStartNamingTheSetting()
     {
         var folder = ScratchCleanup.NewFolder();
-        using var certificate = SelfSigned();
+        using var certificate = TestCertificates.SelfSigned();
         var withoutKey = Path.Combine(folder, "server.crt");
         File.WriteAllText(withoutKey, certificate.ExportCertificatePem());
 
@@ -92,31 +93,11 @@ public sealed class TlsTests
         },
     };
 
-    private static X509Certificate2 SelfSigned()
-    {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        names.AddDnsName("localhost");
-        request.CertificateExtensions.Add(names.Build());
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
-        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
-    }
-
     private static Dictionary<string, string?> WritePkcs12(X509Certificate2 certificate, string folder)
     {
         var path = Path.Combine(folder, "server.pfx");
         File.WriteAllBytes(path, certificate.Export(X509ContentType.Pfx, "changeit"));
         return new() { ["Customer360:Grpc:CertificatePath"] = path, ["Customer360:Grpc:CertificatePassword"] = "changeit" };
-    }
-
-    private static Dictionary<string, string?> WritePem(X509Certificate2 certificate, string folder)
-    {
-        var (certificatePath, keyPath) = (Path.Combine(folder, "server.crt"), Path.Combine(folder, "server.key"));
-        File.WriteAllText(certificatePath, certificate.ExportCertificatePem());
-        File.WriteAllText(keyPath, certificate.GetRSAPrivateKey()!.ExportPkcs8PrivateKeyPem());
-        return new() { ["Customer360:Grpc:CertificatePath"] = certificatePath, ["Customer360:Grpc:CertificateKeyPath"] = keyPath };
     }
 
     private static void Build(string certificatePath)

@@ -1,5 +1,6 @@
 using Customer360.Api.V1;
 using Customer360.Cli.Import;
+using Customer360.Clients;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Core.Interceptors;

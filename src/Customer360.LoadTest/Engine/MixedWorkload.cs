@@ -41,11 +41,12 @@ internal sealed class MixedWorkload : IAckObserver, IAsyncDisposable
     /// <param name="baseNetSpend">Each customer's net spend before the phase, for the dashboard.</param>
     /// <param name="servers">The addresses given; reads, watches and the dashboard's segments are spread over all of them.</param>
     /// <param name="apiKey">Sent with every call, for servers that require a key.</param>
-    public MixedWorkload(IReadOnlyList<Uri> servers, string? apiKey, IngestWorkload workload, double? readsPerSecond, int? readRecent, int watchers, bool dashboard, int seed, IReadOnlyDictionary<string, decimal> baseNetSpend)
+    /// <param name="caCertificate">Certificates to trust for https:// servers instead of the system's, if given.</param>
+    public MixedWorkload(IReadOnlyList<Uri> servers, string? apiKey, string? caCertificate, IngestWorkload workload, double? readsPerSecond, int? readRecent, int watchers, bool dashboard, int seed, IReadOnlyDictionary<string, decimal> baseNetSpend)
     {
         if (readsPerSecond is { } rate && rate > 0)
         {
-            _reads = new CustomerReads([.. servers.Select(s => new CustomerService.CustomerServiceClient(Open(s, apiKey)))], rate, seed, readRecent);
+            _reads = new CustomerReads([.. servers.Select(s => new CustomerService.CustomerServiceClient(Open(s, apiKey, caCertificate)))], rate, seed, readRecent);
         }
 
         if (watchers > 0)
@@ -53,13 +54,13 @@ internal sealed class MixedWorkload : IAckObserver, IAsyncDisposable
             WatchedCustomers = workload.Touchpoints.CountBy(t => t.CustomerId)
                 .OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal)
                 .Take(watchers).Select(c => c.Key).ToArray();
-            _watcherClients = [.. servers.Select(s => new CustomerService.CustomerServiceClient(Open(s, apiKey)))];
+            _watcherClients = [.. servers.Select(s => new CustomerService.CustomerServiceClient(Open(s, apiKey, caCertificate)))];
             _watchers = new CustomerWatchers(_watcherClients, WatchedCustomers);
         }
 
         if (dashboard)
         {
-            _dashboard = new SegmentDashboard([.. servers.Select(s => new SegmentService.SegmentServiceClient(Open(s, apiKey)))], workload, baseNetSpend);
+            _dashboard = new SegmentDashboard([.. servers.Select(s => new SegmentService.SegmentServiceClient(Open(s, apiKey, caCertificate)))], workload, baseNetSpend);
         }
 
         // Only needed, and only built, when something follows the acks.
@@ -194,9 +195,9 @@ internal sealed class MixedWorkload : IAckObserver, IAsyncDisposable
     }
 
     /// <summary>A connection of its own, free to open more HTTP/2 connections when one's stream limit is reached.</summary>
-    private GrpcChannel Open(Uri server, string? apiKey)
+    private GrpcChannel Open(Uri server, string? apiKey, string? caCertificate)
     {
-        var channel = ServerChannel.Open(server, apiKey, new SocketsHttpHandler { EnableMultipleHttp2Connections = true });
+        var channel = ServerChannel.Open(server, apiKey, caCertificate, new SocketsHttpHandler { EnableMultipleHttp2Connections = true });
         _channels.Add(channel);
         return channel;
     }

@@ -28,7 +28,7 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
         var startedAt = DateTimeOffset.UtcNow;
         var machine = MachineInfo.Current();
 
-        var channels = settings.Servers.Select(server => ServerChannel.Open(server, settings.ApiKey)).ToArray();
+        var channels = settings.Servers.Select(server => ServerChannel.Open(server, settings.ApiKey, settings.CaCertificate)).ToArray();
         try
         {
             return await RunOnAsync(channels, startedAt, machine, cancellationToken);
@@ -188,7 +188,7 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
         IReadOnlyList<CustomerService.CustomerServiceClient> endpoints, IngestWorkload workload, IngestWorkload? warmup, CancellationToken cancellationToken)
     {
         await using var mixed = new MixedWorkload(
-            settings.Servers, settings.ApiKey, workload, settings.ReadsPerSecond, settings.ReadRecentTouchpoints, settings.Watchers, settings.Dashboard, settings.Seed,
+            settings.Servers, settings.ApiKey, settings.CaCertificate, workload, settings.ReadsPerSecond, settings.ReadRecentTouchpoints, settings.Watchers, settings.Dashboard, settings.Seed,
             MixedWorkload.NetSpendOf(settings.ReturningCustomers ? warmup : null));
         var engine = new EngineIngest(endpoints, settings.Streams, settings.Window, settings.Batch, settings.Rate, mixed.Any ? mixed : null);
         if (mixed.Any)

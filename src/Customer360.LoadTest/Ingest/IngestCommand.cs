@@ -1,3 +1,4 @@
+using Customer360.Clients;
 using System.CommandLine;
 using Customer360.LoadTest.Baselines;
 using Customer360.LoadTest.Engine;
@@ -29,6 +30,7 @@ internal static class IngestCommand
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable(ServerVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : DefaultServer,
         };
         var apiKey = ApiKeyOption();
+        var caCert = CaCertOption();
         var touchpoints = Count("--touchpoints", "Touchpoints to generate and send", 100_000, 10_000_000);
         var customers = Count("--customers", "Customers the touchpoints are spread over", 10_000, 1_000_000);
         var seed = new Option<int>("--seed") { Description = "Seed of the generated workload; the same seed gives the same touchpoints", DefaultValueFactory = _ => 360 };
@@ -122,6 +124,7 @@ internal static class IngestCommand
                     Server = ParseServers(parseResult.GetRequiredValue(server))[0],
                     OtherServers = ParseServers(parseResult.GetRequiredValue(server))[1..],
                     ApiKey = parseResult.GetValue(apiKey),
+                    CaCertificate = ReadableCaCert(parseResult.GetValue(caCert)),
                     Touchpoints = parseResult.GetValue(touchpoints),
                     Customers = parseResult.GetValue(customers),
                     Seed = parseResult.GetValue(seed),
@@ -232,7 +235,6 @@ internal static class IngestCommand
         return option;
     }
 
-    /// <summary>One address, or several separated by commas; at least one.</summary>
     /// <summary>--api-key, for servers that require one; the same as c360's, and it reads the same variable.</summary>
     internal static Option<string?> ApiKeyOption() => new("--api-key")
     {
@@ -241,6 +243,28 @@ internal static class IngestCommand
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("C360_API_KEY") is { Length: > 0 } fromEnvironment ? fromEnvironment : null,
     };
 
+    /// <summary>--ca-cert, for a server whose certificate comes from a private CA or is self-signed; the same as c360's.</summary>
+    internal static Option<string?> CaCertOption() => new("--ca-cert")
+    {
+        Description = "PEM file of the CA certificates (or the server's own self-signed one) to trust for an https:// server, instead of the system's; the host name is still checked. Default: $C360_CA_CERT",
+        HelpName = "file",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("C360_CA_CERT") is { Length: > 0 } fromEnvironment ? fromEnvironment : null,
+    };
+
+    /// <summary>The --ca-cert file, once it has been read as PEM certificates; refused before the run starts otherwise.</summary>
+    internal static string? ReadableCaCert(string? path)
+    {
+        try
+        {
+            return path is null || ServerTrust.ReadRoots(path).Count > 0 ? path : null;
+        }
+        catch (FormatException ex)
+        {
+            throw new ArgumentException(ex.Message);
+        }
+    }
+
+    /// <summary>One address, or several separated by commas; at least one.</summary>
     internal static Uri[] ParseServers(string text) =>
         text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } addresses
             ? [.. addresses.Select(ParseServer)]

@@ -66,6 +66,9 @@ internal sealed record IngestSettings
     /// <summary>The API key every call carries, for servers that require one.</summary>
     public string? ApiKey { get; init; }
 
+    /// <summary>A PEM file of the certificates to trust for an https:// server instead of the system's (--ca-cert).</summary>
+    public string? CaCertificate { get; init; }
+
     /// <summary>Where to write the Markdown summary, if anywhere.</summary>
     public FileInfo? MarkdownFile { get; init; }
 

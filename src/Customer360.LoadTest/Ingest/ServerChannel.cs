@@ -1,13 +1,22 @@
+using Customer360.Clients;
 using Grpc.Core;
 using Grpc.Net.Client;
 
 namespace Customer360.LoadTest.Ingest;
 
-/// <summary>Channels to a Customer360 server, sending the API key with every call when there is one.</summary>
+/// <summary>
+/// Channels to a Customer360 server, sending the API key with every call when there is one, and
+/// trusting a private CA's certificates (<c>--ca-cert</c>) when given them.
+/// </summary>
 internal static class ServerChannel
 {
-    public static GrpcChannel Open(Uri server, string? apiKey, HttpMessageHandler? handler = null)
+    public static GrpcChannel Open(Uri server, string? apiKey, string? caCertificate = null, SocketsHttpHandler? handler = null)
     {
+        if (caCertificate is not null)
+        {
+            handler = ServerTrust.Trusting(handler ?? new SocketsHttpHandler(), caCertificate);
+        }
+
         var options = new GrpcChannelOptions { HttpHandler = handler };
         if (apiKey is not null)
         {

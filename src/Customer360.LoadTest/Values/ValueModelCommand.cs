@@ -41,6 +41,7 @@ internal static class ValueModelCommand
             HelpName = "url",
         };
         var apiKey = IngestCommand.ApiKeyOption();
+        var caCert = IngestCommand.CaCertOption();
         var sweepCustomers = new Option<int>("--sweep-customers") { Description = "Customers ingested into the server before its sweep is timed (0: sweep those it has)", DefaultValueFactory = _ => 20_000, HelpName = "n" };
         var postgres = new Option<string?>("--postgres")
         {
@@ -51,7 +52,7 @@ internal static class ValueModelCommand
         var json = new Option<FileInfo?>("--json") { Description = "Also write the results as JSON to this file", HelpName = "file" };
         var command = new Command("value-model", "Time a lifetime-value fit, the cost of rescoring on every touchpoint, and a server's re-scoring sweep")
         {
-            customers, touchpoints, server, apiKey, sweepCustomers, postgres, json,
+            customers, touchpoints, server, apiKey, caCert, sweepCustomers, postgres, json,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -61,6 +62,17 @@ internal static class ValueModelCommand
             if (n < 100 || t < 1000 || s < 0)
             {
                 Console.Error.WriteLine("c360-load: --customers must be at least 100, --touchpoints at least 1000, --sweep-customers not negative");
+                return 2;
+            }
+
+            string? trusted;
+            try
+            {
+                trusted = IngestCommand.ReadableCaCert(parse.GetValue(caCert));
+            }
+            catch (ArgumentException ex)
+            {
+                Console.Error.WriteLine($"c360-load: {ex.Message}");
                 return 2;
             }
 
@@ -75,7 +87,7 @@ internal static class ValueModelCommand
             TimeRescoring(model, t, table, results);
             if (parse.GetValue(server) is { } address)
             {
-                await TimeSweepAsync(new Uri(address), parse.GetValue(apiKey), s, table, results, cancellationToken);
+                await TimeSweepAsync(new Uri(address), parse.GetValue(apiKey), trusted, s, table, results, cancellationToken);
             }
 
             AnsiConsole.Write(table);
@@ -221,9 +233,9 @@ internal static class ValueModelCommand
         return Stopwatch.GetElapsedTime(started).TotalSeconds;
     }
 
-    private static async Task TimeSweepAsync(Uri address, string? apiKey, int count, Table table, JsonObject results, CancellationToken cancellationToken)
+    private static async Task TimeSweepAsync(Uri address, string? apiKey, string? caCertificate, int count, Table table, JsonObject results, CancellationToken cancellationToken)
     {
-        using var channel = ServerChannel.Open(address, apiKey);
+        using var channel = ServerChannel.Open(address, apiKey, caCertificate);
         var customersApi = new CustomerService.CustomerServiceClient(channel);
         var models = new ValueModelService.ValueModelServiceClient(channel);
         if (count > 0)

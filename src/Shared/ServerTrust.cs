@@ -2,23 +2,36 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Customer360.Cli.Infrastructure;
+namespace Customer360.Clients;
 
 /// <summary>
 /// Trust for a server whose TLS certificate comes from a private CA, or is self-signed: the
 /// certificates in a PEM file (--ca-cert) are the roots its chain must end in. The host name
-/// must still match.
+/// must still match. Compiled into both clients, <c>c360</c> and <c>c360-load</c>.
 /// </summary>
 internal static class ServerTrust
 {
     /// <summary>A handler trusting the roots in <paramref name="caCertificatePath"/>, or null for the system's trust.</summary>
-    public static SocketsHttpHandler? HandlerFor(string? caCertificatePath)
-    {
-        if (caCertificatePath is null)
-        {
-            return null;
-        }
+    /// <exception cref="FormatException">The file cannot be read as PEM certificates; the message names --ca-cert.</exception>
+    public static SocketsHttpHandler? HandlerFor(string? caCertificatePath) =>
+        caCertificatePath is null ? null : Trusting(new SocketsHttpHandler(), caCertificatePath);
 
+    /// <summary>Makes <paramref name="handler"/> trust the roots in <paramref name="caCertificatePath"/> instead of the system's.</summary>
+    /// <exception cref="FormatException">The file cannot be read as PEM certificates; the message names --ca-cert.</exception>
+    public static SocketsHttpHandler Trusting(SocketsHttpHandler handler, string caCertificatePath)
+    {
+        var roots = ReadRoots(caCertificatePath);
+        handler.SslOptions = new SslClientAuthenticationOptions
+        {
+            RemoteCertificateValidationCallback = (_, presented, _, errors) => Trusted(presented, errors, roots),
+        };
+        return handler;
+    }
+
+    /// <summary>The certificates in a PEM file.</summary>
+    /// <exception cref="FormatException">The file cannot be read, or holds no certificate; the message names --ca-cert.</exception>
+    public static X509Certificate2Collection ReadRoots(string caCertificatePath)
+    {
         var roots = new X509Certificate2Collection();
         try
         {
@@ -26,21 +39,10 @@ internal static class ServerTrust
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
         {
-            throw new UserInputException($"--ca-cert: '{caCertificatePath}' could not be read as PEM certificates: {ex.Message}");
+            throw new FormatException($"--ca-cert: '{caCertificatePath}' could not be read as PEM certificates: {ex.Message}");
         }
 
-        if (roots.Count == 0)
-        {
-            throw new UserInputException($"--ca-cert: '{caCertificatePath}' holds no PEM certificate");
-        }
-
-        return new SocketsHttpHandler
-        {
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                RemoteCertificateValidationCallback = (_, presented, _, errors) => Trusted(presented, errors, roots),
-            },
-        };
+        return roots.Count > 0 ? roots : throw new FormatException($"--ca-cert: '{caCertificatePath}' holds no PEM certificate");
     }
 
     private static bool Trusted(X509Certificate? presented, SslPolicyErrors errors, X509Certificate2Collection roots)
