@@ -6,8 +6,9 @@ namespace Customer360.Server.Grpc;
 /// Long-lived calls (watches, till streams) end when the server begins to stop, instead of
 /// holding the shutdown open until its time-out, which would cut the silo's graceful stop
 /// short. Clients get UNAVAILABLE and reconnect, to this server once it is back or to another.
+/// Watches are counted against the server's cap (<see cref="OpenWatches"/>) while they are open.
 /// </summary>
-public sealed class ServerShutdown(IHostApplicationLifetime lifetime)
+public sealed class ServerShutdown(IHostApplicationLifetime lifetime, OpenWatches watches)
 {
     public CancellationToken Stopping => lifetime.ApplicationStopping;
 
@@ -21,7 +22,8 @@ public sealed class ServerShutdown(IHostApplicationLifetime lifetime)
     /// <summary>
     /// Serves a watch: sends <paramref name="current"/>, then each newer value that
     /// <paramref name="waitForChange"/> (a bounded long-poll, null when nothing changed)
-    /// returns, until the client cancels or the server stops.
+    /// returns, until the client cancels or the server stops. Refused with RESOURCE_EXHAUSTED
+    /// when the server has as many watches open as it allows.
     /// </summary>
     public async Task WatchAsync<T, TVersion>(
         ServerCallContext context,
@@ -32,6 +34,7 @@ public sealed class ServerShutdown(IHostApplicationLifetime lifetime)
         where T : class
         where TVersion : IComparable<TVersion>
     {
+        using var counted = watches.Enter();
         using var watching = CallOrShutdown(context);
         var cancellation = watching.Token;
         try

@@ -37,6 +37,11 @@ public static class Customer360ServerExtensions
             throw new InvalidOperationException(authProblem);
         }
 
+        if (endpoint.MaxWatches < 1)
+        {
+            throw new InvalidOperationException($"Customer360:Grpc:MaxWatches must be 1 or more, got {endpoint.MaxWatches}");
+        }
+
         var certificate = endpoint.LoadCertificate();
         builder.WebHost.ConfigureKestrel(kestrel =>
             kestrel.Listen(IPAddress.Parse(endpoint.Address), endpoint.Port, listen =>
@@ -63,6 +68,7 @@ public static class Customer360ServerExtensions
         AddMetricsExport(builder);
         builder.Services.AddGrpcHealthChecks().AddCheck<SiloHealthCheck>("silo");
         builder.Services.AddSingleton<ApiValidation>();
+        builder.Services.AddSingleton(new OpenWatches(endpoint.MaxWatches));
         builder.Services.AddSingleton<ServerShutdown>();
 
         builder.UseOrleans(siloBuilder =>

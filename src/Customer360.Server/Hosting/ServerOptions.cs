@@ -17,6 +17,9 @@ public sealed class GrpcEndpointOptions
     /// <summary>Largest request message accepted; bigger ones fail with RESOURCE_EXHAUSTED.</summary>
     public int MaxMessageBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>Most watches (WatchCustomer and WatchSegment together) open at once on this server; more fail with RESOURCE_EXHAUSTED.</summary>
+    public int MaxWatches { get; set; } = 10_000;
+
     /// <summary>
     /// The server's TLS certificate: a PKCS#12 file (.pfx, .p12), or a PEM file with its key in
     /// <see cref="CertificateKeyPath"/>. Given, the endpoint speaks HTTP/2 over TLS only

@@ -1,0 +1,60 @@
+using Customer360.Api.V1;
+using Customer360.Server.Grpc;
+using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using static Customer360.EndToEnd.Tests.Touchpoints;
+
+namespace Customer360.EndToEnd.Tests;
+
+/// <summary>
+/// A server allows <c>Customer360:Grpc:MaxWatches</c> watches at once, customer and segment
+/// watches together: one more is refused with RESOURCE_EXHAUSTED, and a closed watch makes room.
+/// </summary>
+public sealed class WatchLimitTests
+{
+    [Fact]
+    public async Task AWatchBeyondTheServersCapIsRefusedAndAClosedOneMakesRoom()
+    {
+        await using var server = await TestServer.StartAsync(settings: new Dictionary<string, string?> { ["Customer360:Grpc:MaxWatches"] = "1" });
+        var id = NewCustomerId("watch-cap");
+        await server.Customers.RecordTouchpointAsync(Record(Purchase(id, 10m)));
+        var open = server.Services.GetRequiredService<OpenWatches>();
+
+        var first = server.Customers.WatchCustomer(new WatchCustomerRequest { CustomerId = id });
+        Assert.True(await first.ResponseStream.MoveNext(CancellationToken.None));
+        var customerRefused = await RefusalOfAsync(server.Customers.WatchCustomer(new WatchCustomerRequest { CustomerId = id }));
+        var segmentRefused = await RefusalOfAsync(server.Segments.WatchSegment(new WatchSegmentRequest { SegmentId = "channel:point_of_sale" }));
+        var whileOpen = open.Open;
+
+        first.Dispose();
+        await SyntheticCustomers.WaitForAsync(() => Task.FromResult(open.Open == 0));
+        using var second = server.Customers.WatchCustomer(new WatchCustomerRequest { CustomerId = id });
+        var secondView = await second.ResponseStream.MoveNext(CancellationToken.None);
+
+        Assert.Equal(StatusCode.ResourceExhausted, customerRefused.StatusCode);
+        Assert.Equal(
+            "this server has as many watches open as Customer360:Grpc:MaxWatches allows (1); retry later, or watch through another server",
+            customerRefused.Status.Detail);
+        Assert.Equal(StatusCode.ResourceExhausted, segmentRefused.StatusCode);
+        Assert.Equal(1, whileOpen);
+        Assert.True(secondView);
+        Assert.Equal(id, second.ResponseStream.Current.CustomerId);
+    }
+
+    [Fact]
+    public async Task ACapBelowOneStopsTheStartNamingTheSetting()
+    {
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+            await TestServer.StartAsync(settings: new Dictionary<string, string?> { ["Customer360:Grpc:MaxWatches"] = "0" }));
+
+        Assert.Equal("Customer360:Grpc:MaxWatches must be 1 or more, got 0", refused.Message);
+    }
+
+    private static async Task<RpcException> RefusalOfAsync<T>(AsyncServerStreamingCall<T> watch)
+    {
+        using (watch)
+        {
+            return await Assert.ThrowsAsync<RpcException>(() => watch.ResponseStream.MoveNext(CancellationToken.None));
+        }
+    }
+}
