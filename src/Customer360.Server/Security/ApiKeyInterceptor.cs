@@ -83,7 +83,17 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics m
 
     private RpcException Refuse(ServerCallContext context, StatusCode code, string detail, string? caller, Metadata? trailers = null)
     {
-        LogRefused(logger, context.Method, code, caller ?? "(none)", context.Peer);
+        if (code == StatusCode.ResourceExhausted)
+        {
+            // A client beyond its limit may be refused thousands of times a second: counted in
+            // the metrics, and logged only when asked for.
+            LogLimited(logger, context.Method, caller ?? "(none)", context.Peer);
+        }
+        else
+        {
+            LogRefused(logger, context.Method, code, caller ?? "(none)", context.Peer);
+        }
+
         metrics.Refused(code switch
         {
             StatusCode.PermissionDenied => "permission_denied",
@@ -209,4 +219,7 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics m
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a call to {Method} with {Code}: key {Key}, from {Peer}")]
     private static partial void LogRefused(ILogger logger, string method, StatusCode code, string key, string peer);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Refused a call to {Method} beyond the rate limit of key {Key}, from {Peer}")]
+    private static partial void LogLimited(ILogger logger, string method, string key, string peer);
 }
