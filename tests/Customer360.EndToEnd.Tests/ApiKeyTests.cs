@@ -235,6 +235,57 @@ public sealed class ApiKeyTests(KeyedServerFixture fixture) : IClassFixture<Keye
     private static CustomerService.CustomerServiceClient CustomersWith(TestServer server, string key) =>
         new(KeyedServerFixture.Sending(server, $"Bearer {key}"));
 
+    [Theory]
+    [InlineData("Customer360.v1.CustomerService", "GetCustomer")]
+    [InlineData("CUSTOMER360.V1.CUSTOMERSERVICE", "GETCUSTOMER")]
+    [InlineData("customer360.v1.customerservice", "getcustomer")]
+    public async Task AMethodPathInAnotherCaseIsGuardedAsTheMethodItReaches(string service, string method)
+    {
+        // The server's routing ignores the path's case, so each of these reaches GetCustomer.
+        var getCustomer = new Method<GetCustomerRequest, CustomerView>(
+            MethodType.Unary, service, method, Marshal(GetCustomerRequest.Parser), Marshal(CustomerView.Parser));
+        var request = new GetCustomerRequest { CustomerId = NewCustomerId("path-case") };
+        async Task<StatusCode> CallWith(string? key)
+        {
+            var refused = await Assert.ThrowsAsync<RpcException>(async () =>
+                await fixture.As(key is null ? null : $"Bearer {key}").AsyncUnaryCall(getCustomer, null, new CallOptions(), request));
+            return refused.StatusCode;
+        }
+
+        var answers = (await CallWith(null), await CallWith(KeyedServerFixture.TillKey), await CallWith(KeyedServerFixture.AgentKey));
+
+        // NOT_FOUND: the agent's key is let through, to a customer that does not exist.
+        Assert.Equal((StatusCode.Unauthenticated, StatusCode.PermissionDenied, StatusCode.NotFound), answers);
+    }
+
+    [Fact]
+    public async Task AWriteOrAnOperatorsMethodInAnotherCaseIsRefusedAndAppliesNothing()
+    {
+        var id = NewCustomerId("path-case-write");
+        var record = new Method<RecordTouchpointRequest, TouchpointAck>(
+            MethodType.Unary, "customer360.V1.CustomerService", "RecordTouchpoint", Marshal(RecordTouchpointRequest.Parser), Marshal(TouchpointAck.Parser));
+        var fit = new Method<FitValueModelRequest, ValueModel>(
+            MethodType.Unary, "customer360.v1.VALUEMODELSERVICE", "FitValueModel", Marshal(FitValueModelRequest.Parser), Marshal(ValueModel.Parser));
+
+        var unkeyedWrite = await Assert.ThrowsAsync<RpcException>(async () =>
+            await fixture.As(null).AsyncUnaryCall(record, null, new CallOptions(), Record(Purchase(id, 10m))));
+        var tillFit = await Assert.ThrowsAsync<RpcException>(async () =>
+            await fixture.As($"Bearer {KeyedServerFixture.TillKey}").AsyncUnaryCall(fit, null, new CallOptions(), new FitValueModelRequest()));
+        var lookup = await Assert.ThrowsAsync<RpcException>(async () =>
+            await fixture.Customers(KeyedServerFixture.OperatorKey).GetCustomerAsync(new GetCustomerRequest { CustomerId = id }));
+
+        Assert.Equal(StatusCode.Unauthenticated, unkeyedWrite.StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, tillFit.StatusCode);
+        Assert.Equal(
+            "the API key 'store_tills' (till) may not call customer360.v1.ValueModelService/FitValueModel; it takes operator",
+            tillFit.Status.Detail);
+        Assert.Equal(StatusCode.NotFound, lookup.StatusCode);
+    }
+
+    private static Marshaller<T> Marshal<T>(Google.Protobuf.MessageParser<T> parser)
+        where T : Google.Protobuf.IMessage<T> =>
+        Marshallers.Create(message => Google.Protobuf.MessageExtensions.ToByteArray(message), parser.ParseFrom);
+
     [Fact]
     public async Task HealthChecksNeedNoKey()
     {

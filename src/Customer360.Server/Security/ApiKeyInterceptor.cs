@@ -1,5 +1,6 @@
 using Customer360.Api.V1;
 using Customer360.Grains.Diagnostics;
+using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 
@@ -60,7 +61,7 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics m
     /// <summary>Refuses the call, or lets it through: with the grant a stream is checked by, or null when no key is needed.</summary>
     private Grant? Authorize(ServerCallContext context)
     {
-        if (!keys.Required || !ApiRoles.Guards(context.Method))
+        if (!keys.Required || !ApiRoles.Guards(MethodOf(context)))
         {
             return null;
         }
@@ -87,11 +88,11 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics m
         {
             // A client beyond its limit may be refused thousands of times a second: counted in
             // the metrics, and logged only when asked for.
-            LogLimited(logger, context.Method, caller ?? "(none)", context.Peer);
+            LogLimited(logger, MethodOf(context), caller ?? "(none)", context.Peer);
         }
         else
         {
-            LogRefused(logger, context.Method, code, caller ?? "(none)", context.Peer);
+            LogRefused(logger, MethodOf(context), code, caller ?? "(none)", context.Peer);
         }
 
         metrics.Refused(code switch
@@ -104,6 +105,13 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics m
     }
 
     private void NoteThrottled(string key) => metrics.Throttled(key);
+
+    /// <summary>
+    /// The method the call was routed to, as the service declares it. The request's own path may
+    /// differ in case (routing ignores case), so roles are never looked up by it.
+    /// </summary>
+    private static string MethodOf(ServerCallContext context) =>
+        context.GetHttpContext().GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>()?.Method.FullName ?? context.Method;
 
     /// <summary>The tokens a stream's message takes from its key's limit: one per touchpoint it carries, at least one.</summary>
     private static int TokensFor<T>(T message) =>
@@ -122,13 +130,14 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics m
             var caller = keys.FindDigest(digest)
                 ?? throw owner.Refuse(context, StatusCode.Unauthenticated, $"{Header}: {unknown}", caller: null);
             _caller = caller;
-            var allowed = ApiRoles.AllowedFor(context.Method);
+            var method = MethodOf(context);
+            var allowed = ApiRoles.AllowedFor(method);
             if (!allowed.Any(caller.Roles.Contains))
             {
                 throw owner.Refuse(
                     context,
                     StatusCode.PermissionDenied,
-                    $"the API key '{caller.Name}' ({string.Join(", ", caller.Roles.Order())}) may not call {context.Method.TrimStart('/')}; it takes {string.Join(" or ", allowed)}",
+                    $"the API key '{caller.Name}' ({string.Join(", ", caller.Roles.Order())}) may not call {method.TrimStart('/')}; it takes {string.Join(" or ", allowed)}",
                     caller.Name);
             }
         }

@@ -16,9 +16,14 @@ public static class ApiRoles
 
     public static readonly IReadOnlyList<string> All = [Till, Agent, Operator];
 
+    // Method paths are compared without regard to case, as ASP.NET Core's routing matches them:
+    // "/CUSTOMER360.V1.CUSTOMERSERVICE/GETCUSTOMER" reaches GetCustomer, so it must be guarded
+    // as GetCustomer is.
+    private static readonly StringComparer PathComparer = StringComparer.OrdinalIgnoreCase;
+
     // By full method path ("/customer360.v1.CustomerService/GetCustomer"): the roles besides
     // Operator that may call it. A method missing here is the operator's alone.
-    private static readonly Dictionary<string, string[]> OthersByMethod = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, string[]> OthersByMethod = new(PathComparer)
     {
         [PathOf(CustomerService.Descriptor, "UpsertProfile")] = [Agent],
         [PathOf(CustomerService.Descriptor, "RecordTouchpoint")] = [Till],
@@ -42,11 +47,11 @@ public static class ApiRoles
 
     /// <summary>Whether a call to <paramref name="method"/> (a full method path) needs a key at all.</summary>
     public static bool Guards(string method) =>
-        GuardedPrefixes.Any(prefix => method.StartsWith(prefix, StringComparison.Ordinal));
+        GuardedPrefixes.Any(prefix => method.StartsWith(prefix, StringComparison.OrdinalIgnoreCase));
 
     // The whole list for each method, made once: AllowedFor is asked on every guarded call.
     private static readonly Dictionary<string, string[]> AllowedByMethod =
-        OthersByMethod.ToDictionary(m => m.Key, m => (string[])[.. m.Value, Operator], StringComparer.Ordinal);
+        OthersByMethod.ToDictionary(m => m.Key, m => (string[])[.. m.Value, Operator], PathComparer);
 
     private static readonly string[] OperatorOnly = [Operator];
 
