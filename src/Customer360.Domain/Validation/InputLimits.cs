@@ -25,6 +25,14 @@ public sealed record InputLimits
     /// <summary>Maximum entries in each identifier list (emails, phone numbers, loyalty cards) and address lines.</summary>
     public int MaxIdentifiers { get; init; } = 10;
 
+    /// <summary>
+    /// Largest touchpoint accepted, as encoded on the wire. Each field's own limit allows far more
+    /// together (100 line items of long text, 32 long attributes: about 200 KB), and a customer
+    /// keeps its recent touchpoints in memory and returns them in every view: 50 at this limit
+    /// are 800 KB, well inside the 4 MB a gRPC client reads by default.
+    /// </summary>
+    public int MaxTouchpointBytes { get; init; } = 16 * 1024;
+
     /// <summary>How far in the future an event time may lie, to allow for clock skew between systems.</summary>
     public TimeSpan MaxFutureSkew { get; init; } = TimeSpan.FromHours(24);
 

@@ -31,6 +31,12 @@ public sealed class CustomerApi(
     /// <summary>Longest a watch waits inside one grain call before asking again.</summary>
     private static readonly TimeSpan WatchPoll = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// A ListTouchpoints page holds at most this many bytes of touchpoints, and fewer than its
+    /// page size when they are large: half of the 4 MB a gRPC client reads by default.
+    /// </summary>
+    public const int MaxPageBytes = 2 * 1024 * 1024;
+
     public override async Task<Api.V1.CustomerView> UpsertProfile(UpsertProfileRequest request, ServerCallContext context)
     {
         validation.CheckCustomerId(request.CustomerId);
@@ -199,8 +205,25 @@ public sealed class CustomerApi(
         validation.CheckCustomerId(request.CustomerId);
         var query = ProtoMapper.ToQuery(request);
         var page = await Customer(request.CustomerId).ListTouchpointsAsync(query) ?? throw NotFound(request.CustomerId);
-        var response = new ListTouchpointsResponse { NextPageToken = PageTokens.Encode(page.Next) };
-        response.Touchpoints.Add(page.Touchpoints.Select(ProtoMapper.ToProto));
+        var response = new ListTouchpointsResponse();
+        var next = page.Next;
+        var bytes = 0;
+        for (var i = 0; i < page.Touchpoints.Count; i++)
+        {
+            var item = ProtoMapper.ToProto(page.Touchpoints[i]);
+            var itemBytes = item.CalculateSize();
+            if (i > 0 && bytes + itemBytes > MaxPageBytes)
+            {
+                // A page of large touchpoints ends early, and the next one starts after its last.
+                next = TouchpointCursor.Of(page.Touchpoints[i - 1]);
+                break;
+            }
+
+            bytes += itemBytes;
+            response.Touchpoints.Add(item);
+        }
+
+        response.NextPageToken = PageTokens.Encode(next);
         return response;
     }
 
@@ -266,6 +289,11 @@ public sealed class CustomerApi(
 
     private Domain.Customers.Touchpoint Validate(Api.V1.Touchpoint? message, string path = "touchpoint")
     {
+        if (message?.CalculateSize() is { } size && size > validation.Limits.MaxTouchpointBytes)
+        {
+            throw ApiValidation.Invalid(path, $"is {size:N0} bytes encoded; at most {validation.Limits.MaxTouchpointBytes:N0} are accepted");
+        }
+
         var touchpoint = ProtoMapper.ToDomain(message!, path);
         var (accepted, error) = validation.Touchpoints.Validate(touchpoint, validation.Clock.GetUtcNow());
         return accepted ?? throw ApiValidation.Invalid(error!.Under(path));
