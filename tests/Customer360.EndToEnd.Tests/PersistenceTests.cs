@@ -12,6 +12,37 @@ public sealed class PersistenceTests
     [Theory]
     [InlineData(TestStores.Sqlite)]
     [InlineData(TestStores.Postgres)]
+    public async Task FreeTextWithControlCharactersAndAnyUnicodeSurvivesARestart(string store)
+    {
+        // PostgreSQL's text type cannot hold a NUL character; attribute values are free text
+        // and may carry one, so they must reach the store some other way.
+        const string Awkward = "a\0b\u0001c\nd\te \U0001F600 \u00e9\u4e2d";
+        var id = NewCustomerId("free-text");
+        var dataPath = TestServer.NewDataPath();
+        var settings = await TestStores.SettingsAsync(store, "free-text-" + Guid.NewGuid().ToString("N"));
+        CustomerView before;
+        await using (var server = await TestServer.StartAsync(dataPath, settings))
+        {
+            var purchase = Purchase(id, 10m);
+            purchase.Attributes["note"] = Awkward;
+            await server.Customers.RecordTouchpointAsync(Record(purchase));
+            await server.Customers.UpsertProfileAsync(new UpsertProfileRequest { CustomerId = id, SetAttributes = { ["note"] = Awkward } });
+            before = await server.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+        }
+
+        await using var restarted = await TestServer.StartAsync(dataPath, settings);
+        var after = await restarted.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+        var listed = await restarted.Customers.ListTouchpointsAsync(new ListTouchpointsRequest { CustomerId = id });
+
+        Assert.Equal(Awkward, before.RecentTouchpoints[0].Attributes["note"]);
+        Assert.Equal(before, after);
+        Assert.Equal(Awkward, listed.Touchpoints[0].Attributes["note"]);
+        Assert.Equal(Awkward, after.Profile.Attributes["note"]);
+    }
+
+    [Theory]
+    [InlineData(TestStores.Sqlite)]
+    [InlineData(TestStores.Postgres)]
     public async Task CustomersTouchpointsAndSegmentsSurviveARestart(string store)
     {
         var prefix = NewCustomerId("restart");
