@@ -193,8 +193,21 @@ public sealed class BadInputTests(ServerFixture fixture)
         var empty = await Assert.ThrowsAsync<RpcException>(() => fixture.Server.Segments.GetSegmentAsync(new GetSegmentRequest()).ResponseAsync);
 
         Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
+        Assert.StartsWith("segment_id: no segment 'tier:diamond'; segments are ", unknown.Status.Detail);
         Assert.Equal(StatusCode.InvalidArgument, empty.StatusCode);
         Assert.StartsWith("segment_id:", empty.Status.Detail);
+    }
+
+    [Fact]
+    public async Task ALongUnknownSegmentIdIsNotEchoedWhole()
+    {
+        var id = "tier:" + new string('x', 10_000);
+
+        var unknown = await Assert.ThrowsAsync<RpcException>(() => fixture.Server.Segments.GetSegmentAsync(new GetSegmentRequest { SegmentId = id }).ResponseAsync);
+
+        Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
+        Assert.StartsWith($"segment_id: no segment '{id[..64]}...'; segments are ", unknown.Status.Detail);
+        Assert.True(unknown.Status.Detail.Length < 2_000, $"{unknown.Status.Detail.Length} characters of detail");
     }
 
     private async Task AssertNothingAppliedAsync(string customerId)

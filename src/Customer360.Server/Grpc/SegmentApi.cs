@@ -13,6 +13,8 @@ public sealed class SegmentApi(IGrainFactory grains, IOptions<Customer360Options
 {
     private static readonly TimeSpan WatchPoll = TimeSpan.FromSeconds(15);
 
+    private const int MaxEchoedId = 64;
+
     private string Currency => options.Value.ReportingCurrency;
 
     public override async Task<ListSegmentsResponse> ListSegments(ListSegmentsRequest request, ServerCallContext context)
@@ -56,8 +58,10 @@ public sealed class SegmentApi(IGrainFactory grains, IOptions<Customer360Options
 
         if (!SegmentIds.IsKnown(segmentId))
         {
+            // Segment ids are short ("tier:gold"); a long unknown one is not echoed whole.
+            var shown = segmentId.Length <= MaxEchoedId ? segmentId : $"{segmentId[..MaxEchoedId]}...";
             throw new RpcException(new Status(StatusCode.NotFound,
-                $"segment_id: no segment '{segmentId}'; segments are {string.Join(", ", SegmentIds.All)}"));
+                $"segment_id: no segment '{shown}'; segments are {string.Join(", ", SegmentIds.All)}"));
         }
 
         return top == 0 ? 100 : top;
