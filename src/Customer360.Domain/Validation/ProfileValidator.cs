@@ -29,7 +29,7 @@ public sealed class ProfileValidator(InputLimits limits)
                 ?? CheckText(address.Locality, "address.locality")
                 ?? CheckText(address.Region, "address.region")
                 ?? CheckText(address.PostalCode, "address.postal_code")
-                ?? CheckText(address.CountryCode, "address.country_code");
+                ?? CheckCountry(address.CountryCode, "address.country_code");
             if (addressError is not null)
             {
                 return addressError;
@@ -57,6 +57,12 @@ public sealed class ProfileValidator(InputLimits limits)
         profile.Attributes.Count > limits.MaxAttributes
             ? new ValidationError("set_attributes", $"the profile would have {profile.Attributes.Count} attributes; at most {limits.MaxAttributes} allowed")
             : null;
+
+    /// <summary>Empty (no country), or an ISO-3166 alpha-2 code as the API documents it.</summary>
+    private static ValidationError? CheckCountry(string? value, string field) =>
+        string.IsNullOrEmpty(value) || (value.Length == 2 && value.All(char.IsAsciiLetterUpper))
+            ? null
+            : new ValidationError(field, "must be an ISO-3166 alpha-2 code of two upper-case letters, such as DE");
 
     private ValidationError? CheckText(string? value, string field)
     {

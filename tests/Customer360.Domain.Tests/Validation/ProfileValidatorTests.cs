@@ -88,6 +88,19 @@ public sealed class ProfileValidatorTests
         Assert.Equal("address.country_code", FieldOf(FullPatch() with { Address = Address with { CountryCode = tooLong } }));
     }
 
+    [Theory]
+    [InlineData("germany")]
+    [InlineData("de")]
+    [InlineData("DEU")]
+    [InlineData("D1")]
+    [InlineData("Ö")]
+    public void ACountryCodeIsTwoUpperCaseLetters(string country)
+    {
+        Assert.Equal("address.country_code", FieldOf(FullPatch() with { Address = Address with { CountryCode = country } }));
+        Assert.Null(new ProfileValidator(new InputLimits()).Check("C1", FullPatch() with { Address = Address with { CountryCode = "IE" } }));
+        Assert.Null(new ProfileValidator(new InputLimits()).Check("C1", FullPatch() with { Address = Address with { CountryCode = "" } }));
+    }
+
     [Fact]
     public void SetAttributesAreCheckedLikeTouchpointAttributes()
     {
