@@ -17,7 +17,7 @@ public sealed class ProfileValidator(InputLimits limits)
             return nameError;
         }
 
-        if ((CheckList(patch.Emails, "emails") ?? CheckList(patch.PhoneNumbers, "phone_numbers")
+        if ((CheckList(patch.Emails, "emails") ?? CheckEmails(patch.Emails) ?? CheckList(patch.PhoneNumbers, "phone_numbers")
             ?? CheckList(patch.LoyaltyCardIds, "loyalty_card_ids")) is { } listError)
         {
             return listError;
@@ -57,6 +57,40 @@ public sealed class ProfileValidator(InputLimits limits)
         profile.Attributes.Count > limits.MaxAttributes
             ? new ValidationError("set_attributes", $"the profile would have {profile.Attributes.Count} attributes; at most {limits.MaxAttributes} allowed")
             : null;
+
+    /// <summary>
+    /// Each address has the shape local@domain (one '@', something either side, a dot in the
+    /// domain, no spaces), and none is given twice. Whether it receives mail is not for the
+    /// engine to know; the shape catches a field mapped wrongly by an import.
+    /// </summary>
+    private static ValidationError? CheckEmails(IReadOnlyList<string>? emails)
+    {
+        if (emails is null)
+        {
+            return null;
+        }
+
+        var seen = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < emails.Count; i++)
+        {
+            var email = emails[i];
+            var at = email.IndexOf('@');
+            var shaped = at > 0 && at == email.LastIndexOf('@') && at < email.Length - 1
+                && email.IndexOf('.', at) is var dot && dot > at + 1 && dot < email.Length - 1
+                && !email.Any(char.IsWhiteSpace);
+            if (!shaped)
+            {
+                return new ValidationError($"emails[{i}]", "must be an email address, such as ada@example.org");
+            }
+
+            if (!seen.TryAdd(email, i))
+            {
+                return new ValidationError($"emails[{i}]", $"is the same address as emails[{seen[email]}]");
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Empty (no country), or an ISO-3166 alpha-2 code as the API documents it.</summary>
     private static ValidationError? CheckCountry(string? value, string field) =>

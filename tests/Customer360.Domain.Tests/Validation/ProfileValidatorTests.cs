@@ -60,11 +60,12 @@ public sealed class ProfileValidatorTests
     {
         var eleven = Enumerable.Range(0, 11).Select(i => $"id{i}").ToList();
         var ten = eleven.Take(10).ToList();
+        var tenEmails = ten.Select(id => $"{id}@example.org").ToList();
 
         Assert.Equal("emails", FieldOf(FullPatch() with { Emails = eleven }));
         Assert.Equal("phone_numbers", FieldOf(FullPatch() with { PhoneNumbers = eleven }));
         Assert.Equal("loyalty_card_ids", FieldOf(FullPatch() with { LoyaltyCardIds = eleven }));
-        Assert.Null(FieldOf(FullPatch() with { Emails = ten, PhoneNumbers = ten, LoyaltyCardIds = ten }));
+        Assert.Null(FieldOf(FullPatch() with { Emails = tenEmails, PhoneNumbers = ten, LoyaltyCardIds = ten }));
     }
 
     [Fact]
@@ -86,6 +87,22 @@ public sealed class ProfileValidatorTests
         Assert.Equal("address.region", FieldOf(FullPatch() with { Address = Address with { Region = "I\nL" } }));
         Assert.Equal("address.postal_code", FieldOf(FullPatch() with { Address = Address with { PostalCode = tooLong } }));
         Assert.Equal("address.country_code", FieldOf(FullPatch() with { Address = Address with { CountryCode = tooLong } }));
+    }
+
+    [Theory]
+    [InlineData("ada", "must be an email address, such as ada@example.org")]
+    [InlineData("@example.org", "must be an email address, such as ada@example.org")]
+    [InlineData("ada@", "must be an email address, such as ada@example.org")]
+    [InlineData("ada@example", "must be an email address, such as ada@example.org")]
+    [InlineData("ada@@example.org", "must be an email address, such as ada@example.org")]
+    [InlineData("ada lovelace@example.org", "must be an email address, such as ada@example.org")]
+    [InlineData("ADA@example.org", "is the same address as emails[0]")]
+    public void EmailsHaveTheShapeOfAnAddressAndAreNotRepeated(string second, string problem)
+    {
+        var error = new ProfileValidator(new InputLimits()).Check("C1", FullPatch() with { Emails = ["ada@example.org", second] });
+
+        Assert.Equal(("emails[1]", problem), (error?.Field, error?.Message));
+        Assert.Null(new ProfileValidator(new InputLimits()).Check("C1", FullPatch() with { Emails = ["ada@example.org", "ada.l+c360@mail.example.co.uk"] }));
     }
 
     [Theory]
