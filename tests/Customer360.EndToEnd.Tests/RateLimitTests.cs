@@ -147,8 +147,10 @@ public sealed class RateLimitSettingsTests
     private static readonly string Digest = ApiKeys.DigestOf("some key");
 
     [Theory]
-    [InlineData("0", null, "Customer360:Auth:Keys:k:RatePerSecond must be above 0 (leave it unset for no limit), got 0")]
-    [InlineData("-5", null, "Customer360:Auth:Keys:k:RatePerSecond must be above 0 (leave it unset for no limit), got -5")]
+    [InlineData("0", null, "Customer360:Auth:Keys:k:RatePerSecond must be between 0.001 and 1,000,000 (leave it unset for no limit), got 0")]
+    [InlineData("-5", null, "Customer360:Auth:Keys:k:RatePerSecond must be between 0.001 and 1,000,000 (leave it unset for no limit), got -5")]
+    [InlineData("40000000000", null, "Customer360:Auth:Keys:k:RatePerSecond must be between 0.001 and 1,000,000 (leave it unset for no limit), got 40000000000")]
+    [InlineData("NaN", null, "Customer360:Auth:Keys:k:RatePerSecond must be between 0.001 and 1,000,000 (leave it unset for no limit), got NaN")]
     [InlineData(null, "10", "Customer360:Auth:Keys:k:Burst needs Customer360:Auth:Keys:k:RatePerSecond")]
     [InlineData("10", "0", "Customer360:Auth:Keys:k:Burst must be 1 or more, got 0")]
     public void ABadLimitIsNamed(string? rate, string? burst, string problem)
@@ -168,6 +170,24 @@ public sealed class RateLimitSettingsTests
         };
 
         Assert.Equal(problem, ApiKeys.Validate(options, "127.0.0.1"));
+    }
+
+    [Theory]
+    [InlineData(0.001)]
+    [InlineData(2)]
+    [InlineData(20)]
+    [InlineData(25)]
+    [InlineData(30)]
+    [InlineData(70)]
+    [InlineData(1234.5)]
+    [InlineData(1_000_000)]
+    public void TheBucketRefillsAtExactlyTheKeysRate(double rate)
+    {
+        using var limit = new KeyRateLimit(rate, burst: 1);
+
+        // Exact but for the period's 100 ns resolution: within a hundred-thousandth.
+        Assert.InRange(limit.StepTokens / limit.Step.TotalSeconds / rate, 0.99999, 1.00001);
+        Assert.InRange(limit.Step, TimeSpan.FromMilliseconds(25), TimeSpan.FromSeconds(1_000));
     }
 
     [Fact]

@@ -136,9 +136,9 @@ public sealed partial class ApiKeys : IDisposable
                 return $"{setting}:Roles must list one or more of {string.Join(", ", ApiRoles.All)}, got '{key.Roles}'";
             }
 
-            if (key.RatePerSecond is { } rate && !(double.IsFinite(rate) && rate > 0))
+            if (key.RatePerSecond is { } rate && !(rate >= KeyRateLimit.SlowestRate && rate <= KeyRateLimit.FastestRate))
             {
-                return $"{setting}:RatePerSecond must be above 0 (leave it unset for no limit), got {rate}";
+                return $"{setting}:RatePerSecond must be between {KeyRateLimit.SlowestRate} and {KeyRateLimit.FastestRate:N0} (leave it unset for no limit), got {rate}";
             }
 
             if (key.Burst is { } burst && (burst < 1 || key.RatePerSecond is null))

@@ -11,32 +11,51 @@ namespace Customer360.Server.Security;
 /// </summary>
 public sealed class KeyRateLimit : IDisposable
 {
-    // The bucket refills at least this often, in proportional steps, so that a high rate does
-    // not arrive in one lump per second.
-    private static readonly TimeSpan FinestStep = TimeSpan.FromMilliseconds(50);
+    /// <summary>The slowest and fastest rates a key may be given, a second.</summary>
+    public const double SlowestRate = 0.001, FastestRate = 1_000_000;
+
+    // The bucket refills in steps of about this length, so that a high rate does not arrive in
+    // one lump per second.
+    private static readonly TimeSpan StepAim = TimeSpan.FromMilliseconds(50);
 
     private readonly TokenBucketRateLimiter _bucket;
 
     public KeyRateLimit(double ratePerSecond, int burst)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ratePerSecond);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ratePerSecond, SlowestRate);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(ratePerSecond, FastestRate);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(burst);
         RatePerSecond = ratePerSecond;
         Burst = burst;
-
-        // One token every 1/rate seconds for slow rates; proportional steps of 50 ms for fast ones.
-        var step = TimeSpan.FromSeconds(Math.Max(1 / ratePerSecond, FinestStep.TotalSeconds));
+        (StepTokens, Step) = StepFor(ratePerSecond);
         _bucket = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
             TokenLimit = burst,
-            TokensPerPeriod = Math.Max(1, (int)Math.Round(ratePerSecond * step.TotalSeconds)),
-            ReplenishmentPeriod = step,
+            TokensPerPeriod = StepTokens,
+            ReplenishmentPeriod = Step,
             AutoReplenishment = true,
             // Waiting streams are served in the order they came; how many may wait is bounded by
             // the streams themselves (each waits for one message at a time).
             QueueLimit = int.MaxValue,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         });
+    }
+
+    /// <summary>Tokens added at each step of the refill.</summary>
+    public int StepTokens { get; }
+
+    /// <summary>How often the bucket refills: <see cref="StepTokens"/> over it is the rate, exactly.</summary>
+    public TimeSpan Step { get; }
+
+    /// <summary>
+    /// A whole number of tokens, and the period that makes them the rate: one token every 1/rate
+    /// seconds for rates up to 20 a second, and for faster ones as many tokens as come in about
+    /// 50 ms, over exactly the time they take at the rate.
+    /// </summary>
+    public static (int Tokens, TimeSpan Period) StepFor(double ratePerSecond)
+    {
+        var tokens = Math.Max(1, (int)Math.Round(ratePerSecond * StepAim.TotalSeconds));
+        return (tokens, TimeSpan.FromSeconds(tokens / ratePerSecond));
     }
 
     public double RatePerSecond { get; }
