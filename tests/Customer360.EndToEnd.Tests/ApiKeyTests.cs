@@ -221,13 +221,45 @@ public sealed class ApiKeyTests(KeyedServerFixture fixture) : IClassFixture<Keye
         Assert.Equal((2L, "15.00"), (view.Version, view.Aggregates.NetSpend.Amount));
     }
 
+    [Fact]
+    public async Task RemovingAKeyEndsItsQuietWatchesAtOnceAndFreesTheirPlaces()
+    {
+        const string OldKey = "watch-old-5d1e";
+        const string NewKey = "watch-new-a07c";
+        var (server, settings) = await StartWithOneKeyAsync("screens", OldKey, maxWatches: 1);
+        await using var stopping = server;
+        var id = NewCustomerId("quiet-watch");
+        await CustomersWith(server, OldKey).RecordTouchpointAsync(Record(Purchase(id, 10m)));
+        using var watch = CustomersWith(server, OldKey).WatchCustomer(new WatchCustomerRequest { CustomerId = id });
+        Assert.True(await watch.ResponseStream.MoveNext(CancellationToken.None));
+        var whileHeld = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            using var another = CustomersWith(server, OldKey).WatchCustomer(new WatchCustomerRequest { CustomerId = id });
+            await another.ResponseStream.MoveNext(CancellationToken.None);
+        });
+
+        // The customer does not change: the watch has nothing to send, and ends all the same.
+        settings["Customer360:Auth:Keys:screens:Sha256"] = ApiKeys.DigestOf(NewKey);
+        settings.Reload();
+        using var hang = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var ended = await Assert.ThrowsAsync<RpcException>(() => watch.ResponseStream.MoveNext(hang.Token));
+        using var replacement = CustomersWith(server, NewKey).WatchCustomer(new WatchCustomerRequest { CustomerId = id });
+        var replaced = await replacement.ResponseStream.MoveNext(CancellationToken.None);
+
+        Assert.Equal(StatusCode.ResourceExhausted, whileHeld.StatusCode);
+        Assert.Equal(StatusCode.Unauthenticated, ended.StatusCode);
+        Assert.Equal("authorization: the API key this stream was opened with has been removed", ended.Status.Detail);
+        Assert.True(replaced);
+    }
+
     /// <summary>A server of the test's own with one operator key, and its settings, which the test changes.</summary>
-    private static async Task<(TestServer Server, IConfigurationRoot Settings)> StartWithOneKeyAsync(string name, string key)
+    private static async Task<(TestServer Server, IConfigurationRoot Settings)> StartWithOneKeyAsync(string name, string key, int maxWatches = 10_000)
     {
         var server = await TestServer.StartAsync(settings: new Dictionary<string, string?>
         {
             [$"Customer360:Auth:Keys:{name}:Sha256"] = ApiKeys.DigestOf(key),
             [$"Customer360:Auth:Keys:{name}:Roles"] = "operator",
+            ["Customer360:Grpc:MaxWatches"] = maxWatches.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         return (server, (IConfigurationRoot)server.Services.GetRequiredService<IConfiguration>());
     }

@@ -232,10 +232,9 @@ public sealed class CustomerApi(
         validation.CheckCustomerId(request.CustomerId);
         var recent = RecentTouchpoints(request.HasRecentTouchpoints, request.RecentTouchpoints);
         var grain = Customer(request.CustomerId);
-        var view = await grain.GetViewAsync(recent) ?? throw NotFound(request.CustomerId);
         await shutdown.WatchAsync(
             context,
-            view,
+            async () => await grain.GetViewAsync(recent) ?? throw NotFound(request.CustomerId),
             // A rescore (a new value model, a new day) changes the view without a new version.
             v => new MembershipOrder(v.Version, v.Value?.Revision ?? 0),
             (known, cancellation) => grain.WaitForChangeAsync(known.CustomerVersion, known.ScoreRevision, WatchPoll, recent, cancellation),

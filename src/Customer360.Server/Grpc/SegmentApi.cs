@@ -38,7 +38,7 @@ public sealed class SegmentApi(IGrainFactory grains, IOptions<Customer360Options
         var grain = grains.GetGrain<ISegmentGrain>(request.SegmentId);
         await shutdown.WatchAsync(
             context,
-            await grain.GetAsync(top),
+            () => grain.GetAsync(top),
             f => f.Version,
             (known, cancellation) => grain.WaitForChangeAsync(known, top, WatchPoll, cancellation),
             (f, cancellation) => responseStream.WriteAsync(ProtoMapper.ToProto(f, Currency), cancellation));

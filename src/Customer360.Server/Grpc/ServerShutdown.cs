@@ -1,3 +1,4 @@
+using Customer360.Server.Security;
 using Grpc.Core;
 
 namespace Customer360.Server.Grpc;
@@ -12,9 +13,14 @@ public sealed class ServerShutdown(IHostApplicationLifetime lifetime, OpenWatche
 {
     public CancellationToken Stopping => lifetime.ApplicationStopping;
 
-    /// <summary>A token cancelled when either the client cancels the call or the server begins to stop.</summary>
+    /// <summary>
+    /// A token cancelled when the client cancels the call, the server begins to stop, or the
+    /// call's API key is removed (<see cref="KeyRevocation"/>).
+    /// </summary>
     public CancellationTokenSource CallOrShutdown(ServerCallContext context) =>
-        CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        KeyRevocation.Of(context) is { } revocation
+            ? CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping, revocation.Token)
+            : CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
 
     public RpcException ShuttingDown() =>
         new(new Status(StatusCode.Unavailable, "the server is shutting down; reconnect"));
@@ -27,14 +33,16 @@ public sealed class ServerShutdown(IHostApplicationLifetime lifetime, OpenWatche
     /// </summary>
     public async Task WatchAsync<T, TVersion>(
         ServerCallContext context,
-        T current,
+        Func<Task<T>> first,
         Func<T, TVersion> versionOf,
         Func<TVersion, CancellationToken, Task<T?>> waitForChange,
         Func<T, CancellationToken, Task> send)
         where T : class
         where TVersion : IComparable<TVersion>
     {
+        // Counted before the first read, so that a watch beyond the cap costs nothing.
         using var counted = watches.Enter();
+        var current = await first();
         using var watching = CallOrShutdown(context);
         var cancellation = watching.Token;
         try
@@ -51,6 +59,10 @@ public sealed class ServerShutdown(IHostApplicationLifetime lifetime, OpenWatche
                     known = versionOf(next);
                 }
             }
+        }
+        catch (Exception) when (KeyRevocation.Of(context)?.Reason is { } revoked && !context.CancellationToken.IsCancellationRequested)
+        {
+            throw revoked;
         }
         catch (Exception) when (Stopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {

@@ -25,6 +25,10 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics m
 
     private const string Scheme = "Bearer ";
 
+    // A client with a wrong key may retry thousands of times a second: one warning per kind of
+    // refusal and key every ten seconds; the metrics count every one.
+    private readonly LogSampler _refusalLogs = new(TimeSpan.FromSeconds(10));
+
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
@@ -38,17 +42,19 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics m
             ? continuation(new CheckedReader<TRequest>(requestStream, grant), context)
             : continuation(requestStream, context);
 
-    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
         TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
         ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
         if (Authorize(context) is not { } grant)
         {
-            return continuation(request, responseStream, context);
+            await continuation(request, responseStream, context);
+            return;
         }
 
         grant.TakeOrRefuse();
-        return continuation(request, new CheckedWriter<TResponse>(responseStream, grant), context);
+        using var revocation = new RevocationFollower(grant, keys, context);
+        await continuation(request, new CheckedWriter<TResponse>(responseStream, grant), context);
     }
 
     public override Task DuplexStreamingServerHandler<TRequest, TResponse>(
@@ -90,9 +96,9 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics m
             // the metrics, and logged only when asked for.
             LogLimited(logger, MethodOf(context), caller ?? "(none)", context.Peer);
         }
-        else
+        else if (_refusalLogs.ShouldLog($"{code}|{caller}", out var alike))
         {
-            LogRefused(logger, MethodOf(context), code, caller ?? "(none)", context.Peer);
+            LogRefused(logger, MethodOf(context), code, caller ?? "(none)", context.Peer, alike);
         }
 
         metrics.Refused(code switch
@@ -192,6 +198,65 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics m
         }
     }
 
+    /// <summary>
+    /// Looks a watch's key up again at every change of the keys, and revokes the watch
+    /// (<see cref="KeyRevocation"/>) the moment the key no longer lets it through.
+    /// </summary>
+    private sealed class RevocationFollower : IDisposable
+    {
+        private readonly Grant _grant;
+        private readonly ApiKeys _keys;
+        private readonly KeyRevocation _revocation = new();
+        private readonly Lock _gate = new();
+        private CancellationTokenRegistration _following;
+        private bool _ended;
+
+        public RevocationFollower(Grant grant, ApiKeys keys, ServerCallContext context)
+        {
+            _grant = grant;
+            _keys = keys;
+            _revocation.AttachTo(context);
+            Follow();
+        }
+
+        public void Dispose()
+        {
+            lock (_gate)
+            {
+                _ended = true;
+                _following.Dispose();
+            }
+
+            _revocation.Dispose();
+        }
+
+        // A change already taken runs OnChange at once, so none is missed between two looks.
+        private void Follow() => _following = _keys.NextChange.Register(static f => ((RevocationFollower)f!).OnChange(), this);
+
+        private void OnChange()
+        {
+            lock (_gate)
+            {
+                if (_ended)
+                {
+                    return;
+                }
+
+                try
+                {
+                    _grant.Recheck();
+                }
+                catch (RpcException refused)
+                {
+                    _revocation.Revoke(refused);
+                    return;
+                }
+
+                Follow();
+            }
+        }
+    }
+
     private sealed class CheckedReader<T>(IAsyncStreamReader<T> inner, Grant grant) : IAsyncStreamReader<T>
     {
         public T Current => inner.Current;
@@ -226,8 +291,8 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics m
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a call to {Method} with {Code}: key {Key}, from {Peer}")]
-    private static partial void LogRefused(ILogger logger, string method, StatusCode code, string key, string peer);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a call to {Method} with {Code}: key {Key}, from {Peer} ({Alike} more like it not logged since the last)")]
+    private static partial void LogRefused(ILogger logger, string method, StatusCode code, string key, string peer, long alike);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Refused a call to {Method} beyond the rate limit of key {Key}, from {Peer}")]
     private static partial void LogLimited(ILogger logger, string method, string key, string peer);

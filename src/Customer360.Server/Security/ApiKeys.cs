@@ -21,6 +21,10 @@ public sealed partial class ApiKeys : IDisposable
     private readonly IDisposable? _following;
     private int _generation;
 
+    // Cancelled at each change taken, and replaced: calls that must end when their key goes
+    // (watches, which may send nothing for a long time) follow it.
+    private CancellationTokenSource _changes = new();
+
     public ApiKeys(AuthOptions options)
     {
         _byDigest = Build(options, endpointAddress: null);
@@ -47,6 +51,7 @@ public sealed partial class ApiKeys : IDisposable
                 _byDigest = keys;
                 Interlocked.Increment(ref _generation);
                 LogKeysChanged(logger, keys.Count);
+                Interlocked.Exchange(ref _changes, new CancellationTokenSource()).Cancel();
 
                 // Streams waiting on a replaced limit are let go by its disposal; they look their key up again.
                 var kept = keys.Values.Select(c => c.Limit).OfType<KeyRateLimit>().ToHashSet();
@@ -76,6 +81,9 @@ public sealed partial class ApiKeys : IDisposable
 
     /// <summary>Counts the changes taken since start-up, so that an open stream can tell when to look its key up again.</summary>
     public int Generation => Volatile.Read(ref _generation);
+
+    /// <summary>Cancelled when the next change is taken (after <see cref="Generation"/> has moved on).</summary>
+    public CancellationToken NextChange => Volatile.Read(ref _changes).Token;
 
     /// <summary>The caller a presented key stands for, or null for a key that is not configured.</summary>
     public ApiCaller? Find(string presentedKey) => FindDigest(DigestOf(presentedKey));
