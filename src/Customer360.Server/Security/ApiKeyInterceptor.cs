@@ -221,12 +221,16 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics m
 
         public void Dispose()
         {
+            CancellationTokenRegistration following;
             lock (_gate)
             {
                 _ended = true;
-                _following.Dispose();
+                following = _following;
             }
 
+            // Outside the lock: disposing a registration waits for its callback if it is running,
+            // and the callback takes the lock.
+            following.Dispose();
             _revocation.Dispose();
         }
 

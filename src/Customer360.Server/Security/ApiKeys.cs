@@ -51,14 +51,15 @@ public sealed partial class ApiKeys : IDisposable
                 _byDigest = keys;
                 Interlocked.Increment(ref _generation);
                 LogKeysChanged(logger, keys.Count);
-                Interlocked.Exchange(ref _changes, new CancellationTokenSource()).Cancel();
-
                 // Streams waiting on a replaced limit are let go by its disposal; they look their key up again.
                 var kept = keys.Values.Select(c => c.Limit).OfType<KeyRateLimit>().ToHashSet();
                 foreach (var replaced in before.Values.Select(c => c.Limit).OfType<KeyRateLimit>().Where(l => !kept.Contains(l)))
                 {
                     replaced.Dispose();
                 }
+
+                // The watches look their keys up on the thread pool, not on the one applying the settings.
+                _ = Interlocked.Exchange(ref _changes, new CancellationTokenSource()).CancelAsync();
             }
             catch (InvalidOperationException ex)
             {
