@@ -70,6 +70,30 @@ public sealed class ReplySizeTests(ServerFixture fixture)
             pages.SelectMany(page => page.Touchpoints).Select(t => t.EventId));
     }
 
+    [Fact]
+    public async Task AViewOfALargeRecentWindowLeavesOutItsOldestTouchpointsToStayWithinTheLimit()
+    {
+        const int Count = 140;
+        await using var server = await TestServer.StartAsync(settings: new Dictionary<string, string?> { ["Customer360:RecentWindow"] = "200" });
+        var id = NewCustomerId("large-view");
+        var start = DateTimeOffset.UtcNow.AddDays(-1);
+        var sent = Enumerable.Range(0, Count).Select(i => Sized(id, start.AddSeconds(i), MaxTouchpointBytes)).ToList();
+        await SyntheticCustomers.StreamAllAsync(server.Customers, sent);
+
+        var view = await server.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+        using var watch = server.Customers.WatchCustomer(new WatchCustomerRequest { CustomerId = id });
+        Assert.True(await watch.ResponseStream.MoveNext(CancellationToken.None));
+        var watched = watch.ResponseStream.Current;
+
+        Assert.Equal(Count, view.Aggregates.TouchpointCount);
+        Assert.InRange(view.RecentTouchpoints.Count, 100, Count - 1);
+        Assert.InRange(view.CalculateSize(), 1, CustomerApi.MaxPageBytes);
+        Assert.Equal(
+            sent.Select(t => t.EventId).Reverse().Take(view.RecentTouchpoints.Count),
+            view.RecentTouchpoints.Select(t => t.EventId));
+        Assert.Equal(view.RecentTouchpoints.Count, watched.RecentTouchpoints.Count);
+    }
+
     /// <summary>A visit of exactly <paramref name="bytes"/> bytes encoded, made up by attributes within their own limits (500 characters each).</summary>
     private static Touchpoint Sized(string customerId, DateTimeOffset at, int bytes)
     {

@@ -33,7 +33,8 @@ public sealed class CustomerApi(
 
     /// <summary>
     /// A ListTouchpoints page holds at most this many bytes of touchpoints, and fewer than its
-    /// page size when they are large: half of the 4 MB a gRPC client reads by default.
+    /// page size when they are large: half of the 4 MB a gRPC client reads by default. A
+    /// customer's view is held to the same size.
     /// </summary>
     public const int MaxPageBytes = 2 * 1024 * 1024;
 
@@ -53,7 +54,7 @@ public sealed class CustomerApi(
         }
 
         context.ResponseTrailers.Add(ProfileChangedTrailer, result.Changed ? "true" : "false");
-        return ProtoMapper.ToProto(result.View);
+        return ToProto(result.View);
     }
 
     public override async Task<TouchpointAck> RecordTouchpoint(RecordTouchpointRequest request, ServerCallContext context)
@@ -197,7 +198,7 @@ public sealed class CustomerApi(
         validation.CheckCustomerId(request.CustomerId);
         var recent = RecentTouchpoints(request.HasRecentTouchpoints, request.RecentTouchpoints);
         var view = await Customer(request.CustomerId).GetViewAsync(recent) ?? throw NotFound(request.CustomerId);
-        return ProtoMapper.ToProto(view);
+        return ToProto(view);
     }
 
     public override async Task<ListTouchpointsResponse> ListTouchpoints(ListTouchpointsRequest request, ServerCallContext context)
@@ -238,7 +239,7 @@ public sealed class CustomerApi(
             // A rescore (a new value model, a new day) changes the view without a new version.
             v => new MembershipOrder(v.Version, v.Value?.Revision ?? 0),
             (known, cancellation) => grain.WaitForChangeAsync(known.CustomerVersion, known.ScoreRevision, WatchPoll, recent, cancellation),
-            (v, cancellation) => responseStream.WriteAsync(ProtoMapper.ToProto(v), cancellation));
+            (v, cancellation) => responseStream.WriteAsync(ToProto(v), cancellation));
     }
 
     private async Task<TouchpointAck> ApplyOneAsync(Api.V1.Touchpoint? message, string path, long sequence, Task? previousOfCustomer)
@@ -299,6 +300,31 @@ public sealed class CustomerApi(
     }
 
     private ICustomerGrain Customer(string customerId) => customers.Get(customerId);
+
+    /// <summary>
+    /// A view as the API sends it, its oldest recent touchpoints left out if it would be larger
+    /// than <see cref="MaxPageBytes"/>. That takes a recent window of more than 128 touchpoints
+    /// at the size limit (RecentWindow is up to 10,000); below that nothing is measured.
+    /// </summary>
+    private Api.V1.CustomerView ToProto(Contracts.Customers.CustomerView v)
+    {
+        var view = ProtoMapper.ToProto(v);
+        if ((long)view.RecentTouchpoints.Count * validation.Limits.MaxTouchpointBytes <= MaxPageBytes)
+        {
+            return view;
+        }
+
+        var bytes = view.CalculateSize();
+        var tag = Google.Protobuf.CodedOutputStream.ComputeTagSize(Api.V1.CustomerView.RecentTouchpointsFieldNumber);
+        while (bytes > MaxPageBytes && view.RecentTouchpoints.Count > 0)
+        {
+            var oldest = view.RecentTouchpoints[^1];
+            bytes -= tag + Google.Protobuf.CodedOutputStream.ComputeMessageSize(oldest);
+            view.RecentTouchpoints.RemoveAt(view.RecentTouchpoints.Count - 1);
+        }
+
+        return view;
+    }
 
     /// <summary>How many recent touchpoints a view is to carry: all that are kept when the request does not say.</summary>
     private static int RecentTouchpoints(bool given, int count) =>
