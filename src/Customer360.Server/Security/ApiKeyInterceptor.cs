@@ -134,7 +134,7 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics m
         public void Check(string unknown)
         {
             var caller = keys.FindDigest(digest)
-                ?? throw owner.Refuse(context, StatusCode.Unauthenticated, $"{Header}: {unknown}", caller: null);
+                ?? throw owner.Refuse(context, StatusCode.Unauthenticated, $"{Header}: {unknown}", caller: _caller?.Name);
             _caller = caller;
             var method = MethodOf(context);
             var allowed = ApiRoles.AllowedFor(method);
