@@ -1,6 +1,10 @@
 using Customer360.Server.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args,
+    ContentRootPath = ServerContentRoot.Choose(args, Directory.GetCurrentDirectory(), AppContext.BaseDirectory),
+});
 builder.AddCustomer360Server();
 
 var app = builder.Build();

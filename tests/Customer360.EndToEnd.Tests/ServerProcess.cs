@@ -59,7 +59,9 @@ public sealed class ServerProcess : IAsyncDisposable
     /// binds it; then the server is started again on other ports (given ones included), and
     /// <see cref="Settings"/> tells which were used.
     /// </summary>
-    public static async Task<ServerProcess> StartAsync(IDictionary<string, string?> settings)
+    /// <param name="applicationDirectory">Where the server's files are: this test's output folder unless given.</param>
+    /// <param name="workingDirectory">The directory it is started in: its application directory unless given.</param>
+    public static async Task<ServerProcess> StartAsync(IDictionary<string, string?> settings, string? applicationDirectory = null, string? workingDirectory = null)
     {
         const int attempts = 5;
         for (var attempt = 1; ; attempt++)
@@ -79,7 +81,7 @@ public sealed class ServerProcess : IAsyncDisposable
                 environment[key] = value;
             }
 
-            var server = Launch(environment);
+            var server = Launch(environment, applicationDirectory ?? AppContext.BaseDirectory, workingDirectory);
             try
             {
                 await server.WaitUntilServingAsync();
@@ -95,13 +97,13 @@ public sealed class ServerProcess : IAsyncDisposable
     private static bool IsPort(string key) =>
         key is "Customer360:Grpc:Port" or "Customer360:Silo:SiloPort" or "Customer360:Silo:GatewayPort";
 
-    private static ServerProcess Launch(Dictionary<string, string?> environment)
+    private static ServerProcess Launch(Dictionary<string, string?> environment, string applicationDirectory, string? workingDirectory)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Customer360.Server.dll")])
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(applicationDirectory, "Customer360.Server.dll")])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = workingDirectory ?? applicationDirectory,
         };
         foreach (var (key, value) in environment)
         {

@@ -1,0 +1,80 @@
+using System.Text.Json.Nodes;
+using Customer360.Api.V1;
+using Customer360.Server.Hosting;
+using Customer360.Server.Security;
+using Grpc.Core;
+using static Customer360.EndToEnd.Tests.Touchpoints;
+
+namespace Customer360.EndToEnd.Tests;
+
+/// <summary>
+/// The server reads the settings file next to it when it is started from a directory that has
+/// none, as a service manager may start it; so the API keys in that file are never skipped.
+/// </summary>
+public sealed class SettingsFileTests
+{
+    [Fact]
+    public async Task AServerStartedFromAnotherDirectoryReadsTheSettingsFileNextToIt()
+    {
+        // A copy of the server's files, whose settings file requires a key, started from an empty directory.
+        var application = ScratchCleanup.NewFolder();
+        var elsewhere = ScratchCleanup.NewFolder();
+        try
+        {
+            CopyFolder(AppContext.BaseDirectory, application);
+            var settingsFile = Path.Combine(application, "appsettings.json");
+            var settings = JsonNode.Parse(await File.ReadAllTextAsync(settingsFile))!;
+            settings["Customer360"]!["Auth"] = new JsonObject
+            {
+                ["Keys"] = new JsonObject { ["ops"] = new JsonObject { ["Sha256"] = ApiKeys.DigestOf("file-key-77c1"), ["Roles"] = "operator" } },
+            };
+            await File.WriteAllTextAsync(settingsFile, settings.ToJsonString());
+            var data = new Dictionary<string, string?> { ["Customer360:Storage:DataPath"] = Path.Combine(elsewhere, "data") };
+
+            await using var server = await ServerProcess.StartAsync(data, applicationDirectory: application, workingDirectory: elsewhere);
+            var refused = await Assert.ThrowsAsync<RpcException>(async () =>
+                await server.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = NewCustomerId("settings-file") }));
+
+            Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
+        }
+        finally
+        {
+            ScratchCleanup.RemoveFolder(application);
+            ScratchCleanup.RemoveFolder(elsewhere);
+        }
+    }
+
+    [Fact]
+    public void TheWorkingDirectoryComesFirstAndAContentRootGivenIsLeftAsItIs()
+    {
+        var withSettings = ScratchCleanup.NewFolder();
+        var without = ScratchCleanup.NewFolder();
+        try
+        {
+            File.WriteAllText(Path.Combine(withSettings, "appsettings.json"), "{}");
+
+            Assert.Null(ServerContentRoot.Choose([], withSettings, without));
+            Assert.Equal(withSettings, ServerContentRoot.Choose([], without, withSettings));
+            Assert.Null(ServerContentRoot.Choose(["--contentRoot=/srv/c360"], without, withSettings));
+            Assert.Null(ServerContentRoot.Choose([], without, without));
+        }
+        finally
+        {
+            ScratchCleanup.RemoveFolder(withSettings);
+            ScratchCleanup.RemoveFolder(without);
+        }
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        foreach (var directory in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, directory)));
+        }
+
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
+        }
+    }
+}
