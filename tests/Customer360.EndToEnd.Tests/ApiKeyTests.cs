@@ -252,6 +252,57 @@ public sealed class ApiKeyTests(KeyedServerFixture fixture) : IClassFixture<Keye
         Assert.True(replaced);
     }
 
+    [Fact]
+    public async Task AStreamWhoseAckCannotBeSentAfterItsKeyWasRemovedEndsAndDoesNotHang()
+    {
+        const string OldKey = "acks-old-3b9f";
+        var held = new HeldTouchpoints();
+        var server = await TestServer.StartAsync(
+            settings: new Dictionary<string, string?>
+            {
+                ["Customer360:Auth:Keys:gateway:Sha256"] = ApiKeys.DigestOf(OldKey),
+                ["Customer360:Auth:Keys:gateway:Roles"] = "operator",
+            },
+            services: services => services.AddSingleton<Orleans.IIncomingGrainCallFilter>(held));
+        await using var stopping = server;
+        var settings = (IConfigurationRoot)server.Services.GetRequiredService<IConfiguration>();
+        using var tills = CustomersWith(server, OldKey).StreamTouchpoints();
+
+        // The touchpoint is taken while the key is good; its ack is due after the key is gone,
+        // and the client sends nothing more: it waits for that ack.
+        await tills.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = Purchase(NewCustomerId("held-ack"), 10m) });
+        await held.Entered;
+        settings["Customer360:Auth:Keys:gateway:Sha256"] = ApiKeys.DigestOf("acks-new-c04e");
+        settings.Reload();
+        held.Release();
+        using var hang = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var ended = await Assert.ThrowsAsync<RpcException>(() => tills.ResponseStream.MoveNext(hang.Token));
+
+        Assert.Equal(StatusCode.Unauthenticated, ended.StatusCode);
+        Assert.Equal("authorization: the API key this stream was opened with has been removed", ended.Status.Detail);
+    }
+
+    /// <summary>Holds the first touchpoint a customer grain is given until released.</summary>
+    private sealed class HeldTouchpoints : Orleans.IIncomingGrainCallFilter
+    {
+        private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Entered => _entered.Task;
+
+        public void Release() => _released.TrySetResult();
+
+        public async Task Invoke(Orleans.IIncomingGrainCallContext context)
+        {
+            if (context.InterfaceMethod?.Name == nameof(Customer360.Contracts.Customers.ICustomerGrain.RecordTouchpointAsync) && _entered.TrySetResult())
+            {
+                await _released.Task;
+            }
+
+            await context.Invoke();
+        }
+    }
+
     /// <summary>A server of the test's own with one operator key, and its settings, which the test changes.</summary>
     private static async Task<(TestServer Server, IConfigurationRoot Settings)> StartWithOneKeyAsync(string name, string key, int maxWatches = 10_000)
     {

@@ -96,6 +96,31 @@ public sealed class RateLimitTests
     }
 
     [Fact]
+    public async Task AMessageThatWaitedForItsTokensIsRefusedIfItsKeyLostTheRoleMeanwhile()
+    {
+        // One token in ten seconds: the second touchpoint waits, and the key loses the till
+        // role (its limit unchanged, so kept) while it does.
+        await using var server = await StartAsync(roles: "till", burst: 1, rate: "0.1");
+        var settings = (IConfigurationRoot)server.Services.GetRequiredService<IConfiguration>();
+        using var metrics = new MetricsTests.EngineMeasurements(server.Services.GetRequiredService<IMeterFactory>());
+        var id = NewCustomerId("role-lost");
+        using var tills = CustomersWith(server, LimitedKey).StreamTouchpoints();
+        await tills.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = Purchase(id, 1m) });
+        Assert.True(await tills.ResponseStream.MoveNext(CancellationToken.None));
+        await tills.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = Purchase(id, 2m) });
+        await SyntheticCustomers.WaitForAsync(() => Task.FromResult(metrics.Sum("customer360.api.throttled") >= 1));
+
+        settings["Customer360:Auth:Keys:limited:Roles"] = "agent";
+        settings.Reload();
+        using var hang = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var ended = await Assert.ThrowsAsync<RpcException>(() => tills.ResponseStream.MoveNext(hang.Token));
+        var view = await CustomersWith(server, OperatorKey).GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+
+        Assert.Equal(StatusCode.PermissionDenied, ended.StatusCode);
+        Assert.Equal((1L, "1.00"), (view.Version, view.Aggregates.NetSpend.Amount));
+    }
+
+    [Fact]
     public async Task AnImportWithALimitedKeyRunsAtTheKeysRateInsteadOfStopping()
     {
         // Five a second, one at a time: the import's parallel upserts are refused at first, and it
@@ -152,7 +177,8 @@ public sealed class RateLimitSettingsTests
     [InlineData("40000000000", null, "Customer360:Auth:Keys:k:RatePerSecond must be between 0.001 and 1,000,000 (leave it unset for no limit), got 40000000000")]
     [InlineData("NaN", null, "Customer360:Auth:Keys:k:RatePerSecond must be between 0.001 and 1,000,000 (leave it unset for no limit), got NaN")]
     [InlineData(null, "10", "Customer360:Auth:Keys:k:Burst needs Customer360:Auth:Keys:k:RatePerSecond")]
-    [InlineData("10", "0", "Customer360:Auth:Keys:k:Burst must be 1 or more, got 0")]
+    [InlineData("10", "0", "Customer360:Auth:Keys:k:Burst must be at least 1 (a millisecond's worth of the rate, and 1 or more), got 0")]
+    [InlineData("1000000", "10", "Customer360:Auth:Keys:k:Burst must be at least 1000 (a millisecond's worth of the rate, and 1 or more), got 10")]
     public void ABadLimitIsNamed(string? rate, string? burst, string problem)
     {
         var options = new AuthOptions
@@ -173,21 +199,24 @@ public sealed class RateLimitSettingsTests
     }
 
     [Theory]
-    [InlineData(0.001)]
-    [InlineData(2)]
-    [InlineData(20)]
-    [InlineData(25)]
-    [InlineData(30)]
-    [InlineData(70)]
-    [InlineData(1234.5)]
-    [InlineData(1_000_000)]
-    public void TheBucketRefillsAtExactlyTheKeysRate(double rate)
+    [InlineData(0.001, 1)]
+    [InlineData(2, 2)]
+    [InlineData(20, 20)]
+    [InlineData(25, 25)]
+    [InlineData(30, 30)]
+    [InlineData(70, 70)]
+    [InlineData(1234.5, 1235)]
+    [InlineData(1000, 10)]
+    [InlineData(1_000_000, 1_000_000)]
+    [InlineData(1_000_000, 1_000)]
+    public void TheBucketRefillsAtExactlyTheKeysRateNeverMoreAStepThanItHolds(double rate, int burst)
     {
-        using var limit = new KeyRateLimit(rate, burst: 1);
+        using var limit = new KeyRateLimit(rate, burst);
 
         // Exact but for the period's 100 ns resolution: within a hundred-thousandth.
         Assert.InRange(limit.StepTokens / limit.Step.TotalSeconds / rate, 0.99999, 1.00001);
-        Assert.InRange(limit.Step, TimeSpan.FromMilliseconds(25), TimeSpan.FromSeconds(1_000));
+        Assert.InRange(limit.StepTokens, 1, burst);
+        Assert.InRange(limit.Step, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(1_000));
     }
 
     [Fact]

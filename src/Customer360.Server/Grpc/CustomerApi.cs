@@ -142,9 +142,30 @@ public sealed class CustomerApi(
         var lastByCustomer = new Dictionary<string, Task<TouchpointAck>>(StringComparer.Ordinal);
         long sequence = 0;
         using var reading = shutdown.CallOrShutdown(context);
+
+        // Acks that can no longer be written (the key was removed, the client went) end the
+        // reading too: otherwise it would wait for a client that waits for acks, or for room in
+        // a window nobody drains.
+        using var ackWriterFailed = CancellationTokenSource.CreateLinkedTokenSource(reading.Token);
+        _ = writer.ContinueWith(
+            static (_, state) =>
+            {
+                try
+                {
+                    ((CancellationTokenSource)state!).Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The call has ended already.
+                }
+            },
+            ackWriterFailed,
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted,
+            TaskScheduler.Default);
         try
         {
-            await foreach (var request in requestStream.ReadAllAsync(reading.Token))
+            await foreach (var request in requestStream.ReadAllAsync(ackWriterFailed.Token))
             {
                 // A message's touchpoints are taken one by one, exactly as if each had come alone.
                 if (request.Touchpoint is not null || request.Touchpoints.Count == 0)
@@ -161,6 +182,10 @@ public sealed class CustomerApi(
         catch (Exception) when (shutdown.Stopping.IsCancellationRequested && !cancellation.IsCancellationRequested)
         {
             // The server is stopping: read no more, but acknowledge what was already taken.
+        }
+        catch (OperationCanceledException) when (writer.IsFaulted)
+        {
+            // The acks failed; awaiting the writer below ends the call with its reason.
         }
         finally
         {
@@ -189,7 +214,7 @@ public sealed class CustomerApi(
                 }
             }
 
-            await inFlight.Writer.WriteAsync(applying, cancellation);
+            await inFlight.Writer.WriteAsync(applying, ackWriterFailed.Token);
         }
     }
 

@@ -125,11 +125,16 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics m
             ? Math.Max(1, touchpoints.Touchpoints.Count + (touchpoints.Touchpoint is null ? 0 : 1))
             : 1;
 
-    /// <summary>One call's key, looked up again whenever the keys have changed since it last was.</summary>
+    /// <summary>
+    /// One call's key, looked up again whenever the keys have changed since it last was. A stream's
+    /// reader, its writer and a watch's follower may look at once: the look-ups are serialised,
+    /// and a look at an older change never undoes one at a newer.
+    /// </summary>
     private sealed class Grant(ApiKeyInterceptor owner, ApiKeys keys, ServerCallContext context, string digest, int generation)
     {
+        private readonly Lock _gate = new();
         private int _generation = generation;
-        private ApiCaller? _caller;
+        private volatile ApiCaller? _caller;
 
         public void Check(string unknown)
         {
@@ -151,7 +156,8 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics m
         /// <summary>Takes one token from the key's limit, or refuses the call with RESOURCE_EXHAUSTED and how long to wait.</summary>
         public void TakeOrRefuse()
         {
-            if (_caller?.Limit is not { } limit || limit.TryTake(out var retryAfter))
+            var caller = _caller;
+            if (caller?.Limit is not { } limit || limit.TryTake(out var retryAfter))
             {
                 return;
             }
@@ -160,23 +166,26 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics m
             throw owner.Refuse(
                 context,
                 StatusCode.ResourceExhausted,
-                $"the API key '{_caller.Name}' is limited to {limit}; retry in {waitMs} ms",
-                _caller.Name,
+                $"the API key '{caller.Name}' is limited to {limit}; retry in {waitMs} ms",
+                caller.Name,
                 new Metadata { { RetryPushbackTrailer, waitMs.ToString(System.Globalization.CultureInfo.InvariantCulture) } });
         }
 
         /// <summary>Before a stream's message is let through: waits for its tokens, if the key has a limit.</summary>
         public async ValueTask TakeAsync(int tokens, CancellationToken cancellationToken)
         {
-            while (_caller?.Limit is { } limit)
+            while (_caller is { Limit: { } limit } caller)
             {
-                var name = _caller.Name;
+                var name = caller.Name;
                 if (await limit.TakeAsync(tokens, () => owner.NoteThrottled(name), cancellationToken))
                 {
+                    // The keys may have changed while the message waited (its key removed, or its
+                    // role taken away, with the limit kept): it goes through only if it still may.
+                    Recheck();
                     return;
                 }
 
-                // The key's settings changed while the message waited: its key is looked up again
+                // The key's limit was replaced while the message waited: its key is looked up again
                 // (it may have been removed) and the message waits on the new limit, if any.
                 Recheck();
                 if (ReferenceEquals(_caller?.Limit, limit))
@@ -190,10 +199,20 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics m
         public void Recheck()
         {
             var now = keys.Generation;
-            if (now != _generation)
+            if (now == Volatile.Read(ref _generation))
             {
+                return;
+            }
+
+            lock (_gate)
+            {
+                if (now <= _generation)
+                {
+                    return;
+                }
+
                 Check(unknown: "the API key this stream was opened with has been removed");
-                _generation = now;
+                Volatile.Write(ref _generation, now);
             }
         }
     }
@@ -216,7 +235,10 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics m
             _grant = grant;
             _keys = keys;
             _revocation.AttachTo(context);
-            Follow();
+            lock (_gate)
+            {
+                Follow();
+            }
         }
 
         public void Dispose()
@@ -234,29 +256,38 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics m
             _revocation.Dispose();
         }
 
-        // A change already taken runs OnChange at once, so none is missed between two looks.
-        private void Follow() => _following = _keys.NextChange.Register(static f => ((RevocationFollower)f!).OnChange(), this);
+        /// <summary>
+        /// Looks the key up, then waits for the next change. The token is taken before the look,
+        /// and the keys count a change before they cancel its token, so a change that comes
+        /// between the two is never missed: either the look sees it, or the token fires for it.
+        /// The callback only queues the next look, so it never runs inside <c>Register</c>.
+        /// </summary>
+        private void Follow()
+        {
+            var next = _keys.NextChange;
+            try
+            {
+                _grant.Recheck();
+            }
+            catch (RpcException refused)
+            {
+                _revocation.Revoke(refused);
+                return;
+            }
+
+            _following = next.Register(
+                static state => ThreadPool.UnsafeQueueUserWorkItem(static f => f.OnChange(), (RevocationFollower)state!, preferLocal: false),
+                this);
+        }
 
         private void OnChange()
         {
             lock (_gate)
             {
-                if (_ended)
+                if (!_ended)
                 {
-                    return;
+                    Follow();
                 }
-
-                try
-                {
-                    _grant.Recheck();
-                }
-                catch (RpcException refused)
-                {
-                    _revocation.Revoke(refused);
-                    return;
-                }
-
-                Follow();
             }
         }
     }

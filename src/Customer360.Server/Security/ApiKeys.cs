@@ -61,8 +61,9 @@ public sealed partial class ApiKeys : IDisposable
                 // The watches look their keys up on the thread pool, not on the one applying the settings.
                 _ = Interlocked.Exchange(ref _changes, new CancellationTokenSource()).CancelAsync();
             }
-            catch (InvalidOperationException ex)
+            catch (Exception ex)
             {
+                // Whatever went wrong, the keys in use stay, and the settings' other listeners still run.
                 LogChangeRefused(logger, ex.Message);
             }
         });
@@ -150,11 +151,11 @@ public sealed partial class ApiKeys : IDisposable
                 return $"{setting}:RatePerSecond must be between {KeyRateLimit.SlowestRate} and {KeyRateLimit.FastestRate:N0} (leave it unset for no limit), got {rate}";
             }
 
-            if (key.Burst is { } burst && (burst < 1 || key.RatePerSecond is null))
+            if (key.Burst is { } burst && (key.RatePerSecond is not { } limited || burst < KeyRateLimit.SmallestBurst(limited)))
             {
                 return key.RatePerSecond is null
                     ? $"{setting}:Burst needs {setting}:RatePerSecond"
-                    : $"{setting}:Burst must be 1 or more, got {burst}";
+                    : $"{setting}:Burst must be at least {KeyRateLimit.SmallestBurst(key.RatePerSecond.Value)} (a millisecond's worth of the rate, and 1 or more), got {burst}";
             }
         }
 

@@ -24,10 +24,10 @@ public sealed class KeyRateLimit : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(ratePerSecond, SlowestRate);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(ratePerSecond, FastestRate);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(burst);
+        ArgumentOutOfRangeException.ThrowIfLessThan(burst, SmallestBurst(ratePerSecond));
         RatePerSecond = ratePerSecond;
         Burst = burst;
-        (StepTokens, Step) = StepFor(ratePerSecond);
+        (StepTokens, Step) = StepFor(ratePerSecond, burst);
         _bucket = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
             TokenLimit = burst,
@@ -50,13 +50,21 @@ public sealed class KeyRateLimit : IDisposable
     /// <summary>
     /// A whole number of tokens, and the period that makes them the rate: one token every 1/rate
     /// seconds for rates up to 20 a second, and for faster ones as many tokens as come in about
-    /// 50 ms, over exactly the time they take at the rate.
+    /// 50 ms, over exactly the time they take at the rate. Never more than the bucket holds,
+    /// since it keeps no more than <paramref name="burst"/> at any step, and the rest would be lost.
     /// </summary>
-    public static (int Tokens, TimeSpan Period) StepFor(double ratePerSecond)
+    public static (int Tokens, TimeSpan Period) StepFor(double ratePerSecond, int burst)
     {
-        var tokens = Math.Max(1, (int)Math.Round(ratePerSecond * StepAim.TotalSeconds));
+        var tokens = Math.Clamp((int)Math.Round(ratePerSecond * StepAim.TotalSeconds), SmallestBurst(ratePerSecond), burst);
         return (tokens, TimeSpan.FromSeconds(tokens / ratePerSecond));
     }
+
+    /// <summary>
+    /// The least a bucket may hold at a rate: a millisecond's worth. The bucket's timer counts
+    /// whole milliseconds, so a step must take at least one, and holds what comes in it. (Periods
+    /// are rounded to the millisecond, so a rate is kept to within about 1%.)
+    /// </summary>
+    public static int SmallestBurst(double ratePerSecond) => Math.Max(1, (int)Math.Ceiling(ratePerSecond / 1000));
 
     public double RatePerSecond { get; }
 
