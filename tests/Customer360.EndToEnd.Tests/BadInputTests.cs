@@ -153,6 +153,26 @@ public sealed class BadInputTests(ServerFixture fixture)
         Assert.Equal(1, view.Version);
     }
 
+    [Fact]
+    public async Task AConsentDatedFarAheadRefusesTheWholePatch()
+    {
+        var id = NewCustomerId();
+        await Customers.UpsertProfileAsync(new UpsertProfileRequest { CustomerId = id, GivenName = "Kept" });
+        var patch = new UpsertProfileRequest
+        {
+            CustomerId = id,
+            GivenName = "Changed",
+            Consents = { new Consent { Channel = MarketingChannel.Email, Granted = true, UpdatedAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(9999, 1, 1, 0, 0, 0, TimeSpan.Zero)) } },
+        };
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Customers.UpsertProfileAsync(patch).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.Equal("consents[0].updated_at: is more than 24 h in the future", ex.Status.Detail);
+        var view = await Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+        Assert.Equal(("Kept", 1L, 0), (view.Profile.GivenName, view.Version, view.Profile.Consents.Count));
+    }
+
     [Theory]
     [InlineData(-1, "page_size")]
     [InlineData(501, "page_size")]

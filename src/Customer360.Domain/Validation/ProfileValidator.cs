@@ -5,7 +5,8 @@ namespace Customer360.Domain.Validation;
 /// <summary>Checks a profile patch, and the profile it would produce, against the limits.</summary>
 public sealed class ProfileValidator(InputLimits limits)
 {
-    public ValidationError? Check(string customerId, ProfilePatch patch)
+    /// <param name="now">When given, a consent may not be dated further ahead than a touchpoint may.</param>
+    public ValidationError? Check(string customerId, ProfilePatch patch, DateTimeOffset? now = null)
     {
         if (CustomerIds.Check(customerId, limits) is { } idError)
         {
@@ -46,6 +47,11 @@ public sealed class ProfileValidator(InputLimits limits)
             if (!EnumRanges.IsDefinedAndSpecified(patch.Consents[i].Channel))
             {
                 return new ValidationError($"consents[{i}].channel", "must be set to a known marketing channel");
+            }
+
+            if (now is { } at && patch.Consents[i].UpdatedAt > at + limits.MaxFutureSkew)
+            {
+                return new ValidationError($"consents[{i}].updated_at", $"is more than {limits.MaxFutureSkew.TotalHours:0} h in the future");
             }
         }
 

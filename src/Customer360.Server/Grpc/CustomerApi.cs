@@ -42,7 +42,7 @@ public sealed class CustomerApi(
     {
         validation.CheckCustomerId(request.CustomerId);
         var patch = ProtoMapper.ToDomain(request);
-        if (validation.Profiles.Check(request.CustomerId, patch) is { } error)
+        if (validation.Profiles.Check(request.CustomerId, patch, validation.Clock.GetUtcNow()) is { } error)
         {
             throw ApiValidation.Invalid(error);
         }

@@ -119,6 +119,21 @@ public sealed class ProfileValidatorTests
     }
 
     [Fact]
+    public void AConsentMayNotBeDatedFurtherAheadThanATouchpoint()
+    {
+        var now = new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero);
+        var validator = new ProfileValidator(new InputLimits());
+        ProfilePatch Dated(DateTimeOffset at) => FullPatch() with { Consents = [new Consent(MarketingChannel.Email, true, at)] };
+
+        var farAhead = validator.Check("C1", Dated(new DateTimeOffset(9999, 1, 1, 0, 0, 0, TimeSpan.Zero)), now);
+
+        Assert.Equal(("consents[0].updated_at", "is more than 24 h in the future"), (farAhead?.Field, farAhead?.Message));
+        Assert.Equal("consents[0].updated_at", validator.Check("C1", Dated(now.AddHours(25)), now)?.Field);
+        Assert.Null(validator.Check("C1", Dated(now.AddHours(23)), now));
+        Assert.Null(validator.Check("C1", Dated(now.AddYears(-3)), now));
+    }
+
+    [Fact]
     public void SetAttributesAreCheckedLikeTouchpointAttributes()
     {
         var thirtyThree = Enumerable.Range(0, 33).ToDictionary(i => $"k{i}", _ => "v");
