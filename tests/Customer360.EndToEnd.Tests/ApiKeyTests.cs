@@ -46,6 +46,9 @@ public sealed class KeyedServerFixture : IAsyncLifetime
             });
 
     public CustomerService.CustomerServiceClient Customers(string? key) => new(As(key is null ? null : $"Bearer {key}"));
+
+    /// <summary>A customer client on <paramref name="server"/> that sends <paramref name="key"/> with every call.</summary>
+    public static CustomerService.CustomerServiceClient CustomersWith(TestServer server, string key) => new(Sending(server, $"Bearer {key}"));
 }
 
 /// <summary>
@@ -117,9 +120,9 @@ public sealed class ApiKeyTests(KeyedServerFixture fixture) : IClassFixture<Keye
         var lookUp = new GetCustomerRequest { CustomerId = NewCustomerId("refused") };
 
         await Assert.ThrowsAsync<RpcException>(async () => await server.Customers.GetCustomerAsync(lookUp));
-        await Assert.ThrowsAsync<RpcException>(async () => await CustomersWith(server, "wrong").GetCustomerAsync(lookUp));
-        await Assert.ThrowsAsync<RpcException>(async () => await CustomersWith(server, KeyedServerFixture.TillKey).GetCustomerAsync(lookUp));
-        await CustomersWith(server, KeyedServerFixture.TillKey).RecordTouchpointAsync(Record(Purchase(lookUp.CustomerId, 3m)));
+        await Assert.ThrowsAsync<RpcException>(async () => await KeyedServerFixture.CustomersWith(server, "wrong").GetCustomerAsync(lookUp));
+        await Assert.ThrowsAsync<RpcException>(async () => await KeyedServerFixture.CustomersWith(server, KeyedServerFixture.TillKey).GetCustomerAsync(lookUp));
+        await KeyedServerFixture.CustomersWith(server, KeyedServerFixture.TillKey).RecordTouchpointAsync(Record(Purchase(lookUp.CustomerId, 3m)));
 
         Assert.Equal(
             new Dictionary<string, long> { ["unauthenticated"] = 2, ["permission_denied"] = 1 },
@@ -166,7 +169,7 @@ public sealed class ApiKeyTests(KeyedServerFixture fixture) : IClassFixture<Keye
         async Task<StatusCode> LookUpWith(string key)
         {
             var answer = await Assert.ThrowsAsync<RpcException>(async () =>
-                await CustomersWith(server, key).GetCustomerAsync(new GetCustomerRequest { CustomerId = NewCustomerId("rotation") }));
+                await KeyedServerFixture.CustomersWith(server, key).GetCustomerAsync(new GetCustomerRequest { CustomerId = NewCustomerId("rotation") }));
             return answer.StatusCode;
         }
 
@@ -191,7 +194,7 @@ public sealed class ApiKeyTests(KeyedServerFixture fixture) : IClassFixture<Keye
         const string NewKey = "streams-new-91aa";
         var (server, settings) = await StartWithOneKeyAsync("gateway", OldKey);
         await using var stopping = server;
-        CustomerService.CustomerServiceClient With(string key) => CustomersWith(server, key);
+        CustomerService.CustomerServiceClient With(string key) => KeyedServerFixture.CustomersWith(server, key);
         var id = NewCustomerId("revoked");
         using var tills = With(OldKey).StreamTouchpoints();
         await tills.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = Purchase(id, 10m) });
@@ -229,12 +232,12 @@ public sealed class ApiKeyTests(KeyedServerFixture fixture) : IClassFixture<Keye
         var (server, settings) = await StartWithOneKeyAsync("screens", OldKey, maxWatches: 1);
         await using var stopping = server;
         var id = NewCustomerId("quiet-watch");
-        await CustomersWith(server, OldKey).RecordTouchpointAsync(Record(Purchase(id, 10m)));
-        using var watch = CustomersWith(server, OldKey).WatchCustomer(new WatchCustomerRequest { CustomerId = id });
+        await KeyedServerFixture.CustomersWith(server, OldKey).RecordTouchpointAsync(Record(Purchase(id, 10m)));
+        using var watch = KeyedServerFixture.CustomersWith(server, OldKey).WatchCustomer(new WatchCustomerRequest { CustomerId = id });
         Assert.True(await watch.ResponseStream.MoveNext(CancellationToken.None));
         var whileHeld = await Assert.ThrowsAsync<RpcException>(async () =>
         {
-            using var another = CustomersWith(server, OldKey).WatchCustomer(new WatchCustomerRequest { CustomerId = id });
+            using var another = KeyedServerFixture.CustomersWith(server, OldKey).WatchCustomer(new WatchCustomerRequest { CustomerId = id });
             await another.ResponseStream.MoveNext(CancellationToken.None);
         });
 
@@ -243,7 +246,7 @@ public sealed class ApiKeyTests(KeyedServerFixture fixture) : IClassFixture<Keye
         settings.Reload();
         using var hang = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         var ended = await Assert.ThrowsAsync<RpcException>(() => watch.ResponseStream.MoveNext(hang.Token));
-        using var replacement = CustomersWith(server, NewKey).WatchCustomer(new WatchCustomerRequest { CustomerId = id });
+        using var replacement = KeyedServerFixture.CustomersWith(server, NewKey).WatchCustomer(new WatchCustomerRequest { CustomerId = id });
         var replaced = await replacement.ResponseStream.MoveNext(CancellationToken.None);
 
         Assert.Equal(StatusCode.ResourceExhausted, whileHeld.StatusCode);
@@ -266,7 +269,7 @@ public sealed class ApiKeyTests(KeyedServerFixture fixture) : IClassFixture<Keye
             services: services => services.AddSingleton<Orleans.IIncomingGrainCallFilter>(held));
         await using var stopping = server;
         var settings = (IConfigurationRoot)server.Services.GetRequiredService<IConfiguration>();
-        using var tills = CustomersWith(server, OldKey).StreamTouchpoints();
+        using var tills = KeyedServerFixture.CustomersWith(server, OldKey).StreamTouchpoints();
 
         // The touchpoint is taken while the key is good; its ack is due after the key is gone,
         // and the client sends nothing more: it waits for that ack.
@@ -314,9 +317,6 @@ public sealed class ApiKeyTests(KeyedServerFixture fixture) : IClassFixture<Keye
         });
         return (server, (IConfigurationRoot)server.Services.GetRequiredService<IConfiguration>());
     }
-
-    private static CustomerService.CustomerServiceClient CustomersWith(TestServer server, string key) =>
-        new(KeyedServerFixture.Sending(server, $"Bearer {key}"));
 
     [Theory]
     [InlineData("Customer360.v1.CustomerService", "GetCustomer")]

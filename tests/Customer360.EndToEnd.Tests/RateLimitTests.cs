@@ -24,7 +24,7 @@ public sealed class RateLimitTests
     public async Task ACallBeyondItsKeysRateIsRefusedWithResourceExhaustedAndAppliesNothing()
     {
         await using var server = await StartAsync(roles: "till,agent", burst: 2);
-        var limited = CustomersWith(server, LimitedKey);
+        var limited = KeyedServerFixture.CustomersWith(server, LimitedKey);
         var id = NewCustomerId("limited");
 
         await limited.RecordTouchpointAsync(Record(Purchase(id, 10m)));
@@ -37,7 +37,7 @@ public sealed class RateLimitTests
         });
 
         // Another key is not held back by this one's limit.
-        var operations = CustomersWith(server, OperatorKey);
+        var operations = KeyedServerFixture.CustomersWith(server, OperatorKey);
         var view = await operations.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
         await operations.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
 
@@ -56,9 +56,9 @@ public sealed class RateLimitTests
         var settings = (IConfigurationRoot)server.Services.GetRequiredService<IConfiguration>();
         using var metrics = new MetricsTests.EngineMeasurements(server.Services.GetRequiredService<IMeterFactory>());
         var id = NewCustomerId("throttled");
-        var operations = CustomersWith(server, OperatorKey);
+        var operations = KeyedServerFixture.CustomersWith(server, OperatorKey);
 
-        using var tills = CustomersWith(server, LimitedKey).StreamTouchpoints();
+        using var tills = KeyedServerFixture.CustomersWith(server, LimitedKey).StreamTouchpoints();
         for (var i = 1; i <= 5; i++)
         {
             await tills.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = Purchase(id, i) });
@@ -104,7 +104,7 @@ public sealed class RateLimitTests
         var settings = (IConfigurationRoot)server.Services.GetRequiredService<IConfiguration>();
         using var metrics = new MetricsTests.EngineMeasurements(server.Services.GetRequiredService<IMeterFactory>());
         var id = NewCustomerId("role-lost");
-        using var tills = CustomersWith(server, LimitedKey).StreamTouchpoints();
+        using var tills = KeyedServerFixture.CustomersWith(server, LimitedKey).StreamTouchpoints();
         await tills.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = Purchase(id, 1m) });
         Assert.True(await tills.ResponseStream.MoveNext(CancellationToken.None));
         await tills.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = Purchase(id, 2m) });
@@ -114,7 +114,7 @@ public sealed class RateLimitTests
         settings.Reload();
         using var hang = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         var ended = await Assert.ThrowsAsync<RpcException>(() => tills.ResponseStream.MoveNext(hang.Token));
-        var view = await CustomersWith(server, OperatorKey).GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+        var view = await KeyedServerFixture.CustomersWith(server, OperatorKey).GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
 
         Assert.Equal(StatusCode.PermissionDenied, ended.StatusCode);
         Assert.Equal((1L, "1.00"), (view.Version, view.Aggregates.NetSpend.Amount));
@@ -136,7 +136,7 @@ public sealed class RateLimitTests
             var (exitCode, output, error) = await CliProcess.RunAsync(
                 ["import-profiles", file, "--server", server.Address.ToString(), "--api-key", LimitedKey, "--json"]);
             var views = await Task.WhenAll(ids.Select(async id =>
-                await CustomersWith(server, OperatorKey).GetCustomerAsync(new GetCustomerRequest { CustomerId = id })));
+                await KeyedServerFixture.CustomersWith(server, OperatorKey).GetCustomerAsync(new GetCustomerRequest { CustomerId = id })));
 
             Assert.True(exitCode == 0, $"c360 exited with {exitCode}: {error}\n{output}");
             using var tally = System.Text.Json.JsonDocument.Parse(output);
@@ -161,9 +161,6 @@ public sealed class RateLimitTests
         ["Customer360:Auth:Keys:operations:Sha256"] = ApiKeys.DigestOf(OperatorKey),
         ["Customer360:Auth:Keys:operations:Roles"] = "operator",
     });
-
-    private static CustomerService.CustomerServiceClient CustomersWith(TestServer server, string key) =>
-        new(KeyedServerFixture.Sending(server, $"Bearer {key}"));
 }
 
 /// <summary>The rate-limit settings: checked before use, and a key's limit kept across a change that leaves it as it was.</summary>

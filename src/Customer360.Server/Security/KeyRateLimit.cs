@@ -72,11 +72,14 @@ public sealed class KeyRateLimit : IDisposable
 
     /// <summary>The limit for a key's settings, or null for a key without one.</summary>
     public static KeyRateLimit? For(ApiKeyOptions key) =>
-        key.RatePerSecond is { } rate ? new KeyRateLimit(rate, key.Burst ?? Math.Max(1, (int)Math.Ceiling(rate))) : null;
+        key.RatePerSecond is { } rate ? new KeyRateLimit(rate, BurstOf(key, rate)) : null;
 
     /// <summary>Whether this limit is what <paramref name="key"/>'s settings ask for, so that it can be kept across a change.</summary>
     public bool Matches(ApiKeyOptions key) =>
-        key.RatePerSecond == RatePerSecond && (key.Burst ?? Math.Max(1, (int)Math.Ceiling(RatePerSecond))) == Burst;
+        key.RatePerSecond == RatePerSecond && BurstOf(key, RatePerSecond) == Burst;
+
+    /// <summary>The key's burst, or one second's worth of <paramref name="rate"/> when it gives none.</summary>
+    private static int BurstOf(ApiKeyOptions key, double rate) => key.Burst ?? Math.Max(1, (int)Math.Ceiling(rate));
 
     /// <summary>
     /// Takes one token now if there is one; otherwise says how long until there will be. A limit
