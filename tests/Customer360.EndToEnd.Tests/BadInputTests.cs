@@ -203,6 +203,7 @@ public sealed class BadInputTests(ServerFixture fixture)
         var ex = await Assert.ThrowsAsync<RpcException>(() => Customers.RecordTouchpointAsync(Record(huge)).ResponseAsync);
 
         Assert.Equal(StatusCode.ResourceExhausted, ex.StatusCode);
+        Assert.StartsWith("request: the message is ", ex.Status.Detail);
         await AssertNothingAppliedAsync(id);
     }
 

@@ -93,27 +93,4 @@ public sealed class ReplySizeTests(ServerFixture fixture)
             view.RecentTouchpoints.Select(t => t.EventId));
         Assert.Equal(view.RecentTouchpoints.Count, watched.RecentTouchpoints.Count);
     }
-
-    /// <summary>A visit of exactly <paramref name="bytes"/> bytes encoded, made up by attributes within their own limits (500 characters each).</summary>
-    private static Touchpoint Sized(string customerId, DateTimeOffset at, int bytes)
-    {
-        var touchpoint = Contact(customerId, TouchpointKind.Visit, Channel.Web, at);
-        for (var i = 0; touchpoint.CalculateSize() < bytes; i++)
-        {
-            var key = $"a{i:00}";
-            touchpoint.Attributes[key] = "";
-            var room = bytes - touchpoint.CalculateSize();
-            var value = new string('n', Math.Min(500, room));
-            touchpoint.Attributes[key] = value;
-            // The value's length prefix grows by a byte or two with it.
-            while (touchpoint.CalculateSize() > bytes)
-            {
-                value = value[..^1];
-                touchpoint.Attributes[key] = value;
-            }
-        }
-
-        Assert.Equal(bytes, touchpoint.CalculateSize());
-        return touchpoint;
-    }
 }

@@ -16,6 +16,7 @@ namespace Customer360.Server.Grpc;
 public sealed class CustomerApi(
     CustomerGrains customers,
     ApiValidation validation,
+    MessageSizeLimit messageSize,
     ServerShutdown shutdown,
     Customer360Metrics metrics,
     ILogger<CustomerApi> logger) : CustomerService.CustomerServiceBase
@@ -167,6 +168,13 @@ public sealed class CustomerApi(
         {
             await foreach (var request in requestStream.ReadAllAsync(ackWriterFailed.Token))
             {
+                if (messageSize.Check(request) is { } tooLarge)
+                {
+                    // Refused alone: each of its touchpoints gets its REJECTED ack, and the stream goes on.
+                    await RefuseAsync(request, tooLarge);
+                    continue;
+                }
+
                 // A message's touchpoints are taken one by one, exactly as if each had come alone.
                 if (request.Touchpoint is not null || request.Touchpoints.Count == 0)
                 {
@@ -196,6 +204,22 @@ public sealed class CustomerApi(
         if (shutdown.Stopping.IsCancellationRequested)
         {
             throw shutdown.ShuttingDown();
+        }
+
+        // Answers every touchpoint of a message that is refused as a whole, in order, as one
+        // message with none is answered: with one ack.
+        async ValueTask RefuseAsync(StreamTouchpointsRequest request, Status refusal)
+        {
+            var received = Stopwatch.GetTimestamp();
+            var count = Math.Max(1, request.Touchpoints.Count + (request.Touchpoint is null ? 0 : 1));
+            for (var i = 0; i < count; i++)
+            {
+                var message = request.Touchpoint is null ? request.Touchpoints.ElementAtOrDefault(i)
+                    : i == 0 ? request.Touchpoint
+                    : request.Touchpoints[i - 1];
+                var ack = Answered(Rejected(message?.EventId ?? "", sequence++, refusal.StatusCode, refusal.Detail), received);
+                await inFlight.Writer.WriteAsync(Task.FromResult(ack), ackWriterFailed.Token);
+            }
         }
 
         // Starts applying one touchpoint, after any earlier one of the same customer, and queues

@@ -37,6 +37,7 @@ public static class Customer360ServerExtensions
             throw new InvalidOperationException(authProblem);
         }
 
+        var messageSize = new MessageSizeLimit(endpoint.MaxMessageBytes);
         if (endpoint.MaxWatches < 1)
         {
             throw new InvalidOperationException($"Customer360:Grpc:MaxWatches must be 1 or more, got {endpoint.MaxWatches}");
@@ -56,9 +57,10 @@ public static class Customer360ServerExtensions
         builder.Services.Configure<Customer360Options>(config);
         builder.Services.AddGrpc(grpc =>
         {
-            grpc.MaxReceiveMessageSize = endpoint.MaxMessageBytes;
+            grpc.MaxReceiveMessageSize = messageSize.ReadBytes;
             // Outermost, so that a refused call does nothing at all.
             grpc.Interceptors.Add<ApiKeyInterceptor>();
+            grpc.Interceptors.Add<MessageSizeInterceptor>();
             grpc.Interceptors.Add<ErrorMappingInterceptor>();
         });
         builder.Services.Configure<AuthOptions>(config.GetSection(AuthOptions.Section));
@@ -68,6 +70,7 @@ public static class Customer360ServerExtensions
         AddMetricsExport(builder);
         builder.Services.AddGrpcHealthChecks().AddCheck<SiloHealthCheck>("silo");
         builder.Services.AddSingleton<ApiValidation>();
+        builder.Services.AddSingleton(messageSize);
         builder.Services.AddSingleton(new OpenWatches(endpoint.MaxWatches));
         builder.Services.AddSingleton<ServerShutdown>();
 
