@@ -188,7 +188,7 @@ public sealed class ApiKeyTests(KeyedServerFixture fixture) : IClassFixture<Keye
     }
 
     [Fact]
-    public async Task RemovingAKeyEndsTheStreamsOpenedWithItAtTheirNextMessage()
+    public async Task RemovingAKeyEndsTheStreamsOpenedWithItAndAppliesNothingSentAfter()
     {
         const string OldKey = "streams-old-0c2d";
         const string NewKey = "streams-new-91aa";
@@ -222,6 +222,26 @@ public sealed class ApiKeyTests(KeyedServerFixture fixture) : IClassFixture<Keye
         Assert.Equal("authorization: the API key this stream was opened with has been removed", streamEnded.Status.Detail);
         Assert.Equal(StatusCode.Unauthenticated, watchEnded.StatusCode);
         Assert.Equal((2L, "15.00"), (view.Version, view.Aggregates.NetSpend.Amount));
+    }
+
+    [Fact]
+    public async Task RemovingAKeyEndsItsQuietTouchpointStreamsAtOnce()
+    {
+        const string OldKey = "quiet-till-old-7e21";
+        var (server, settings) = await StartWithOneKeyAsync("gateway", OldKey);
+        await using var stopping = server;
+        using var tills = KeyedServerFixture.CustomersWith(server, OldKey).StreamTouchpointBatches();
+        await tills.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = Purchase(NewCustomerId("quiet-till"), 10m) });
+        Assert.True(await tills.ResponseStream.MoveNext(CancellationToken.None));
+
+        // The till sends nothing more, and the stream ends all the same.
+        settings["Customer360:Auth:Keys:gateway:Sha256"] = ApiKeys.DigestOf("quiet-till-new-44b0");
+        settings.Reload();
+        using var hang = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var ended = await Assert.ThrowsAsync<RpcException>(() => tills.ResponseStream.MoveNext(hang.Token));
+
+        Assert.Equal(StatusCode.Unauthenticated, ended.StatusCode);
+        Assert.Equal("authorization: the API key this stream was opened with has been removed", ended.Status.Detail);
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using Customer360.Contracts.Customers;
 using Customer360.Contracts.Segments;
 using Customer360.Grains.Customers;
 using Customer360.Grains.Diagnostics;
+using Customer360.Server.Security;
 using Grpc.Core;
 
 namespace Customer360.Server.Grpc;
@@ -195,12 +196,21 @@ public sealed class CustomerApi(
         {
             // The acks failed; awaiting the writer below ends the call with its reason.
         }
+        catch (Exception) when (KeyRevocation.Of(context)?.Reason is not null && !cancellation.IsCancellationRequested)
+        {
+            // The stream's key was removed or lost its role: read no more; the call ends with that reason below.
+        }
         finally
         {
             inFlight.Writer.TryComplete();
         }
 
         await writer;
+        if (KeyRevocation.Of(context)?.Reason is { } revoked)
+        {
+            throw revoked;
+        }
+
         if (shutdown.Stopping.IsCancellationRequested)
         {
             throw shutdown.ShuttingDown();

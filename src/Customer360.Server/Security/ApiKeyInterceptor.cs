@@ -57,12 +57,20 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics m
         await continuation(request, new CheckedWriter<TResponse>(responseStream, grant), context);
     }
 
-    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
         IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream,
-        ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation) =>
-        Authorize(context) is { } grant
-            ? continuation(new CheckedReader<TRequest>(requestStream, grant), new CheckedWriter<TResponse>(responseStream, grant), context)
-            : continuation(requestStream, responseStream, context);
+        ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        if (Authorize(context) is not { } grant)
+        {
+            await continuation(requestStream, responseStream, context);
+            return;
+        }
+
+        // A till may go quiet for hours: the stream ends when its key goes, not at its next message.
+        using var revocation = new RevocationFollower(grant, keys, context);
+        await continuation(new CheckedReader<TRequest>(requestStream, grant), new CheckedWriter<TResponse>(responseStream, grant), context);
+    }
 
     /// <summary>Refuses the call, or lets it through: with the grant a stream is checked by, or null when no key is needed.</summary>
     private Grant? Authorize(ServerCallContext context)

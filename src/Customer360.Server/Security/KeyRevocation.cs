@@ -4,9 +4,10 @@ namespace Customer360.Server.Security;
 
 /// <summary>
 /// Ends a long-lived call when the key it was opened with is removed or loses its role. A watch
-/// may send nothing for hours, so unlike a till's stream it cannot wait for its next message to
-/// find out. The key check puts one in the call's <see cref="ServerCallContext.UserState"/>, and
-/// the watch links <see cref="Token"/> into its cancellation and fails with <see cref="Reason"/>.
+/// may send nothing for hours, and a till's stream may receive nothing for as long, so neither
+/// can wait for its next message to find out. The key check puts one in the call's
+/// <see cref="ServerCallContext.UserState"/>, and the call links <see cref="Token"/> into its
+/// cancellation and fails with <see cref="Reason"/>.
 /// </summary>
 public sealed class KeyRevocation : IDisposable
 {
