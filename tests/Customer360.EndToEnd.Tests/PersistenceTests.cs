@@ -43,6 +43,33 @@ public sealed class PersistenceTests
     [Theory]
     [InlineData(TestStores.Sqlite)]
     [InlineData(TestStores.Postgres)]
+    public async Task TheKeysThatRecordedTouchpointsSurviveARestart(string store)
+    {
+        const string Key = "restart-key-4c9e";
+        var id = NewCustomerId("recorded-by");
+        var dataPath = TestServer.NewDataPath();
+        var settings = await TestStores.SettingsAsync(store, "recorded-by-" + Guid.NewGuid().ToString("N"));
+        settings["Customer360:Auth:Keys:web_shop:Sha256"] = Server.Security.ApiKeys.DigestOf(Key);
+        settings["Customer360:Auth:Keys:web_shop:Roles"] = "operator";
+        await using (var server = await TestServer.StartAsync(dataPath, settings))
+        {
+            var shop = KeyedServerFixture.CustomersWith(server, Key);
+            await shop.RecordTouchpointAsync(Record(Purchase(id, 10m, DateTimeOffset.UtcNow.AddHours(-1))));
+            await shop.RecordTouchpointAsync(Record(Purchase(id, 20m)));
+        }
+
+        await using var restarted = await TestServer.StartAsync(dataPath, settings);
+        var agent = KeyedServerFixture.CustomersWith(restarted, Key);
+        var view = await agent.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+        var listed = await agent.ListTouchpointsAsync(new ListTouchpointsRequest { CustomerId = id });
+
+        Assert.Equal(["web_shop", "web_shop"], view.RecentTouchpoints.Select(t => t.RecordedBy));
+        Assert.Equal(["web_shop", "web_shop"], listed.Touchpoints.Select(t => t.RecordedBy));
+    }
+
+    [Theory]
+    [InlineData(TestStores.Sqlite)]
+    [InlineData(TestStores.Postgres)]
     public async Task CustomersTouchpointsAndSegmentsSurviveARestart(string store)
     {
         var prefix = NewCustomerId("restart");

@@ -5,7 +5,7 @@ using Spectre.Console.Rendering;
 
 namespace Customer360.Cli.Rendering;
 
-/// <summary>Touchpoints as a table, newest first as the server sends them.</summary>
+/// <summary>Touchpoints as a table, newest first as the server sends them, with the API key that recorded each when the server says.</summary>
 internal static class TouchpointTable
 {
     /// <summary>Below this console width the items and source columns are left out rather than squeezed.</summary>
@@ -14,6 +14,10 @@ internal static class TouchpointTable
     public static Table Create(IEnumerable<Touchpoint> touchpoints, int width, string? title = null)
     {
         var wide = width >= WideWidth;
+        var rows = touchpoints as IReadOnlyCollection<Touchpoint> ?? [.. touchpoints];
+
+        // Only servers that take calls with API keys say which key recorded each touchpoint.
+        var recordedBy = wide && rows.Any(t => t.RecordedBy.Length > 0);
         var table = new Table().Border(TableBorder.Rounded);
         if (title is not null)
         {
@@ -29,8 +33,13 @@ internal static class TouchpointTable
             table.AddColumn("Items").AddColumn("Source");
         }
 
+        if (recordedBy)
+        {
+            table.AddColumn(new TableColumn("Recorded by").NoWrap());
+        }
+
         table.AddColumn(new TableColumn("Event id").NoWrap());
-        foreach (var touchpoint in touchpoints)
+        foreach (var touchpoint in rows)
         {
             var cells = new List<IRenderable>
             {
@@ -43,6 +52,11 @@ internal static class TouchpointTable
             {
                 cells.Add(new Text(DescribeItems(touchpoint)));
                 cells.Add(new Text(touchpoint.SourceSystem));
+            }
+
+            if (recordedBy)
+            {
+                cells.Add(new Text(touchpoint.RecordedBy));
             }
 
             cells.Add(new Text(touchpoint.EventId));

@@ -54,6 +54,7 @@ public struct TouchpointSurrogate
     [Id(7)] public LineItem[]? LineItems;
     [Id(8)] public Dictionary<string, string>? Attributes;
     [Id(9)] public string SourceSystem;
+    [Id(10)] public string? RecordedBy;
 }
 
 [RegisterConverter]
@@ -71,6 +72,7 @@ public sealed class TouchpointConverter : IConverter<Touchpoint, TouchpointSurro
         LineItems = s.LineItems ?? [],
         Attributes = s.Attributes is { Count: > 0 } a ? a : new Dictionary<string, string>(StringComparer.Ordinal),
         SourceSystem = s.SourceSystem ?? "",
+        RecordedBy = s.RecordedBy,
     };
 
     public TouchpointSurrogate ConvertToSurrogate(in Touchpoint v) => new()
@@ -85,6 +87,7 @@ public sealed class TouchpointConverter : IConverter<Touchpoint, TouchpointSurro
         LineItems = v.LineItems.Count == 0 ? null : [.. v.LineItems],
         Attributes = v.Attributes.Count == 0 ? null : new Dictionary<string, string>(v.Attributes, StringComparer.Ordinal),
         SourceSystem = v.SourceSystem,
+        RecordedBy = v.RecordedBy,
     };
 }
 
@@ -184,6 +187,7 @@ public struct ProfilePatchSurrogate
     [Id(6)] public Dictionary<string, string>? SetAttributes;
     [Id(7)] public string[]? RemoveAttributes;
     [Id(8)] public Consent[]? Consents;
+    [Id(9)] public string? RecordedBy;
 }
 
 [RegisterConverter]
@@ -200,6 +204,7 @@ public sealed class ProfilePatchConverter : IConverter<ProfilePatch, ProfilePatc
         SetAttributes = s.SetAttributes ?? new Dictionary<string, string>(StringComparer.Ordinal),
         RemoveAttributes = s.RemoveAttributes ?? [],
         Consents = s.Consents ?? [],
+        RecordedBy = s.RecordedBy,
     };
 
     public ProfilePatchSurrogate ConvertToSurrogate(in ProfilePatch v) => new()
@@ -213,6 +218,7 @@ public sealed class ProfilePatchConverter : IConverter<ProfilePatch, ProfilePatc
         SetAttributes = new Dictionary<string, string>(v.SetAttributes, StringComparer.Ordinal),
         RemoveAttributes = [.. v.RemoveAttributes],
         Consents = [.. v.Consents],
+        RecordedBy = v.RecordedBy,
     };
 }
 

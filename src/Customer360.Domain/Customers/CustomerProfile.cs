@@ -129,4 +129,7 @@ public sealed record ProfilePatch
     public IReadOnlyList<string> RemoveAttributes { get; init; } = [];
 
     public IReadOnlyList<Consent> Consents { get; init; } = [];
+
+    /// <summary>The name of the API key the change was made with, set by the server; null without keys. Kept in the log.</summary>
+    public string? RecordedBy { get; init; }
 }

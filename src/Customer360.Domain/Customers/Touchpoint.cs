@@ -38,6 +38,13 @@ public sealed record Touchpoint
 
     public string SourceSystem { get; init; } = "";
 
+    /// <summary>
+    /// The name of the API key the touchpoint was recorded with, set by the server; null when the
+    /// server took it without keys. Not part of what the sender said: a retry through another key
+    /// is the same event, and the first key stays on record.
+    /// </summary>
+    public string? RecordedBy { get; init; }
+
     /// <summary>No attributes, shared: most touchpoints have none.</summary>
     public static readonly IReadOnlyDictionary<string, string> EmptyAttributes =
         new Dictionary<string, string>(StringComparer.Ordinal);

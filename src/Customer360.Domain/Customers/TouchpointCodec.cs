@@ -29,7 +29,7 @@ namespace Customer360.Domain.Customers;
 /// customer's own id, or another one that follows); the event time's offset in minutes; channel;
 /// kind; amount (flag, decimal, currency); reporting amount (flag, decimal); line items (count,
 /// then SKU, category, quantity, unit price each); attributes (count, then key and value each);
-/// source system. The event and customer ids are UTF-8 after a 7-bit length plus one (0 is null);
+/// source system; the name of the API key it was recorded with. The event and customer ids are UTF-8 after a 7-bit length plus one (0 is null);
 /// the repeated strings are 0 for null, 2n + 1 for the table's string n, or 2 × (length + 1)
 /// followed by the UTF-8 of one written out; integers are 7-bit
 /// encoded (zigzag where they may be negative); a decimal is its sign and scale in one byte and
@@ -104,6 +104,7 @@ public static class TouchpointCodec
         }
 
         writer.Shared(touchpoint.SourceSystem);
+        writer.Shared(touchpoint.RecordedBy);
         return buffer.WrittenSpan;
     }
 
@@ -144,6 +145,7 @@ public static class TouchpointCodec
         }
 
         var sourceSystem = reader.Shared()!;
+        var recordedBy = reader.Shared();
         return new Touchpoint
         {
             EventId = eventId,
@@ -156,6 +158,7 @@ public static class TouchpointCodec
             LineItems = lines,
             Attributes = attributes,
             SourceSystem = sourceSystem,
+            RecordedBy = recordedBy,
         };
     }
 

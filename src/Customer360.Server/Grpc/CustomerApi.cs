@@ -43,7 +43,7 @@ public sealed class CustomerApi(
     public override async Task<Api.V1.CustomerView> UpsertProfile(UpsertProfileRequest request, ServerCallContext context)
     {
         validation.CheckCustomerId(request.CustomerId);
-        var patch = ProtoMapper.ToDomain(request);
+        var patch = ProtoMapper.ToDomain(request, ApiKeyInterceptor.CallerOf(context));
         if (validation.Profiles.Check(request.CustomerId, patch, validation.Clock.GetUtcNow()) is { } error)
         {
             throw ApiValidation.Invalid(error);
@@ -64,7 +64,7 @@ public sealed class CustomerApi(
         var received = Stopwatch.GetTimestamp();
         try
         {
-            var touchpoint = Validate(request.Touchpoint);
+            var touchpoint = Validate(request.Touchpoint, ApiKeyInterceptor.CallerOf(context));
             var result = await Customer(touchpoint.CustomerId).RecordTouchpointAsync(touchpoint);
             return Answered(Ack(result), received);
         }
@@ -238,7 +238,7 @@ public sealed class CustomerApi(
         {
             var customerId = message?.CustomerId ?? "";
             var previous = lastByCustomer.GetValueOrDefault(customerId);
-            var applying = ApplyOneAsync(message, path, sequence++, previous);
+            var applying = ApplyOneAsync(message, path, sequence++, previous, ApiKeyInterceptor.CallerOf(context));
             lastByCustomer[customerId] = applying;
             if (lastByCustomer.Count > 4 * StreamWindow)
             {
@@ -301,7 +301,7 @@ public sealed class CustomerApi(
             (v, cancellation) => responseStream.WriteAsync(ToProto(v), cancellation));
     }
 
-    private async Task<TouchpointAck> ApplyOneAsync(Api.V1.Touchpoint? message, string path, long sequence, Task? previousOfCustomer)
+    private async Task<TouchpointAck> ApplyOneAsync(Api.V1.Touchpoint? message, string path, long sequence, Task? previousOfCustomer, string? recordedBy)
     {
         var received = Stopwatch.GetTimestamp();
         var eventId = message?.EventId ?? "";
@@ -313,7 +313,7 @@ public sealed class CustomerApi(
 
         try
         {
-            var touchpoint = Validate(message, path);
+            var touchpoint = Validate(message, recordedBy, path);
             var result = await Customer(touchpoint.CustomerId).RecordTouchpointAsync(touchpoint);
             var ack = Ack(result, path);
             ack.Sequence = sequence;
@@ -346,14 +346,14 @@ public sealed class CustomerApi(
         return ack;
     }
 
-    private Domain.Customers.Touchpoint Validate(Api.V1.Touchpoint? message, string path = "touchpoint")
+    private Domain.Customers.Touchpoint Validate(Api.V1.Touchpoint? message, string? recordedBy, string path = "touchpoint")
     {
         if (message?.CalculateSize() is { } size && size > validation.Limits.MaxTouchpointBytes)
         {
             throw ApiValidation.Invalid(path, $"is {size:N0} bytes encoded; at most {validation.Limits.MaxTouchpointBytes:N0} are accepted");
         }
 
-        var touchpoint = ProtoMapper.ToDomain(message!, path);
+        var touchpoint = ProtoMapper.ToDomain(message!, path, recordedBy);
         var (accepted, error) = validation.Touchpoints.Validate(touchpoint, validation.Clock.GetUtcNow());
         return accepted ?? throw ApiValidation.Invalid(error!.Under(path));
     }

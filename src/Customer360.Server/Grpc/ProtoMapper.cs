@@ -17,7 +17,8 @@ public static class ProtoMapper
 {
     private const NumberStyles MoneyStyle = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint;
 
-    public static D.Touchpoint ToDomain(Wire.Touchpoint t, string path)
+    /// <summary>The domain touchpoint; <paramref name="recordedBy"/> is the caller's key, never what the message says.</summary>
+    public static D.Touchpoint ToDomain(Wire.Touchpoint t, string path, string? recordedBy = null)
     {
         if (t is null)
         {
@@ -35,6 +36,7 @@ public static class ProtoMapper
             LineItems = ToDomain(t.LineItems, path),
             Attributes = t.Attributes.Count == 0 ? D.Touchpoint.EmptyAttributes : new Dictionary<string, string>(t.Attributes, StringComparer.Ordinal),
             SourceSystem = t.SourceSystem,
+            RecordedBy = recordedBy,
         };
     }
 
@@ -76,8 +78,9 @@ public static class ProtoMapper
         }
     }
 
-    public static D.ProfilePatch ToDomain(Wire.UpsertProfileRequest r) => new()
+    public static D.ProfilePatch ToDomain(Wire.UpsertProfileRequest r, string? recordedBy = null) => new()
     {
+        RecordedBy = recordedBy,
         GivenName = r.HasGivenName ? r.GivenName : null,
         FamilyName = r.HasFamilyName ? r.FamilyName : null,
         Emails = r.Emails?.Values.ToArray(),
@@ -230,6 +233,7 @@ public static class ProtoMapper
             Kind = (Wire.TouchpointKind)(int)t.Kind,
             Amount = t.Amount is null ? null : Money(t.Amount.Amount, t.Amount.Currency),
             SourceSystem = t.SourceSystem,
+            RecordedBy = t.RecordedBy ?? "",
         };
         proto.LineItems.Add(t.LineItems.Select(li => new Wire.LineItem
         {

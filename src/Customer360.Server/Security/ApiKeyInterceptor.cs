@@ -25,6 +25,8 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics m
 
     private const string Scheme = "Bearer ";
 
+    private static readonly object GrantKey = typeof(Grant);
+
     // A client with a wrong key may retry thousands of times a second: one warning per kind of
     // refusal and key every ten seconds; the metrics count every one.
     private readonly LogSampler _refusalLogs = new(TimeSpan.FromSeconds(10));
@@ -93,8 +95,16 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics m
 
         var grant = new Grant(this, keys, context, ApiKeys.DigestOf(header[Scheme.Length..].Trim()), keys.Generation);
         grant.Check(unknown: "unknown API key");
+        context.UserState[GrantKey] = grant;
         return grant;
     }
+
+    /// <summary>
+    /// The name of the API key the call was let through with, as of its latest check; null when
+    /// the server takes calls without keys. What the engine records as who wrote a change.
+    /// </summary>
+    public static string? CallerOf(ServerCallContext context) =>
+        context.UserState.TryGetValue(GrantKey, out var grant) ? ((Grant)grant).CallerName : null;
 
     private RpcException Refuse(ServerCallContext context, StatusCode code, string detail, string? caller, Metadata? trailers = null)
     {
@@ -143,6 +153,8 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics m
         private readonly Lock _gate = new();
         private int _generation = generation;
         private volatile ApiCaller? _caller;
+
+        public string? CallerName => _caller?.Name;
 
         public void Check(string unknown)
         {

@@ -108,9 +108,11 @@ public sealed class CompactMemoryTests
             ],
             Attributes = new Dictionary<string, string>(StringComparer.Ordinal) { ["campaign"] = "spring", ["store"] = "Zürich 7" },
             SourceSystem = "till",
+            RecordedBy = "store_tills",
         };
 
         var kept = TouchpointCodec.Decode(TouchpointCodec.Encode(sent, CustomerId), CustomerId);
+        var keptWithoutKey = TouchpointCodec.Decode(TouchpointCodec.Encode(sent with { RecordedBy = null }, CustomerId), CustomerId);
 
         Assert.Equal(TouchpointFingerprint.Of(sent), TouchpointFingerprint.Of(kept));
         Assert.Equal(sent.EventId, kept.EventId);
@@ -122,6 +124,8 @@ public sealed class CompactMemoryTests
         Assert.Equal(sent.LineItems, kept.LineItems);
         Assert.Equal(sent.Attributes.OrderBy(a => a.Key), kept.Attributes.OrderBy(a => a.Key));
         Assert.Equal("till", kept.SourceSystem);
+        Assert.Equal("store_tills", kept.RecordedBy);
+        Assert.Null(keptWithoutKey.RecordedBy);
     }
 
     [Theory]

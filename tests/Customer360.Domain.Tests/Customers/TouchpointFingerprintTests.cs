@@ -29,6 +29,10 @@ public sealed class TouchpointFingerprintTests
     }
 
     [Fact]
+    public void TheKeyThatRecordedItIsNotPartOfTheContent() =>
+        Assert.Equal(TouchpointFingerprint.Of(Basket), TouchpointFingerprint.Of(Basket with { RecordedBy = "store_tills" }));
+
+    [Fact]
     public void ReportingAmountIsNotPartOfTheContent() =>
         Assert.Equal(TouchpointFingerprint.Of(Basket), TouchpointFingerprint.Of(Basket with { ReportingAmount = 999m }));
 

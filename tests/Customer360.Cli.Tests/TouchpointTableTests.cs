@@ -1,0 +1,51 @@
+using Customer360.Api.V1;
+using Customer360.Cli.Rendering;
+using Google.Protobuf.WellKnownTypes;
+using Spectre.Console;
+
+namespace Customer360.Cli.Tests;
+
+public sealed class TouchpointTableTests
+{
+    private static Touchpoint Visit(string eventId, string recordedBy) => new()
+    {
+        EventId = eventId,
+        CustomerId = "c-1",
+        OccurredAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero)),
+        Channel = Channel.Web,
+        Kind = TouchpointKind.Visit,
+        RecordedBy = recordedBy,
+    };
+
+    private static string Render(IEnumerable<Touchpoint> touchpoints, int width)
+    {
+        var output = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Out = new AnsiConsoleOutput(output),
+        });
+        console.Profile.Width = width;
+        console.Write(TouchpointTable.Create(touchpoints, width));
+        return output.ToString();
+    }
+
+    [Fact]
+    public void AWideTableNamesTheKeyThatRecordedEachTouchpoint()
+    {
+        var rendered = Render([Visit("e-1", "store_tills"), Visit("e-2", "")], TouchpointTable.WideWidth);
+
+        Assert.Contains("Recorded by", rendered);
+        Assert.Contains("store_tills", rendered);
+    }
+
+    [Fact]
+    public void TouchpointsRecordedWithoutKeysGetNoSuchColumn()
+    {
+        var rendered = Render([Visit("e-1", ""), Visit("e-2", "")], TouchpointTable.WideWidth);
+
+        Assert.DoesNotContain("Recorded by", rendered);
+        Assert.Contains("e-2", rendered);
+    }
+}
