@@ -221,8 +221,7 @@ public sealed class CustomerApi(
         async ValueTask RefuseAsync(StreamTouchpointsRequest request, Status refusal)
         {
             var received = Stopwatch.GetTimestamp();
-            var count = Math.Max(1, request.Touchpoints.Count + (request.Touchpoint is null ? 0 : 1));
-            for (var i = 0; i < count; i++)
+            for (var i = 0; i < request.AckCount; i++)
             {
                 var message = request.Touchpoint is null ? request.Touchpoints.ElementAtOrDefault(i)
                     : i == 0 ? request.Touchpoint

@@ -140,7 +140,7 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics m
     /// <summary>The tokens a stream's message takes from its key's limit: one per touchpoint it carries, at least one.</summary>
     private static int TokensFor<T>(T message) =>
         message is StreamTouchpointsRequest touchpoints
-            ? Math.Max(1, touchpoints.Touchpoints.Count + (touchpoints.Touchpoint is null ? 0 : 1))
+            ? touchpoints.AckCount
             : 1;
 
     /// <summary>
