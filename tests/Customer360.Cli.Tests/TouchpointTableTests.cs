@@ -35,9 +35,13 @@ public sealed class TouchpointTableTests
     public void AWideTableNamesTheKeyThatRecordedEachTouchpoint()
     {
         var rendered = Render([Visit("e-1", "store_tills"), Visit("e-2", "")], TouchpointTable.WideWidth);
+        var narrow = Render([Visit("e-1", "store_tills")], TouchpointTable.WideWidth - 1);
+        var lines = rendered.Split('\n');
 
-        Assert.Contains("Recorded by", rendered);
-        Assert.Contains("store_tills", rendered);
+        Assert.Contains("Recorded by", lines.Single(l => l.Contains("Event id", StringComparison.Ordinal)));
+        Assert.Contains("store_tills", lines.Single(l => l.Contains("e-1", StringComparison.Ordinal)));
+        Assert.DoesNotContain("store_tills", lines.Single(l => l.Contains("e-2", StringComparison.Ordinal)));
+        Assert.DoesNotContain("Recorded by", narrow);
     }
 
     [Fact]

@@ -224,24 +224,87 @@ public sealed class ApiKeyTests(KeyedServerFixture fixture) : IClassFixture<Keye
         Assert.Equal((2L, "15.00"), (view.Version, view.Aggregates.NetSpend.Amount));
     }
 
-    [Fact]
-    public async Task RemovingAKeyEndsItsQuietTouchpointStreamsAtOnce()
+    [Theory]
+    [InlineData("removed", StatusCode.Unauthenticated, "authorization: the API key this stream was opened with has been removed")]
+    [InlineData("role taken away", StatusCode.PermissionDenied, "the API key 'gateway' (agent) may not call customer360.v1.CustomerService/StreamTouchpointBatches; it takes till or operator")]
+    public async Task AKeyChangeEndsItsQuietTouchpointStreamsAtOnce(string change, StatusCode code, string detail)
     {
         const string OldKey = "quiet-till-old-7e21";
         var (server, settings) = await StartWithOneKeyAsync("gateway", OldKey);
         await using var stopping = server;
+        var id = NewCustomerId("quiet-till");
         using var tills = KeyedServerFixture.CustomersWith(server, OldKey).StreamTouchpointBatches();
-        await tills.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = Purchase(NewCustomerId("quiet-till"), 10m) });
+        await tills.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = Purchase(id, 10m) });
         Assert.True(await tills.ResponseStream.MoveNext(CancellationToken.None));
 
         // The till sends nothing more, and the stream ends all the same.
-        settings["Customer360:Auth:Keys:gateway:Sha256"] = ApiKeys.DigestOf("quiet-till-new-44b0");
+        if (change == "removed")
+        {
+            settings["Customer360:Auth:Keys:gateway:Sha256"] = ApiKeys.DigestOf("quiet-till-new-44b0");
+        }
+        else
+        {
+            settings["Customer360:Auth:Keys:gateway:Roles"] = "agent";
+        }
+
         settings.Reload();
         using var hang = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         var ended = await Assert.ThrowsAsync<RpcException>(() => tills.ResponseStream.MoveNext(hang.Token));
+        settings["Customer360:Auth:Keys:gateway:Sha256"] = ApiKeys.DigestOf(OldKey);
+        settings["Customer360:Auth:Keys:gateway:Roles"] = "operator";
+        settings.Reload();
+        var view = await KeyedServerFixture.CustomersWith(server, OldKey).GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
 
-        Assert.Equal(StatusCode.Unauthenticated, ended.StatusCode);
-        Assert.Equal("authorization: the API key this stream was opened with has been removed", ended.Status.Detail);
+        Assert.Equal(code, ended.StatusCode);
+        Assert.Equal(detail, ended.Status.Detail);
+        Assert.Equal("10.00", view.Aggregates.NetSpend.Amount);
+    }
+
+    [Fact]
+    public async Task RemovingAKeyEndsAStreamWhoseTillStoppedReadingItsAcks()
+    {
+        const string OldKey = "stalled-till-old-1f5a";
+        var (server, settings) = await StartWithOneKeyAsync("gateway", OldKey);
+        await using var stopping = server;
+        using var measurements = new MetricsTests.EngineMeasurements(server.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+        using var tills = KeyedServerFixture.CustomersWith(server, OldKey).StreamTouchpoints();
+        using var stop = new CancellationTokenSource();
+
+        // Touchpoints without an event time, each answered at once with a long REJECTED ack that
+        // the till never reads: the acks fill HTTP/2's window, and the server's writer waits.
+        var sending = Task.Run(async () =>
+        {
+            var bad = Purchase(NewCustomerId("stalled"), 1m);
+            bad.OccurredAt = null;
+            while (!stop.IsCancellationRequested)
+            {
+                await tills.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = bad }, stop.Token);
+            }
+        });
+
+        // The till sends as fast as it can: once no more touchpoints are answered, the server's
+        // writer is waiting for the till to read.
+        long answered = -1;
+        await SyntheticCustomers.WaitForAsync(async () =>
+        {
+            var now = measurements.ByTag("customer360.touchpoints", count: true).GetValueOrDefault("rejected");
+            var stalled = now >= 200 && now == answered;
+            answered = now;
+            await Task.Delay(400);
+            return stalled;
+        });
+
+        settings["Customer360:Auth:Keys:gateway:Sha256"] = ApiKeys.DigestOf("stalled-till-new-8c3d");
+        settings.Reload();
+        using var hang = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        while (measurements.Sum("customer360.api.streams") > 0)
+        {
+            await Task.Delay(50, hang.Token);
+        }
+
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<Exception>(() => sending);
+        Assert.Equal(0, measurements.Sum("customer360.api.streams"));
     }
 
     [Fact]
@@ -424,6 +487,19 @@ public sealed class ApiKeySettingsTests
 
         Assert.StartsWith(problem, ApiKeys.Validate(options, "127.0.0.1"), StringComparison.Ordinal);
         Assert.Throws<InvalidOperationException>(() => new ApiKeys(options));
+    }
+
+    [Fact]
+    public void AKeyNameLongerThanARecordedNameMayBeIsRefused()
+    {
+        var name = new string('k', ApiKeys.MaxNameLength + 1);
+        var options = new AuthOptions { Keys = { [name] = new ApiKeyOptions { Sha256 = Digest, Roles = "till" } } };
+        var longest = new AuthOptions { Keys = { [name[1..]] = new ApiKeyOptions { Sha256 = Digest, Roles = "till" } } };
+
+        Assert.Equal(
+            $"Customer360:Auth:Keys:{name}: a key's name is recorded with every touchpoint it sends, and may have at most 64 characters, got 65",
+            ApiKeys.Validate(options, null));
+        Assert.Null(ApiKeys.Validate(longest, null));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Customer360.Api.V1;
 using Grpc.Core;
 using static Customer360.EndToEnd.Tests.Touchpoints;
@@ -38,7 +39,7 @@ public sealed class MessageSizeTests(ServerFixture fixture)
         Assert.All(acks.Skip(1).Take(70), ack =>
         {
             Assert.Equal((int)StatusCode.ResourceExhausted, ack.Code);
-            Assert.Equal($"request: the message is {tooLarge.CalculateSize():N0} bytes; the server accepts at most {Limit:N0} (Customer360:Grpc:MaxMessageBytes)", ack.Reason);
+            Assert.Equal(Refusal(tooLarge.CalculateSize()), ack.Reason);
         });
         Assert.Equal(2, view.Aggregates.TouchpointCount);
         Assert.Equal("3.00", view.Aggregates.NetSpend.Amount);
@@ -77,7 +78,7 @@ public sealed class MessageSizeTests(ServerFixture fixture)
         var refused = await Assert.ThrowsAsync<RpcException>(() => watch.ResponseStream.MoveNext(CancellationToken.None));
 
         Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
-        Assert.Equal($"request: the message is {request.CalculateSize():N0} bytes; the server accepts at most {Limit:N0} (Customer360:Grpc:MaxMessageBytes)", refused.Status.Detail);
+        Assert.Equal(Refusal(request.CalculateSize()), refused.Status.Detail);
     }
 
     [Theory]
@@ -88,8 +89,71 @@ public sealed class MessageSizeTests(ServerFixture fixture)
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
             await TestServer.StartAsync(settings: new Dictionary<string, string?> { ["Customer360:Grpc:MaxMessageBytes"] = bytes }));
 
-        Assert.Equal($"Customer360:Grpc:MaxMessageBytes must be from 1,024 to 268,435,456, got {long.Parse(bytes, System.Globalization.CultureInfo.InvariantCulture):N0}", refused.Message);
+        Assert.Equal(Invariant($"Customer360:Grpc:MaxMessageBytes must be from 1,024 to 268,435,456, got {long.Parse(bytes, CultureInfo.InvariantCulture):N0}"), refused.Message);
     }
+
+    [Fact]
+    public async Task AMessageAboveTheLimitTakesOneTokenOfItsKeysRateNotOneATouchpoint()
+    {
+        const string Key = "limited-size-6d02";
+        await using var server = await TestServer.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Customer360:Auth:Keys:gateway:Sha256"] = Server.Security.ApiKeys.DigestOf(Key),
+            ["Customer360:Auth:Keys:gateway:Roles"] = "till",
+
+            // Two tokens and no refill during the test: 70 for the refused message would never come.
+            ["Customer360:Auth:Keys:gateway:RatePerSecond"] = "0.001",
+            ["Customer360:Auth:Keys:gateway:Burst"] = "2",
+        });
+        var id = NewCustomerId("large-limited");
+
+        using var stream = KeyedServerFixture.CustomersWith(server, Key).StreamTouchpoints();
+        await stream.RequestStream.WriteAsync(MessageOf(id, 70));
+        await stream.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = Purchase(id, 2m) });
+        await stream.RequestStream.CompleteAsync();
+        using var hang = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var acks = await stream.ResponseStream.ReadAllAsync(hang.Token).ToListAsync(hang.Token);
+
+        Assert.Equal([.. Enumerable.Repeat(AckStatus.Rejected, 70), AckStatus.Accepted], acks.Select(a => a.Status));
+    }
+
+    [Fact]
+    public async Task AStreamEndedByAMessageAboveFourTimesTheLimitStillAcknowledgesWhatCameBefore()
+    {
+        var ids = Enumerable.Range(0, 50).Select(_ => NewCustomerId("before-huge")).ToArray();
+
+        using var stream = Customers.StreamTouchpointBatches();
+        foreach (var id in ids)
+        {
+            await stream.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = Purchase(id, 3m) });
+        }
+
+        try
+        {
+            await stream.RequestStream.WriteAsync(MessageOf(NewCustomerId("huge"), 270));
+        }
+        catch (Exception ex) when (ex is RpcException or InvalidOperationException)
+        {
+            // The server may end the call before the whole message is sent.
+        }
+
+        var acks = new List<TouchpointAck>();
+        var ended = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            while (await stream.ResponseStream.MoveNext(CancellationToken.None))
+            {
+                acks.AddRange(stream.ResponseStream.Current.Acks);
+            }
+        });
+
+        Assert.Equal(StatusCode.ResourceExhausted, ended.StatusCode);
+        Assert.Equal(Enumerable.Repeat(AckStatus.Accepted, 50), acks.Select(a => a.Status));
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private static string Refusal(int size) =>
+        Invariant($"request: the message is {size:N0} bytes; the server accepts at most {Limit:N0} (Customer360:Grpc:MaxMessageBytes)");
 
     /// <summary>A batch of <paramref name="count"/> touchpoints of 16,000 bytes each, every one within the touchpoint limit.</summary>
     private static StreamTouchpointsRequest MessageOf(string customerId, int count)

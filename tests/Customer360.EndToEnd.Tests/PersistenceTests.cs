@@ -46,16 +46,18 @@ public sealed class PersistenceTests
     public async Task TheKeysThatRecordedTouchpointsSurviveARestart(string store)
     {
         const string Key = "restart-key-4c9e";
+        const string OtherKey = "restart-key-other-0b17";
         var id = NewCustomerId("recorded-by");
         var dataPath = TestServer.NewDataPath();
         var settings = await TestStores.SettingsAsync(store, "recorded-by-" + Guid.NewGuid().ToString("N"));
         settings["Customer360:Auth:Keys:web_shop:Sha256"] = Server.Security.ApiKeys.DigestOf(Key);
         settings["Customer360:Auth:Keys:web_shop:Roles"] = "operator";
+        settings["Customer360:Auth:Keys:back_office:Sha256"] = Server.Security.ApiKeys.DigestOf(OtherKey);
+        settings["Customer360:Auth:Keys:back_office:Roles"] = "operator";
         await using (var server = await TestServer.StartAsync(dataPath, settings))
         {
-            var shop = KeyedServerFixture.CustomersWith(server, Key);
-            await shop.RecordTouchpointAsync(Record(Purchase(id, 10m, DateTimeOffset.UtcNow.AddHours(-1))));
-            await shop.RecordTouchpointAsync(Record(Purchase(id, 20m)));
+            await KeyedServerFixture.CustomersWith(server, Key).RecordTouchpointAsync(Record(Purchase(id, 10m, DateTimeOffset.UtcNow.AddHours(-1))));
+            await KeyedServerFixture.CustomersWith(server, OtherKey).RecordTouchpointAsync(Record(Purchase(id, 20m)));
         }
 
         await using var restarted = await TestServer.StartAsync(dataPath, settings);
@@ -63,8 +65,8 @@ public sealed class PersistenceTests
         var view = await agent.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
         var listed = await agent.ListTouchpointsAsync(new ListTouchpointsRequest { CustomerId = id });
 
-        Assert.Equal(["web_shop", "web_shop"], view.RecentTouchpoints.Select(t => t.RecordedBy));
-        Assert.Equal(["web_shop", "web_shop"], listed.Touchpoints.Select(t => t.RecordedBy));
+        Assert.Equal(["back_office", "web_shop"], view.RecentTouchpoints.Select(t => t.RecordedBy));
+        Assert.Equal(["back_office", "web_shop"], listed.Touchpoints.Select(t => t.RecordedBy));
     }
 
     [Theory]

@@ -16,25 +16,32 @@ public sealed class RecordedByTests(KeyedServerFixture fixture) : IClassFixture<
     {
         var id = NewCustomerId("recorded-by");
         var tills = fixture.Customers(KeyedServerFixture.TillKey);
-        var sale = Purchase(id, 10m);
+        var operations = fixture.Customers(KeyedServerFixture.OperatorKey);
+        var sale = Purchase(id, 10m, DateTimeOffset.UtcNow.AddMinutes(-10));
         sale.RecordedBy = "someone-else";
         await tills.RecordTouchpointAsync(Record(sale));
-        using (var stream = tills.StreamTouchpoints())
+        var streamed = Purchase(id, 5m, DateTimeOffset.UtcNow.AddMinutes(-5));
+        streamed.RecordedBy = "someone-else";
+        using (var stream = operations.StreamTouchpointBatches())
         {
-            await stream.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = Purchase(id, 5m, DateTimeOffset.UtcNow.AddMinutes(-5)) });
+            await stream.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = streamed });
             await stream.RequestStream.CompleteAsync();
-            Assert.Equal(AckStatus.Accepted, Assert.Single(await stream.ResponseStream.ReadAllAsync().ToListAsync()).Status);
+            var acks = await stream.ResponseStream.ReadAllAsync().SelectMany(b => b.Acks.ToAsyncEnumerable()).ToListAsync();
+            Assert.Equal(AckStatus.Accepted, Assert.Single(acks).Status);
         }
 
-        sale.RecordedBy = "";
-        var retried = await fixture.Customers(KeyedServerFixture.OperatorKey).RecordTouchpointAsync(Record(sale));
+        var retried = await operations.RecordTouchpointAsync(Record(sale));
         var agents = fixture.Customers(KeyedServerFixture.AgentKey);
         var view = await agents.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
         var listed = await agents.ListTouchpointsAsync(new ListTouchpointsRequest { CustomerId = id });
+        using var watch = agents.WatchCustomer(new WatchCustomerRequest { CustomerId = id });
+        Assert.True(await watch.ResponseStream.MoveNext(CancellationToken.None));
 
+        // Newest first: the streamed touchpoint, then the sale.
         Assert.Equal(AckStatus.Duplicate, retried.Status);
-        Assert.Equal(["store_tills", "store_tills"], view.RecentTouchpoints.Select(t => t.RecordedBy));
-        Assert.Equal(["store_tills", "store_tills"], listed.Touchpoints.Select(t => t.RecordedBy));
+        Assert.Equal(["operations", "store_tills"], view.RecentTouchpoints.Select(t => t.RecordedBy));
+        Assert.Equal(["operations", "store_tills"], listed.Touchpoints.Select(t => t.RecordedBy));
+        Assert.Equal(["operations", "store_tills"], watch.ResponseStream.Current.RecentTouchpoints.Select(t => t.RecordedBy));
     }
 }
 

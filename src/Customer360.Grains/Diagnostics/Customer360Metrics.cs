@@ -28,6 +28,7 @@ public sealed class Customer360Metrics
     private readonly Histogram<int> _commitEntries;
     private readonly Counter<long> _refused;
     private readonly Counter<long> _throttled;
+    private readonly UpDownCounter<long> _streams;
 
     public Customer360Metrics(IMeterFactory meters, ActiveCustomers active)
     {
@@ -44,6 +45,8 @@ public sealed class Customer360Metrics
             "customer360.api.refused", "{call}", "Calls refused for their API key, by code: unauthenticated (no key, an unknown or removed one), permission_denied (a key without the role) or resource_exhausted (beyond the key's rate limit)");
         _throttled = meter.CreateCounter<long>(
             "customer360.api.throttled", "{message}", "Stream messages that waited for their API key's rate limit, by key");
+        _streams = meter.CreateUpDownCounter<long>(
+            "customer360.api.streams", "{stream}", "Touchpoint streams (StreamTouchpoints, StreamTouchpointBatches) open on this server");
         meter.CreateObservableGauge(
             "customer360.customers.active", () => active.Count, "{customer}", "Customers this silo holds in memory");
     }
@@ -61,6 +64,11 @@ public sealed class Customer360Metrics
 
     /// <summary>Counts one stream message that waited for the rate limit of the key named <paramref name="key"/>.</summary>
     public void Throttled(string key) => _throttled.Add(1, new KeyValuePair<string, object?>("key", key));
+
+    /// <summary>Counts a touchpoint stream opened; <see cref="StreamClosed"/> when it ends.</summary>
+    public void StreamOpened() => _streams.Add(1);
+
+    public void StreamClosed() => _streams.Add(-1);
 
     /// <summary>Records one commit of the customer log: its entries and how long it took.</summary>
     public void Committed(int entries, TimeSpan took)

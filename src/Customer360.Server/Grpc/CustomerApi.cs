@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using Customer360.Api.V1;
 using Customer360.Contracts.Customers;
@@ -39,6 +40,9 @@ public sealed class CustomerApi(
     /// customer's view is held to the same size.
     /// </summary>
     public const int MaxPageBytes = 2 * 1024 * 1024;
+
+    /// <summary>The most a touchpoint's recorded_by, added after its size was checked, adds to it encoded (a key name of up to 64 characters).</summary>
+    private const int RecordedByBytes = 2 + 3 * ApiKeys.MaxNameLength;
 
     public override async Task<Api.V1.CustomerView> UpsertProfile(UpsertProfileRequest request, ServerCallContext context)
     {
@@ -120,12 +124,29 @@ public sealed class CustomerApi(
         }
     }
 
+    /// <summary>Serves one touchpoint stream, counted in <c>customer360.api.streams</c> while it is open.</summary>
+    private async Task IngestAsync(
+        IAsyncStreamReader<StreamTouchpointsRequest> requestStream,
+        ServerCallContext context,
+        Func<ChannelReader<Task<TouchpointAck>>, CancellationToken, Task> writeAcks)
+    {
+        metrics.StreamOpened();
+        try
+        {
+            await TakeAllAsync(requestStream, context, writeAcks);
+        }
+        finally
+        {
+            metrics.StreamClosed();
+        }
+    }
+
     /// <summary>
     /// Takes a stream's touchpoints one by one, applying up to <see cref="StreamWindow"/> at once
     /// (on different customers, in parallel; a customer's in the order they arrived), and hands
     /// their acks, in arrival order, to <paramref name="writeAcks"/>, which sends them.
     /// </summary>
-    private async Task IngestAsync(
+    private async Task TakeAllAsync(
         IAsyncStreamReader<StreamTouchpointsRequest> requestStream,
         ServerCallContext context,
         Func<ChannelReader<Task<TouchpointAck>>, CancellationToken, Task> writeAcks)
@@ -137,12 +158,19 @@ public sealed class CustomerApi(
             SingleWriter = true,
         });
 
-        var writer = Task.Run(() => writeAcks(inFlight.Reader, cancellation), cancellation);
+        // The acks stop as soon as the stream's key goes, too: a till that reads no acks (its
+        // HTTP/2 window full) must not hold the call open with a key that is no longer valid.
+        var revocation = KeyRevocation.Of(context);
+        using var writing = revocation is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellation, revocation.Token);
+        var writeCancellation = writing?.Token ?? cancellation;
+        var writer = Task.Run(() => writeAcks(inFlight.Reader, writeCancellation), writeCancellation);
 
         // Touchpoints of the same customer are applied in the order they arrived, so a repeat
         // later in the stream is the one reported as DUPLICATE.
         var lastByCustomer = new Dictionary<string, Task<TouchpointAck>>(StringComparer.Ordinal);
         long sequence = 0;
+        var revokedWhileReading = false;
+        ExceptionDispatchInfo? readFailure = null;
         using var reading = shutdown.CallOrShutdown(context);
 
         // Acks that can no longer be written (the key was removed, the client went) end the
@@ -196,19 +224,45 @@ public sealed class CustomerApi(
         {
             // The acks failed; awaiting the writer below ends the call with its reason.
         }
-        catch (Exception) when (KeyRevocation.Of(context)?.Reason is not null && !cancellation.IsCancellationRequested)
+        catch (Exception) when (revocation?.Reason is not null && !cancellation.IsCancellationRequested)
         {
             // The stream's key was removed or lost its role: read no more; the call ends with that reason below.
+            revokedWhileReading = true;
+        }
+        catch (RpcException ex) when (!cancellation.IsCancellationRequested)
+        {
+            // The stream cannot go on (its key failed a check as a message came in, or a message
+            // was larger than the server reads): the acks already due are still sent, then the
+            // call ends with this reason.
+            readFailure = ExceptionDispatchInfo.Capture(ex);
         }
         finally
         {
             inFlight.Writer.TryComplete();
         }
 
-        await writer;
-        if (KeyRevocation.Of(context)?.Reason is { } revoked)
+        Exception? writeFailure = null;
+        try
+        {
+            await writer;
+        }
+        catch (Exception ex)
+        {
+            writeFailure = ex;
+        }
+
+        readFailure?.Throw();
+
+        // A stream that ended as the key went, with every ack sent, succeeded: only one the
+        // change cut short ends with it.
+        if (revocation?.Reason is { } revoked && (revokedWhileReading || writeFailure is not null) && !cancellation.IsCancellationRequested)
         {
             throw revoked;
+        }
+
+        if (writeFailure is not null)
+        {
+            ExceptionDispatchInfo.Throw(writeFailure);
         }
 
         if (shutdown.Stopping.IsCancellationRequested)
@@ -347,6 +401,12 @@ public sealed class CustomerApi(
 
     private Domain.Customers.Touchpoint Validate(Api.V1.Touchpoint? message, string? recordedBy, string path = "touchpoint")
     {
+        // Output only: what a client sends there is ignored, and not counted against the size limit.
+        if (message is { RecordedBy.Length: > 0 })
+        {
+            message.RecordedBy = "";
+        }
+
         if (message?.CalculateSize() is { } size && size > validation.Limits.MaxTouchpointBytes)
         {
             throw ApiValidation.Invalid(path, $"is {size:N0} bytes encoded; at most {validation.Limits.MaxTouchpointBytes:N0} are accepted");
@@ -367,7 +427,7 @@ public sealed class CustomerApi(
     private Api.V1.CustomerView ToProto(Contracts.Customers.CustomerView v)
     {
         var view = ProtoMapper.ToProto(v);
-        if ((long)view.RecentTouchpoints.Count * validation.Limits.MaxTouchpointBytes <= MaxPageBytes)
+        if ((long)view.RecentTouchpoints.Count * (validation.Limits.MaxTouchpointBytes + RecordedByBytes) <= MaxPageBytes)
         {
             return view;
         }

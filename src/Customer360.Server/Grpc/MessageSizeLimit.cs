@@ -1,3 +1,4 @@
+using System.Globalization;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
@@ -44,7 +45,7 @@ public sealed class MessageSizeLimit
     public static string? Problem(int bytes) =>
         bytes is >= SmallestLimit and <= LargestLimit
             ? null
-            : $"{Setting} must be from {SmallestLimit:N0} to {LargestLimit:N0}, got {bytes:N0}";
+            : string.Create(CultureInfo.InvariantCulture, $"{Setting} must be from {SmallestLimit:N0} to {LargestLimit:N0}, got {bytes:N0}");
 
     /// <summary>The refusal of a message above the limit, or null when it is within it.</summary>
     public Status? Check(IMessage message)
@@ -52,7 +53,7 @@ public sealed class MessageSizeLimit
         var size = message.CalculateSize();
         return size <= Bytes
             ? null
-            : new Status(StatusCode.ResourceExhausted, $"request: the message is {size:N0} bytes; the server accepts at most {Bytes:N0} ({Setting})");
+            : new Status(StatusCode.ResourceExhausted, string.Create(CultureInfo.InvariantCulture, $"request: the message is {size:N0} bytes; the server accepts at most {Bytes:N0} ({Setting})"));
     }
 }
 

@@ -1,5 +1,6 @@
 using Customer360.Api.V1;
 using Customer360.Grains.Diagnostics;
+using Customer360.Server.Grpc;
 using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
@@ -16,7 +17,7 @@ namespace Customer360.Server.Security;
 /// refused with RESOURCE_EXHAUSTED and <c>grpc-retry-pushback-ms</c>, and a stream's messages
 /// wait for it.
 /// </summary>
-public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics metrics, ILogger<ApiKeyInterceptor> logger) : Interceptor
+public sealed partial class ApiKeyInterceptor(ApiKeys keys, MessageSizeLimit messageSize, Customer360Metrics metrics, ILogger<ApiKeyInterceptor> logger) : Interceptor
 {
     public const string Header = "authorization";
 
@@ -137,9 +138,13 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics m
     private static string MethodOf(ServerCallContext context) =>
         context.GetHttpContext().GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>()?.Method.FullName ?? context.Method;
 
-    /// <summary>The tokens a stream's message takes from its key's limit: one per touchpoint it carries, at least one.</summary>
-    private static int TokensFor<T>(T message) =>
-        message is StreamTouchpointsRequest touchpoints
+    /// <summary>
+    /// The tokens a stream's message takes from its key's limit: one per touchpoint it carries, at
+    /// least one; a message above the size limit, refused whole without any of its touchpoints
+    /// read, takes one.
+    /// </summary>
+    private int TokensFor<T>(T message) =>
+        message is StreamTouchpointsRequest touchpoints && messageSize.Check(touchpoints) is null
             ? touchpoints.AckCount
             : 1;
 
@@ -192,12 +197,12 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics m
         }
 
         /// <summary>Before a stream's message is let through: waits for its tokens, if the key has a limit.</summary>
-        public async ValueTask TakeAsync(int tokens, CancellationToken cancellationToken)
+        public async ValueTask TakeAsync<T>(T message, CancellationToken cancellationToken)
         {
             while (_caller is { Limit: { } limit } caller)
             {
                 var name = caller.Name;
-                if (await limit.TakeAsync(tokens, () => owner.NoteThrottled(name), cancellationToken))
+                if (await limit.TakeAsync(owner.TokensFor(message), () => owner.NoteThrottled(name), cancellationToken))
                 {
                     // The keys may have changed while the message waited (its key removed, or its
                     // role taken away, with the limit kept): it goes through only if it still may.
@@ -322,7 +327,7 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, Customer360Metrics m
             if (more)
             {
                 grant.Recheck();
-                await grant.TakeAsync(TokensFor(inner.Current), cancellationToken);
+                await grant.TakeAsync(inner.Current, cancellationToken);
             }
 
             return more;

@@ -120,6 +120,9 @@ public sealed partial class ApiKeys : IDisposable
     [LoggerMessage(Level = LogLevel.Error, Message = "Changed API key settings refused, the keys in use stay: {Problem}")]
     private static partial void LogChangeRefused(ILogger logger, string problem);
 
+    /// <summary>The longest key name: it is recorded with every touchpoint sent with the key (recorded_by).</summary>
+    public const int MaxNameLength = 64;
+
     /// <summary>
     /// What is wrong with the settings, naming the setting, or null. With <paramref name="endpointAddress"/>,
     /// also refuses an endpoint beyond loopback that no key guards, unless anonymous calls are allowed.
@@ -130,6 +133,11 @@ public sealed partial class ApiKeys : IDisposable
         foreach (var (name, key) in options.Keys)
         {
             var setting = $"Customer360:Auth:Keys:{name}";
+            if (name.Length > MaxNameLength)
+            {
+                return $"{setting}: a key's name is recorded with every touchpoint it sends, and may have at most {MaxNameLength} characters, got {name.Length}";
+            }
+
             if (key.Sha256.Length != 64 || !key.Sha256.All(char.IsAsciiHexDigit))
             {
                 return $"{setting}:Sha256 must be the key's SHA-256 as 64 hexadecimal digits (c360 api-key new makes a key and its digest)";
