@@ -48,9 +48,12 @@ public sealed class MessageSizeLimit
             : string.Create(CultureInfo.InvariantCulture, $"{Setting} must be from {SmallestLimit:N0} to {LargestLimit:N0}, got {bytes:N0}");
 
     /// <summary>The refusal of a message above the limit, or null when it is within it.</summary>
-    public Status? Check(IMessage message)
+    public Status? Check(IMessage message) => Check(message, out _);
+
+    /// <summary>The refusal of a message above the limit, or null when it is within it; and the message's size, encoded.</summary>
+    public Status? Check(IMessage message, out int size)
     {
-        var size = message.CalculateSize();
+        size = message.CalculateSize();
         return size <= Bytes
             ? null
             : new Status(StatusCode.ResourceExhausted, string.Create(CultureInfo.InvariantCulture, $"request: the message is {size:N0} bytes; the server accepts at most {Bytes:N0} ({Setting})"));
