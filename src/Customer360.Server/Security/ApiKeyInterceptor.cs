@@ -243,7 +243,7 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, MessageSizeLimit mes
     }
 
     /// <summary>
-    /// Looks a watch's key up again at every change of the keys, and revokes the watch
+    /// Looks a watch's or a touchpoint stream's key up again at every change of the keys, and revokes the call
     /// (<see cref="KeyRevocation"/>) the moment the key no longer lets it through.
     /// </summary>
     private sealed class RevocationFollower : IDisposable
