@@ -81,6 +81,19 @@ public sealed class MessageSizeTests(ServerFixture fixture)
         Assert.Equal(Refusal(request.CalculateSize()), refused.Status.Detail);
     }
 
+    [Fact]
+    public async Task AnotherServicesRequestAboveTheLimitIsNotEvenRead()
+    {
+        var request = new GetSegmentRequest { SegmentId = new string('s', 2 * Limit) };
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => fixture.Server.Segments.GetSegmentAsync(request).ResponseAsync);
+
+        // gRPC's own refusal, before the message is read; the customer service reads up to four
+        // times the limit and refuses it itself ("request: the message is ...").
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+        Assert.DoesNotContain("request: the message is", refused.Status.Detail, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("100")]
     [InlineData("1000000000")]

@@ -57,12 +57,15 @@ public static class Customer360ServerExtensions
         builder.Services.Configure<Customer360Options>(config);
         builder.Services.AddGrpc(grpc =>
         {
-            grpc.MaxReceiveMessageSize = messageSize.ReadBytes;
+            grpc.MaxReceiveMessageSize = messageSize.Bytes;
             // Outermost, so that a refused call does nothing at all.
             grpc.Interceptors.Add<ApiKeyInterceptor>();
             grpc.Interceptors.Add<MessageSizeInterceptor>();
             grpc.Interceptors.Add<ErrorMappingInterceptor>();
-        });
+        })
+            // Only the customer service, whose touchpoint streams refuse an over-size message
+            // alone, reads beyond the limit (MessageSizeLimit).
+            .AddServiceOptions<CustomerApi>(service => service.MaxReceiveMessageSize = messageSize.ReadBytes);
         builder.Services.Configure<AuthOptions>(config.GetSection(AuthOptions.Section));
         builder.Services.AddSingleton(sp => new ApiKeys(
             sp.GetRequiredService<IOptionsMonitor<AuthOptions>>(), endpoint.Address, sp.GetRequiredService<ILogger<ApiKeys>>()));
