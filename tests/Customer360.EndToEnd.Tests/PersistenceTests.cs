@@ -69,6 +69,42 @@ public sealed class PersistenceTests
         Assert.Equal(["back_office", "web_shop"], listed.Touchpoints.Select(t => t.RecordedBy));
     }
 
+    [Fact]
+    public async Task TheKeyThatChangedAProfileIsReadFromTheLogWithTheReadmesQuery()
+    {
+        const string Key = "audit-key-93d1";
+        var id = NewCustomerId("audited");
+        var serviceId = "audited-" + Guid.NewGuid().ToString("N");
+        var settings = await TestStores.SettingsAsync(TestStores.Postgres, serviceId);
+        settings["Customer360:Auth:Keys:call_centre:Sha256"] = Server.Security.ApiKeys.DigestOf(Key);
+        settings["Customer360:Auth:Keys:call_centre:Roles"] = "agent";
+        await using (var server = await TestServer.StartAsync(TestServer.NewDataPath(), settings))
+        {
+            await KeyedServerFixture.CustomersWith(server, Key).UpsertProfileAsync(new UpsertProfileRequest { CustomerId = id, GivenName = "Ada" });
+        }
+
+        // README, "Who wrote what", with this test's service id.
+        await using var connection = new Npgsql.NpgsqlConnection(settings["Customer360:Storage:ConnectionString"]);
+        await connection.OpenAsync();
+        await using var query = new Npgsql.NpgsqlCommand(
+            """
+            SELECT c.customer_id, l.sequence, l.payload::json ->> 'recordedBy' AS recorded_by
+            FROM customer360_log AS l JOIN customer360_customer AS c USING (customer_key)
+            WHERE c.service_id = @service AND l.kind = 2   -- 2: profile changes, 1: touchpoints
+            ORDER BY c.customer_id, l.sequence;
+            """,
+            connection);
+        query.Parameters.AddWithValue("service", serviceId);
+        await using var rows = await query.ExecuteReaderAsync();
+        var found = new List<(string, long, string)>();
+        while (await rows.ReadAsync())
+        {
+            found.Add((rows.GetString(0), rows.GetInt64(1), rows.GetString(2)));
+        }
+
+        Assert.Equal([(id, 1L, "call_centre")], found);
+    }
+
     [Theory]
     [InlineData(TestStores.Sqlite)]
     [InlineData(TestStores.Postgres)]
