@@ -279,14 +279,20 @@ public sealed class CustomerApi(
         async ValueTask RefuseAsync(StreamTouchpointsRequest request, Status refusal)
         {
             var received = Stopwatch.GetTimestamp();
-            for (var i = 0; i < request.AckCount; i++)
+            if (request.Touchpoint is not null || request.Touchpoints.Count == 0)
             {
-                var message = request.Touchpoint is null ? request.Touchpoints.ElementAtOrDefault(i)
-                    : i == 0 ? request.Touchpoint
-                    : request.Touchpoints[i - 1];
-                var ack = Answered(Rejected(message?.EventId ?? "", sequence++, refusal.StatusCode, refusal.Detail), received);
-                await inFlight.Writer.WriteAsync(Task.FromResult(ack), ackWriterFailed.Token);
+                await RefuseOneAsync(request.Touchpoint);
             }
+
+            foreach (var touchpoint in request.Touchpoints)
+            {
+                await RefuseOneAsync(touchpoint);
+            }
+
+            ValueTask RefuseOneAsync(Api.V1.Touchpoint? touchpoint) =>
+                inFlight.Writer.WriteAsync(
+                    Task.FromResult(Answered(Rejected(touchpoint?.EventId ?? "", sequence++, refusal.StatusCode, refusal.Detail), received)),
+                    ackWriterFailed.Token);
         }
 
         // Starts applying one touchpoint, after any earlier one of the same customer, and queues

@@ -22,7 +22,7 @@ public sealed partial class ApiKeys : IDisposable
     private int _generation;
 
     // Cancelled at each change taken, and replaced: calls that must end when their key goes
-    // (watches, which may send nothing for a long time) follow it.
+    // (watches and touchpoint streams, which may be quiet for a long time) follow it.
     private CancellationTokenSource _changes = new();
 
     public ApiKeys(AuthOptions options)
@@ -58,7 +58,7 @@ public sealed partial class ApiKeys : IDisposable
                     replaced.Dispose();
                 }
 
-                // The watches look their keys up on the thread pool, not on the one applying the settings.
+                // The calls look their keys up on the thread pool, not on the one applying the settings.
                 _ = Interlocked.Exchange(ref _changes, new CancellationTokenSource()).CancelAsync();
             }
             catch (Exception ex)
