@@ -37,19 +37,9 @@ public sealed class TouchpointValidator(InputLimits limits, CurrencyTable curren
             return idError;
         }
 
-        if (string.IsNullOrEmpty(t.EventId))
+        if (OpaqueIds.Check(t.EventId, limits.MaxEventIdLength, "event_id") is { } eventIdError)
         {
-            return new ValidationError("event_id", "must not be empty");
-        }
-
-        if (t.EventId.Length > limits.MaxEventIdLength)
-        {
-            return new ValidationError("event_id", $"must be at most {limits.MaxEventIdLength} characters");
-        }
-
-        if (ControlCharacters.In(t.EventId))
-        {
-            return new ValidationError("event_id", "must not contain control characters");
+            return eventIdError;
         }
 
         if (t.OccurredAt == default)

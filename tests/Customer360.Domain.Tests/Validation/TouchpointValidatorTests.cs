@@ -151,6 +151,25 @@ public sealed class TouchpointValidatorTests
         Assert.Equal("event_id", Rejected(ValidPurchase() with { EventId = eventId }).Field);
     }
 
+    [Theory]
+    [InlineData(" order-1")]
+    [InlineData("order-1 ")]
+    [InlineData("order-1\u00a0")]
+    [InlineData("\u2003order-1")]
+    public void EventIdWithLeadingOrTrailingWhiteSpaceIsRejected(string eventId)
+    {
+        var error = Rejected(ValidPurchase() with { EventId = eventId });
+
+        Assert.Equal("event_id", error.Field);
+        Assert.Equal("must not start or end with white space", error.Message);
+    }
+
+    [Fact]
+    public void EventIdWithWhiteSpaceInsideIsAccepted()
+    {
+        Assert.Equal("order 1", Accepted(ValidPurchase() with { EventId = "order 1" }).EventId);
+    }
+
     [Fact]
     public void MissingEventTimeIsRejected()
     {
