@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Customer360.Api.V1;
+using Customer360.Server.Security;
 using Customer360.Testing;
+using Grpc.Core.Interceptors;
 using static Customer360.EndToEnd.Tests.CrashWorkload;
 
 namespace Customer360.EndToEnd.Tests;
@@ -30,13 +32,7 @@ public sealed class CrashTests
         var dataPath = TestServer.NewDataPath();
         settings["Customer360:Storage:DataPath"] = dataPath;
 
-        // The restarted server is the same deployment: same cluster, same ports. On PostgreSQL
-        // it finds its killed predecessor still listed as active in the membership table, and
-        // the same address with a newer generation lets it declare that one dead at once.
-        settings["Customer360:Silo:ClusterId"] = serviceId;
-        settings["Customer360:Silo:SiloPort"] = LoopbackHost.FreePort().ToString(CultureInfo.InvariantCulture);
-        settings["Customer360:Silo:GatewayPort"] = LoopbackHost.FreePort().ToString(CultureInfo.InvariantCulture);
-        settings["Customer360:Grpc:Port"] = LoopbackHost.FreePort().ToString(CultureInfo.InvariantCulture);
+        SameDeploymentAfterRestart(settings, serviceId);
         var prefix = $"crash-{Guid.NewGuid():N}"[..14];
         var sent = Enumerable.Range(0, TouchpointCount).Select(i => Touchpoint(prefix, i, CustomerCount)).ToArray();
         var acked = new ConcurrentDictionary<string, TouchpointAck>(StringComparer.Ordinal);
@@ -104,4 +100,69 @@ public sealed class CrashTests
         AssertCustomersMatch(sent, views);
         await Converged.SegmentsAsync(restarted.Segments, views.Values);
     }
+
+    /// <summary>
+    /// The name of the key that recorded each touchpoint comes back from the log itself: the
+    /// kill leaves no snapshot behind, so the restarted customer rebuilds its recent window by
+    /// replaying the log (a graceful stop would have written one, and the window would come from it).
+    /// </summary>
+    [Theory]
+    [InlineData(TestStores.Sqlite)]
+    [InlineData(TestStores.Postgres)]
+    public async Task TheKeysThatRecordedTouchpointsSurviveAKill(string store)
+    {
+        const string TillKey = "kill-till-key-58d2";
+        const string WebShopKey = "kill-web-key-7a03";
+        const string AgentKey = "kill-agent-key-e41a";
+        var serviceId = "kill-keys-" + Guid.NewGuid().ToString("N");
+        var settings = await TestStores.SettingsAsync(store, serviceId);
+        settings["Customer360:Storage:DataPath"] = TestServer.NewDataPath();
+        SameDeploymentAfterRestart(settings, serviceId);
+        settings["Customer360:Auth:Keys:store_tills:Sha256"] = ApiKeys.DigestOf(TillKey);
+        settings["Customer360:Auth:Keys:store_tills:Roles"] = "till";
+        settings["Customer360:Auth:Keys:web_shop:Sha256"] = ApiKeys.DigestOf(WebShopKey);
+        settings["Customer360:Auth:Keys:web_shop:Roles"] = "till";
+        settings["Customer360:Auth:Keys:call_centre:Sha256"] = ApiKeys.DigestOf(AgentKey);
+        settings["Customer360:Auth:Keys:call_centre:Roles"] = "agent";
+        var id = $"kill-keys-{Guid.NewGuid():N}";
+        var sale = Touchpoints.Purchase(id, 25m, DateTimeOffset.UtcNow.AddHours(-2));
+        var visit = Touchpoints.Contact(id, TouchpointKind.Visit, Channel.Web, DateTimeOffset.UtcNow.AddHours(-1));
+
+        IReadOnlyDictionary<string, string?> used;
+        await using (var server = await ServerProcess.StartAsync(settings))
+        {
+            await CustomersWith(server, TillKey).RecordTouchpointAsync(Touchpoints.Record(sale));
+            await CustomersWith(server, WebShopKey).RecordTouchpointAsync(Touchpoints.Record(visit));
+            used = server.Settings;
+            server.Kill();
+        }
+
+        await using var restarted = await ServerProcess.StartAsync(used.ToDictionary());
+        var agent = CustomersWith(restarted, AgentKey);
+        var view = await agent.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+        var listed = await agent.ListTouchpointsAsync(new ListTouchpointsRequest { CustomerId = id });
+
+        Assert.Equal([(visit.EventId, "web_shop"), (sale.EventId, "store_tills")], view.RecentTouchpoints.Select(t => (t.EventId, t.RecordedBy)));
+        Assert.Equal([(visit.EventId, "web_shop"), (sale.EventId, "store_tills")], listed.Touchpoints.Select(t => (t.EventId, t.RecordedBy)));
+    }
+
+    /// <summary>
+    /// The restarted server is the same deployment: same cluster, same ports. On PostgreSQL it
+    /// finds its killed predecessor still listed as active in the membership table, and the same
+    /// address with a newer generation lets it declare that one dead at once.
+    /// </summary>
+    private static void SameDeploymentAfterRestart(IDictionary<string, string?> settings, string clusterId)
+    {
+        settings["Customer360:Silo:ClusterId"] = clusterId;
+        settings["Customer360:Silo:SiloPort"] = LoopbackHost.FreePort().ToString(CultureInfo.InvariantCulture);
+        settings["Customer360:Silo:GatewayPort"] = LoopbackHost.FreePort().ToString(CultureInfo.InvariantCulture);
+        settings["Customer360:Grpc:Port"] = LoopbackHost.FreePort().ToString(CultureInfo.InvariantCulture);
+    }
+
+    private static CustomerService.CustomerServiceClient CustomersWith(ServerProcess server, string key) =>
+        new(server.Channel.Intercept(headers =>
+        {
+            headers.Add(ApiKeyInterceptor.Header, $"Bearer {key}");
+            return headers;
+        }));
 }
