@@ -65,7 +65,7 @@ public sealed class ClusterCrashTests
                 servers[s % 3],
                 sent.Where(t => CustomerIndex(t) % Streams == s).ToArray(),
                 acks,
-                () =>
+                _ =>
                 {
                     if (acks.Count >= KillAfterAcks && Interlocked.Exchange(ref killed, 1) == 0)
                     {
@@ -91,7 +91,7 @@ public sealed class ClusterCrashTests
             for (var round = 0; round < 10 && pending.Length > 0; round++)
             {
                 await Task.WhenAll(Enumerable.Range(0, Streams).Select(s => StreamAsync(
-                    survivors[s % 2], pending.Where(t => CustomerIndex(t) % Streams == s).ToArray(), resent, () => { })));
+                    survivors[s % 2], pending.Where(t => CustomerIndex(t) % Streams == s).ToArray(), resent, _ => { })));
                 pending = pending.Where(t => !resent.TryGetValue(t.EventId, out var ack) || ack.Status == AckStatus.Rejected).ToArray();
                 if (pending.Length > 0)
                 {

@@ -45,7 +45,7 @@ public sealed class CrashTests
         {
             using var killed = new CancellationTokenSource();
             var streams = Enumerable.Range(0, Streams)
-                .Select(s => StreamAsync(server, sent.Where((_, i) => i % CustomerCount % Streams == s).ToArray(), acked, () =>
+                .Select(s => StreamAsync(server, sent.Where((_, i) => i % CustomerCount % Streams == s).ToArray(), acked, _ =>
                 {
                     if (acked.Count >= KillAfterAcks && !killed.IsCancellationRequested)
                     {
@@ -86,7 +86,7 @@ public sealed class CrashTests
         var resend = sent.Where((t, i) => !ackedIds.Contains(t.EventId) || i % 10 == 0).ToArray();
         var secondAcks = new ConcurrentDictionary<string, TouchpointAck>(StringComparer.Ordinal);
         await Task.WhenAll(Enumerable.Range(0, Streams)
-            .Select(s => StreamAsync(restarted, resend.Where(t => CustomerIndex(t) % Streams == s).ToArray(), secondAcks, () => { })));
+            .Select(s => StreamAsync(restarted, resend.Where(t => CustomerIndex(t) % Streams == s).ToArray(), secondAcks, _ => { })));
         Assert.Equal(resend.Length, secondAcks.Count);
         Assert.All(resend.Where(t => ackedIds.Contains(t.EventId)), t => Assert.Equal(AckStatus.Duplicate, secondAcks[t.EventId].Status));
         Assert.All(secondAcks.Values, ack => Assert.True(ack.Status != AckStatus.Rejected, $"{ack}"));

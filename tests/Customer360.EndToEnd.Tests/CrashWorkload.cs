@@ -18,7 +18,7 @@ public static class CrashWorkload
 {
     private static readonly DateTimeOffset Start = DateTimeOffset.UtcNow.AddDays(-20);
 
-    public static async Task StreamAsync(ServerProcess server, Api.V1.Touchpoint[] touchpoints, ConcurrentDictionary<string, TouchpointAck> acks, Action afterAck)
+    public static async Task StreamAsync(ServerProcess server, Api.V1.Touchpoint[] touchpoints, ConcurrentDictionary<string, TouchpointAck> acks, Action<TouchpointAck> afterAck)
     {
         try
         {
@@ -28,7 +28,7 @@ public static class CrashWorkload
                 await foreach (var ack in call.ResponseStream.ReadAllAsync())
                 {
                     acks[ack.EventId] = ack;
-                    afterAck();
+                    afterAck(ack);
                 }
             });
             foreach (var touchpoint in touchpoints)

@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using Customer360.Api.V1;
+using Grpc.Core;
+using Npgsql;
+using static Customer360.EndToEnd.Tests.CrashWorkload;
+
+namespace Customer360.EndToEnd.Tests;
+
+/// <summary>
+/// PostgreSQL drops every connection of a running server mid-stream, three times, as a
+/// database restart or a fail-over to a standby does. The server (a child process) is not
+/// restarted: the touchpoints whose write was cut are answered UNAVAILABLE on their own acks,
+/// the streams go on, and the tills resend what they hold no ACCEPTED for. Afterwards every
+/// acknowledged touchpoint is in the log exactly once, nothing is there that was not sent, and
+/// every customer and segment agrees with the log.
+/// </summary>
+public sealed class DatabaseOutageTests
+{
+    private const int TouchpointCount = 12_000;
+    private const int CustomerCount = 600;
+    private const int Streams = 4;
+    // Counted in ACCEPTED acks, each of which needs a session: a cut never comes before the
+    // server has connected again after the one before.
+    private static readonly int[] CutAfterAccepted = [2_000, 4_500, 7_000];
+
+    [Fact]
+    public async Task ConnectionsCutMidStreamLoseNothingAndCountNothingTwice()
+    {
+        var serviceId = "outage-" + Guid.NewGuid().ToString("N");
+        var settings = await TestStores.SettingsAsync(TestStores.Postgres, serviceId);
+        var connectionString = settings["Customer360:Storage:ConnectionString"]!;
+
+        // The server's sessions are told apart from every other test's by their application name.
+        var application = serviceId[..24];
+        settings["Customer360:Storage:ConnectionString"] = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = application }.ConnectionString;
+        var prefix = $"out-{Guid.NewGuid():N}"[..12];
+        var sent = Enumerable.Range(0, TouchpointCount).Select(i => Touchpoint(prefix, i, CustomerCount)).ToArray();
+        var sentIds = sent.Select(t => t.EventId).ToHashSet(StringComparer.Ordinal);
+
+        await using var server = await ServerProcess.StartAsync(settings);
+
+        // 1. Stream everything once, cutting the server's sessions three times on the way.
+        var answers = new ConcurrentDictionary<string, TouchpointAck>(StringComparer.Ordinal);
+        var cuts = new List<Task<long>>();
+        var acceptedSoFar = 0;
+        await Task.WhenAll(Enumerable.Range(0, Streams).Select(s => StreamAsync(server, sent.Where(t => CustomerIndex(t) % Streams == s).ToArray(), answers, ack =>
+        {
+            if (ack.Status == AckStatus.Accepted && CutAfterAccepted.Contains(Interlocked.Increment(ref acceptedSoFar)))
+            {
+                lock (cuts)
+                {
+                    cuts.Add(Task.Run(() => CutSessionsAsync(connectionString, application)));
+                }
+            }
+        })));
+        var cutSessions = await Task.WhenAll(cuts);
+
+        Assert.Equal(CutAfterAccepted.Length, cutSessions.Length);
+        Assert.All(cutSessions, n => Assert.True(n > 0, "a cut found no session of the server to end"));
+        Assert.Equal(TouchpointCount, answers.Count);
+        var refused = answers.Values.Where(a => a.Status == AckStatus.Rejected).ToArray();
+        Assert.All(refused, a => Assert.True(a.Code == (int)StatusCode.Unavailable, $"{a}\nThe server said:\n{server.RecentOutput}"));
+        Assert.NotEmpty(refused);
+        Assert.All(answers.Values.Where(a => a.Status != AckStatus.Rejected), a => Assert.Equal(AckStatus.Accepted, a.Status));
+        var accepted = answers.Values.Where(a => a.Status == AckStatus.Accepted).Select(a => a.EventId).ToHashSet(StringComparer.Ordinal);
+
+        // What the log holds now: everything acknowledged, some of what was refused (a write
+        // whose answer was cut may still have committed), nothing twice, nothing never sent.
+        var logged = await LoggedEventIdsAsync(TestStores.Postgres, settings, "", serviceId);
+        Assert.Equal(logged.Count, logged.ToHashSet(StringComparer.Ordinal).Count);
+        Assert.Empty(accepted.Except(logged));
+        Assert.Empty(logged.Except(sentIds));
+
+        // 2. The tills resend everything refused, and every tenth touchpoint they had accepted.
+        var resend = sent.Where((t, i) => !accepted.Contains(t.EventId) || i % 10 == 0).ToArray();
+        var second = new ConcurrentDictionary<string, TouchpointAck>(StringComparer.Ordinal);
+        await Task.WhenAll(Enumerable.Range(0, Streams)
+            .Select(s => StreamAsync(server, resend.Where(t => CustomerIndex(t) % Streams == s).ToArray(), second, _ => { })));
+        Assert.Equal(resend.Length, second.Count);
+        Assert.All(resend.Where(t => accepted.Contains(t.EventId)), t => Assert.Equal(AckStatus.Duplicate, second[t.EventId].Status));
+        Assert.All(second.Values, a => Assert.True(a.Status is AckStatus.Accepted or AckStatus.Duplicate, $"{a}\nThe server said:\n{server.RecentOutput}"));
+
+        // 3. Each touchpoint once in the log; customers and segments agree with it.
+        var finalLog = await LoggedEventIdsAsync(TestStores.Postgres, settings, "", serviceId);
+        Assert.Equal(TouchpointCount, finalLog.Count);
+        Assert.True(finalLog.ToHashSet(StringComparer.Ordinal).SetEquals(sentIds));
+        var views = await ViewsAsync(server, prefix, CustomerCount);
+        AssertCustomersMatch(sent, views);
+        await Converged.SegmentsAsync(server.Segments, views.Values);
+    }
+
+    /// <summary>
+    /// Ends every session of <paramref name="application"/>, as a database restart would, and
+    /// returns how many there were. Acks can trail their commits, so the server may not have
+    /// connected again since the cut before; then this waits until it has.
+    /// </summary>
+    private static async Task<long> CutSessionsAsync(string connectionString, string application)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var cut = new NpgsqlCommand(
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = @application",
+            connection);
+        cut.Parameters.AddWithValue("application", application);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var ended = (long)(await cut.ExecuteScalarAsync())!;
+            if (ended > 0 || DateTime.UtcNow > deadline)
+            {
+                return ended;
+            }
+
+            await Task.Delay(20);
+        }
+    }
+}
