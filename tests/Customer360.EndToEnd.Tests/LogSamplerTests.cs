@@ -1,4 +1,4 @@
-using Customer360.Server.Security;
+using Customer360.Grains.Diagnostics;
 
 namespace Customer360.EndToEnd.Tests;
 

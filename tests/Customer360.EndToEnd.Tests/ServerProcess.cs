@@ -17,6 +17,10 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly Queue<string> _output = new();
 
+    // Every line of output, up to a bound, for tests of what the server logs.
+    private readonly List<string> _allOutput = [];
+    private const int AllOutputBound = 200_000;
+
     private ServerProcess(Process process, Uri address)
     {
         _process = process;
@@ -45,6 +49,18 @@ public sealed class ServerProcess : IAsyncDisposable
             lock (_output)
             {
                 return string.Join('\n', _output);
+            }
+        }
+    }
+
+    /// <summary>Every line the server has written so far (at most the first 200,000).</summary>
+    public IReadOnlyList<string> Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return [.. _allOutput];
             }
         }
     }
@@ -181,6 +197,11 @@ public sealed class ServerProcess : IAsyncDisposable
 
         lock (_output)
         {
+            if (_allOutput.Count < AllOutputBound)
+            {
+                _allOutput.Add(line);
+            }
+
             _output.Enqueue(line);
             while (_output.Count > 200)
             {

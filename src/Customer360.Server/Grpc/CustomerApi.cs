@@ -21,7 +21,7 @@ public sealed class CustomerApi(
     MessageSizeLimit messageSize,
     ServerShutdown shutdown,
     Customer360Metrics metrics,
-    ILogger<CustomerApi> logger) : CustomerService.CustomerServiceBase
+    ApiFailureLog failures) : CustomerService.CustomerServiceBase
 {
     /// <summary>Touchpoints of one stream being applied at once; more waits, which backs up HTTP/2 flow control.</summary>
     public const int StreamWindow = 64;
@@ -389,8 +389,8 @@ public sealed class CustomerApi(
         catch (Exception ex)
         {
             // Not applied (acks are only sent after the write): the till may retry this touchpoint.
-            LogStreamFailure(logger, ex, eventId);
             var status = ErrorMappingInterceptor.ToStatus(ex);
+            failures.TouchpointFailed(ex, eventId, status.StatusCode);
             return Answered(Rejected(eventId, sequence, status.StatusCode, status.Detail), received);
         }
     }
@@ -484,7 +484,4 @@ public sealed class CustomerApi(
 
     private RpcException NotFound(string customerId) =>
         new(new Status(StatusCode.NotFound, $"customer_id: no customer '{customerId}'"));
-
-    private static void LogStreamFailure(ILogger logger, Exception ex, string eventId) =>
-        logger.LogWarning(ex, "Touchpoint {EventId} from a stream could not be applied", eventId);
 }

@@ -8,7 +8,7 @@ namespace Customer360.Server.Grpc;
 /// statuses a client can act on, instead of an opaque UNKNOWN. Validation errors are already
 /// <see cref="RpcException"/>s and pass through.
 /// </summary>
-public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> logger) : Interceptor
+public sealed class ErrorMappingInterceptor(ApiFailureLog failures) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -66,7 +66,7 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
     private RpcException Map(Exception ex, ServerCallContext context)
     {
         var status = ToStatus(ex);
-        logger.LogWarning(ex, "{Method} failed with {Status}", context.Method, status.StatusCode);
+        failures.CallFailed(ex, context.Method, status.StatusCode);
         return new RpcException(status);
     }
 }

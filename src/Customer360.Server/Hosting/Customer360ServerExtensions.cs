@@ -55,6 +55,13 @@ public static class Customer360ServerExtensions
             }));
 
         builder.Services.Configure<Customer360Options>(config);
+
+        // One of each interceptor for all calls (gRPC would make one per call otherwise), so
+        // that what samples their logs sees every call.
+        builder.Services.AddSingleton<ApiKeyInterceptor>();
+        builder.Services.AddSingleton<MessageSizeInterceptor>();
+        builder.Services.AddSingleton<ErrorMappingInterceptor>();
+        builder.Services.AddSingleton<ApiFailureLog>();
         builder.Services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = messageSize.Bytes;

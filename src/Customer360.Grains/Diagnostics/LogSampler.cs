@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
 
-namespace Customer360.Server.Security;
+namespace Customer360.Grains.Diagnostics;
 
 /// <summary>
 /// Lets one log line a period through for each kind of event, and counts those held back, so
 /// that a flood of the same event leaves a trace without filling the log. The kinds must be
-/// few (here: a refusal's code and the configured key's name), since each is remembered.
+/// few (a refusal's code and a configured key's name; a method and a status code), since each
+/// is remembered. One sampler must see every event it samples: keep it in a singleton.
 /// </summary>
 public sealed class LogSampler(TimeSpan period, TimeProvider? clock = null)
 {
