@@ -24,6 +24,10 @@ public sealed partial class GroupCommitter : IAsyncDisposable
     private readonly CommitBatch _commit;
     private readonly GroupCommitOptions _options;
     private readonly ILogger _logger;
+
+    // While the database is down every commit fails, many a second, each with the same stack:
+    // one error every ten seconds, counting those held back.
+    private readonly LogSampler _failureLogs = new(TimeSpan.FromSeconds(10));
     private readonly Customer360Metrics? _metrics;
     private readonly Task _loop;
     private long _batches;
@@ -194,7 +198,11 @@ public sealed partial class GroupCommitter : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            LogCommitFailed(_logger, ex, entries.Count, snapshots.Count);
+            if (_failureLogs.ShouldLog("commit", out var alike))
+            {
+                LogCommitFailed(_logger, ex, entries.Count, snapshots.Count, alike);
+            }
+
             foreach (var work in accepted)
             {
                 work.Done!.TrySetException(new CustomerStoreUnavailableException("The customer log could not commit; the change may not be stored. Retry.", ex));
@@ -207,8 +215,8 @@ public sealed partial class GroupCommitter : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Debug, Message = "Committed {Entries} log entries and {Snapshots} snapshots in {Milliseconds:F1} ms")]
     private static partial void LogCommitted(ILogger logger, int entries, int snapshots, double milliseconds);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "A customer log commit of {Entries} entries and {Snapshots} snapshots failed")]
-    private static partial void LogCommitFailed(ILogger logger, Exception ex, int entries, int snapshots);
+    [LoggerMessage(Level = LogLevel.Error, Message = "A customer log commit of {Entries} entries and {Snapshots} snapshots failed ({Alike} more failed commits not logged since the last)")]
+    private static partial void LogCommitFailed(ILogger logger, Exception ex, int entries, int snapshots, long alike);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Snapshot of customer {CustomerId} not written: the store is closed")]
     private static partial void LogSnapshotDropped(ILogger logger, string customerId);

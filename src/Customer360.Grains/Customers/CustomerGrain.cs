@@ -56,6 +56,13 @@ public sealed partial class CustomerGrain(
     // activation's memory may disagree with the log, so it takes no more writes and is dropped.
     private bool _stale;
 
+    // Set while the store could not be read for this activation: it holds nothing, and every
+    // call reads again first, failing with UNAVAILABLE while the store stays out of reach.
+    // Failing the activation itself would do the same, but the runtime logs each failed
+    // activation as two errors with their stacks, and forwards the calls waiting for it, with a
+    // warning for each: during a database outage, for every customer called.
+    private CustomerStoreUnavailableException? _unreadable;
+
     private string? _customerId;
 
     // Set by every call but RefreshValueAsync: a customer woken only by the re-scoring sweep
@@ -66,7 +73,13 @@ public sealed partial class CustomerGrain(
 
     private long NextSequence => (_customer?.Version ?? 0) + 1;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => LoadAsync();
+
+    /// <summary>
+    /// Restores the customer from the store. If the store cannot be read, the activation holds
+    /// nothing and remembers why (<see cref="_unreadable"/>); each call then reads again first.
+    /// </summary>
+    private async Task LoadAsync()
     {
         // Held from the start, before the model is taken: the re-scoring sweep rescores customers
         // no silo holds without waking them, and one being restored must be asked instead.
@@ -74,11 +87,32 @@ public sealed partial class CustomerGrain(
         try
         {
             await RestoreAsync();
+            _unreadable = null;
+        }
+        catch (CustomerStoreUnavailableException ex)
+        {
+            active.Leave(CustomerId);
+            _customer = null;
+            _snapshotVersion = 0;
+            _snapshotHasSummary = false;
+            _unreadable = ex;
         }
         catch
         {
             active.Leave(CustomerId);
             throw;
+        }
+    }
+
+    /// <summary>Reads the store again for an activation that could not (<see cref="_unreadable"/>); fails the call if it still cannot.</summary>
+    private async Task ReadAgainAsync()
+    {
+        await LoadAsync();
+        if (_unreadable is { } unreadable)
+        {
+            throw unreadable.InnerException is { } cause
+                ? new CustomerStoreUnavailableException(unreadable.Message, cause)
+                : new CustomerStoreUnavailableException(unreadable.Message);
         }
     }
 
@@ -147,12 +181,21 @@ public sealed partial class CustomerGrain(
             SaveSnapshot(customer);
         }
 
-        active.Leave(CustomerId);
+        if (_unreadable is null)
+        {
+            active.Leave(CustomerId);
+        }
+
         return Task.CompletedTask;
     }
 
     public async Task<TouchpointResult> RecordTouchpointAsync(Touchpoint touchpoint)
     {
+        if (_unreadable is not null)
+        {
+            await ReadAgainAsync();
+        }
+
         _called = true;
         if (!string.Equals(touchpoint.CustomerId, CustomerId, StringComparison.Ordinal))
         {
@@ -208,6 +251,11 @@ public sealed partial class CustomerGrain(
 
     public async Task<UpsertProfileResult> UpsertProfileAsync(ProfilePatch patch)
     {
+        if (_unreadable is not null)
+        {
+            await ReadAgainAsync();
+        }
+
         _called = true;
         var merged = (_customer?.Profile ?? CustomerProfile.Empty).With(patch);
         if (_profileRules.CheckResult(merged) is { } error)
@@ -245,8 +293,13 @@ public sealed partial class CustomerGrain(
         return new UpsertProfileResult(BuildView(_customer!), null, null, Changed: true);
     }
 
-    public Task RestateSegmentsAsync()
+    public async Task RestateSegmentsAsync()
     {
+        if (_unreadable is not null)
+        {
+            await ReadAgainAsync();
+        }
+
         // Segment recovery after a restart wakes every customer changed since the last
         // checkpoint; one woken only for that goes back to sleep, so recovery does not fill memory.
         if (!_called)
@@ -258,12 +311,15 @@ public sealed partial class CustomerGrain(
         {
             segments.ReportFull(customer.CustomerId, OrderOf(customer), customer.SegmentContributions());
         }
-
-        return Task.CompletedTask;
     }
 
     public async Task<bool> RefreshValueAsync(long modelVersion)
     {
+        if (_unreadable is not null)
+        {
+            await ReadAgainAsync();
+        }
+
         // Woken only to be rescored: activation has rescored it; back to sleep afterwards.
         var woken = !_called;
         if (woken)
@@ -294,12 +350,28 @@ public sealed partial class CustomerGrain(
 
     public Task<CustomerView?> GetViewAsync(int recentTouchpoints)
     {
+        if (_unreadable is not null)
+        {
+            return ReadAgainThenViewAsync(recentTouchpoints);
+        }
+
         _called = true;
         return Task.FromResult(_customer is { } customer ? BuildView(customer, recentTouchpoints) : null);
     }
 
+    private async Task<CustomerView?> ReadAgainThenViewAsync(int recentTouchpoints)
+    {
+        await ReadAgainAsync();
+        return await GetViewAsync(recentTouchpoints);
+    }
+
     public async Task<TouchpointPage?> ListTouchpointsAsync(TouchpointQuery query)
     {
+        if (_unreadable is not null)
+        {
+            await ReadAgainAsync();
+        }
+
         _called = true;
         if (_customer is null)
         {
@@ -350,6 +422,11 @@ public sealed partial class CustomerGrain(
 
     public async Task<CustomerView?> WaitForChangeAsync(long knownVersion, long knownScoreRevision, TimeSpan maxWait, int recentTouchpoints, CancellationToken cancellationToken = default)
     {
+        if (_unreadable is not null)
+        {
+            await ReadAgainAsync();
+        }
+
         _called = true;
         var known = new MembershipOrder(knownVersion, knownScoreRevision);
         var deadline = clock.GetUtcNow() + maxWait;
