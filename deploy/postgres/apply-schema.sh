@@ -4,7 +4,7 @@
 #
 # The database: the first argument (an Npgsql connection string), else as deploy/postgres/connection.sh
 # says (C360_POSTGRES, the development server's connection-string file, or the libpq variables):
-#   deploy/postgres/apply-schema.sh "Host=127.0.0.1;Port=55432;Database=customer360;Username=customer360;Password=..."
+#   deploy/postgres/apply-schema.sh "Host=127.0.0.1;Port=15432;Database=customer360;Username=customer360;Password=..."
 set -euo pipefail
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -11,7 +11,11 @@
 #
 # Settings (environment):
 #   C360_PG_DATA      base directory              (default /tmp/c360-pg)
-#   C360_PG_PORT      TCP port on 127.0.0.1       (default 55432)
+#   C360_PG_PORT      TCP port on 127.0.0.1       (default 15432; keep it below 32768, outside
+#                     Linux's range of ephemeral ports: while the server is down, a client
+#                     retrying to connect to a port in that range can be given the port itself
+#                     as its own end of the connection, a TCP self-connection, and that keeps
+#                     the server from listening on it again)
 #   C360_PG_DATABASE  application database        (default customer360)
 #   C360_PG_USER      application role            (default customer360)
 #   C360_PG_PASSWORD  application role's password (default: generated once, kept in the
@@ -23,7 +27,7 @@
 set -euo pipefail
 
 base_dir="${C360_PG_DATA:-/tmp/c360-pg}"
-port="${C360_PG_PORT:-55432}"
+port="${C360_PG_PORT:-15432}"
 database="${C360_PG_DATABASE:-customer360}"
 app_user="${C360_PG_USER:-customer360}"
 
