@@ -61,6 +61,8 @@ public sealed partial class CustomerGrain(
     // Failing the activation itself would do the same, but the runtime logs each failed
     // activation as two errors with their stacks, and forwards the calls waiting for it, with a
     // warning for each: during a database outage, for every customer called.
+    // Only calls that do not interleave read again (WaitForChangeAsync does interleave), so two
+    // reads never overlap; and once read, an activation never becomes unreadable again.
     private CustomerStoreUnavailableException? _unreadable;
 
     private string? _customerId;
@@ -92,17 +94,30 @@ public sealed partial class CustomerGrain(
         catch (CustomerStoreUnavailableException ex)
         {
             active.Leave(CustomerId);
-            _customer = null;
-            _snapshotVersion = 0;
-            _snapshotHasSummary = false;
+            Forget();
             _unreadable = ex;
         }
         catch
         {
             active.Leave(CustomerId);
+            Forget();
             throw;
         }
     }
+
+    /// <summary>Drops whatever a failed restore left half built, so that nothing serves or saves it.</summary>
+    private void Forget()
+    {
+        _customer = null;
+        _snapshotVersion = 0;
+        _snapshotHasSummary = false;
+    }
+
+    /// <summary>What a call to an activation that could not read the store (<see cref="_unreadable"/>) is told.</summary>
+    private static CustomerStoreUnavailableException Unreadable(CustomerStoreUnavailableException unreadable) =>
+        unreadable.InnerException is { } cause
+            ? new CustomerStoreUnavailableException(unreadable.Message, cause)
+            : new CustomerStoreUnavailableException(unreadable.Message);
 
     /// <summary>Reads the store again for an activation that could not (<see cref="_unreadable"/>); fails the call if it still cannot.</summary>
     private async Task ReadAgainAsync()
@@ -110,9 +125,7 @@ public sealed partial class CustomerGrain(
         await LoadAsync();
         if (_unreadable is { } unreadable)
         {
-            throw unreadable.InnerException is { } cause
-                ? new CustomerStoreUnavailableException(unreadable.Message, cause)
-                : new CustomerStoreUnavailableException(unreadable.Message);
+            throw Unreadable(unreadable);
         }
     }
 
@@ -176,7 +189,7 @@ public sealed partial class CustomerGrain(
         // were kept its summary, so the re-scoring sweep need not wake this customer again.
         // Skipped after a failed write: this activation's memory may be ahead of the log then,
         // and the log must have the last word.
-        if (_customer is { } customer && (customer.Version > _snapshotVersion || !_snapshotHasSummary) && !_stale)
+        if (_customer is { } customer && (customer.Version > _snapshotVersion || !_snapshotHasSummary) && !_stale && _unreadable is null)
         {
             SaveSnapshot(customer);
         }
@@ -295,16 +308,16 @@ public sealed partial class CustomerGrain(
 
     public async Task RestateSegmentsAsync()
     {
-        if (_unreadable is not null)
-        {
-            await ReadAgainAsync();
-        }
-
         // Segment recovery after a restart wakes every customer changed since the last
         // checkpoint; one woken only for that goes back to sleep, so recovery does not fill memory.
         if (!_called)
         {
             DeactivateOnIdle();
+        }
+
+        if (_unreadable is not null)
+        {
+            await ReadAgainAsync();
         }
 
         if (_customer is { } customer)
@@ -315,16 +328,16 @@ public sealed partial class CustomerGrain(
 
     public async Task<bool> RefreshValueAsync(long modelVersion)
     {
-        if (_unreadable is not null)
-        {
-            await ReadAgainAsync();
-        }
-
         // Woken only to be rescored: activation has rescored it; back to sleep afterwards.
         var woken = !_called;
         if (woken)
         {
             DeactivateOnIdle();
+        }
+
+        if (_unreadable is not null)
+        {
+            await ReadAgainAsync();
         }
 
         var rules = await RulesForAsync(modelVersion);
@@ -422,9 +435,11 @@ public sealed partial class CustomerGrain(
 
     public async Task<CustomerView?> WaitForChangeAsync(long knownVersion, long knownScoreRevision, TimeSpan maxWait, int recentTouchpoints, CancellationToken cancellationToken = default)
     {
-        if (_unreadable is not null)
+        // This call interleaves with every other, so it must not read the store again itself:
+        // a read of its own could run beside another call's and undo what that one applied.
+        if (_unreadable is { } unreadable)
         {
-            await ReadAgainAsync();
+            throw Unreadable(unreadable);
         }
 
         _called = true;

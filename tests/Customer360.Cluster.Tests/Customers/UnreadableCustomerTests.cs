@@ -1,0 +1,200 @@
+using System.Collections.Concurrent;
+using Customer360.Cluster.Tests.Infrastructure;
+using Customer360.Contracts.Customers;
+using Customer360.Domain.Customers;
+using Customer360.Grains.Customers;
+using Customer360.Grains.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.TestingHost;
+using static Customer360.Cluster.Tests.Infrastructure.Touchpoints;
+
+namespace Customer360.Cluster.Tests.Customers;
+
+/// <summary>
+/// A customer whose activation could not read the store holds nothing and reads again on its
+/// next call. Watches interleave with every other call, so they must never read again
+/// themselves: a read of their own beside another call's would undo what that call applied.
+/// The store here fails or slows the reads of one customer at a time, as each test asks.
+/// </summary>
+public sealed class UnreadableCustomerTests : IAsyncLifetime
+{
+    private TestCluster? _cluster;
+
+    public async Task InitializeAsync() => _cluster = await ClusterFixture.DeployAsync<SiloConfigurator>(silos: 1);
+
+    public Task DisposeAsync() => ClusterFixture.StopAsync(_cluster);
+
+    [Fact]
+    public async Task AnUnreadableCustomerAnswersUnavailableAndIsServedOnceTheStoreIsBack()
+    {
+        var id = await CustomerWithTwoPurchasesAsync("unreadable-back");
+        await MakeUnreadableAsync(id);
+
+        ReadFaults.Down[id] = true;
+        await Assert.ThrowsAsync<CustomerStoreUnavailableException>(() => Customer(id).RecordTouchpointAsync(Purchase(id, "p3", DateTimeOffset.UtcNow, 1m)));
+        ReadFaults.Down.TryRemove(id, out _);
+
+        var view = await Customer(id).GetViewAsync();
+        Assert.Equal(2, view?.Version);
+        Assert.Equal(15m, view?.Aggregates.NetSpend);
+        Assert.Equal(TouchpointStatus.Accepted, (await Customer(id).RecordTouchpointAsync(Purchase(id, "p3", DateTimeOffset.UtcNow, 1m))).Status);
+    }
+
+    [Fact]
+    public async Task AWatchDuringAnotherCallsReadDoesNotUndoAnAcknowledgedTouchpoint()
+    {
+        var id = await CustomerWithTwoPurchasesAsync("unreadable-watch");
+        await MakeUnreadableAsync(id);
+
+        // The touchpoint's read of the store is slow; a watch arrives while it is under way.
+        ReadFaults.Delays[id] = new ConcurrentQueue<TimeSpan>([TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(300)]);
+        var record = Customer(id).RecordTouchpointAsync(Purchase(id, "p3", DateTimeOffset.UtcNow, 1m));
+        await Task.Delay(50);
+        var watch = Customer(id).WaitForChangeAsync(0, long.MaxValue, TimeSpan.FromSeconds(5));
+
+        Assert.Equal(new TouchpointResult("p3", TouchpointStatus.Accepted, 3), await record);
+        try
+        {
+            // Either told to come back, or shown a view that includes the touchpoint.
+            Assert.Equal(3, (await watch)?.Version);
+        }
+        catch (CustomerStoreUnavailableException)
+        {
+        }
+
+        var view = await Customer(id).GetViewAsync();
+        Assert.Equal(3, view?.Version);
+        Assert.Equal(16m, view?.Aggregates.NetSpend);
+    }
+
+    [Fact]
+    public async Task ACustomerReadAfterAFailedActivationIsReleasedWhenItGoes()
+    {
+        var id = await CustomerWithTwoPurchasesAsync("unreadable-held");
+        await MakeUnreadableAsync(id);
+        ReadFaults.Delays[id] = new ConcurrentQueue<TimeSpan>([TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(300)]);
+        var view = Customer(id).GetViewAsync();
+        await Task.Delay(50);
+        var watch = Customer(id).WaitForChangeAsync(0, long.MaxValue, TimeSpan.FromSeconds(5));
+        Assert.Equal(2, (await view)?.Version);
+        try
+        {
+            Assert.Equal(2, (await watch)?.Version);
+        }
+        catch (CustomerStoreUnavailableException)
+        {
+        }
+
+        // The re-scoring sweep asks the silos which customers they hold; once this one is
+        // collected, it must not be listed any more.
+        await _cluster!.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var silo = _cluster.Silos[0].SiloAddress.ToParsableString();
+        var held = await Eventually.PollAsync(
+            () => _cluster.Client.GetGrain<IActiveCustomersGrain>(silo).ActiveAmongAsync([id], 0),
+            h => h.Length == 0);
+        Assert.Empty(held);
+    }
+
+    private ICustomerGrain Customer(string id) => _cluster!.Client.GetGrain<ICustomerGrain>(CustomerKeys.ToGrainKey(id));
+
+    private async Task<string> CustomerWithTwoPurchasesAsync(string prefix)
+    {
+        var id = TestIds.NewCustomerId(prefix);
+        var now = DateTimeOffset.UtcNow;
+        await Customer(id).RecordTouchpointAsync(Purchase(id, "p1", now.AddHours(-2), 10m));
+        await Customer(id).RecordTouchpointAsync(Purchase(id, "p2", now.AddHours(-1), 5m));
+        return id;
+    }
+
+    /// <summary>Lets the customer go, then wakes it while its reads fail: the activation holds nothing.</summary>
+    private async Task MakeUnreadableAsync(string id)
+    {
+        await _cluster!.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        ReadFaults.Down[id] = true;
+        await Eventually.PollAsync(
+            async () =>
+            {
+                try
+                {
+                    await Customer(id).GetViewAsync();
+                    return false;
+                }
+                catch (CustomerStoreUnavailableException)
+                {
+                    return true;
+                }
+            },
+            unreadable => unreadable);
+        ReadFaults.Down.TryRemove(id, out _);
+    }
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            siloBuilder.AddCustomer360OnMemory();
+
+            // Registered last, so the customers get it.
+            siloBuilder.Services.AddSingleton<ICustomerStore>(sp =>
+                new ReadFaults(MemoryCustomerStore.ForService(sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId)));
+        }
+    }
+
+    /// <summary>The memory store, whose reads of a customer fail while it is <see cref="Down"/>, and answer late by its queued <see cref="Delays"/>.</summary>
+    private sealed class ReadFaults(MemoryCustomerStore inner) : ICustomerStore
+    {
+        public static readonly ConcurrentDictionary<string, bool> Down = new(StringComparer.Ordinal);
+
+        public static readonly ConcurrentDictionary<string, ConcurrentQueue<TimeSpan>> Delays = new(StringComparer.Ordinal);
+
+        public async Task<StoredCustomer> ReadCustomerAsync(string customerId)
+        {
+            if (Down.ContainsKey(customerId))
+            {
+                throw new CustomerStoreUnavailableException("The customer store could not be read; nothing was changed. Retry.");
+            }
+
+            var stored = await ((ICustomerStore)inner).ReadCustomerAsync(customerId);
+            if (Delays.TryGetValue(customerId, out var delays) && delays.TryDequeue(out var delay))
+            {
+                await Task.Delay(delay);
+            }
+
+            return stored;
+        }
+
+        public Task<bool> AppendAsync(CustomerLogEntry entry) => inner.AppendAsync(entry);
+
+        public void SaveSnapshot(CustomerSnapshot snapshot) => inner.SaveSnapshot(snapshot);
+
+        public Task<CustomerSnapshot?> ReadSnapshotAsync(string customerId) => inner.ReadSnapshotAsync(customerId);
+
+        public Task<IReadOnlyList<CustomerLogEntry>> ReadEntriesAsync(string customerId, long afterSequence) => inner.ReadEntriesAsync(customerId, afterSequence);
+
+        public IAsyncEnumerable<CustomerDay> ReadPurchaseDaysAsync(DateTimeOffset? until, CancellationToken cancellationToken = default) =>
+            inner.ReadPurchaseDaysAsync(until, cancellationToken);
+
+        public Task<IReadOnlyList<string>> ReadCustomerIdsAsync(string? after, int limit) => inner.ReadCustomerIdsAsync(after, limit);
+
+        public Task<IReadOnlyList<SweepCandidate>> ReadSweepPageAsync(string? after, int limit) => inner.ReadSweepPageAsync(after, limit);
+
+        public Task<long> CountCustomersAsync() => inner.CountCustomersAsync();
+
+        public Task<LoggedEvent?> FindEventAsync(string customerId, string eventId) => inner.FindEventAsync(customerId, eventId);
+
+        public Task<IReadOnlyList<Touchpoint>> ReadTouchpointsAsync(string customerId, TouchpointCursor? after, DateTimeOffset? notBefore, int limit) =>
+            inner.ReadTouchpointsAsync(customerId, after, notBefore, limit);
+
+        public Task<long> LastPositionAsync() => inner.LastPositionAsync();
+
+        public Task<IReadOnlyList<string>> CustomersAfterAsync(long position) => inner.CustomersAfterAsync(position);
+
+        public Task AdvanceCheckpointAsync(string name, long position) => inner.AdvanceCheckpointAsync(name, position);
+
+        public Task<IReadOnlyDictionary<string, long>> ReadCheckpointsAsync(string prefix) => inner.ReadCheckpointsAsync(prefix);
+
+        public Task RemoveCheckpointAsync(string name, long atLeast) => inner.RemoveCheckpointAsync(name, atLeast);
+    }
+}
