@@ -129,14 +129,25 @@ public static class CrashWorkload
         var views = new ConcurrentDictionary<string, CustomerView>(StringComparer.Ordinal);
         await Parallel.ForEachAsync(Enumerable.Range(0, customerCount), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
         {
-            try
+            for (var attempt = 1; ; attempt++)
             {
-                var view = await server.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = $"{prefix}-{i}" });
-                views[view.CustomerId] = view;
-            }
-            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
-            {
-                // Never written before the kill.
+                try
+                {
+                    var view = await server.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = $"{prefix}-{i}" });
+                    views[view.CustomerId] = view;
+                    return;
+                }
+                catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+                {
+                    // Never written before the kill.
+                    return;
+                }
+                catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && attempt < 10)
+                {
+                    // A client retries UNAVAILABLE: a pooled connection the database ended may
+                    // fail once more, and the customer is read again on the next call.
+                    await Task.Delay(100 * attempt);
+                }
             }
         });
         return new Dictionary<string, CustomerView>(views, StringComparer.Ordinal);

@@ -66,7 +66,7 @@ public sealed class ErrorMappingInterceptor(ApiFailureLog failures) : Intercepto
     private RpcException Map(Exception ex, ServerCallContext context)
     {
         var status = ToStatus(ex);
-        failures.CallFailed(ex, context.Method, status.StatusCode);
+        failures.CallFailed(ex, CallMethods.NameOf(context), status.StatusCode);
         return new RpcException(status);
     }
 }

@@ -78,7 +78,7 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, MessageSizeLimit mes
     /// <summary>Refuses the call, or lets it through: with the grant a stream is checked by, or null when no key is needed.</summary>
     private Grant? Authorize(ServerCallContext context)
     {
-        if (!keys.Required || !ApiRoles.Guards(MethodOf(context)))
+        if (!keys.Required || !ApiRoles.Guards(CallMethods.NameOf(context)))
         {
             return null;
         }
@@ -113,11 +113,11 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, MessageSizeLimit mes
         {
             // A client beyond its limit may be refused thousands of times a second: counted in
             // the metrics, and logged only when asked for.
-            LogLimited(logger, MethodOf(context), caller ?? "(none)", context.Peer);
+            LogLimited(logger, CallMethods.NameOf(context), caller ?? "(none)", context.Peer);
         }
         else if (_refusalLogs.ShouldLog($"{code}|{caller}", out var alike))
         {
-            LogRefused(logger, MethodOf(context), code, caller ?? "(none)", context.Peer, alike);
+            LogRefused(logger, CallMethods.NameOf(context), code, caller ?? "(none)", context.Peer, alike);
         }
 
         metrics.Refused(code switch
@@ -130,13 +130,6 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, MessageSizeLimit mes
     }
 
     private void NoteThrottled(string key) => metrics.Throttled(key);
-
-    /// <summary>
-    /// The method the call was routed to, as the service declares it. The request's own path may
-    /// differ in case (routing ignores case), so roles are never looked up by it.
-    /// </summary>
-    private static string MethodOf(ServerCallContext context) =>
-        context.GetHttpContext().GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>()?.Method.FullName ?? context.Method;
 
     /// <summary>
     /// The tokens a stream's message takes from its key's limit: one per touchpoint it carries, at
@@ -166,7 +159,7 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, MessageSizeLimit mes
             var caller = keys.FindDigest(digest)
                 ?? throw owner.Refuse(context, StatusCode.Unauthenticated, $"{Header}: {unknown}", caller: _caller?.Name);
             _caller = caller;
-            var method = MethodOf(context);
+            var method = CallMethods.NameOf(context);
             var allowed = ApiRoles.AllowedFor(method);
             if (!allowed.Any(caller.Roles.Contains))
             {
