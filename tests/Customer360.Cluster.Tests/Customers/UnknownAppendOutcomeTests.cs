@@ -64,13 +64,13 @@ public sealed class UnknownAppendOutcomeTests : IAsyncLifetime
     }
 
     /// <summary>The memory store, losing the answer to the first append of each "answer-lost" event id after storing it.</summary>
-    private sealed class AnswerLostStore(MemoryCustomerStore inner) : ICustomerStore
+    private sealed class AnswerLostStore(MemoryCustomerStore inner) : PassThroughCustomerStore(inner)
     {
         private readonly HashSet<string> _lost = new(StringComparer.Ordinal);
 
-        public async Task<bool> AppendAsync(CustomerLogEntry entry)
+        public override async Task<bool> AppendAsync(CustomerLogEntry entry)
         {
-            var stored = await inner.AppendAsync(entry);
+            var stored = await Inner.AppendAsync(entry);
             if (stored && entry.Touchpoint?.EventId is { } eventId && eventId.StartsWith("answer-lost", StringComparison.Ordinal))
             {
                 lock (_lost)
@@ -84,33 +84,5 @@ public sealed class UnknownAppendOutcomeTests : IAsyncLifetime
 
             return stored;
         }
-
-        public void SaveSnapshot(CustomerSnapshot snapshot) => inner.SaveSnapshot(snapshot);
-
-        public Task<CustomerSnapshot?> ReadSnapshotAsync(string customerId) => inner.ReadSnapshotAsync(customerId);
-
-        public Task<IReadOnlyList<CustomerLogEntry>> ReadEntriesAsync(string customerId, long afterSequence) => inner.ReadEntriesAsync(customerId, afterSequence);
-
-        public IAsyncEnumerable<CustomerDay> ReadPurchaseDaysAsync(DateTimeOffset? until, CancellationToken cancellationToken = default) =>
-            inner.ReadPurchaseDaysAsync(until, cancellationToken);
-
-        public Task<IReadOnlyList<string>> ReadCustomerIdsAsync(string? after, int limit) => inner.ReadCustomerIdsAsync(after, limit);
-
-        public Task<long> CountCustomersAsync() => inner.CountCustomersAsync();
-
-        public Task<LoggedEvent?> FindEventAsync(string customerId, string eventId) => inner.FindEventAsync(customerId, eventId);
-
-        public Task<IReadOnlyList<Touchpoint>> ReadTouchpointsAsync(string customerId, TouchpointCursor? after, DateTimeOffset? notBefore, int limit) =>
-            inner.ReadTouchpointsAsync(customerId, after, notBefore, limit);
-
-        public Task<long> LastPositionAsync() => inner.LastPositionAsync();
-
-        public Task<IReadOnlyList<string>> CustomersAfterAsync(long position) => inner.CustomersAfterAsync(position);
-
-        public Task AdvanceCheckpointAsync(string name, long position) => inner.AdvanceCheckpointAsync(name, position);
-
-        public Task<IReadOnlyDictionary<string, long>> ReadCheckpointsAsync(string prefix) => inner.ReadCheckpointsAsync(prefix);
-
-        public Task RemoveCheckpointAsync(string name, long atLeast) => inner.RemoveCheckpointAsync(name, atLeast);
     }
 }

@@ -143,20 +143,20 @@ public sealed class UnreadableCustomerTests : IAsyncLifetime
     }
 
     /// <summary>The memory store, whose reads of a customer fail while it is <see cref="Down"/>, and answer late by its queued <see cref="Delays"/>.</summary>
-    private sealed class ReadFaults(MemoryCustomerStore inner) : ICustomerStore
+    private sealed class ReadFaults(MemoryCustomerStore inner) : PassThroughCustomerStore(inner)
     {
         public static readonly ConcurrentDictionary<string, bool> Down = new(StringComparer.Ordinal);
 
         public static readonly ConcurrentDictionary<string, ConcurrentQueue<TimeSpan>> Delays = new(StringComparer.Ordinal);
 
-        public async Task<StoredCustomer> ReadCustomerAsync(string customerId)
+        public override async Task<StoredCustomer> ReadCustomerAsync(string customerId)
         {
             if (Down.ContainsKey(customerId))
             {
                 throw new CustomerStoreUnavailableException("The customer store could not be read; nothing was changed. Retry.");
             }
 
-            var stored = await ((ICustomerStore)inner).ReadCustomerAsync(customerId);
+            var stored = await Inner.ReadCustomerAsync(customerId);
             if (Delays.TryGetValue(customerId, out var delays) && delays.TryDequeue(out var delay))
             {
                 await Task.Delay(delay);
@@ -164,37 +164,5 @@ public sealed class UnreadableCustomerTests : IAsyncLifetime
 
             return stored;
         }
-
-        public Task<bool> AppendAsync(CustomerLogEntry entry) => inner.AppendAsync(entry);
-
-        public void SaveSnapshot(CustomerSnapshot snapshot) => inner.SaveSnapshot(snapshot);
-
-        public Task<CustomerSnapshot?> ReadSnapshotAsync(string customerId) => inner.ReadSnapshotAsync(customerId);
-
-        public Task<IReadOnlyList<CustomerLogEntry>> ReadEntriesAsync(string customerId, long afterSequence) => inner.ReadEntriesAsync(customerId, afterSequence);
-
-        public IAsyncEnumerable<CustomerDay> ReadPurchaseDaysAsync(DateTimeOffset? until, CancellationToken cancellationToken = default) =>
-            inner.ReadPurchaseDaysAsync(until, cancellationToken);
-
-        public Task<IReadOnlyList<string>> ReadCustomerIdsAsync(string? after, int limit) => inner.ReadCustomerIdsAsync(after, limit);
-
-        public Task<IReadOnlyList<SweepCandidate>> ReadSweepPageAsync(string? after, int limit) => inner.ReadSweepPageAsync(after, limit);
-
-        public Task<long> CountCustomersAsync() => inner.CountCustomersAsync();
-
-        public Task<LoggedEvent?> FindEventAsync(string customerId, string eventId) => inner.FindEventAsync(customerId, eventId);
-
-        public Task<IReadOnlyList<Touchpoint>> ReadTouchpointsAsync(string customerId, TouchpointCursor? after, DateTimeOffset? notBefore, int limit) =>
-            inner.ReadTouchpointsAsync(customerId, after, notBefore, limit);
-
-        public Task<long> LastPositionAsync() => inner.LastPositionAsync();
-
-        public Task<IReadOnlyList<string>> CustomersAfterAsync(long position) => inner.CustomersAfterAsync(position);
-
-        public Task AdvanceCheckpointAsync(string name, long position) => inner.AdvanceCheckpointAsync(name, position);
-
-        public Task<IReadOnlyDictionary<string, long>> ReadCheckpointsAsync(string prefix) => inner.ReadCheckpointsAsync(prefix);
-
-        public Task RemoveCheckpointAsync(string name, long atLeast) => inner.RemoveCheckpointAsync(name, atLeast);
     }
 }
