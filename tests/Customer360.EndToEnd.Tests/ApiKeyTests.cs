@@ -36,10 +36,13 @@ public sealed class KeyedServerFixture : IAsyncLifetime
     public CallInvoker As(string? authorization) => Sending(Server, authorization);
 
     /// <summary>Calls on <paramref name="server"/>'s channel that send <paramref name="authorization"/> as their authorization header, or none.</summary>
-    public static CallInvoker Sending(TestServer server, string? authorization) =>
+    public static CallInvoker Sending(TestServer server, string? authorization) => Sending(server.Channel, authorization);
+
+    /// <summary>Calls on <paramref name="channel"/> that send <paramref name="authorization"/> as their authorization header, or none.</summary>
+    public static CallInvoker Sending(ChannelBase channel, string? authorization) =>
         authorization is null
-            ? server.Channel.CreateCallInvoker()
-            : server.Channel.Intercept(headers =>
+            ? channel.CreateCallInvoker()
+            : channel.Intercept(headers =>
             {
                 headers.Add(ApiKeyInterceptor.Header, authorization);
                 return headers;

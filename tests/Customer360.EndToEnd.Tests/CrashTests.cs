@@ -3,7 +3,6 @@ using System.Globalization;
 using Customer360.Api.V1;
 using Customer360.Server.Security;
 using Customer360.Testing;
-using Grpc.Core.Interceptors;
 using static Customer360.EndToEnd.Tests.CrashWorkload;
 
 namespace Customer360.EndToEnd.Tests;
@@ -160,9 +159,5 @@ public sealed class CrashTests
     }
 
     private static CustomerService.CustomerServiceClient CustomersWith(ServerProcess server, string key) =>
-        new(server.Channel.Intercept(headers =>
-        {
-            headers.Add(ApiKeyInterceptor.Header, $"Bearer {key}");
-            return headers;
-        }));
+        new(KeyedServerFixture.Sending(server.Channel, $"Bearer {key}"));
 }

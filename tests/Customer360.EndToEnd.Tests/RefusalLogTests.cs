@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Customer360.Api.V1;
 using Customer360.Server.Security;
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 
 namespace Customer360.EndToEnd.Tests;
 
@@ -24,11 +23,7 @@ public sealed class RefusalLogTests
             ["Customer360:Auth:Keys:operations:Sha256"] = ApiKeys.DigestOf("refusal-log-key-0c5e"),
             ["Customer360:Auth:Keys:operations:Roles"] = "operator",
         });
-        var wrongKey = new SegmentService.SegmentServiceClient(server.Channel.Intercept(headers =>
-        {
-            headers.Add(ApiKeyInterceptor.Header, "Bearer not-the-key");
-            return headers;
-        }));
+        var wrongKey = new SegmentService.SegmentServiceClient(KeyedServerFixture.Sending(server.Channel, "Bearer not-the-key"));
 
         for (var i = 0; i < Calls; i++)
         {
