@@ -26,8 +26,9 @@ public sealed partial class GroupCommitter : IAsyncDisposable
     private readonly ILogger _logger;
 
     // While the database is down every commit fails, many a second, each with the same stack:
-    // one error every ten seconds, counting those held back.
-    private readonly LogSampler _failureLogs = new(TimeSpan.FromSeconds(10));
+    // one error every ten seconds, counting those held back, and a last line with the count of
+    // the final ten seconds.
+    private readonly LogSampler<bool> _failureLogs;
     private readonly Customer360Metrics? _metrics;
     private readonly Task _loop;
     private long _batches;
@@ -50,6 +51,7 @@ public sealed partial class GroupCommitter : IAsyncDisposable
         _options = options;
         _logger = logger;
         _metrics = metrics;
+        _failureLogs = new LogSampler<bool>(TimeSpan.FromSeconds(10), (_, alike) => LogCommitsFailedLeftOut(logger, alike));
         _maxConcurrent = Math.Max(1, maxConcurrentCommits ?? options.MaxConcurrentCommits);
         _slots = new SemaphoreSlim(_maxConcurrent, _maxConcurrent);
         _loop = Task.Run(RunAsync);
@@ -85,6 +87,7 @@ public sealed partial class GroupCommitter : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _loop;
+        _failureLogs.Dispose();
     }
 
     private async Task RunAsync()
@@ -198,7 +201,7 @@ public sealed partial class GroupCommitter : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            if (_failureLogs.ShouldLog("commit", out var alike))
+            if (_failureLogs.ShouldLog(true, out var alike))
             {
                 LogCommitFailed(_logger, ex, entries.Count, snapshots.Count, alike);
             }
@@ -217,6 +220,9 @@ public sealed partial class GroupCommitter : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A customer log commit of {Entries} entries and {Snapshots} snapshots failed ({Alike} more failed commits not logged since the last)")]
     private static partial void LogCommitFailed(ILogger logger, Exception ex, int entries, int snapshots, long alike);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Alike} more customer log commits failed after the last one logged")]
+    private static partial void LogCommitsFailedLeftOut(ILogger logger, long alike);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Snapshot of customer {CustomerId} not written: the store is closed")]
     private static partial void LogSnapshotDropped(ILogger logger, string customerId);

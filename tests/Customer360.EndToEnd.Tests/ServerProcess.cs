@@ -147,6 +147,21 @@ public sealed class ServerProcess : IAsyncDisposable
         _process.WaitForExit();
     }
 
+    /// <summary>
+    /// SIGTERM, as a service manager or Ctrl-C stops the server, then waits for the process to
+    /// exit and its output to be read to the end.
+    /// </summary>
+    public async Task StopAsync(TimeSpan within)
+    {
+        using (var signal = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await signal.WaitForExitAsync();
+        }
+
+        using var deadline = new CancellationTokenSource(within);
+        await _process.WaitForExitAsync(deadline.Token);
+    }
+
     public async ValueTask DisposeAsync()
     {
         Kill();

@@ -17,7 +17,7 @@ namespace Customer360.Server.Security;
 /// refused with RESOURCE_EXHAUSTED and <c>grpc-retry-pushback-ms</c>, and a stream's messages
 /// wait for it.
 /// </summary>
-public sealed partial class ApiKeyInterceptor(ApiKeys keys, MessageSizeLimit messageSize, Customer360Metrics metrics, ILogger<ApiKeyInterceptor> logger) : Interceptor
+public sealed partial class ApiKeyInterceptor : Interceptor, IDisposable
 {
     public const string Header = "authorization";
 
@@ -28,9 +28,26 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, MessageSizeLimit mes
 
     private static readonly object GrantKey = typeof(Grant);
 
+    private readonly ApiKeys _keys;
+    private readonly MessageSizeLimit _messageSize;
+    private readonly Customer360Metrics _metrics;
+    private readonly ILogger<ApiKeyInterceptor> _logger;
+
     // A client with a wrong key may retry thousands of times a second: one warning per kind of
-    // refusal and key every ten seconds; the metrics count every one.
-    private readonly LogSampler _refusalLogs = new(TimeSpan.FromSeconds(10));
+    // refusal and key every ten seconds, and a last one with the count of the final ten seconds;
+    // the metrics count every one.
+    private readonly LogSampler<(StatusCode Code, string? Caller)> _refusalLogs;
+
+    public ApiKeyInterceptor(ApiKeys keys, MessageSizeLimit messageSize, Customer360Metrics metrics, ILogger<ApiKeyInterceptor> logger)
+    {
+        _keys = keys;
+        _messageSize = messageSize;
+        _metrics = metrics;
+        _logger = logger;
+        _refusalLogs = new(TimeSpan.FromSeconds(10), (kind, alike) => LogRefusedLeftOut(logger, alike, kind.Code, kind.Caller ?? "(none)"));
+    }
+
+    public void Dispose() => _refusalLogs.Dispose();
 
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -56,7 +73,7 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, MessageSizeLimit mes
         }
 
         grant.TakeOrRefuse();
-        using var revocation = new RevocationFollower(grant, keys, context);
+        using var revocation = new RevocationFollower(grant, _keys, context);
         await continuation(request, new CheckedWriter<TResponse>(responseStream, grant), context);
     }
 
@@ -71,14 +88,14 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, MessageSizeLimit mes
         }
 
         // A till may go quiet for hours: the stream ends when its key goes, not at its next message.
-        using var revocation = new RevocationFollower(grant, keys, context);
+        using var revocation = new RevocationFollower(grant, _keys, context);
         await continuation(new CheckedReader<TRequest>(requestStream, grant), new CheckedWriter<TResponse>(responseStream, grant), context);
     }
 
     /// <summary>Refuses the call, or lets it through: with the grant a stream is checked by, or null when no key is needed.</summary>
     private Grant? Authorize(ServerCallContext context)
     {
-        if (!keys.Required || !ApiRoles.Guards(CallMethods.NameOf(context)))
+        if (!_keys.Required || !ApiRoles.Guards(CallMethods.NameOf(context)))
         {
             return null;
         }
@@ -94,7 +111,7 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, MessageSizeLimit mes
             throw Refuse(context, StatusCode.Unauthenticated, $"{Header}: expected 'Bearer <key>'", caller: null);
         }
 
-        var grant = new Grant(this, keys, context, ApiKeys.DigestOf(header[Scheme.Length..].Trim()), keys.Generation);
+        var grant = new Grant(this, _keys, context, ApiKeys.DigestOf(header[Scheme.Length..].Trim()), _keys.Generation);
         grant.Check(unknown: "unknown API key");
         context.UserState[GrantKey] = grant;
         return grant;
@@ -113,14 +130,14 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, MessageSizeLimit mes
         {
             // A client beyond its limit may be refused thousands of times a second: counted in
             // the metrics, and logged only when asked for.
-            LogLimited(logger, CallMethods.NameOf(context), caller ?? "(none)", context.Peer);
+            LogLimited(_logger, CallMethods.NameOf(context), caller ?? "(none)", context.Peer);
         }
-        else if (_refusalLogs.ShouldLog($"{code}|{caller}", out var alike))
+        else if (_refusalLogs.ShouldLog((code, caller), out var alike))
         {
-            LogRefused(logger, CallMethods.NameOf(context), code, caller ?? "(none)", context.Peer, alike);
+            LogRefused(_logger, CallMethods.NameOf(context), code, caller ?? "(none)", context.Peer, alike);
         }
 
-        metrics.Refused(code switch
+        _metrics.Refused(code switch
         {
             StatusCode.PermissionDenied => "permission_denied",
             StatusCode.ResourceExhausted => "resource_exhausted",
@@ -129,7 +146,7 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, MessageSizeLimit mes
         return new RpcException(new Status(code, detail), trailers ?? []);
     }
 
-    private void NoteThrottled(string key) => metrics.Throttled(key);
+    private void NoteThrottled(string key) => _metrics.Throttled(key);
 
     /// <summary>
     /// The tokens a stream's message takes from its key's limit: one per touchpoint it carries, at
@@ -137,7 +154,7 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, MessageSizeLimit mes
     /// read, takes one.
     /// </summary>
     private int TokensFor<T>(T message) =>
-        message is StreamTouchpointsRequest touchpoints && messageSize.Check(touchpoints) is null
+        message is StreamTouchpointsRequest touchpoints && _messageSize.Check(touchpoints) is null
             ? touchpoints.AckCount
             : 1;
 
@@ -346,6 +363,9 @@ public sealed partial class ApiKeyInterceptor(ApiKeys keys, MessageSizeLimit mes
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a call to {Method} with {Code}: key {Key}, from {Peer} ({Alike} more like it not logged since the last)")]
     private static partial void LogRefused(ILogger logger, string method, StatusCode code, string key, string peer, long alike);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Alike} more calls were refused with {Code} for key {Key} after the last one logged")]
+    private static partial void LogRefusedLeftOut(ILogger logger, long alike, StatusCode code, string key);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Refused a call to {Method} beyond the rate limit of key {Key}, from {Peer}")]
     private static partial void LogLimited(ILogger logger, string method, string key, string peer);
