@@ -249,8 +249,11 @@ public sealed partial class CustomerGrain(
         {
             // The log already has this event id (a retry from beyond the recent window), or
             // another activation of this customer wrote first.
+            // An event logged at or after the position this activation would write next was
+            // written by another activation: this one has not applied it, and answering from
+            // here would leave the next read without a touchpoint just called recorded.
             var logged = await store.FindEventAsync(CustomerId, touchpoint.EventId);
-            if (logged is null)
+            if (logged is null || logged.Sequence >= entry.Sequence)
             {
                 throw StaleActivation(entry.Sequence);
             }
@@ -437,8 +440,12 @@ public sealed partial class CustomerGrain(
     {
         // This call interleaves with every other, so it must not read the store again itself:
         // a read of its own could run beside another call's and undo what that one applied.
+        // The activation is let go instead, so that the watcher's retry meets a new one, which
+        // reads the store as it activates; otherwise a customer only ever watched would stay
+        // unreadable after the store is back, each retry keeping the activation busy.
         if (_unreadable is { } unreadable)
         {
+            DeactivateOnIdle();
             throw Unreadable(unreadable);
         }
 

@@ -3,6 +3,7 @@ using Customer360.Contracts.Customers;
 using Customer360.Domain.Customers;
 using Customer360.Domain.Segments;
 using Customer360.Domain.Values;
+using Customer360.Grains.Storage;
 using static Customer360.Cluster.Tests.Infrastructure.Touchpoints;
 
 namespace Customer360.Cluster.Tests.Customers;
@@ -153,5 +154,30 @@ public sealed class RecordTouchpointTests(ClusterFixture fixture)
         Assert.Equal(expected.ByKind, actual.ByKind);
         long[] none = [];
         Assert.Equal(expected with { ByChannel = none, ByKind = none }, actual with { ByChannel = none, ByKind = none });
+    }
+
+    [Fact]
+    public async Task ARetryOfATouchpointAnotherActivationRecordedIsShownByTheNextRead()
+    {
+        var id = TestIds.NewCustomerId("retry-elsewhere");
+        var customer = fixture.Customer(id);
+        Assert.Equal(TouchpointStatus.Accepted, (await customer.RecordTouchpointAsync(Purchase(id, "p1", Today.AddHours(-2), 10m))).Status);
+
+        // Another activation of the customer (possible for a moment while a cluster
+        // reconfigures) records p2 as log entry 2 and acknowledges it; the till's retry of p2
+        // reaches this activation, which has not applied it.
+        var p2 = Purchase(id, "p2", Today.AddHours(-1), 25m);
+        var log = MemoryCustomerStore.ForService(fixture.Cluster.Options.ServiceId);
+        Assert.True(await log.AppendAsync(CustomerLogEntry.For(p2, 2, DateTimeOffset.UtcNow)));
+
+        // It is told to retry rather than answer DUPLICATE for a touchpoint it does not show;
+        // the retry reaches the customer rebuilt from the log.
+        await Assert.ThrowsAsync<CustomerStoreUnavailableException>(() => customer.RecordTouchpointAsync(p2));
+        Assert.Equal(new TouchpointResult("p2", TouchpointStatus.Duplicate, 2), await customer.RecordTouchpointAsync(p2));
+
+        var view = Assert.IsType<CustomerView>(await customer.GetViewAsync());
+        Assert.Equal(2, view.Version);
+        Assert.Equal(35m, view.Aggregates.NetSpend);
+        Assert.Contains(view.RecentTouchpoints, t => t.EventId == "p2");
     }
 }

@@ -97,6 +97,35 @@ public sealed class UnreadableCustomerTests : IAsyncLifetime
         Assert.Empty(held);
     }
 
+    [Fact]
+    public async Task ACustomerOnlyWatchedIsServedOnceTheStoreIsBack()
+    {
+        // A screen that only watches (c360 watch, a dashboard) wakes the customer while the
+        // store is down, then retries UNAVAILABLE as it is told.
+        var id = await CustomerWithTwoPurchasesAsync("unreadable-watched");
+        await MakeUnreadableAsync(id);
+        ReadFaults.Down[id] = true;
+        await Assert.ThrowsAsync<CustomerStoreUnavailableException>(() => Customer(id).WaitForChangeAsync(0, long.MaxValue, TimeSpan.FromSeconds(1)));
+        ReadFaults.Down.TryRemove(id, out _);
+
+        var view = await Eventually.PollAsync(
+            async () =>
+            {
+                try
+                {
+                    return await Customer(id).WaitForChangeAsync(0, long.MaxValue, TimeSpan.FromSeconds(1));
+                }
+                catch (CustomerStoreUnavailableException)
+                {
+                    return null;
+                }
+            },
+            seen => seen is not null);
+
+        Assert.Equal(2, view?.Version);
+        Assert.Equal(15m, view?.Aggregates.NetSpend);
+    }
+
     private ICustomerGrain Customer(string id) => _cluster!.Client.GetGrain<ICustomerGrain>(CustomerKeys.ToGrainKey(id));
 
     private async Task<string> CustomerWithTwoPurchasesAsync(string prefix)
