@@ -38,4 +38,28 @@ public sealed record InputLimits
 
     /// <summary>Amounts at or above this are refused as implausible (and to keep sums far from overflow).</summary>
     public decimal MaxAmount { get; init; } = 1_000_000_000m;
+
+    /// <summary>
+    /// The longest customer or event id the stores can take. PostgreSQL refuses a B-tree index
+    /// entry larger than about a third of a page (2,704 bytes), and the ids are indexed as UTF-8,
+    /// up to 4 bytes a character: 512 characters leave room for the customer key beside an event
+    /// id, and for the service id beside a customer id. A longer limit would let one id fail the
+    /// whole group commit it lands in, with every other customer's touchpoints in it.
+    /// </summary>
+    public const int LongestIdLimit = 512;
+
+    /// <summary>Null when the limits are usable, otherwise what is wrong.</summary>
+    public string? Problem() =>
+        MaxCustomerIdLength is < 1 or > LongestIdLimit ? $"MaxCustomerIdLength must be 1..{LongestIdLimit}"
+        : MaxEventIdLength is < 1 or > LongestIdLimit ? $"MaxEventIdLength must be 1..{LongestIdLimit}"
+        : MaxLineItems < 1 ? "MaxLineItems must be at least 1"
+        : MaxAttributes < 0 ? "MaxAttributes must not be negative"
+        : MaxAttributeKeyLength < 1 ? "MaxAttributeKeyLength must be at least 1"
+        : MaxAttributeValueLength < 1 ? "MaxAttributeValueLength must be at least 1"
+        : MaxTextLength < 1 ? "MaxTextLength must be at least 1"
+        : MaxIdentifiers < 0 ? "MaxIdentifiers must not be negative"
+        : MaxTouchpointBytes < 1 ? "MaxTouchpointBytes must be at least 1"
+        : MaxFutureSkew < TimeSpan.Zero ? "MaxFutureSkew must not be negative"
+        : MaxAmount <= 0 ? "MaxAmount must be positive"
+        : null;
 }

@@ -91,6 +91,7 @@ public sealed class Customer360Options
         : SegmentCheckpointLag < SegmentFlushInterval ? "SegmentCheckpointLag must be at least SegmentFlushInterval"
         : SnapshotEvery is < 1 or > 1_000_000 ? "SnapshotEvery must be 1..1000000"
         : ValueModel.Problem() is { } valueModel ? $"ValueModel: {valueModel}"
+        : Limits.Problem() is { } limits ? $"Limits: {limits}"
         : null;
 }
 

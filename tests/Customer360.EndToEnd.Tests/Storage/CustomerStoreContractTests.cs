@@ -1,5 +1,6 @@
 using Customer360.Contracts.Customers;
 using Customer360.Domain.Customers;
+using Customer360.Domain.Validation;
 using Customer360.Domain.Values;
 using Customer360.Grains.Storage;
 using Customer360.Server.Hosting;
@@ -94,6 +95,31 @@ public sealed class CustomerStoreContractTests
 
         Assert.Equal(new LoggedEvent(1, TouchpointFingerprint.Of(touchpoint)), await store.FindEventAsync("c1", "e1"));
         Assert.Null(await store.FindEventAsync("c1", "e2"));
+    }
+
+    [Theory]
+    [InlineData(TestStores.Sqlite)]
+    [InlineData(TestStores.Postgres)]
+    [InlineData(Memory)]
+    public async Task TheLongestIdsTheLimitsAllowAreStoredWithoutFailingTheirBatch(string kind)
+    {
+        // Characters that take three bytes each in UTF-8, the most one UTF-16 unit can, and that
+        // do not repeat, so that PostgreSQL cannot compress them: the indexes hold the ids as
+        // UTF-8, and PostgreSQL refuses an index entry of more than about 2,700 bytes, which would
+        // fail the whole batch with every other customer in it.
+        var random = new Random(512);
+        var longest = string.Concat(Enumerable.Range(0, InputLimits.LongestIdLimit).Select(_ => (char)random.Next(0x4E00, 0x9FFF)));
+        var (store, lifetime) = await OpenAsync(kind);
+        await using var _ = lifetime;
+
+        var appends = await Task.WhenAll(
+            store.AppendAsync(LogEntries.Visit(longest, longest, 1)),
+            store.AppendAsync(LogEntries.Visit("beside", "e1", 1)));
+
+        Assert.Equal([true, true], appends);
+        Assert.Equal(longest, Assert.Single(await store.ReadEntriesAsync(longest, 0)).Touchpoint!.EventId);
+        Assert.Equal(1, (await store.FindEventAsync(longest, longest))?.Sequence);
+        Assert.False(await store.AppendAsync(LogEntries.Visit(longest, longest, 2)));
     }
 
     [Theory]
