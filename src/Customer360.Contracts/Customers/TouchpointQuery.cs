@@ -38,7 +38,7 @@ public sealed record TouchpointCursor(
     public bool IsBefore(Touchpoint t)
     {
         var ticks = t.OccurredAt.UtcTicks;
-        return ticks < OccurredAtUtcTicks || (ticks == OccurredAtUtcTicks && string.CompareOrdinal(t.EventId, EventId) < 0);
+        return ticks < OccurredAtUtcTicks || (ticks == OccurredAtUtcTicks && CodePointOrder.Compare(t.EventId, EventId) < 0);
     }
 }
 

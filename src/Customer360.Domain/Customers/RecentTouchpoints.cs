@@ -185,13 +185,13 @@ public sealed class RecentTouchpoints : IReadOnlyList<Touchpoint>
         return low;
     }
 
-    // Newest first; on the same tick, the greater event id first (ordinal), as Touchpoint.NewestFirst.
+    // Newest first; on the same tick, the greater event id first (by code point), as Touchpoint.NewestFirst.
     // The event id is read from the encoding only on a tie.
     private static bool SortsBefore(ReadOnlySpan<byte> kept, long utcTicks, string eventId)
     {
         var keptTicks = TouchpointCodec.UtcTicksOf(kept);
         return keptTicks != utcTicks
             ? keptTicks > utcTicks
-            : string.CompareOrdinal(TouchpointCodec.EventIdOf(kept), eventId) > 0;
+            : CodePointOrder.Compare(TouchpointCodec.EventIdOf(kept), eventId) > 0;
     }
 }

@@ -51,11 +51,12 @@ public sealed record Touchpoint
 
     /// <summary>
     /// The order of the touchpoint history: newest event time first, ties broken by event id
-    /// so that the order is total and the same whatever order touchpoints arrived in.
+    /// (<see cref="CodePointOrder"/>, as the stores sort them) so that the order is total and
+    /// the same whatever order touchpoints arrived in.
     /// </summary>
     public static int NewestFirst(Touchpoint a, Touchpoint b)
     {
         var byTime = b.OccurredAt.UtcTicks.CompareTo(a.OccurredAt.UtcTicks);
-        return byTime != 0 ? byTime : string.CompareOrdinal(b.EventId, a.EventId);
+        return byTime != 0 ? byTime : CodePointOrder.Compare(b.EventId, a.EventId);
     }
 }

@@ -237,6 +237,35 @@ public sealed class CustomerStoreContractTests
         Assert.Equal(["e", "c", "b", "a"], (await store.ReadTouchpointsAsync("c1", null, At, 10)).Select(t => t.EventId));
     }
 
+    [Theory]
+    [InlineData(TestStores.Sqlite)]
+    [InlineData(TestStores.Postgres)]
+    [InlineData(Memory)]
+    public async Task TiesOnOneTickPageInTheOrderOfTheCustomersView(string kind)
+    {
+        // Ids whose UTF-16 code units and code points sort differently: a full-width letter
+        // (U+FF21) and an emoji above U+FFFF (a surrogate pair), beside plain ones.
+        var (store, lifetime) = await OpenAsync(kind);
+        await using var _ = lifetime;
+        string[] ids = ["\uFF21", "\U0001F600", "z", "\uFF21\U0001F600", "\uFF21a"];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            Assert.True(await store.AppendAsync(CustomerLogEntry.For(Visit("c1", ids[i], At), i + 1, At)));
+        }
+
+        var viewOrder = ids.Select(id => Visit("c1", id, At)).Order(Comparer<Touchpoint>.Create(Touchpoint.NewestFirst)).Select(t => t.EventId).ToList();
+        var paged = new List<string>();
+        TouchpointCursor? cursor = null;
+        while (await store.ReadTouchpointsAsync("c1", cursor, null, 2) is { Count: > 0 } page)
+        {
+            paged.AddRange(page.Select(t => t.EventId));
+            cursor = TouchpointCursor.Of(page[^1]);
+        }
+
+        Assert.Equal(["\U0001F600", "\uFF21\U0001F600", "\uFF21a", "\uFF21", "z"], viewOrder);
+        Assert.Equal(viewOrder, paged);
+    }
+
     private static Touchpoint Sale(string customerId, string eventId, DateTimeOffset occurredAt, TouchpointKind kind, decimal amount) => new()
     {
         EventId = eventId,
