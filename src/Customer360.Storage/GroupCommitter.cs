@@ -37,6 +37,10 @@ public sealed partial class GroupCommitter : IAsyncDisposable
     private readonly int _maxConcurrent;
     private readonly SemaphoreSlim _slots;
 
+    // The commits under way, each registered before its batch reaches the database (guarded by
+    // itself); see CommitsUnderWayAsync.
+    private readonly HashSet<Task> _underWay = [];
+
     /// <param name="commit">Writes one batch in one transaction.</param>
     /// <param name="options">Batch limits.</param>
     /// <param name="logger">For commit timings and failures.</param>
@@ -82,6 +86,21 @@ public sealed partial class GroupCommitter : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Completes when every commit under way as it is called has ended, committed or failed.
+    /// A store's log positions are assigned as a batch's rows are inserted, before it commits,
+    /// and two batches commit at once: the newest committed position can lie above entries of a
+    /// batch still committing. Read the newest position first, then wait for this, and every
+    /// entry this committer wrote at or below that position has its outcome.
+    /// </summary>
+    public Task CommitsUnderWayAsync()
+    {
+        lock (_underWay)
+        {
+            return _underWay.Count == 0 ? Task.CompletedTask : Task.WhenAll([.. _underWay]);
+        }
+    }
+
     /// <summary>Commits everything queued, then stops.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -118,7 +137,13 @@ public sealed partial class GroupCommitter : IAsyncDisposable
             }
 
             // Snapshots go in customer order too, for the same reason as the entries below.
-            _ = CommitAndReleaseAsync(appends, [.. snapshots.Values.OrderBy(s => s.CustomerId, StringComparer.Ordinal)]);
+            var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_underWay)
+            {
+                _underWay.Add(ended.Task);
+            }
+
+            _ = CommitAndReleaseAsync(appends, [.. snapshots.Values.OrderBy(s => s.CustomerId, StringComparer.Ordinal)], ended);
         }
 
         // Stopping: wait for the commits still in flight.
@@ -128,7 +153,7 @@ public sealed partial class GroupCommitter : IAsyncDisposable
         }
     }
 
-    private async Task CommitAndReleaseAsync(List<Work> appends, IReadOnlyList<CustomerSnapshot> snapshots)
+    private async Task CommitAndReleaseAsync(List<Work> appends, IReadOnlyList<CustomerSnapshot> snapshots, TaskCompletionSource ended)
     {
         try
         {
@@ -139,6 +164,12 @@ public sealed partial class GroupCommitter : IAsyncDisposable
         }
         finally
         {
+            lock (_underWay)
+            {
+                _underWay.Remove(ended.Task);
+            }
+
+            ended.TrySetResult();
             _slots.Release();
         }
     }

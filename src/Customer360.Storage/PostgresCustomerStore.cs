@@ -205,7 +205,11 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
         // position of any service bounds this service's entries just as well, and it is one
         // step down the position index, whatever the planner knows about this service.
         await using var command = _source.CreateCommand("SELECT COALESCE(MAX(position), 0) FROM customer360_log");
-        return (long)(await command.ExecuteScalarAsync() ?? 0L);
+        var last = (long)(await command.ExecuteScalarAsync() ?? 0L);
+
+        // A batch of this silo's may hold lower positions and not have committed yet.
+        await _committer.CommitsUnderWayAsync();
+        return last;
     }
 
     public async Task<IReadOnlyList<string>> ReadCustomerIdsAsync(string? after, int limit)

@@ -511,8 +511,10 @@ public sealed partial class SegmentRecovery(
     {
         try
         {
-            var now = clock.GetUtcNow();
+            // The time is taken once the position is read: the read waits for the commits under
+            // way, whose customers report their changes only after it.
             var last = await store.LastPositionAsync();
+            var now = clock.GetUtcNow();
             var keep = _lag > _lossWindow ? _lag : _lossWindow;
             lock (_history)
             {

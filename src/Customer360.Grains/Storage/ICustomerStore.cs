@@ -81,7 +81,10 @@ public interface ICustomerStore
     /// <summary>
     /// A log position at or after this service's newest committed entry (0 when the log is
     /// empty). Where services share one log table and its positions, this may be the newest
-    /// position of any service.
+    /// position of any service. Every entry this store was writing at or below it has its
+    /// outcome (committed or failed) by the time the answer comes, so that the customers
+    /// changed up to it can be listed: a store that commits several batches at once waits for
+    /// those under way.
     /// </summary>
     Task<long> LastPositionAsync();
 
