@@ -291,7 +291,7 @@ public sealed class CustomerApi(
 
             ValueTask RefuseOneAsync(Api.V1.Touchpoint? touchpoint) =>
                 inFlight.Writer.WriteAsync(
-                    Task.FromResult(Answered(Rejected(touchpoint?.EventId ?? "", sequence++, refusal.StatusCode, refusal.Detail), received)),
+                    Task.FromResult(Answered(Rejected(touchpoint?.EventId ?? "", sequence++, refusal, ""), received)),
                     ackWriterFailed.Token);
         }
 
@@ -384,14 +384,14 @@ public sealed class CustomerApi(
         }
         catch (RpcException ex)
         {
-            return Answered(Rejected(eventId, sequence, ex.StatusCode, ex.Status.Detail), received);
+            return Answered(Rejected(eventId, sequence, ex.Status, (ex as FieldRefusal)?.Field ?? ""), received);
         }
         catch (Exception ex)
         {
             // Not applied (acks are only sent after the write): the till may retry this touchpoint.
             var status = ErrorMappingInterceptor.ToStatus(ex);
             failures.TouchpointFailed(ex, eventId, status.StatusCode);
-            return Answered(Rejected(eventId, sequence, status.StatusCode, status.Detail), received);
+            return Answered(Rejected(eventId, sequence, status, ""), received);
         }
     }
 
@@ -465,22 +465,19 @@ public sealed class CustomerApi(
     {
         TouchpointStatus.Accepted => new() { EventId = result.EventId, Status = AckStatus.Accepted, CustomerVersion = result.CustomerVersion },
         TouchpointStatus.Duplicate => new() { EventId = result.EventId, Status = AckStatus.Duplicate, CustomerVersion = result.CustomerVersion },
-        _ => throw new RpcException(new Status(StatusCode.FailedPrecondition, $"{path}.event_id: {result.Reason ?? "was recorded before with different content"}")),
+        _ => throw new FieldRefusal(StatusCode.FailedPrecondition, new($"{path}.event_id", result.Reason ?? "was recorded before with different content")),
     };
 
-    private static TouchpointAck Rejected(string eventId, long sequence, StatusCode code, string detail)
+    /// <summary>A REJECTED ack with <paramref name="status"/>, naming <paramref name="field"/> ("" when the refusal is of no one field).</summary>
+    private static TouchpointAck Rejected(string eventId, long sequence, Status status, string field) => new()
     {
-        var colon = detail.IndexOf(": ", StringComparison.Ordinal);
-        return new TouchpointAck
-        {
-            EventId = eventId,
-            Status = AckStatus.Rejected,
-            Reason = detail,
-            Field = code is StatusCode.InvalidArgument or StatusCode.FailedPrecondition && colon > 0 ? detail[..colon] : "",
-            Code = (int)code,
-            Sequence = sequence,
-        };
-    }
+        EventId = eventId,
+        Status = AckStatus.Rejected,
+        Reason = status.Detail,
+        Field = field,
+        Code = (int)status.StatusCode,
+        Sequence = sequence,
+    };
 
     private RpcException NotFound(string customerId) =>
         new(new Status(StatusCode.NotFound, $"customer_id: no customer '{customerId}'"));
