@@ -15,6 +15,7 @@ namespace Customer360.Server.Grpc;
 /// The public CustomerService: validates, maps to the domain, calls the customer grain and maps
 /// the answer back. It holds no state of its own.
 /// </summary>
+[BindServiceMethod(typeof(CustomerApi), nameof(BindService))]
 public sealed class CustomerApi(
     CustomerGrains customers,
     ApiValidation validation,
@@ -43,6 +44,10 @@ public sealed class CustomerApi(
 
     /// <summary>The most a touchpoint's recorded_by, added after its size was checked, adds to it encoded (a key name of up to 64 characters).</summary>
     private const int RecordedByBytes = 2 + 3 * ApiKeys.MaxNameLength;
+
+    /// <summary>Binds the service as generated, with requests protobuf cannot parse answered INVALID_ARGUMENT (<see cref="UnparsableRequestBinder"/>).</summary>
+    public static void BindService(ServiceBinderBase binder, CustomerService.CustomerServiceBase service) =>
+        CustomerService.BindService(new UnparsableRequestBinder(binder), service);
 
     public override async Task<Api.V1.CustomerView> UpsertProfile(UpsertProfileRequest request, ServerCallContext context)
     {
