@@ -52,6 +52,46 @@ public sealed class UnparsableMessageTests(ServerFixture fixture)
         Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
     }
 
+    public static TheoryData<string, string> StreamsAndFaults()
+    {
+        var cases = new TheoryData<string, string>();
+        foreach (var stream in new[] { "StreamTouchpoints", "StreamTouchpointBatches" })
+        {
+            foreach (var fault in Faults)
+            {
+                cases.Add(stream, fault);
+            }
+        }
+
+        return cases;
+    }
+
+    [Theory]
+    [MemberData(nameof(StreamsAndFaults))]
+    public async Task AStreamRejectsAnUnparsableMessageAloneAndGoesOn(string stream, string fault)
+    {
+        var id = NewCustomerId("unparsable-stream");
+        var method = new Method<byte[], byte[]>(MethodType.DuplexStreaming, "customer360.v1.CustomerService", stream, Raw, Raw);
+        using var call = fixture.Server.Channel.CreateCallInvoker().AsyncDuplexStreamingCall(method, null, default);
+
+        await call.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = Purchase(id, 1m) }.ToByteArray());
+        await call.RequestStream.WriteAsync(Unparsable(fault, id));
+        await call.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = Purchase(id, 2m) }.ToByteArray());
+        await call.RequestStream.CompleteAsync();
+        var acks = new List<TouchpointAck>();
+        await foreach (var reply in call.ResponseStream.ReadAllAsync())
+        {
+            acks.AddRange(stream == "StreamTouchpoints" ? [TouchpointAck.Parser.ParseFrom(reply)] : TouchpointAckBatch.Parser.ParseFrom(reply).Acks);
+        }
+
+        Assert.Equal([AckStatus.Accepted, AckStatus.Rejected, AckStatus.Accepted], acks.Select(a => a.Status));
+        Assert.Equal([0L, 1L, 2L], acks.Select(a => a.Sequence));
+        Assert.Equal(("request", (int)StatusCode.InvalidArgument), (acks[1].Field, acks[1].Code));
+        Assert.StartsWith("request: could not be parsed as a StreamTouchpointsRequest message", acks[1].Reason);
+        var view = await fixture.Server.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+        Assert.Equal(2, view.Aggregates.TouchpointCount);
+    }
+
     public static TheoryData<string, string> RequestReadingMethods()
     {
         var methods = new TheoryData<string, string>();

@@ -200,12 +200,32 @@ public sealed class CustomerApi(
             TaskScheduler.Default);
         try
         {
-            await foreach (var request in requestStream.ReadAllAsync(ackWriterFailed.Token))
+            while (true)
             {
+                StreamTouchpointsRequest request;
+                try
+                {
+                    if (!await requestStream.MoveNext(ackWriterFailed.Token))
+                    {
+                        break;
+                    }
+
+                    request = requestStream.Current;
+                }
+                catch (UnparsableRequestException unparsable)
+                {
+                    // Refused alone, and the stream goes on: grpc-dotnet took the message's frame
+                    // off the stream before parsing it, and its reader keeps nothing of the failure,
+                    // so the next MoveNext reads the next message. Which touchpoints the message
+                    // held is unknown: it gets one REJECTED ack, as a message holding none does.
+                    await RefuseAsync(new StreamTouchpointsRequest(), unparsable.Status, unparsable.Field);
+                    continue;
+                }
+
                 if (messageSize.Check(request, out var size) is { } tooLarge)
                 {
                     // Refused alone: each of its touchpoints gets its REJECTED ack, and the stream goes on.
-                    await RefuseAsync(request, tooLarge);
+                    await RefuseAsync(request, tooLarge, "");
                     continue;
                 }
 
@@ -281,7 +301,7 @@ public sealed class CustomerApi(
 
         // Answers every touchpoint of a message that is refused as a whole, in order, as one
         // message with none is answered: with one ack.
-        async ValueTask RefuseAsync(StreamTouchpointsRequest request, Status refusal)
+        async ValueTask RefuseAsync(StreamTouchpointsRequest request, Status refusal, string field)
         {
             var received = Stopwatch.GetTimestamp();
             if (request.Touchpoint is not null || request.Touchpoints.Count == 0)
@@ -296,7 +316,7 @@ public sealed class CustomerApi(
 
             ValueTask RefuseOneAsync(Api.V1.Touchpoint? touchpoint) =>
                 inFlight.Writer.WriteAsync(
-                    Task.FromResult(Answered(Rejected(touchpoint?.EventId ?? "", sequence++, refusal, ""), received)),
+                    Task.FromResult(Answered(Rejected(touchpoint?.EventId ?? "", sequence++, refusal, field), received)),
                     ackWriterFailed.Token);
         }
 
