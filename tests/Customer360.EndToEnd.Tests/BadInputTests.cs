@@ -110,6 +110,26 @@ public sealed class BadInputTests(ServerFixture fixture)
         Assert.Equal("touchpoint", ack.Field);
     }
 
+    [Fact]
+    public async Task AStreamAckNamesAnAttributeWhoseKeyHoldsAColonWhole()
+    {
+        // A key may hold ": ", the separator of a status's field and reason; the ack's field is
+        // the whole key all the same, as a till needs it to find the value it sent.
+        var id = NewCustomerId();
+        var touchpoint = Contact(id, TouchpointKind.Visit, Channel.Web);
+        touchpoint.Attributes["note: x"] = new string('v', 600);
+
+        using var call = Customers.StreamTouchpoints();
+        await call.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = touchpoint });
+        await call.RequestStream.CompleteAsync();
+        var ack = Assert.Single(await call.ResponseStream.ReadAllAsync().ToListAsync());
+
+        Assert.Equal(AckStatus.Rejected, ack.Status);
+        Assert.Equal("touchpoint.attributes[note: x]", ack.Field);
+        Assert.StartsWith("touchpoint.attributes[note: x]: ", ack.Reason);
+        await AssertNothingAppliedAsync(id);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("has\nnewline")]

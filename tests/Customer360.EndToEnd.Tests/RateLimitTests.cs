@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Customer360.Api.V1;
 using Customer360.Server.Security;
+using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -93,6 +94,37 @@ public sealed class RateLimitTests
         Assert.Equal([AckStatus.Accepted, AckStatus.Accepted], lastAcks);
         Assert.Equal((5L, "15.00"), (after.Version, after.Aggregates.NetSpend.Amount));
         Assert.Equal(StatusCode.OK, tills.GetStatus().StatusCode);
+    }
+
+    [Fact]
+    public async Task AnUnparsableStreamMessageTakesATokenOfItsKeysRate()
+    {
+        // A till that sends bytes protobuf cannot parse as fast as it can is held to its key's
+        // rate as one sending anything else: each such message takes a token.
+        await using var server = await StartAsync(roles: "till", burst: 3);
+        using var metrics = new MetricsTests.EngineMeasurements(server.Services.GetRequiredService<IMeterFactory>());
+        var id = NewCustomerId("throttled-unparsable");
+        var raw = Marshallers.Create<byte[]>(b => b, b => b);
+        var method = new Method<byte[], byte[]>(MethodType.DuplexStreaming, "customer360.v1.CustomerService", "StreamTouchpoints", raw, raw);
+        using var till = KeyedServerFixture.Sending(server, $"Bearer {LimitedKey}").AsyncDuplexStreamingCall(method, null, default);
+
+        await till.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = Purchase(id, 1m) }.ToByteArray());
+        await till.RequestStream.WriteAsync(UnparsableMessageTests.Unparsable("not-utf8", id));
+        await till.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = Purchase(id, 2m) }.ToByteArray());
+        await till.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = Purchase(id, 4m) }.ToByteArray());
+        var acks = new List<AckStatus>();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True(await till.ResponseStream.MoveNext(CancellationToken.None));
+            acks.Add(TouchpointAck.Parser.ParseFrom(till.ResponseStream.Current).Status);
+        }
+
+        // The fourth message waits for a token: the burst went to the first three.
+        await SyntheticCustomers.WaitForAsync(() => Task.FromResult(metrics.Sum("customer360.api.throttled") >= 1));
+        var held = await KeyedServerFixture.CustomersWith(server, OperatorKey).GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+
+        Assert.Equal([AckStatus.Accepted, AckStatus.Rejected, AckStatus.Accepted], acks);
+        Assert.Equal((2L, "3.00"), (held.Version, held.Aggregates.NetSpend.Amount));
     }
 
     [Fact]

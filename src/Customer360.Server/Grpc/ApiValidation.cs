@@ -17,10 +17,9 @@ public sealed class ApiValidation(IOptions<Customer360Options> options, TimeProv
     public TimeProvider Clock => clock;
 
     /// <summary>INVALID_ARGUMENT naming the field.</summary>
-    public static RpcException Invalid(ValidationError error) =>
-        new(new Status(StatusCode.InvalidArgument, error.ToString()));
+    public static FieldRefusal Invalid(ValidationError error) => new(StatusCode.InvalidArgument, error);
 
-    public static RpcException Invalid(string field, string message) => Invalid(new ValidationError(field, message));
+    public static FieldRefusal Invalid(string field, string message) => Invalid(new ValidationError(field, message));
 
     public void CheckCustomerId(string customerId, string field = "customer_id")
     {

@@ -15,6 +15,7 @@ namespace Customer360.Server.Grpc;
 /// The public CustomerService: validates, maps to the domain, calls the customer grain and maps
 /// the answer back. It holds no state of its own.
 /// </summary>
+[BindServiceMethod(typeof(CustomerApi), nameof(BindService))]
 public sealed class CustomerApi(
     CustomerGrains customers,
     ApiValidation validation,
@@ -43,6 +44,10 @@ public sealed class CustomerApi(
 
     /// <summary>The most a touchpoint's recorded_by, added after its size was checked, adds to it encoded (a key name of up to 64 characters).</summary>
     private const int RecordedByBytes = 2 + 3 * ApiKeys.MaxNameLength;
+
+    /// <summary>Binds the service as generated, with requests protobuf cannot parse answered INVALID_ARGUMENT (<see cref="UnparsableRequestBinder"/>).</summary>
+    public static void BindService(ServiceBinderBase binder, CustomerService.CustomerServiceBase service) =>
+        CustomerService.BindService(new UnparsableRequestBinder(binder), service);
 
     public override async Task<Api.V1.CustomerView> UpsertProfile(UpsertProfileRequest request, ServerCallContext context)
     {
@@ -195,12 +200,32 @@ public sealed class CustomerApi(
             TaskScheduler.Default);
         try
         {
-            await foreach (var request in requestStream.ReadAllAsync(ackWriterFailed.Token))
+            while (true)
             {
+                StreamTouchpointsRequest request;
+                try
+                {
+                    if (!await requestStream.MoveNext(ackWriterFailed.Token))
+                    {
+                        break;
+                    }
+
+                    request = requestStream.Current;
+                }
+                catch (UnparsableRequestException unparsable)
+                {
+                    // Refused alone, and the stream goes on: grpc-dotnet took the message's frame
+                    // off the stream before parsing it, and its reader keeps nothing of the failure,
+                    // so the next MoveNext reads the next message. Which touchpoints the message
+                    // held is unknown: it gets one REJECTED ack, as a message holding none does.
+                    await RefuseAsync(new StreamTouchpointsRequest(), unparsable.Status, unparsable.Field);
+                    continue;
+                }
+
                 if (messageSize.Check(request, out var size) is { } tooLarge)
                 {
                     // Refused alone: each of its touchpoints gets its REJECTED ack, and the stream goes on.
-                    await RefuseAsync(request, tooLarge);
+                    await RefuseAsync(request, tooLarge, "");
                     continue;
                 }
 
@@ -276,7 +301,7 @@ public sealed class CustomerApi(
 
         // Answers every touchpoint of a message that is refused as a whole, in order, as one
         // message with none is answered: with one ack.
-        async ValueTask RefuseAsync(StreamTouchpointsRequest request, Status refusal)
+        async ValueTask RefuseAsync(StreamTouchpointsRequest request, Status refusal, string field)
         {
             var received = Stopwatch.GetTimestamp();
             if (request.Touchpoint is not null || request.Touchpoints.Count == 0)
@@ -291,7 +316,7 @@ public sealed class CustomerApi(
 
             ValueTask RefuseOneAsync(Api.V1.Touchpoint? touchpoint) =>
                 inFlight.Writer.WriteAsync(
-                    Task.FromResult(Answered(Rejected(touchpoint?.EventId ?? "", sequence++, refusal.StatusCode, refusal.Detail), received)),
+                    Task.FromResult(Answered(Rejected(touchpoint?.EventId ?? "", sequence++, refusal, field), received)),
                     ackWriterFailed.Token);
         }
 
@@ -384,14 +409,14 @@ public sealed class CustomerApi(
         }
         catch (RpcException ex)
         {
-            return Answered(Rejected(eventId, sequence, ex.StatusCode, ex.Status.Detail), received);
+            return Answered(Rejected(eventId, sequence, ex.Status, (ex as FieldRefusal)?.Field ?? ""), received);
         }
         catch (Exception ex)
         {
             // Not applied (acks are only sent after the write): the till may retry this touchpoint.
             var status = ErrorMappingInterceptor.ToStatus(ex);
             failures.TouchpointFailed(ex, eventId, status.StatusCode);
-            return Answered(Rejected(eventId, sequence, status.StatusCode, status.Detail), received);
+            return Answered(Rejected(eventId, sequence, status, ""), received);
         }
     }
 
@@ -465,22 +490,19 @@ public sealed class CustomerApi(
     {
         TouchpointStatus.Accepted => new() { EventId = result.EventId, Status = AckStatus.Accepted, CustomerVersion = result.CustomerVersion },
         TouchpointStatus.Duplicate => new() { EventId = result.EventId, Status = AckStatus.Duplicate, CustomerVersion = result.CustomerVersion },
-        _ => throw new RpcException(new Status(StatusCode.FailedPrecondition, $"{path}.event_id: {result.Reason ?? "was recorded before with different content"}")),
+        _ => throw new FieldRefusal(StatusCode.FailedPrecondition, new($"{path}.event_id", result.Reason ?? "was recorded before with different content")),
     };
 
-    private static TouchpointAck Rejected(string eventId, long sequence, StatusCode code, string detail)
+    /// <summary>A REJECTED ack with <paramref name="status"/>, naming <paramref name="field"/> ("" when the refusal is of no one field).</summary>
+    private static TouchpointAck Rejected(string eventId, long sequence, Status status, string field) => new()
     {
-        var colon = detail.IndexOf(": ", StringComparison.Ordinal);
-        return new TouchpointAck
-        {
-            EventId = eventId,
-            Status = AckStatus.Rejected,
-            Reason = detail,
-            Field = code is StatusCode.InvalidArgument or StatusCode.FailedPrecondition && colon > 0 ? detail[..colon] : "",
-            Code = (int)code,
-            Sequence = sequence,
-        };
-    }
+        EventId = eventId,
+        Status = AckStatus.Rejected,
+        Reason = status.Detail,
+        Field = field,
+        Code = (int)status.StatusCode,
+        Sequence = sequence,
+    };
 
     private RpcException NotFound(string customerId) =>
         new(new Status(StatusCode.NotFound, $"customer_id: no customer '{customerId}'"));

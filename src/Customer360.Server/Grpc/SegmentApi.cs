@@ -8,6 +8,7 @@ using SegmentIds = Customer360.Domain.Segments.SegmentId;
 namespace Customer360.Server.Grpc;
 
 /// <summary>The public SegmentService over the segment grains.</summary>
+[BindServiceMethod(typeof(SegmentApi), nameof(BindService))]
 public sealed class SegmentApi(IGrainFactory grains, IOptions<Customer360Options> options, ServerShutdown shutdown)
     : SegmentService.SegmentServiceBase
 {
@@ -16,6 +17,10 @@ public sealed class SegmentApi(IGrainFactory grains, IOptions<Customer360Options
     private const int MaxEchoedId = 64;
 
     private string Currency => options.Value.ReportingCurrency;
+
+    /// <summary>Binds the service as generated, with requests protobuf cannot parse answered INVALID_ARGUMENT (<see cref="UnparsableRequestBinder"/>).</summary>
+    public static void BindService(ServiceBinderBase binder, SegmentService.SegmentServiceBase service) =>
+        SegmentService.BindService(new UnparsableRequestBinder(binder), service);
 
     public override async Task<ListSegmentsResponse> ListSegments(ListSegmentsRequest request, ServerCallContext context)
     {

@@ -10,6 +10,7 @@ using D = Customer360.Domain.Values;
 namespace Customer360.Server.Grpc;
 
 /// <summary>The public ValueModelService over the value model grain.</summary>
+[BindServiceMethod(typeof(ValueModelApi), nameof(BindService))]
 public sealed class ValueModelApi(IGrainFactory grains, IOptions<Customer360Options> options, TimeProvider clock, ValueModelBacktester backtester)
     : ValueModelService.ValueModelServiceBase
 {
@@ -19,6 +20,10 @@ public sealed class ValueModelApi(IGrainFactory grains, IOptions<Customer360Opti
     private IValueModelGrain Grain => grains.GetGrain<IValueModelGrain>(IValueModelGrain.Key);
 
     private string Currency => options.Value.ReportingCurrency;
+
+    /// <summary>Binds the service as generated, with requests protobuf cannot parse answered INVALID_ARGUMENT (<see cref="UnparsableRequestBinder"/>).</summary>
+    public static void BindService(ServiceBinderBase binder, ValueModelService.ValueModelServiceBase service) =>
+        ValueModelService.BindService(new UnparsableRequestBinder(binder), service);
 
     public override async Task<ValueModel> FitValueModel(FitValueModelRequest request, ServerCallContext context)
     {

@@ -333,7 +333,20 @@ public sealed partial class ApiKeyInterceptor : Interceptor, IDisposable
 
         public async Task<bool> MoveNext(CancellationToken cancellationToken)
         {
-            var more = await inner.MoveNext(cancellationToken);
+            bool more;
+            try
+            {
+                more = await inner.MoveNext(cancellationToken);
+            }
+            catch (UnparsableRequestException)
+            {
+                // Refused alone with one ack, and the stream goes on: it takes one token, as a
+                // message refused for its size does.
+                grant.Recheck();
+                await grant.TakeAsync(default(T), cancellationToken);
+                throw;
+            }
+
             if (more)
             {
                 grant.Recheck();
