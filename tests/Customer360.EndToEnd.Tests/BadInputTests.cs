@@ -24,6 +24,12 @@ public sealed class BadInputTests(ServerFixture fixture)
         { "purchase-without-currency", "touchpoint.amount.currency_code" },
         { "negative-amount", "touchpoint.amount.amount" },
         { "unparseable-amount", "touchpoint.amount.amount" },
+        { "amount-with-plus-sign", "touchpoint.amount.amount" },
+        { "amount-with-minus-zero", "touchpoint.amount.amount" },
+        { "amount-without-whole-digits", "touchpoint.amount.amount" },
+        { "amount-ending-in-point", "touchpoint.amount.amount" },
+        { "amount-with-leading-zeros", "touchpoint.amount.amount" },
+        { "unit-price-with-leading-zeros", "touchpoint.line_items[0].unit_price.amount" },
         { "unknown-currency", "touchpoint.amount.currency_code" },
         { "unspecified-channel", "touchpoint.channel" },
         { "unspecified-kind", "touchpoint.kind" },
@@ -257,6 +263,14 @@ public sealed class BadInputTests(ServerFixture fixture)
             case "purchase-without-currency": t.Amount.CurrencyCode = ""; break;
             case "negative-amount": t.Amount.Amount = "-1.00"; break;
             case "unparseable-amount": t.Amount.Amount = "ten"; break;
+            case "amount-with-plus-sign": t.Amount.Amount = "+10"; break;
+            case "amount-with-minus-zero": t.Amount.Amount = "-0"; break;
+            case "amount-without-whole-digits": t.Amount.Amount = ".5"; break;
+            case "amount-ending-in-point": t.Amount.Amount = "5."; break;
+            case "amount-with-leading-zeros": t.Amount.Amount = "0010"; break;
+            case "unit-price-with-leading-zeros":
+                t.LineItems.Add(new LineItem { Sku = "sku", Quantity = 1, UnitPrice = new Money { Amount = "010.00", CurrencyCode = "EUR" } });
+                break;
             case "unknown-currency": t.Amount.CurrencyCode = "XYZ"; break;
             case "unspecified-channel": t.Channel = Channel.Unspecified; break;
             case "unspecified-kind": t.Kind = TouchpointKind.Unspecified; break;

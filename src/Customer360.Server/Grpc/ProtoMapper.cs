@@ -15,8 +15,6 @@ namespace Customer360.Server.Grpc;
 /// </summary>
 public static class ProtoMapper
 {
-    private const NumberStyles MoneyStyle = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint;
-
     /// <summary>The domain touchpoint; <paramref name="recordedBy"/> is the caller's key, never what the message says.</summary>
     public static D.Touchpoint ToDomain(Wire.Touchpoint t, string path, string? recordedBy = null)
     {
@@ -97,27 +95,10 @@ public static class ProtoMapper
 
     public static D.Money ToMoney(Wire.Money m, string path) => ToMoney(m, new FieldPath(path));
 
-    private static D.Money ToMoney(Wire.Money m, FieldPath path)
-    {
-        var text = m.Amount;
-        if (string.IsNullOrEmpty(text))
-        {
-            throw ApiValidation.Invalid($"{path}.amount", "is required");
-        }
-
-        if (!decimal.TryParse(text, MoneyStyle, CultureInfo.InvariantCulture, out var amount))
-        {
-            throw ApiValidation.Invalid($"{path}.amount", $"'{Shorten(text)}' is not a decimal number");
-        }
-
-        var dot = text.IndexOf('.', StringComparison.Ordinal);
-        if (dot >= 0 && text.Length - dot - 1 > 4)
-        {
-            throw ApiValidation.Invalid($"{path}.amount", "must have at most 4 fractional digits");
-        }
-
-        return new D.Money(amount, m.CurrencyCode);
-    }
+    private static D.Money ToMoney(Wire.Money m, FieldPath path) =>
+        AmountText.TryParse(m.Amount, out var amount, out var problem)
+            ? new D.Money(amount, m.CurrencyCode)
+            : throw ApiValidation.Invalid($"{path}.amount", problem!);
 
     public static DateTimeOffset ToTime(Timestamp timestamp, string path) => ToTime(timestamp, new FieldPath(path));
 
@@ -336,6 +317,4 @@ public static class ProtoMapper
     };
 
     private static Timestamp? Time(DateTimeOffset? time) => time is null ? null : Timestamp.FromDateTimeOffset(time.Value);
-
-    private static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "…";
 }
