@@ -19,6 +19,9 @@ public sealed class BadInputTests(ServerFixture fixture)
         { "empty-event-id", "touchpoint.event_id" },
         { "missing-occurred-at", "touchpoint.occurred_at" },
         { "future-occurred-at", "touchpoint.occurred_at" },
+        { "year-one-occurred-at", "touchpoint.occurred_at" },
+        { "year-1900-occurred-at", "touchpoint.occurred_at" },
+        { "unix-epoch-occurred-at", "touchpoint.occurred_at" },
         { "purchase-without-amount", "touchpoint.amount" },
         { "return-without-amount", "touchpoint.amount" },
         { "purchase-without-currency", "touchpoint.amount.currency_code" },
@@ -179,6 +182,64 @@ public sealed class BadInputTests(ServerFixture fixture)
         Assert.Equal(("Kept", 1L, 0), (view.Profile.GivenName, view.Version, view.Profile.Consents.Count));
     }
 
+    [Fact]
+    public async Task AMissingEventTimeIsRequiredAndAnEarlyOneIsNamedForWhatItIs()
+    {
+        var id = NewCustomerId();
+        var missing = Purchase(id, 10m);
+        missing.OccurredAt = null;
+        var yearOne = Purchase(id, 10m);
+        yearOne.OccurredAt = Timestamp.FromDateTimeOffset(DateTimeOffset.MinValue);
+
+        var missingError = await Assert.ThrowsAsync<RpcException>(() => Customers.RecordTouchpointAsync(Record(missing)).ResponseAsync);
+        var yearOneError = await Assert.ThrowsAsync<RpcException>(() => Customers.RecordTouchpointAsync(Record(yearOne)).ResponseAsync);
+
+        Assert.Equal("touchpoint.occurred_at: is required", missingError.Status.Detail);
+        Assert.Equal("touchpoint.occurred_at: must be after 1970-01-01T00:00:00Z; got 0001-01-01T00:00:00Z", yearOneError.Status.Detail);
+        await AssertNothingAppliedAsync(id);
+    }
+
+    [Fact]
+    public async Task AConsentWithoutADateRefusesTheWholePatch()
+    {
+        var id = NewCustomerId();
+        await Customers.UpsertProfileAsync(new UpsertProfileRequest { CustomerId = id, GivenName = "Kept" });
+        var patch = new UpsertProfileRequest
+        {
+            CustomerId = id,
+            GivenName = "Changed",
+            Consents =
+            {
+                new Consent { Channel = MarketingChannel.Email, Granted = true, UpdatedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow) },
+                new Consent { Channel = MarketingChannel.Sms, Granted = true },
+            },
+        };
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Customers.UpsertProfileAsync(patch).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.Equal("consents[1].updated_at: is required", ex.Status.Detail);
+        var view = await Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+        Assert.Equal(("Kept", 1L, 0), (view.Profile.GivenName, view.Version, view.Profile.Consents.Count));
+    }
+
+    [Fact]
+    public async Task AConsentDatedAtTheUnixEpochRefusesTheWholePatch()
+    {
+        var id = NewCustomerId();
+        var patch = new UpsertProfileRequest
+        {
+            CustomerId = id,
+            Consents = { new Consent { Channel = MarketingChannel.Post, Granted = false, UpdatedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UnixEpoch) } },
+        };
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Customers.UpsertProfileAsync(patch).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.Equal("consents[0].updated_at: must be after 1970-01-01T00:00:00Z; got 1970-01-01T00:00:00Z", ex.Status.Detail);
+        await AssertNothingAppliedAsync(id);
+    }
+
     [Theory]
     [InlineData(-1, "page_size")]
     [InlineData(501, "page_size")]
@@ -258,6 +319,9 @@ public sealed class BadInputTests(ServerFixture fixture)
             case "empty-event-id": t.EventId = ""; break;
             case "missing-occurred-at": t.OccurredAt = null; break;
             case "future-occurred-at": t.OccurredAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddHours(25)); break;
+            case "year-one-occurred-at": t.OccurredAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(1, 1, 1, 0, 0, 1, TimeSpan.Zero)); break;
+            case "year-1900-occurred-at": t.OccurredAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(1900, 1, 1, 0, 0, 0, TimeSpan.Zero)); break;
+            case "unix-epoch-occurred-at": t.OccurredAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UnixEpoch); break;
             case "purchase-without-amount": t.Amount = null; break;
             case "return-without-amount": t.Kind = TouchpointKind.Return; t.Amount = null; break;
             case "purchase-without-currency": t.Amount.CurrencyCode = ""; break;

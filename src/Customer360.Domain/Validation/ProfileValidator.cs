@@ -49,6 +49,11 @@ public sealed class ProfileValidator(InputLimits limits)
                 return new ValidationError($"consents[{i}].channel", "must be set to a known marketing channel");
             }
 
+            if (EventTimes.CheckAfterFloor(patch.Consents[i].UpdatedAt, $"consents[{i}].updated_at", limits) is { } floorError)
+            {
+                return floorError;
+            }
+
             if (now is { } at && patch.Consents[i].UpdatedAt > at + limits.MaxFutureSkew)
             {
                 return new ValidationError($"consents[{i}].updated_at", $"is more than {limits.MaxFutureSkew.TotalHours:0} h in the future");

@@ -42,9 +42,11 @@ public sealed class TouchpointValidator(InputLimits limits, CurrencyTable curren
             return eventIdError;
         }
 
-        if (t.OccurredAt == default)
+        // A missing time is reported by the API's mapping ("is required"); here it would be
+        // indistinguishable from 0001-01-01 sent on purpose, and both are before the floor.
+        if (EventTimes.CheckAfterFloor(t.OccurredAt, "occurred_at", limits) is { } floorError)
         {
-            return new ValidationError("occurred_at", "is required");
+            return floorError;
         }
 
         if (t.OccurredAt > now + limits.MaxFutureSkew)

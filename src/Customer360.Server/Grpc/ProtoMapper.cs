@@ -27,7 +27,7 @@ public static class ProtoMapper
         {
             EventId = t.EventId,
             CustomerId = t.CustomerId,
-            OccurredAt = t.OccurredAt is null ? default : ToTime(t.OccurredAt, new FieldPath(path, "occurred_at")),
+            OccurredAt = t.OccurredAt is null ? throw ApiValidation.Invalid($"{path}.occurred_at", "is required") : ToTime(t.OccurredAt, new FieldPath(path, "occurred_at")),
             Channel = (D.Channel)(int)t.Channel,
             Kind = (D.TouchpointKind)(int)t.Kind,
             Amount = t.Amount is null ? null : ToMoney(t.Amount, new FieldPath(path, "amount")),
@@ -90,7 +90,7 @@ public static class ProtoMapper
         RemoveAttributes = r.RemoveAttributes.ToArray(),
         Consents = r.Consents.Select((c, i) => new D.Consent(
             (D.MarketingChannel)(int)c.Channel, c.Granted,
-            c.UpdatedAt is null ? DateTimeOffset.UnixEpoch : ToTime(c.UpdatedAt, $"consents[{i}].updated_at"))).ToArray(),
+            c.UpdatedAt is null ? throw ApiValidation.Invalid($"consents[{i}].updated_at", "is required") : ToTime(c.UpdatedAt, $"consents[{i}].updated_at"))).ToArray(),
     };
 
     public static D.Money ToMoney(Wire.Money m, string path) => ToMoney(m, new FieldPath(path));

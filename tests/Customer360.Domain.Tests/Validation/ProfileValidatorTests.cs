@@ -134,6 +134,18 @@ public sealed class ProfileValidatorTests
     }
 
     [Fact]
+    public void AConsentMayNotBeDatedAtOrBeforeTheEventTimeFloor()
+    {
+        ProfilePatch Dated(DateTimeOffset at) => FullPatch() with { Consents = [new Consent(MarketingChannel.Email, true, Now), new Consent(MarketingChannel.Sms, true, at)] };
+
+        var epoch = Validator.Check("C1", Dated(DateTimeOffset.UnixEpoch), Now);
+
+        Assert.Equal(("consents[1].updated_at", "must be after 1970-01-01T00:00:00Z; got 1970-01-01T00:00:00Z"), (epoch?.Field, epoch?.Message));
+        Assert.Equal("consents[1].updated_at", Validator.Check("C1", Dated(default), Now)?.Field);
+        Assert.Null(Validator.Check("C1", Dated(Utc(1997, 1, 1)), Now));
+    }
+
+    [Fact]
     public void SetAttributesAreCheckedLikeTouchpointAttributes()
     {
         var thirtyThree = Enumerable.Range(0, 33).ToDictionary(i => $"k{i}", _ => "v");

@@ -170,13 +170,36 @@ public sealed class TouchpointValidatorTests
         Assert.Equal("order 1", Accepted(ValidPurchase() with { EventId = "order 1" }).EventId);
     }
 
-    [Fact]
-    public void MissingEventTimeIsRejected()
+    [Theory]
+    [InlineData("0001-01-01T00:00:00Z")] // .NET's default, and what a missing time maps to
+    [InlineData("1900-01-01T00:00:00Z")]
+    [InlineData("1969-12-31T22:00:00-02:00")] // the Unix epoch from a till two hours west
+    [InlineData("1970-01-01T00:00:00Z")]
+    public void AnEventTimeAtOrBeforeTheFloorIsRefusedNamingTheFloor(string at)
     {
-        var error = Rejected(ValidPurchase() with { OccurredAt = default });
+        var occurredAt = DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture);
+
+        var error = Rejected(ValidPurchase() with { OccurredAt = occurredAt });
 
         Assert.Equal("occurred_at", error.Field);
-        Assert.Equal("is required", error.Message);
+        Assert.Equal($"must be after 1970-01-01T00:00:00Z; got {occurredAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}", error.Message);
+    }
+
+    [Fact]
+    public void HistoricalEventTimesAfterTheFloorAreAccepted()
+    {
+        Accepted(ValidPurchase() with { OccurredAt = Utc(1970, 1, 1, 0, 0, 1) });
+        Accepted(ValidPurchase() with { OccurredAt = Utc(1997, 1, 1) }); // the CDNOW log's first day
+    }
+
+    [Fact]
+    public void TheFloorComesFromTheLimits()
+    {
+        var older = new InputLimits { EventTimeFloor = Utc(1900, 1, 1) };
+        var newer = new InputLimits { EventTimeFloor = Utc(2000, 1, 1) };
+
+        Assert.Null(Validator(older).Validate(ValidPurchase() with { OccurredAt = Utc(1955, 3, 1) }, Now).Error);
+        Assert.Equal("must be after 2000-01-01T00:00:00Z; got 1999-12-31T00:00:00Z", Rejected(ValidPurchase() with { OccurredAt = Utc(1999, 12, 31) }, newer).Message);
     }
 
     [Fact]
