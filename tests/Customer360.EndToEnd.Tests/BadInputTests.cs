@@ -39,6 +39,25 @@ public sealed class BadInputTests(ServerFixture fixture)
         { "too-many-line-items", "touchpoint.line_items" },
         { "too-many-attributes", "touchpoint.attributes" },
         { "bad-line-item", "touchpoint.line_items[0].quantity" },
+        { "sku-with-terminal-escape", "touchpoint.line_items[0].sku" },
+        { "sku-of-only-white-space", "touchpoint.line_items[0].sku" },
+        { "category-with-line-break", "touchpoint.line_items[0].category" },
+        { "source-system-with-bell", "touchpoint.source_system" },
+        { "attribute-key-of-only-white-space", "touchpoint.attributes[ ]" },
+        { "attribute-value-with-nul", "touchpoint.attributes[note]" },
+    };
+
+    public static TheoryData<string, string> BadProfilePatches => new()
+    {
+        { "empty-key-to-remove", "remove_attributes[0]" },
+        { "key-to-remove-with-control-character", "remove_attributes[0]" },
+        { "key-to-remove-too-long", "remove_attributes[0]" },
+        { "too-many-keys-to-remove", "remove_attributes" },
+        { "key-set-and-removed", "remove_attributes[0]" },
+        { "two-consents-for-one-channel", "consents[1].channel" },
+        { "given-name-of-only-white-space", "given_name" },
+        { "phone-number-twice", "phone_numbers[1]" },
+        { "attribute-value-with-nul", "set_attributes[note]" },
     };
 
     [Theory]
@@ -180,6 +199,54 @@ public sealed class BadInputTests(ServerFixture fixture)
         Assert.Equal("consents[0].updated_at: is more than 24 h in the future", ex.Status.Detail);
         var view = await Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
         Assert.Equal(("Kept", 1L, 0), (view.Profile.GivenName, view.Version, view.Profile.Consents.Count));
+    }
+
+    [Theory]
+    [MemberData(nameof(BadProfilePatches))]
+    public async Task BadProfilePatchIsRefusedWholeNamingTheField(string problem, string field)
+    {
+        var id = NewCustomerId();
+        await Customers.UpsertProfileAsync(new UpsertProfileRequest { CustomerId = id, GivenName = "Kept", SetAttributes = { ["k"] = "kept" } });
+        var patch = new UpsertProfileRequest { CustomerId = id, FamilyName = "Changed" };
+        var now = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
+        switch (problem)
+        {
+            case "empty-key-to-remove": patch.RemoveAttributes.Add(""); break;
+            case "key-to-remove-with-control-character": patch.RemoveAttributes.Add("k\u0000"); break;
+            case "key-to-remove-too-long": patch.RemoveAttributes.Add(new string('k', 10_000)); break;
+            case "too-many-keys-to-remove": patch.RemoveAttributes.Add(Enumerable.Range(0, 50_000).Select(i => $"k{i}")); break;
+            case "key-set-and-removed": patch.SetAttributes["k"] = "v"; patch.RemoveAttributes.Add("k"); break;
+            case "two-consents-for-one-channel":
+                patch.Consents.Add(new Consent { Channel = MarketingChannel.Email, Granted = true, UpdatedAt = now });
+                patch.Consents.Add(new Consent { Channel = MarketingChannel.Email, Granted = false, UpdatedAt = now });
+                break;
+            case "given-name-of-only-white-space": patch.GivenName = "   "; break;
+            case "phone-number-twice": patch.PhoneNumbers = new StringList { Values = { "+49 30 1234", "+49 30 1234" } }; break;
+            case "attribute-value-with-nul": patch.SetAttributes["note"] = "a\u0000b"; break;
+            default: throw new ArgumentOutOfRangeException(nameof(problem), problem, null);
+        }
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Customers.UpsertProfileAsync(patch).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.StartsWith(field + ":", ex.Status.Detail);
+        var view = await Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+        Assert.Equal((1L, "Kept", "", "kept"), (view.Version, view.Profile.GivenName, view.Profile.FamilyName, view.Profile.Attributes["k"]));
+    }
+
+    [Fact]
+    public async Task AnAttributeValueMayHoldLineBreaksAndTabs()
+    {
+        var id = NewCustomerId();
+        var visit = Contact(id, TouchpointKind.Visit, Channel.Web);
+        visit.Attributes["note"] = "asked about sizes\r\n\tcall back Monday";
+
+        await Customers.RecordTouchpointAsync(Record(visit));
+        await Customers.UpsertProfileAsync(new UpsertProfileRequest { CustomerId = id, SetAttributes = { ["note"] = "line one\nline two" } });
+        var view = await Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+
+        Assert.Equal("line one\nline two", view.Profile.Attributes["note"]);
+        Assert.Equal("asked about sizes\r\n\tcall back Monday", Assert.Single(view.RecentTouchpoints).Attributes["note"]);
     }
 
     [Fact]
@@ -353,6 +420,12 @@ public sealed class BadInputTests(ServerFixture fixture)
 
                 break;
             case "bad-line-item": t.LineItems.Add(new LineItem { Sku = "sku", Quantity = 0 }); break;
+            case "sku-with-terminal-escape": t.LineItems.Add(new LineItem { Sku = "sku\u001b[2J", Quantity = 1 }); break;
+            case "sku-of-only-white-space": t.LineItems.Add(new LineItem { Sku = "   ", Quantity = 1 }); break;
+            case "category-with-line-break": t.LineItems.Add(new LineItem { Sku = "sku", Category = "shoes\r\nInjected: 1", Quantity = 1 }); break;
+            case "source-system-with-bell": t.SourceSystem = "till-1\u0007"; break;
+            case "attribute-key-of-only-white-space": t.Attributes[" "] = "x"; break;
+            case "attribute-value-with-nul": t.Attributes["note"] = "a\u0000b"; break;
             default: throw new ArgumentOutOfRangeException(nameof(problem), problem, null);
         }
 
