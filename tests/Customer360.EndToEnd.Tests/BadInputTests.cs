@@ -319,6 +319,48 @@ public sealed class BadInputTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task AFilterValueGivenTwiceIsRefusedNamingTheRepeat()
+    {
+        var id = NewCustomerId();
+        var channels = new ListTouchpointsRequest { CustomerId = id, Channels = { Channel.Web, Channel.Email, Channel.Web } };
+        var kinds = new ListTouchpointsRequest { CustomerId = id, Kinds = { TouchpointKind.Visit, TouchpointKind.Visit } };
+
+        var channelError = await Assert.ThrowsAsync<RpcException>(() => Customers.ListTouchpointsAsync(channels).ResponseAsync);
+        var kindError = await Assert.ThrowsAsync<RpcException>(() => Customers.ListTouchpointsAsync(kinds).ResponseAsync);
+
+        Assert.Equal((StatusCode.InvalidArgument, "channels[2]: repeats channels[0]; give each value once"), (channelError.StatusCode, channelError.Status.Detail));
+        Assert.Equal((StatusCode.InvalidArgument, "kinds[1]: repeats kinds[0]; give each value once"), (kindError.StatusCode, kindError.Status.Detail));
+    }
+
+    [Fact]
+    public async Task AFilterOfHundredsOfThousandsOfRepeatsIsRefused()
+    {
+        var id = NewCustomerId();
+        await Customers.RecordTouchpointAsync(Record(Contact(id, TouchpointKind.Visit, Channel.Web)));
+        var huge = new ListTouchpointsRequest { CustomerId = id };
+        huge.Channels.Add(Enumerable.Repeat(Channel.Email, 900_000));
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Customers.ListTouchpointsAsync(huge).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.StartsWith("channels[1]: repeats channels[0]", ex.Status.Detail);
+    }
+
+    [Fact]
+    public async Task EveryValueOfAFilterOnceIsAccepted()
+    {
+        var id = NewCustomerId();
+        await Customers.RecordTouchpointAsync(Record(Contact(id, TouchpointKind.Visit, Channel.Web)));
+        var all = new ListTouchpointsRequest { CustomerId = id };
+        all.Channels.Add(System.Enum.GetValues<Channel>().Where(c => c != Channel.Unspecified));
+        all.Kinds.Add(System.Enum.GetValues<TouchpointKind>().Where(k => k != TouchpointKind.Unspecified));
+
+        var page = await Customers.ListTouchpointsAsync(all);
+
+        Assert.Single(page.Touchpoints);
+    }
+
+    [Fact]
     public async Task ForgedPageTokenIsRejected()
     {
         var ex = await Assert.ThrowsAsync<RpcException>(() =>

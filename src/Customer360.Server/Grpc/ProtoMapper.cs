@@ -122,21 +122,8 @@ public static class ProtoMapper
             throw ApiValidation.Invalid("page_size", "must be between 0 and 500");
         }
 
-        for (var i = 0; i < r.Channels.Count; i++)
-        {
-            if (!D.EnumRanges.IsDefinedAndSpecified((D.Channel)(int)r.Channels[i]))
-            {
-                throw ApiValidation.Invalid($"channels[{i}]", "must be a known channel");
-            }
-        }
-
-        for (var i = 0; i < r.Kinds.Count; i++)
-        {
-            if (!D.EnumRanges.IsDefinedAndSpecified((D.TouchpointKind)(int)r.Kinds[i]))
-            {
-                throw ApiValidation.Invalid($"kinds[{i}]", "must be a known kind");
-            }
-        }
+        CheckFilter(r.Channels, "channels", c => D.EnumRanges.IsDefinedAndSpecified((D.Channel)(int)c), "must be a known channel");
+        CheckFilter(r.Kinds, "kinds", k => D.EnumRanges.IsDefinedAndSpecified((D.TouchpointKind)(int)k), "must be a known kind");
 
         var from = r.OccurredFrom is null ? (DateTimeOffset?)null : ToTime(r.OccurredFrom, "occurred_from");
         var to = r.OccurredTo is null ? (DateTimeOffset?)null : ToTime(r.OccurredTo, "occurred_to");
@@ -152,6 +139,29 @@ public static class ProtoMapper
             r.Kinds.Select(k => (D.TouchpointKind)(int)k).ToArray(),
             from,
             to);
+    }
+
+    /// <summary>
+    /// Each value of a filter known, and given once. A filter names a handful of values; without
+    /// the second rule a list of hundreds of thousands of repeats (which a message within the
+    /// size limit can carry) would be copied and matched against every touchpoint of every page.
+    /// </summary>
+    private static void CheckFilter<T>(IReadOnlyList<T> values, string field, Func<T, bool> known, string unknownMessage)
+        where T : struct, System.Enum
+    {
+        var firstAt = new Dictionary<T, int>();
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (!known(values[i]))
+            {
+                throw ApiValidation.Invalid($"{field}[{i}]", unknownMessage);
+            }
+
+            if (!firstAt.TryAdd(values[i], i))
+            {
+                throw ApiValidation.Invalid($"{field}[{i}]", $"repeats {field}[{firstAt[values[i]]}]; give each value once");
+            }
+        }
     }
 
     public static Wire.CustomerView ToProto(CustomerView v)
