@@ -36,6 +36,17 @@ public class ProtoValuesTests
     }
 
     [Theory]
+    [InlineData("012.50", "12.50")]
+    [InlineData("0010", "10")]
+    [InlineData("000", "0")]
+    [InlineData("00.5", "0.5")]
+    [InlineData("0.50", "0.50")]
+    public void MoneyDropsLeadingZerosTheServerWouldRefuse(string typed, string sent)
+    {
+        Assert.Equal(sent, ProtoValues.Money(typed, "EUR").Amount);
+    }
+
+    [Theory]
     [InlineData("12,50")]
     [InlineData("1e3")]
     [InlineData("-5")]

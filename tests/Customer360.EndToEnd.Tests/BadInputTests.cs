@@ -19,17 +19,45 @@ public sealed class BadInputTests(ServerFixture fixture)
         { "empty-event-id", "touchpoint.event_id" },
         { "missing-occurred-at", "touchpoint.occurred_at" },
         { "future-occurred-at", "touchpoint.occurred_at" },
+        { "year-one-occurred-at", "touchpoint.occurred_at" },
+        { "year-1900-occurred-at", "touchpoint.occurred_at" },
+        { "unix-epoch-occurred-at", "touchpoint.occurred_at" },
         { "purchase-without-amount", "touchpoint.amount" },
         { "return-without-amount", "touchpoint.amount" },
         { "purchase-without-currency", "touchpoint.amount.currency_code" },
         { "negative-amount", "touchpoint.amount.amount" },
         { "unparseable-amount", "touchpoint.amount.amount" },
+        { "amount-with-plus-sign", "touchpoint.amount.amount" },
+        { "amount-with-minus-zero", "touchpoint.amount.amount" },
+        { "amount-without-whole-digits", "touchpoint.amount.amount" },
+        { "amount-ending-in-point", "touchpoint.amount.amount" },
+        { "amount-with-leading-zeros", "touchpoint.amount.amount" },
+        { "unit-price-with-leading-zeros", "touchpoint.line_items[0].unit_price.amount" },
         { "unknown-currency", "touchpoint.amount.currency_code" },
         { "unspecified-channel", "touchpoint.channel" },
         { "unspecified-kind", "touchpoint.kind" },
         { "too-many-line-items", "touchpoint.line_items" },
         { "too-many-attributes", "touchpoint.attributes" },
         { "bad-line-item", "touchpoint.line_items[0].quantity" },
+        { "sku-with-terminal-escape", "touchpoint.line_items[0].sku" },
+        { "sku-of-only-white-space", "touchpoint.line_items[0].sku" },
+        { "category-with-line-break", "touchpoint.line_items[0].category" },
+        { "source-system-with-bell", "touchpoint.source_system" },
+        { "attribute-key-of-only-white-space", "touchpoint.attributes[ ]" },
+        { "attribute-value-with-nul", "touchpoint.attributes[note]" },
+    };
+
+    public static TheoryData<string, string> BadProfilePatches => new()
+    {
+        { "empty-key-to-remove", "remove_attributes[0]" },
+        { "key-to-remove-with-control-character", "remove_attributes[0]" },
+        { "key-to-remove-too-long", "remove_attributes[0]" },
+        { "too-many-keys-to-remove", "remove_attributes" },
+        { "key-set-and-removed", "remove_attributes[0]" },
+        { "two-consents-for-one-channel", "consents[1].channel" },
+        { "given-name-of-only-white-space", "given_name" },
+        { "phone-number-twice", "phone_numbers[1]" },
+        { "attribute-value-with-nul", "set_attributes[note]" },
     };
 
     [Theory]
@@ -194,6 +222,112 @@ public sealed class BadInputTests(ServerFixture fixture)
     }
 
     [Theory]
+    [MemberData(nameof(BadProfilePatches))]
+    public async Task BadProfilePatchIsRefusedWholeNamingTheField(string problem, string field)
+    {
+        var id = NewCustomerId();
+        await Customers.UpsertProfileAsync(new UpsertProfileRequest { CustomerId = id, GivenName = "Kept", SetAttributes = { ["k"] = "kept" } });
+        var patch = new UpsertProfileRequest { CustomerId = id, FamilyName = "Changed" };
+        var now = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
+        switch (problem)
+        {
+            case "empty-key-to-remove": patch.RemoveAttributes.Add(""); break;
+            case "key-to-remove-with-control-character": patch.RemoveAttributes.Add("k\u0000"); break;
+            case "key-to-remove-too-long": patch.RemoveAttributes.Add(new string('k', 10_000)); break;
+            case "too-many-keys-to-remove": patch.RemoveAttributes.Add(Enumerable.Range(0, 50_000).Select(i => $"k{i}")); break;
+            case "key-set-and-removed": patch.SetAttributes["k"] = "v"; patch.RemoveAttributes.Add("k"); break;
+            case "two-consents-for-one-channel":
+                patch.Consents.Add(new Consent { Channel = MarketingChannel.Email, Granted = true, UpdatedAt = now });
+                patch.Consents.Add(new Consent { Channel = MarketingChannel.Email, Granted = false, UpdatedAt = now });
+                break;
+            case "given-name-of-only-white-space": patch.GivenName = "   "; break;
+            case "phone-number-twice": patch.PhoneNumbers = new StringList { Values = { "+49 30 1234", "+49 30 1234" } }; break;
+            case "attribute-value-with-nul": patch.SetAttributes["note"] = "a\u0000b"; break;
+            default: throw new ArgumentOutOfRangeException(nameof(problem), problem, null);
+        }
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Customers.UpsertProfileAsync(patch).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.StartsWith(field + ":", ex.Status.Detail);
+        var view = await Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+        Assert.Equal((1L, "Kept", "", "kept"), (view.Version, view.Profile.GivenName, view.Profile.FamilyName, view.Profile.Attributes["k"]));
+    }
+
+    [Fact]
+    public async Task AnAttributeValueMayHoldLineBreaksAndTabs()
+    {
+        var id = NewCustomerId();
+        var visit = Contact(id, TouchpointKind.Visit, Channel.Web);
+        visit.Attributes["note"] = "asked about sizes\r\n\tcall back Monday";
+
+        await Customers.RecordTouchpointAsync(Record(visit));
+        await Customers.UpsertProfileAsync(new UpsertProfileRequest { CustomerId = id, SetAttributes = { ["note"] = "line one\nline two" } });
+        var view = await Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+
+        Assert.Equal("line one\nline two", view.Profile.Attributes["note"]);
+        Assert.Equal("asked about sizes\r\n\tcall back Monday", Assert.Single(view.RecentTouchpoints).Attributes["note"]);
+    }
+
+    [Fact]
+    public async Task AMissingEventTimeIsRequiredAndAnEarlyOneIsNamedForWhatItIs()
+    {
+        var id = NewCustomerId();
+        var missing = Purchase(id, 10m);
+        missing.OccurredAt = null;
+        var yearOne = Purchase(id, 10m);
+        yearOne.OccurredAt = Timestamp.FromDateTimeOffset(DateTimeOffset.MinValue);
+
+        var missingError = await Assert.ThrowsAsync<RpcException>(() => Customers.RecordTouchpointAsync(Record(missing)).ResponseAsync);
+        var yearOneError = await Assert.ThrowsAsync<RpcException>(() => Customers.RecordTouchpointAsync(Record(yearOne)).ResponseAsync);
+
+        Assert.Equal("touchpoint.occurred_at: is required", missingError.Status.Detail);
+        Assert.Equal("touchpoint.occurred_at: must be after 1970-01-01T00:00:00Z; got 0001-01-01T00:00:00Z", yearOneError.Status.Detail);
+        await AssertNothingAppliedAsync(id);
+    }
+
+    [Fact]
+    public async Task AConsentWithoutADateRefusesTheWholePatch()
+    {
+        var id = NewCustomerId();
+        await Customers.UpsertProfileAsync(new UpsertProfileRequest { CustomerId = id, GivenName = "Kept" });
+        var patch = new UpsertProfileRequest
+        {
+            CustomerId = id,
+            GivenName = "Changed",
+            Consents =
+            {
+                new Consent { Channel = MarketingChannel.Email, Granted = true, UpdatedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow) },
+                new Consent { Channel = MarketingChannel.Sms, Granted = true },
+            },
+        };
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Customers.UpsertProfileAsync(patch).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.Equal("consents[1].updated_at: is required", ex.Status.Detail);
+        var view = await Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+        Assert.Equal(("Kept", 1L, 0), (view.Profile.GivenName, view.Version, view.Profile.Consents.Count));
+    }
+
+    [Fact]
+    public async Task AConsentDatedAtTheUnixEpochRefusesTheWholePatch()
+    {
+        var id = NewCustomerId();
+        var patch = new UpsertProfileRequest
+        {
+            CustomerId = id,
+            Consents = { new Consent { Channel = MarketingChannel.Post, Granted = false, UpdatedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UnixEpoch) } },
+        };
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Customers.UpsertProfileAsync(patch).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.Equal("consents[0].updated_at: must be after 1970-01-01T00:00:00Z; got 1970-01-01T00:00:00Z", ex.Status.Detail);
+        await AssertNothingAppliedAsync(id);
+    }
+
+    [Theory]
     [InlineData(-1, "page_size")]
     [InlineData(501, "page_size")]
     public async Task BadPageSizeIsRejected(int pageSize, string field)
@@ -202,6 +336,48 @@ public sealed class BadInputTests(ServerFixture fixture)
             Customers.ListTouchpointsAsync(new ListTouchpointsRequest { CustomerId = NewCustomerId(), PageSize = pageSize }).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
         Assert.StartsWith(field + ":", ex.Status.Detail);
+    }
+
+    [Fact]
+    public async Task AFilterValueGivenTwiceIsRefusedNamingTheRepeat()
+    {
+        var id = NewCustomerId();
+        var channels = new ListTouchpointsRequest { CustomerId = id, Channels = { Channel.Web, Channel.Email, Channel.Web } };
+        var kinds = new ListTouchpointsRequest { CustomerId = id, Kinds = { TouchpointKind.Visit, TouchpointKind.Visit } };
+
+        var channelError = await Assert.ThrowsAsync<RpcException>(() => Customers.ListTouchpointsAsync(channels).ResponseAsync);
+        var kindError = await Assert.ThrowsAsync<RpcException>(() => Customers.ListTouchpointsAsync(kinds).ResponseAsync);
+
+        Assert.Equal((StatusCode.InvalidArgument, "channels[2]: repeats channels[0]; give each value once"), (channelError.StatusCode, channelError.Status.Detail));
+        Assert.Equal((StatusCode.InvalidArgument, "kinds[1]: repeats kinds[0]; give each value once"), (kindError.StatusCode, kindError.Status.Detail));
+    }
+
+    [Fact]
+    public async Task AFilterOfHundredsOfThousandsOfRepeatsIsRefused()
+    {
+        var id = NewCustomerId();
+        await Customers.RecordTouchpointAsync(Record(Contact(id, TouchpointKind.Visit, Channel.Web)));
+        var huge = new ListTouchpointsRequest { CustomerId = id };
+        huge.Channels.Add(Enumerable.Repeat(Channel.Email, 900_000));
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Customers.ListTouchpointsAsync(huge).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.StartsWith("channels[1]: repeats channels[0]", ex.Status.Detail);
+    }
+
+    [Fact]
+    public async Task EveryValueOfAFilterOnceIsAccepted()
+    {
+        var id = NewCustomerId();
+        await Customers.RecordTouchpointAsync(Record(Contact(id, TouchpointKind.Visit, Channel.Web)));
+        var all = new ListTouchpointsRequest { CustomerId = id };
+        all.Channels.Add(System.Enum.GetValues<Channel>().Where(c => c != Channel.Unspecified));
+        all.Kinds.Add(System.Enum.GetValues<TouchpointKind>().Where(k => k != TouchpointKind.Unspecified));
+
+        var page = await Customers.ListTouchpointsAsync(all);
+
+        Assert.Single(page.Touchpoints);
     }
 
     [Fact]
@@ -272,11 +448,22 @@ public sealed class BadInputTests(ServerFixture fixture)
             case "empty-event-id": t.EventId = ""; break;
             case "missing-occurred-at": t.OccurredAt = null; break;
             case "future-occurred-at": t.OccurredAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddHours(25)); break;
+            case "year-one-occurred-at": t.OccurredAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(1, 1, 1, 0, 0, 1, TimeSpan.Zero)); break;
+            case "year-1900-occurred-at": t.OccurredAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(1900, 1, 1, 0, 0, 0, TimeSpan.Zero)); break;
+            case "unix-epoch-occurred-at": t.OccurredAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UnixEpoch); break;
             case "purchase-without-amount": t.Amount = null; break;
             case "return-without-amount": t.Kind = TouchpointKind.Return; t.Amount = null; break;
             case "purchase-without-currency": t.Amount.CurrencyCode = ""; break;
             case "negative-amount": t.Amount.Amount = "-1.00"; break;
             case "unparseable-amount": t.Amount.Amount = "ten"; break;
+            case "amount-with-plus-sign": t.Amount.Amount = "+10"; break;
+            case "amount-with-minus-zero": t.Amount.Amount = "-0"; break;
+            case "amount-without-whole-digits": t.Amount.Amount = ".5"; break;
+            case "amount-ending-in-point": t.Amount.Amount = "5."; break;
+            case "amount-with-leading-zeros": t.Amount.Amount = "0010"; break;
+            case "unit-price-with-leading-zeros":
+                t.LineItems.Add(new LineItem { Sku = "sku", Quantity = 1, UnitPrice = new Money { Amount = "010.00", CurrencyCode = "EUR" } });
+                break;
             case "unknown-currency": t.Amount.CurrencyCode = "XYZ"; break;
             case "unspecified-channel": t.Channel = Channel.Unspecified; break;
             case "unspecified-kind": t.Kind = TouchpointKind.Unspecified; break;
@@ -295,6 +482,12 @@ public sealed class BadInputTests(ServerFixture fixture)
 
                 break;
             case "bad-line-item": t.LineItems.Add(new LineItem { Sku = "sku", Quantity = 0 }); break;
+            case "sku-with-terminal-escape": t.LineItems.Add(new LineItem { Sku = "sku\u001b[2J", Quantity = 1 }); break;
+            case "sku-of-only-white-space": t.LineItems.Add(new LineItem { Sku = "   ", Quantity = 1 }); break;
+            case "category-with-line-break": t.LineItems.Add(new LineItem { Sku = "sku", Category = "shoes\r\nInjected: 1", Quantity = 1 }); break;
+            case "source-system-with-bell": t.SourceSystem = "till-1\u0007"; break;
+            case "attribute-key-of-only-white-space": t.Attributes[" "] = "x"; break;
+            case "attribute-value-with-nul": t.Attributes["note"] = "a\u0000b"; break;
             default: throw new ArgumentOutOfRangeException(nameof(problem), problem, null);
         }
 

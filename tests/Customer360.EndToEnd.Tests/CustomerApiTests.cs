@@ -109,7 +109,7 @@ public sealed class CustomerApiTests(ServerFixture fixture)
             FamilyName = "Lovelace",
             Emails = new StringList { Values = { "ada@example.org" } },
             SetAttributes = { ["segment_hint"] = "vip" },
-            Consents = { new Consent { Channel = MarketingChannel.Email, Granted = true } },
+            Consents = { new Consent { Channel = MarketingChannel.Email, Granted = true, UpdatedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow) } },
         });
         var updated = await Customers.UpsertProfileAsync(new UpsertProfileRequest
         {

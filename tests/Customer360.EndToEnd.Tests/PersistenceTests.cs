@@ -1,4 +1,7 @@
 using Customer360.Api.V1;
+using Customer360.Grains.Customers;
+using Customer360.Server.Grpc;
+using Microsoft.Extensions.DependencyInjection;
 using static Customer360.EndToEnd.Tests.Touchpoints;
 
 namespace Customer360.EndToEnd.Tests;
@@ -14,13 +17,19 @@ public sealed class PersistenceTests
     [InlineData(TestStores.Postgres)]
     public async Task FreeTextWithControlCharactersAndAnyUnicodeSurvivesARestart(string store)
     {
-        // PostgreSQL's text type cannot hold a NUL character; attribute values are free text
-        // and may carry one, so they must reach the store some other way.
-        const string Awkward = "a\0b\u0001c\nd\te \U0001F600 \u00e9\u4e2d";
+        // What the API takes in an attribute value today: layout characters and any Unicode.
+        const string Awkward = "a\tb\r\nc\nd\te \U0001F600 \u00e9\u4e2d";
+
+        // What servers took before control characters other than layout were refused, and so
+        // what a log may hold: PostgreSQL's text type cannot hold a NUL character, so such
+        // values must reach the store some other way, and read back whole.
+        const string Older = "a\0b\u0001c\nd\te \U0001F600 \u00e9\u4e2d";
         var id = NewCustomerId("free-text");
+        var olderId = NewCustomerId("free-text-older");
         var dataPath = TestServer.NewDataPath();
         var settings = await TestStores.SettingsAsync(store, "free-text-" + Guid.NewGuid().ToString("N"));
         CustomerView before;
+        CustomerView olderBefore;
         await using (var server = await TestServer.StartAsync(dataPath, settings))
         {
             var purchase = Purchase(id, 10m);
@@ -28,16 +37,35 @@ public sealed class PersistenceTests
             await server.Customers.RecordTouchpointAsync(Record(purchase));
             await server.Customers.UpsertProfileAsync(new UpsertProfileRequest { CustomerId = id, SetAttributes = { ["note"] = Awkward } });
             before = await server.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+
+            await RecordAsAnOlderServerDidAsync(server, olderId, Older);
+            olderBefore = await server.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = olderId });
         }
 
         await using var restarted = await TestServer.StartAsync(dataPath, settings);
         var after = await restarted.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
         var listed = await restarted.Customers.ListTouchpointsAsync(new ListTouchpointsRequest { CustomerId = id });
+        var olderAfter = await restarted.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = olderId });
 
         Assert.Equal(Awkward, before.RecentTouchpoints[0].Attributes["note"]);
         Assert.Equal(before, after);
         Assert.Equal(Awkward, listed.Touchpoints[0].Attributes["note"]);
         Assert.Equal(Awkward, after.Profile.Attributes["note"]);
+        Assert.Equal(Older, olderBefore.RecentTouchpoints[0].Attributes["note"]);
+        Assert.Equal(olderBefore, olderAfter);
+        Assert.Equal(Older, olderAfter.Profile.Attributes["note"]);
+    }
+
+    /// <summary>A purchase and a profile attribute with <paramref name="note"/>, handed to the customer's grain past the API's text rules.</summary>
+    private static async Task RecordAsAnOlderServerDidAsync(TestServer server, string customerId, string note)
+    {
+        var validation = server.Services.GetRequiredService<ApiValidation>();
+        var (purchase, error) = validation.Touchpoints.Validate(ProtoMapper.ToDomain(Purchase(customerId, 10m), "touchpoint"), DateTimeOffset.UtcNow);
+        Assert.Null(error);
+        var attributes = new Dictionary<string, string> { ["note"] = note };
+        var customer = new CustomerGrains(server.Services.GetRequiredService<IGrainFactory>()).Get(customerId);
+        await customer.RecordTouchpointAsync(purchase! with { Attributes = attributes });
+        await customer.UpsertProfileAsync(new Domain.Customers.ProfilePatch { SetAttributes = attributes });
     }
 
     [Theory]

@@ -35,8 +35,9 @@ internal static class TouchpointsCommand
                 OccurredFrom = parseResult.GetValue(from),
                 OccurredTo = parseResult.GetValue(to),
             };
-            request.Channels.AddRange(parseResult.GetValue(channels) ?? []);
-            request.Kinds.AddRange(parseResult.GetValue(kinds) ?? []);
+            // The server takes each filter value once; "--channel web --channel web" means web.
+            request.Channels.AddRange((parseResult.GetValue(channels) ?? []).Distinct());
+            request.Kinds.AddRange((parseResult.GetValue(kinds) ?? []).Distinct());
             var followPages = parseResult.GetValue(all);
 
             while (true)

@@ -35,7 +35,23 @@ internal static partial class ProtoValues
             throw new FormatException($"'{amount}' is not an amount; write it like 12.50 (digits and '.', no sign or exponent)");
         }
 
-        return new Money { Amount = trimmed, CurrencyCode = string.IsNullOrWhiteSpace(currency) ? DefaultCurrency : CurrencyCode(currency) };
+        return new Money { Amount = WithoutLeadingZeros(trimmed), CurrencyCode = string.IsNullOrWhiteSpace(currency) ? DefaultCurrency : CurrencyCode(currency) };
+    }
+
+    /// <summary>
+    /// "012.50" as "12.50", "000" as "0": the server takes an amount in one form only, with no
+    /// leading zero, and files written by other tools (fixed-width columns) often pad with them.
+    /// Trailing zeros stay; they are the amount as written and the server takes them.
+    /// </summary>
+    private static string WithoutLeadingZeros(string plainDecimal)
+    {
+        var start = 0;
+        while (start < plainDecimal.Length - 1 && plainDecimal[start] == '0' && plainDecimal[start + 1] != '.')
+        {
+            start++;
+        }
+
+        return plainDecimal[start..];
     }
 
     /// <summary>An ISO-4217 code in any case, returned upper-case.</summary>

@@ -36,6 +36,16 @@ public sealed record InputLimits
     /// <summary>How far in the future an event time may lie, to allow for clock skew between systems.</summary>
     public TimeSpan MaxFutureSkew { get; init; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// Event times and consent dates must lie after this instant; it and anything earlier are
+    /// refused. The default is the Unix epoch, the time a till or export with an unset clock or
+    /// an empty date column reports (as 1900-01-01 and 0001-01-01 are, further back): taken as
+    /// real, a few such purchases make their customers decades old and skew the lifetime-value
+    /// fit for everyone. Real histories start long after it: the CDNOW log the README imports
+    /// is from 1997. An archive reaching further back can lower it (<c>Limits:EventTimeFloor</c>).
+    /// </summary>
+    public DateTimeOffset EventTimeFloor { get; init; } = DateTimeOffset.UnixEpoch;
+
     /// <summary>Amounts at or above this are refused as implausible (and to keep sums far from overflow).</summary>
     public decimal MaxAmount { get; init; } = 1_000_000_000m;
 

@@ -18,8 +18,9 @@ public sealed class ProfileValidator(InputLimits limits)
             return nameError;
         }
 
-        if ((CheckList(patch.Emails, "emails") ?? CheckEmails(patch.Emails) ?? CheckList(patch.PhoneNumbers, "phone_numbers")
-            ?? CheckList(patch.LoyaltyCardIds, "loyalty_card_ids")) is { } listError)
+        if ((CheckList(patch.Emails, "emails") ?? CheckEmails(patch.Emails)
+            ?? CheckList(patch.PhoneNumbers, "phone_numbers") ?? CheckRepeats(patch.PhoneNumbers, "phone_numbers", "number")
+            ?? CheckList(patch.LoyaltyCardIds, "loyalty_card_ids") ?? CheckRepeats(patch.LoyaltyCardIds, "loyalty_card_ids", "card")) is { } listError)
         {
             return listError;
         }
@@ -37,7 +38,7 @@ public sealed class ProfileValidator(InputLimits limits)
             }
         }
 
-        if (TouchpointValidator.CheckAttributes(patch.SetAttributes, "set_attributes", limits) is { } attributeError)
+        if ((TouchpointValidator.CheckAttributes(patch.SetAttributes, "set_attributes", limits) ?? CheckRemovals(patch)) is { } attributeError)
         {
             return attributeError;
         }
@@ -47,6 +48,21 @@ public sealed class ProfileValidator(InputLimits limits)
             if (!EnumRanges.IsDefinedAndSpecified(patch.Consents[i].Channel))
             {
                 return new ValidationError($"consents[{i}].channel", "must be set to a known marketing channel");
+            }
+
+            // Two consents for one channel in one patch: which one the customer gave last
+            // cannot be told from the order of a list, so neither is taken.
+            for (var j = 0; j < i; j++)
+            {
+                if (patch.Consents[j].Channel == patch.Consents[i].Channel)
+                {
+                    return new ValidationError($"consents[{i}].channel", $"is the same channel as consents[{j}]");
+                }
+            }
+
+            if (EventTimes.CheckAfterFloor(patch.Consents[i].UpdatedAt, $"consents[{i}].updated_at", limits) is { } floorError)
+            {
+                return floorError;
             }
 
             if (now is { } at && patch.Consents[i].UpdatedAt > at + limits.MaxFutureSkew)
@@ -98,6 +114,59 @@ public sealed class ProfileValidator(InputLimits limits)
         return null;
     }
 
+    /// <summary>
+    /// Keys to remove are attribute keys: as many as a profile may hold, each 1..64 characters
+    /// without control characters, and none also set by the same patch (set and removed at once
+    /// says two things; which was meant cannot be told). A key of only white space is allowed
+    /// here, unlike in <c>set_attributes</c>: profiles written before that rule may hold one,
+    /// and removing it must stay possible.
+    /// </summary>
+    private ValidationError? CheckRemovals(ProfilePatch patch)
+    {
+        var keys = patch.RemoveAttributes;
+        if (keys.Count > limits.MaxAttributes)
+        {
+            return new ValidationError("remove_attributes", $"at most {limits.MaxAttributes} allowed, got {keys.Count}");
+        }
+
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var key = keys[i];
+            if (key.Length == 0 || key.Length > limits.MaxAttributeKeyLength || ControlCharacters.In(key))
+            {
+                return new ValidationError($"remove_attributes[{i}]",
+                    $"key must be 1..{limits.MaxAttributeKeyLength} characters without control characters");
+            }
+
+            if (patch.SetAttributes.ContainsKey(key))
+            {
+                return new ValidationError($"remove_attributes[{i}]", "is also in set_attributes; a patch may set a key or remove it, not both");
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The same phone number or card twice is a mapping mistake, not two of them. Compared exactly, as ids are.</summary>
+    private static ValidationError? CheckRepeats(IReadOnlyList<string>? values, string field, string noun)
+    {
+        if (values is null)
+        {
+            return null;
+        }
+
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (!seen.TryAdd(values[i], i))
+            {
+                return new ValidationError($"{field}[{i}]", $"is the same {noun} as {field}[{seen[values[i]]}]");
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Empty (no country), or an ISO-3166 alpha-2 code as the API documents it.</summary>
     private static ValidationError? CheckCountry(string? value, string field) =>
         string.IsNullOrEmpty(value) || (value.Length == 2 && value.All(char.IsAsciiLetterUpper))
@@ -116,7 +185,13 @@ public sealed class ProfileValidator(InputLimits limits)
             return new ValidationError(field, $"must be at most {limits.MaxTextLength} characters");
         }
 
-        return ControlCharacters.In(value) ? new ValidationError(field, "must not contain control characters") : null;
+        if (ControlCharacters.In(value))
+        {
+            return new ValidationError(field, "must not contain control characters");
+        }
+
+        // Empty clears a name; white space alone would look cleared and not be.
+        return Labels.OnlyWhiteSpace(value) ? new ValidationError(field, "must not be only white space") : null;
     }
 
     private ValidationError? CheckList(IReadOnlyList<string>? values, string field)

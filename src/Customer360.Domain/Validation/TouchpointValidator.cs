@@ -42,9 +42,11 @@ public sealed class TouchpointValidator(InputLimits limits, CurrencyTable curren
             return eventIdError;
         }
 
-        if (t.OccurredAt == default)
+        // A missing time is reported by the API's mapping ("is required"); here it would be
+        // indistinguishable from 0001-01-01 sent on purpose, and both are before the floor.
+        if (EventTimes.CheckAfterFloor(t.OccurredAt, "occurred_at", limits) is { } floorError)
         {
-            return new ValidationError("occurred_at", "is required");
+            return floorError;
         }
 
         if (t.OccurredAt > now + limits.MaxFutureSkew)
@@ -105,12 +107,7 @@ public sealed class TouchpointValidator(InputLimits limits, CurrencyTable curren
             return attributeError;
         }
 
-        if (t.SourceSystem.Length > limits.MaxTextLength)
-        {
-            return new ValidationError("source_system", $"must be at most {limits.MaxTextLength} characters");
-        }
-
-        return null;
+        return Labels.Check(t.SourceSystem, limits.MaxTextLength, "source_system");
     }
 
     private ValidationError? CheckLineItem(LineItem item, string? currency)
@@ -120,14 +117,9 @@ public sealed class TouchpointValidator(InputLimits limits, CurrencyTable curren
             return new ValidationError("quantity", "must be positive");
         }
 
-        if (item.Sku.Length > limits.MaxTextLength)
+        if ((Labels.Check(item.Sku, limits.MaxTextLength, "sku") ?? Labels.Check(item.Category, limits.MaxTextLength, "category")) is { } labelError)
         {
-            return new ValidationError("sku", $"must be at most {limits.MaxTextLength} characters");
-        }
-
-        if (item.Category.Length > limits.MaxTextLength)
-        {
-            return new ValidationError("category", $"must be at most {limits.MaxTextLength} characters");
+            return labelError;
         }
 
         if (item.UnitPrice is not null)
@@ -166,7 +158,11 @@ public sealed class TouchpointValidator(InputLimits limits, CurrencyTable curren
         return null;
     }
 
-    /// <summary>Checks an attribute map against the count and length limits.</summary>
+    /// <summary>
+    /// Checks an attribute map against the count and length limits. A key is a label (see
+    /// <see cref="Labels"/>): no control characters, not only white space. A value is free text:
+    /// it may hold tabs and line breaks, but no other control character.
+    /// </summary>
     public static ValidationError? CheckAttributes(IReadOnlyDictionary<string, string> attributes, string field, InputLimits limits)
     {
         if (attributes.Count > limits.MaxAttributes)
@@ -182,9 +178,19 @@ public sealed class TouchpointValidator(InputLimits limits, CurrencyTable curren
                     $"key must be 1..{limits.MaxAttributeKeyLength} characters without control characters");
             }
 
+            if (Labels.OnlyWhiteSpace(key))
+            {
+                return new ValidationError($"{field}[{Truncate(key)}]", "key must not be only white space");
+            }
+
             if (value.Length > limits.MaxAttributeValueLength)
             {
                 return new ValidationError($"{field}[{Truncate(key)}]", $"value must be at most {limits.MaxAttributeValueLength} characters");
+            }
+
+            if (ControlCharacters.InFreeText(value))
+            {
+                return new ValidationError($"{field}[{Truncate(key)}]", "value must not contain control characters other than tab, line feed and carriage return");
             }
         }
 

@@ -15,8 +15,6 @@ namespace Customer360.Server.Grpc;
 /// </summary>
 public static class ProtoMapper
 {
-    private const NumberStyles MoneyStyle = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint;
-
     /// <summary>The domain touchpoint; <paramref name="recordedBy"/> is the caller's key, never what the message says.</summary>
     public static D.Touchpoint ToDomain(Wire.Touchpoint t, string path, string? recordedBy = null)
     {
@@ -29,7 +27,7 @@ public static class ProtoMapper
         {
             EventId = t.EventId,
             CustomerId = t.CustomerId,
-            OccurredAt = t.OccurredAt is null ? default : ToTime(t.OccurredAt, new FieldPath(path, "occurred_at")),
+            OccurredAt = t.OccurredAt is null ? throw ApiValidation.Invalid($"{path}.occurred_at", "is required") : ToTime(t.OccurredAt, new FieldPath(path, "occurred_at")),
             Channel = (D.Channel)(int)t.Channel,
             Kind = (D.TouchpointKind)(int)t.Kind,
             Amount = t.Amount is null ? null : ToMoney(t.Amount, new FieldPath(path, "amount")),
@@ -92,32 +90,15 @@ public static class ProtoMapper
         RemoveAttributes = r.RemoveAttributes.ToArray(),
         Consents = r.Consents.Select((c, i) => new D.Consent(
             (D.MarketingChannel)(int)c.Channel, c.Granted,
-            c.UpdatedAt is null ? DateTimeOffset.UnixEpoch : ToTime(c.UpdatedAt, $"consents[{i}].updated_at"))).ToArray(),
+            c.UpdatedAt is null ? throw ApiValidation.Invalid($"consents[{i}].updated_at", "is required") : ToTime(c.UpdatedAt, $"consents[{i}].updated_at"))).ToArray(),
     };
 
     public static D.Money ToMoney(Wire.Money m, string path) => ToMoney(m, new FieldPath(path));
 
-    private static D.Money ToMoney(Wire.Money m, FieldPath path)
-    {
-        var text = m.Amount;
-        if (string.IsNullOrEmpty(text))
-        {
-            throw ApiValidation.Invalid($"{path}.amount", "is required");
-        }
-
-        if (!decimal.TryParse(text, MoneyStyle, CultureInfo.InvariantCulture, out var amount))
-        {
-            throw ApiValidation.Invalid($"{path}.amount", $"'{Shorten(text)}' is not a decimal number");
-        }
-
-        var dot = text.IndexOf('.', StringComparison.Ordinal);
-        if (dot >= 0 && text.Length - dot - 1 > 4)
-        {
-            throw ApiValidation.Invalid($"{path}.amount", "must have at most 4 fractional digits");
-        }
-
-        return new D.Money(amount, m.CurrencyCode);
-    }
+    private static D.Money ToMoney(Wire.Money m, FieldPath path) =>
+        AmountText.TryParse(m.Amount, out var amount, out var problem)
+            ? new D.Money(amount, m.CurrencyCode)
+            : throw ApiValidation.Invalid($"{path}.amount", problem!);
 
     public static DateTimeOffset ToTime(Timestamp timestamp, string path) => ToTime(timestamp, new FieldPath(path));
 
@@ -141,21 +122,8 @@ public static class ProtoMapper
             throw ApiValidation.Invalid("page_size", "must be between 0 and 500");
         }
 
-        for (var i = 0; i < r.Channels.Count; i++)
-        {
-            if (!D.EnumRanges.IsDefinedAndSpecified((D.Channel)(int)r.Channels[i]))
-            {
-                throw ApiValidation.Invalid($"channels[{i}]", "must be a known channel");
-            }
-        }
-
-        for (var i = 0; i < r.Kinds.Count; i++)
-        {
-            if (!D.EnumRanges.IsDefinedAndSpecified((D.TouchpointKind)(int)r.Kinds[i]))
-            {
-                throw ApiValidation.Invalid($"kinds[{i}]", "must be a known kind");
-            }
-        }
+        CheckFilter(r.Channels, "channels", c => D.EnumRanges.IsDefinedAndSpecified((D.Channel)(int)c), "must be a known channel");
+        CheckFilter(r.Kinds, "kinds", k => D.EnumRanges.IsDefinedAndSpecified((D.TouchpointKind)(int)k), "must be a known kind");
 
         var from = r.OccurredFrom is null ? (DateTimeOffset?)null : ToTime(r.OccurredFrom, "occurred_from");
         var to = r.OccurredTo is null ? (DateTimeOffset?)null : ToTime(r.OccurredTo, "occurred_to");
@@ -171,6 +139,29 @@ public static class ProtoMapper
             r.Kinds.Select(k => (D.TouchpointKind)(int)k).ToArray(),
             from,
             to);
+    }
+
+    /// <summary>
+    /// Each value of a filter known, and given once. A filter names a handful of values; without
+    /// the second rule a list of hundreds of thousands of repeats (which a message within the
+    /// size limit can carry) would be copied and matched against every touchpoint of every page.
+    /// </summary>
+    private static void CheckFilter<T>(IReadOnlyList<T> values, string field, Func<T, bool> known, string unknownMessage)
+        where T : struct, System.Enum
+    {
+        var firstAt = new Dictionary<T, int>();
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (!known(values[i]))
+            {
+                throw ApiValidation.Invalid($"{field}[{i}]", unknownMessage);
+            }
+
+            if (!firstAt.TryAdd(values[i], i))
+            {
+                throw ApiValidation.Invalid($"{field}[{i}]", $"repeats {field}[{firstAt[values[i]]}]; give each value once");
+            }
+        }
     }
 
     public static Wire.CustomerView ToProto(CustomerView v)
@@ -336,6 +327,4 @@ public static class ProtoMapper
     };
 
     private static Timestamp? Time(DateTimeOffset? time) => time is null ? null : Timestamp.FromDateTimeOffset(time.Value);
-
-    private static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "…";
 }

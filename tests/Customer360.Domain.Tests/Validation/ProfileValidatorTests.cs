@@ -134,6 +134,18 @@ public sealed class ProfileValidatorTests
     }
 
     [Fact]
+    public void AConsentMayNotBeDatedAtOrBeforeTheEventTimeFloor()
+    {
+        ProfilePatch Dated(DateTimeOffset at) => FullPatch() with { Consents = [new Consent(MarketingChannel.Email, true, Now), new Consent(MarketingChannel.Sms, true, at)] };
+
+        var epoch = Validator.Check("C1", Dated(DateTimeOffset.UnixEpoch), Now);
+
+        Assert.Equal(("consents[1].updated_at", "must be after 1970-01-01T00:00:00Z; got 1970-01-01T00:00:00Z"), (epoch?.Field, epoch?.Message));
+        Assert.Equal("consents[1].updated_at", Validator.Check("C1", Dated(default), Now)?.Field);
+        Assert.Null(Validator.Check("C1", Dated(Utc(1997, 1, 1)), Now));
+    }
+
+    [Fact]
     public void SetAttributesAreCheckedLikeTouchpointAttributes()
     {
         var thirtyThree = Enumerable.Range(0, 33).ToDictionary(i => $"k{i}", _ => "v");
@@ -141,6 +153,74 @@ public sealed class ProfileValidatorTests
         Assert.Equal("set_attributes", FieldOf(FullPatch() with { SetAttributes = thirtyThree }));
         Assert.Equal("set_attributes[]", FieldOf(FullPatch() with { SetAttributes = new Dictionary<string, string> { [""] = "v" } }));
         Assert.Equal("set_attributes[k]", FieldOf(FullPatch() with { SetAttributes = new Dictionary<string, string> { ["k"] = new string('v', 513) } }));
+    }
+
+    [Fact]
+    public void KeysToRemoveAreCheckedLikeAttributeKeys()
+    {
+        ProfilePatch Removing(params string[] keys) => FullPatch() with { RemoveAttributes = keys };
+
+        var tooMany = Validator.Check(CustomerId, Removing([.. Enumerable.Range(0, 33).Select(i => $"k{i}")]));
+
+        Assert.Equal(("remove_attributes", "at most 32 allowed, got 33"), (tooMany?.Field, tooMany?.Message));
+        Assert.Equal(("remove_attributes[1]", "key must be 1..64 characters without control characters"), (Validator.Check(CustomerId, Removing("a", ""))?.Field, Validator.Check(CustomerId, Removing("a", ""))?.Message));
+        Assert.Equal("remove_attributes[0]", FieldOf(Removing("a\u0000")));
+        Assert.Equal("remove_attributes[0]", FieldOf(Removing(new string('k', 65))));
+        Assert.Null(FieldOf(Removing([.. Enumerable.Range(0, 32).Select(i => $"k{i}")])));
+        Assert.Null(FieldOf(Removing(new string('k', 64))));
+        Assert.Null(FieldOf(Removing(" "))); // a key stored before white-space-only keys were refused can still go
+    }
+
+    [Fact]
+    public void AKeyIsEitherSetOrRemovedNotBoth()
+    {
+        var error = Validator.Check(CustomerId, FullPatch() with { RemoveAttributes = ["old", "lang"] });
+
+        Assert.Equal(("remove_attributes[1]", "is also in set_attributes; a patch may set a key or remove it, not both"), (error?.Field, error?.Message));
+    }
+
+    [Fact]
+    public void OneChannelTakesOneConsentPerPatch()
+    {
+        var patch = FullPatch() with
+        {
+            Consents = [new Consent(MarketingChannel.Email, true, Now), new Consent(MarketingChannel.Sms, true, Now), new Consent(MarketingChannel.Email, false, Now)],
+        };
+
+        var error = Validator.Check(CustomerId, patch);
+
+        Assert.Equal(("consents[2].channel", "is the same channel as consents[0]"), (error?.Field, error?.Message));
+    }
+
+    [Fact]
+    public void PhoneNumbersAndCardsAreNotRepeated()
+    {
+        var phones = Validator.Check(CustomerId, FullPatch() with { PhoneNumbers = ["+49 30 1234", "+49 30 5678", "+49 30 1234"] });
+        var cards = Validator.Check(CustomerId, FullPatch() with { LoyaltyCardIds = ["LC-1", "LC-1"] });
+
+        Assert.Equal(("phone_numbers[2]", "is the same number as phone_numbers[0]"), (phones?.Field, phones?.Message));
+        Assert.Equal(("loyalty_card_ids[1]", "is the same card as loyalty_card_ids[0]"), (cards?.Field, cards?.Message));
+        Assert.Null(FieldOf(FullPatch() with { LoyaltyCardIds = ["LC-1", "lc-1"] })); // ids are exact
+    }
+
+    [Fact]
+    public void ProfileTextIsNotOnlyWhiteSpace()
+    {
+        var error = Validator.Check(CustomerId, FullPatch() with { GivenName = "   " });
+
+        Assert.Equal(("given_name", "must not be only white space"), (error?.Field, error?.Message));
+        Assert.Equal("family_name", FieldOf(FullPatch() with { FamilyName = "\u2003" }));
+        Assert.Equal("phone_numbers[0]", FieldOf(FullPatch() with { PhoneNumbers = [" "] }));
+        Assert.Equal("address.locality", FieldOf(FullPatch() with { Address = Address with { Locality = "  " } }));
+        Assert.Null(FieldOf(FullPatch() with { GivenName = "", FamilyName = "de la Cruz" }));
+    }
+
+    [Fact]
+    public void SetAttributeValuesHoldNoControlCharacterButLayout()
+    {
+        Assert.Equal("set_attributes[note]", FieldOf(FullPatch() with { SetAttributes = new Dictionary<string, string> { ["note"] = "a\u0000b" } }));
+        Assert.Equal("set_attributes[ ]", FieldOf(FullPatch() with { SetAttributes = new Dictionary<string, string> { [" "] = "v" } }));
+        Assert.Null(FieldOf(FullPatch() with { SetAttributes = new Dictionary<string, string> { ["note"] = "first line\nsecond\tline" } }));
     }
 
     [Fact]

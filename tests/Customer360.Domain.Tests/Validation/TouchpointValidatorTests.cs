@@ -170,13 +170,36 @@ public sealed class TouchpointValidatorTests
         Assert.Equal("order 1", Accepted(ValidPurchase() with { EventId = "order 1" }).EventId);
     }
 
-    [Fact]
-    public void MissingEventTimeIsRejected()
+    [Theory]
+    [InlineData("0001-01-01T00:00:00Z")] // .NET's default, and what a missing time maps to
+    [InlineData("1900-01-01T00:00:00Z")]
+    [InlineData("1969-12-31T22:00:00-02:00")] // the Unix epoch from a till two hours west
+    [InlineData("1970-01-01T00:00:00Z")]
+    public void AnEventTimeAtOrBeforeTheFloorIsRefusedNamingTheFloor(string at)
     {
-        var error = Rejected(ValidPurchase() with { OccurredAt = default });
+        var occurredAt = DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture);
+
+        var error = Rejected(ValidPurchase() with { OccurredAt = occurredAt });
 
         Assert.Equal("occurred_at", error.Field);
-        Assert.Equal("is required", error.Message);
+        Assert.Equal($"must be after 1970-01-01T00:00:00Z; got {occurredAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}", error.Message);
+    }
+
+    [Fact]
+    public void HistoricalEventTimesAfterTheFloorAreAccepted()
+    {
+        Accepted(ValidPurchase() with { OccurredAt = Utc(1970, 1, 1, 0, 0, 1) });
+        Accepted(ValidPurchase() with { OccurredAt = Utc(1997, 1, 1) }); // the CDNOW log's first day
+    }
+
+    [Fact]
+    public void TheFloorComesFromTheLimits()
+    {
+        var older = new InputLimits { EventTimeFloor = Utc(1900, 1, 1) };
+        var newer = new InputLimits { EventTimeFloor = Utc(2000, 1, 1) };
+
+        Assert.Null(Validator(older).Validate(ValidPurchase() with { OccurredAt = Utc(1955, 3, 1) }, Now).Error);
+        Assert.Equal("must be after 2000-01-01T00:00:00Z; got 1999-12-31T00:00:00Z", Rejected(ValidPurchase() with { OccurredAt = Utc(1999, 12, 31) }, newer).Message);
     }
 
     [Fact]
@@ -404,6 +427,59 @@ public sealed class TouchpointValidatorTests
 
         Assert.Equal("event_id", Rejected(ValidPurchase() with { EventId = "12345" }, limits).Field);
         Assert.Equal("line_items", Rejected(ValidPurchase() with { EventId = "1234", LineItems = [.. ValidPurchase().LineItems, .. ValidPurchase().LineItems] }, limits).Field);
+    }
+
+    [Theory]
+    [InlineData("sku\u0000\u001b[2J", "", "", "line_items[0].sku", "must not contain control characters")]
+    [InlineData("   ", "", "", "line_items[0].sku", "must not be only white space")]
+    [InlineData("SKU-1", "shoes\r\nInjected: 1", "", "line_items[0].category", "must not contain control characters")]
+    [InlineData("SKU-1", "\t", "", "line_items[0].category", "must not contain control characters")]
+    [InlineData("SKU-1", "\u00a0 ", "", "line_items[0].category", "must not be only white space")]
+    [InlineData("SKU-1", "shoes", "till-1\u0007", "source_system", "must not contain control characters")]
+    [InlineData("SKU-1", "shoes", " ", "source_system", "must not be only white space")]
+    [InlineData("SKU-1", "shoes", "till\u0085", "source_system", "must not contain control characters")] // C1 next line
+    public void LabelsHoldNoControlCharactersAndAreNotOnlyWhiteSpace(string sku, string category, string source, string field, string message)
+    {
+        var touchpoint = ValidPurchase() with { LineItems = [new LineItem(sku, category, 1, null)], SourceSystem = source };
+
+        var error = Rejected(touchpoint);
+
+        Assert.Equal((field, message), (error.Field, error.Message));
+    }
+
+    [Fact]
+    public void LabelsMayBeEmptyOrHoldInnerSpaces()
+    {
+        Accepted(ValidPurchase() with { LineItems = [new LineItem("", "", 1, null)], SourceSystem = "" });
+        Accepted(ValidPurchase() with { LineItems = [new LineItem("SKU 1", "home & garden", 1, null)], SourceSystem = "till 042" });
+    }
+
+    [Fact]
+    public void AnAttributeKeyOfOnlyWhiteSpaceIsRefused()
+    {
+        var error = Rejected(ValidPurchase() with { Attributes = Attribute(" ", "x") });
+
+        Assert.Equal(("attributes[ ]", "key must not be only white space"), (error.Field, error.Message));
+    }
+
+    [Theory]
+    [InlineData("a\u0000b")]
+    [InlineData("\u001b[2J")]
+    [InlineData("bell\u0007")]
+    [InlineData("form\u000cfeed")]
+    [InlineData("\u009b31m")] // C1 control sequence introducer
+    public void AnAttributeValueHoldsNoControlCharacterButLayout(string value)
+    {
+        var error = Rejected(ValidPurchase() with { Attributes = Attribute("note", value) });
+
+        Assert.Equal(("attributes[note]", "value must not contain control characters other than tab, line feed and carriage return"), (error.Field, error.Message));
+    }
+
+    [Fact]
+    public void AnAttributeValueMayHoldTabsAndLineBreaks()
+    {
+        Accepted(ValidPurchase() with { Attributes = Attribute("note", "line one\r\nline two\n\tindented") });
+        Accepted(ValidPurchase() with { Attributes = Attribute("note", "   ") });
     }
 
     [Fact]
