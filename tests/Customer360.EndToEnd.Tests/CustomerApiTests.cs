@@ -199,6 +199,69 @@ public sealed class CustomerApiTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task APageTokenServesOnlyTheQueryItWasGivenFor()
+    {
+        var id = NewCustomerId();
+        var other = NewCustomerId();
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        for (var i = 0; i < 6; i++)
+        {
+            await Customers.RecordTouchpointAsync(Record(Purchase(id, 5m + i, start.AddDays(i), Channel.Web)));
+            await Customers.RecordTouchpointAsync(Record(Purchase(other, 5m + i, start.AddDays(i), Channel.Web)));
+        }
+
+        var query = new ListTouchpointsRequest { CustomerId = id, PageSize = 2, Channels = { Channel.Web, Channel.PointOfSale }, Kinds = { TouchpointKind.Purchase } };
+        var first = await Customers.ListTouchpointsAsync(query);
+        Assert.NotEqual("", first.NextPageToken);
+
+        // The same query goes on, with its filters in another order and another page size.
+        var next = await Customers.ListTouchpointsAsync(new ListTouchpointsRequest
+        {
+            CustomerId = id, PageSize = 10, PageToken = first.NextPageToken,
+            Channels = { Channel.PointOfSale, Channel.Web }, Kinds = { TouchpointKind.Purchase },
+        });
+        Assert.Equal(4, next.Touchpoints.Count);
+        Assert.Empty(next.Touchpoints.Select(t => t.EventId).Intersect(first.Touchpoints.Select(t => t.EventId)));
+
+        // Another customer, or other filters, with the same token: refused, naming the token.
+        ListTouchpointsRequest[] others =
+        [
+            new() { CustomerId = other, PageSize = 2, PageToken = first.NextPageToken, Channels = { Channel.Web, Channel.PointOfSale }, Kinds = { TouchpointKind.Purchase } },
+            new() { CustomerId = id, PageSize = 2, PageToken = first.NextPageToken, Channels = { Channel.Web }, Kinds = { TouchpointKind.Purchase } },
+            new() { CustomerId = id, PageSize = 2, PageToken = first.NextPageToken, Channels = { Channel.Web, Channel.PointOfSale } },
+            new() { CustomerId = id, PageSize = 2, PageToken = first.NextPageToken, Channels = { Channel.Web, Channel.PointOfSale }, Kinds = { TouchpointKind.Purchase }, OccurredFrom = Timestamp.FromDateTimeOffset(start) },
+        ];
+        foreach (var request in others)
+        {
+            var refused = await Assert.ThrowsAsync<RpcException>(() => Customers.ListTouchpointsAsync(request).ResponseAsync);
+            Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+            Assert.StartsWith("page_token: was given for another customer or other filters", refused.Status.Detail);
+        }
+    }
+
+    [Fact]
+    public async Task APageTokenOfTheFirstFormIsStillTaken()
+    {
+        // Servers before the query digest issued "v1|ticks|event id"; a client holding one across
+        // an upgrade goes on from its position.
+        var id = NewCustomerId();
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        for (var i = 0; i < 3; i++)
+        {
+            await Customers.RecordTouchpointAsync(Record(Purchase(id, 5m + i, start.AddDays(i), Channel.Web)));
+        }
+
+        var all = await Customers.ListTouchpointsAsync(new ListTouchpointsRequest { CustomerId = id });
+        var newest = all.Touchpoints[0];
+        var token = System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(
+            $"v1|{newest.OccurredAt.ToDateTimeOffset().UtcTicks}|{newest.EventId}"));
+
+        var rest = await Customers.ListTouchpointsAsync(new ListTouchpointsRequest { CustomerId = id, PageToken = token });
+
+        Assert.Equal(all.Touchpoints.Skip(1).Select(t => t.EventId), rest.Touchpoints.Select(t => t.EventId));
+    }
+
+    [Fact]
     public async Task StreamAcksEveryTouchpointInOrderAndSurvivesABadOne()
     {
         var id = NewCustomerId();

@@ -371,7 +371,7 @@ public sealed class CustomerApi(
             response.Touchpoints.Add(item);
         }
 
-        response.NextPageToken = PageTokens.Encode(next);
+        response.NextPageToken = PageTokens.Encode(next, request);
         return response;
     }
 

@@ -134,7 +134,7 @@ public static class ProtoMapper
 
         return new TouchpointQuery(
             r.PageSize == 0 ? 50 : r.PageSize,
-            PageTokens.Decode(r.PageToken),
+            PageTokens.Decode(r),
             r.Channels.Select(c => (D.Channel)(int)c).ToArray(),
             r.Kinds.Select(k => (D.TouchpointKind)(int)k).ToArray(),
             from,
