@@ -70,6 +70,8 @@ public sealed record InputLimits
         : MaxIdentifiers < 0 ? "MaxIdentifiers must not be negative"
         : MaxTouchpointBytes < 1 ? "MaxTouchpointBytes must be at least 1"
         : MaxFutureSkew < TimeSpan.Zero ? "MaxFutureSkew must not be negative"
+        // Checked against the clock as the server starts: a floor in the future refuses everything.
+        : EventTimeFloor >= DateTimeOffset.UtcNow ? "EventTimeFloor must lie in the past"
         : MaxAmount <= 0 ? "MaxAmount must be positive"
         : null;
 }

@@ -2,8 +2,8 @@ using Customer360.Domain.Validation;
 
 namespace Customer360.Domain.Tests.Validation;
 
-/// <summary>The id length limits a server may be configured with stay within what the stores can index.</summary>
-public sealed class IdLengthLimitTests
+/// <summary>The input limits a server may be configured with: ids within what the stores can index, and a usable event-time floor.</summary>
+public sealed class InputLimitsTests
 {
     [Fact]
     public void TheDefaultLimitsAreUsable() => Assert.Null(new InputLimits().Problem());
@@ -26,5 +26,12 @@ public sealed class IdLengthLimitTests
         {
             Assert.StartsWith(refused, problem);
         }
+    }
+
+    [Fact]
+    public void AnEventTimeFloorInTheFutureIsRefused()
+    {
+        Assert.Null(new InputLimits { EventTimeFloor = new DateTimeOffset(1900, 1, 1, 0, 0, 0, TimeSpan.Zero) }.Problem());
+        Assert.StartsWith("EventTimeFloor", new InputLimits { EventTimeFloor = DateTimeOffset.UtcNow.AddDays(1) }.Problem());
     }
 }
