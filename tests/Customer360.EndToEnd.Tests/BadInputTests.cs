@@ -202,21 +202,22 @@ public sealed class BadInputTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task AConsentDatedFarAheadRefusesTheWholePatch()
+    public Task AConsentDatedFarAheadRefusesTheWholePatch() =>
+        AssertConsentsRefuseTheWholePatchAsync(
+            "consents[0].updated_at: is more than 24 h in the future",
+            new Consent { Channel = MarketingChannel.Email, Granted = true, UpdatedAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(9999, 1, 1, 0, 0, 0, TimeSpan.Zero)) });
+
+    /// <summary>A patch renaming the customer with <paramref name="consents"/> is refused with <paramref name="detail"/>, and changes nothing.</summary>
+    private async Task AssertConsentsRefuseTheWholePatchAsync(string detail, params Consent[] consents)
     {
         var id = NewCustomerId();
         await Customers.UpsertProfileAsync(new UpsertProfileRequest { CustomerId = id, GivenName = "Kept" });
-        var patch = new UpsertProfileRequest
-        {
-            CustomerId = id,
-            GivenName = "Changed",
-            Consents = { new Consent { Channel = MarketingChannel.Email, Granted = true, UpdatedAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(9999, 1, 1, 0, 0, 0, TimeSpan.Zero)) } },
-        };
+        var patch = new UpsertProfileRequest { CustomerId = id, GivenName = "Changed", Consents = { consents } };
 
         var ex = await Assert.ThrowsAsync<RpcException>(() => Customers.UpsertProfileAsync(patch).ResponseAsync);
 
         Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
-        Assert.Equal("consents[0].updated_at: is more than 24 h in the future", ex.Status.Detail);
+        Assert.Equal(detail, ex.Status.Detail);
         var view = await Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
         Assert.Equal(("Kept", 1L, 0), (view.Profile.GivenName, view.Version, view.Profile.Consents.Count));
     }
@@ -287,28 +288,11 @@ public sealed class BadInputTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task AConsentWithoutADateRefusesTheWholePatch()
-    {
-        var id = NewCustomerId();
-        await Customers.UpsertProfileAsync(new UpsertProfileRequest { CustomerId = id, GivenName = "Kept" });
-        var patch = new UpsertProfileRequest
-        {
-            CustomerId = id,
-            GivenName = "Changed",
-            Consents =
-            {
-                new Consent { Channel = MarketingChannel.Email, Granted = true, UpdatedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow) },
-                new Consent { Channel = MarketingChannel.Sms, Granted = true },
-            },
-        };
-
-        var ex = await Assert.ThrowsAsync<RpcException>(() => Customers.UpsertProfileAsync(patch).ResponseAsync);
-
-        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
-        Assert.Equal("consents[1].updated_at: is required", ex.Status.Detail);
-        var view = await Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
-        Assert.Equal(("Kept", 1L, 0), (view.Profile.GivenName, view.Version, view.Profile.Consents.Count));
-    }
+    public Task AConsentWithoutADateRefusesTheWholePatch() =>
+        AssertConsentsRefuseTheWholePatchAsync(
+            "consents[1].updated_at: is required",
+            new Consent { Channel = MarketingChannel.Email, Granted = true, UpdatedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow) },
+            new Consent { Channel = MarketingChannel.Sms, Granted = true });
 
     [Fact]
     public async Task AConsentDatedAtTheUnixEpochRefusesTheWholePatch()

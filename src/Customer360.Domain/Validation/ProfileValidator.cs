@@ -132,10 +132,9 @@ public sealed class ProfileValidator(InputLimits limits)
         for (var i = 0; i < keys.Count; i++)
         {
             var key = keys[i];
-            if (key.Length == 0 || key.Length > limits.MaxAttributeKeyLength || ControlCharacters.In(key))
+            if (TouchpointValidator.CheckAttributeKey(key, $"remove_attributes[{i}]", limits) is { } keyError)
             {
-                return new ValidationError($"remove_attributes[{i}]",
-                    $"key must be 1..{limits.MaxAttributeKeyLength} characters without control characters");
+                return keyError;
             }
 
             if (patch.SetAttributes.ContainsKey(key))

@@ -172,10 +172,9 @@ public sealed class TouchpointValidator(InputLimits limits, CurrencyTable curren
 
         foreach (var (key, value) in attributes)
         {
-            if (key.Length == 0 || key.Length > limits.MaxAttributeKeyLength || ControlCharacters.In(key))
+            if (CheckAttributeKey(key, $"{field}[{Truncate(key)}]", limits) is { } keyError)
             {
-                return new ValidationError($"{field}[{Truncate(key)}]",
-                    $"key must be 1..{limits.MaxAttributeKeyLength} characters without control characters");
+                return keyError;
             }
 
             if (Labels.OnlyWhiteSpace(key))
@@ -196,6 +195,12 @@ public sealed class TouchpointValidator(InputLimits limits, CurrencyTable curren
 
         return null;
     }
+
+    /// <summary>The shape every attribute key has, whether set or removed: 1..MaxAttributeKeyLength characters, no control characters.</summary>
+    public static ValidationError? CheckAttributeKey(string key, string field, InputLimits limits) =>
+        key.Length == 0 || key.Length > limits.MaxAttributeKeyLength || ControlCharacters.In(key)
+            ? new ValidationError(field, $"key must be 1..{limits.MaxAttributeKeyLength} characters without control characters")
+            : null;
 
     private static string Truncate(string s) => s.Length <= 32 ? s : s[..32] + "…";
 
