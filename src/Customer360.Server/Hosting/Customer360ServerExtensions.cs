@@ -37,6 +37,11 @@ public static class Customer360ServerExtensions
             throw new InvalidOperationException(authProblem);
         }
 
+        if (silo.Problem() is { } siloProblem)
+        {
+            throw new InvalidOperationException(siloProblem);
+        }
+
         var messageSize = new MessageSizeLimit(endpoint.MaxMessageBytes);
         if (endpoint.MaxWatches < 1)
         {

@@ -108,6 +108,25 @@ public sealed class SiloOptions
     public string ServiceId { get; set; } = "customer360";
 
     /// <summary>
+    /// The longest <see cref="ClusterId"/> and <see cref="ServiceId"/>. The service id is part of
+    /// the key of every customer and segment row, beside ids of up to 512 characters, and
+    /// PostgreSQL indexes a key of at most about 2,700 bytes; a longer one would fail every
+    /// commit that writes a new customer.
+    /// </summary>
+    public const int MaxIdLength = 128;
+
+    /// <summary>Why the cluster or service id cannot be used, naming the setting, or null.</summary>
+    public string? Problem() =>
+        IdProblem("Customer360:Silo:ClusterId", ClusterId) ?? IdProblem("Customer360:Silo:ServiceId", ServiceId);
+
+    private static string? IdProblem(string setting, string? id) =>
+        string.IsNullOrWhiteSpace(id) ? $"{setting} must not be empty"
+        : id.Length > MaxIdLength ? $"{setting} may have at most {MaxIdLength} characters, got {id.Length}"
+        : id.Any(char.IsControl) ? $"{setting} must not contain control characters"
+        : id.Trim().Length != id.Length ? $"{setting} must not start or end with white space"
+        : null;
+
+    /// <summary>
     /// The address other silos reach this one at, when clustering through PostgreSQL: an IP
     /// address, or a host name resolved at start-up (for example a container's service name).
     /// </summary>
