@@ -172,7 +172,7 @@ public static class Customer360ServerExtensions
                 silo.Services.AddSingleton<ICustomerStore>(sp => new UnavailableOnDatabaseFailure(new SqliteCustomerStore(
                     connectionString, ServiceIdOf(sp), storage.SqliteSynchronous, storage.GroupCommit, sp.GetRequiredService<ILogger<SqliteCustomerStore>>(),
                     sp.GetRequiredService<Customer360Metrics>())));
-                silo.Services.AddSingleton<ISegmentStore>(sp => new SqliteSegmentStore(connectionString, ServiceIdOf(sp)));
+                silo.Services.AddSingleton<ISegmentStore>(sp => new SegmentStoreUnavailableOnDatabaseFailure(new SqliteSegmentStore(connectionString, ServiceIdOf(sp))));
                 silo.AddAdoNetStore(SqliteProviderName, SqliteStore.Invariant, connectionString);
                 silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Store, (sp, _) =>
                     new SingleWriterGrainStorage(sp.GetRequiredKeyedService<IGrainStorage>(SqliteProviderName)));
@@ -182,7 +182,7 @@ public static class Customer360ServerExtensions
                 silo.Services.AddSingleton<ICustomerStore>(sp => new UnavailableOnDatabaseFailure(new PostgresCustomerStore(
                     postgres, ServiceIdOf(sp), storage.GroupCommit, sp.GetRequiredService<ILogger<PostgresCustomerStore>>(),
                     metrics: sp.GetRequiredService<Customer360Metrics>())));
-                silo.Services.AddSingleton<ISegmentStore>(sp => new PostgresSegmentStore(postgres, ServiceIdOf(sp)));
+                silo.Services.AddSingleton<ISegmentStore>(sp => new SegmentStoreUnavailableOnDatabaseFailure(new PostgresSegmentStore(postgres, ServiceIdOf(sp))));
                 silo.AddAdoNetStore(StorageNames.Store, PostgresInvariant, postgres);
                 break;
             case StorageOptions.Memory:

@@ -25,14 +25,18 @@ public sealed class UnreadableStoreTests
     }
 
     /// <summary>Runs <paramref name="whileLocked"/> while another session holds the log locked, then releases it.</summary>
-    private static async Task WithLogLockedAsync(string connectionString, Func<Task> whileLocked)
+    private static Task WithLogLockedAsync(string connectionString, Func<Task> whileLocked) =>
+        WithTableLockedAsync(connectionString, "customer360_log", whileLocked);
+
+    /// <summary>Runs <paramref name="whileLocked"/> while another session holds <paramref name="table"/> locked, then releases it.</summary>
+    private static async Task WithTableLockedAsync(string connectionString, string table, Func<Task> whileLocked)
     {
         await using var blocker = new NpgsqlConnection(connectionString);
         await blocker.OpenAsync();
         await using var transaction = await blocker.BeginTransactionAsync();
-        await using (var lockLog = new NpgsqlCommand("LOCK TABLE customer360_log IN ACCESS EXCLUSIVE MODE", blocker, transaction))
+        await using (var lockTable = new NpgsqlCommand($"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE", blocker, transaction))
         {
-            await lockLog.ExecuteNonQueryAsync();
+            await lockTable.ExecuteNonQueryAsync();
         }
 
         await whileLocked();
@@ -101,6 +105,30 @@ public sealed class UnreadableStoreTests
         // Readable again, the same fit gets its true answer: an empty log has too few customers.
         var retried = await Assert.ThrowsAsync<RpcException>(() => server.ValueModels.FitValueModelAsync(new FitValueModelRequest()).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, retried.StatusCode);
+    }
+
+    [Fact]
+    public async Task ASegmentThatCannotBeReadAnswersUnavailable()
+    {
+        // No periodic checkpoint during the test: it would open every segment before the lock.
+        var (server, connectionString) = await StartAsync(settings => settings["Customer360:SegmentCheckpointInterval"] = "01:00:00");
+        await using var _ = server;
+
+        // A segment not yet opened in this server must read its figures from the segment tables.
+        await WithTableLockedAsync(connectionString, "customer360_segment", async () =>
+        {
+            var unary = await Assert.ThrowsAsync<RpcException>(() => server.Segments.GetSegmentAsync(new GetSegmentRequest { SegmentId = "tier:gold" }).ResponseAsync);
+            Assert.True(unary.StatusCode == StatusCode.Unavailable, unary.Status.ToString());
+            Assert.Contains("store is unavailable", unary.Status.Detail);
+
+            using var watch = server.Segments.WatchSegment(new WatchSegmentRequest { SegmentId = "channel:web" });
+            var streamed = await Assert.ThrowsAsync<RpcException>(() => watch.ResponseStream.MoveNext());
+            Assert.True(streamed.StatusCode == StatusCode.Unavailable, streamed.Status.ToString());
+        });
+
+        // Readable again, the same segment answers.
+        var gold = await server.Segments.GetSegmentAsync(new GetSegmentRequest { SegmentId = "tier:gold" });
+        Assert.Equal(0, gold.MemberCount);
     }
 
     /// <summary>Ends the session of the fit's read once it waits for the lock on the log.</summary>
