@@ -15,7 +15,7 @@ internal static class SegmentCommand
         var top = new Option<int>("--top") { Description = "How many top members to show, 1..100 (server default 100)" };
         top.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int>() is < 0 or > 100)
+            if (result.GetValueOrDefault<int>() is < 1 or > 100)
             {
                 result.AddError("--top must be between 1 and 100");
             }
