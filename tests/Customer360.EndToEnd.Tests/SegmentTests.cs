@@ -92,6 +92,20 @@ public sealed class SegmentTests
         Assert.Equal(id, Assert.Single(latest.TopMembers).CustomerId);
     }
 
+    [Theory]
+    [InlineData("-00:00:01")]
+    [InlineData("00:00:00")]
+    public async Task AServerRefusesToStartWithASegmentPersistIntervalThatIsNotPositive(string interval)
+    {
+        // Segments would otherwise fail to open on every call while the server ran and took
+        // touchpoints: the setting is refused before anything is served.
+        var settings = new Dictionary<string, string?> { ["Customer360:SegmentPersistInterval"] = interval };
+
+        var refused = await Assert.ThrowsAnyAsync<Exception>(async () => await (await TestServer.StartAsync(settings: settings)).DisposeAsync());
+
+        Assert.Contains("SegmentPersistInterval must be positive", refused.Message);
+    }
+
     private static async Task StreamAllAsync(TestServer server, IEnumerable<Touchpoint> touchpoints)
     {
         using var call = server.Customers.StreamTouchpoints();

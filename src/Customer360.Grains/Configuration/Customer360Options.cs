@@ -87,6 +87,7 @@ public sealed class Customer360Options
         : Tiers.Problem() is { } tiers ? $"Tiers: {tiers}"
         : !CurrencyTable.IsCurrencyCode(ReportingCurrency) ? "ReportingCurrency must be an ISO-4217 code"
         : SegmentFlushInterval <= TimeSpan.Zero ? "SegmentFlushInterval must be positive"
+        : SegmentPersistInterval <= TimeSpan.Zero ? "SegmentPersistInterval must be positive"
         : SegmentCheckpointInterval <= TimeSpan.Zero ? "SegmentCheckpointInterval must be positive"
         : SegmentCheckpointLag < SegmentFlushInterval ? "SegmentCheckpointLag must be at least SegmentFlushInterval"
         : SnapshotEvery is < 1 or > 1_000_000 ? "SnapshotEvery must be 1..1000000"
