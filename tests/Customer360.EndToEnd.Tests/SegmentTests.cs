@@ -93,17 +93,19 @@ public sealed class SegmentTests
     }
 
     [Theory]
-    [InlineData("-00:00:01")]
-    [InlineData("00:00:00")]
-    public async Task AServerRefusesToStartWithASegmentPersistIntervalThatIsNotPositive(string interval)
+    // Segments would otherwise fail to open on every call while the server ran and took touchpoints.
+    [InlineData("SegmentPersistInterval", "-00:00:01")]
+    [InlineData("SegmentPersistInterval", "00:00:00")]
+    // A silo lost with its checkpoint unreadable would otherwise have nothing re-stated.
+    [InlineData("SegmentRecoveryWindowOnSiloLoss", "-00:02:00")]
+    [InlineData("SegmentRecoveryWindowOnSiloLoss", "00:00:00")]
+    public async Task AServerRefusesToStartWithASegmentTimeThatIsNotPositive(string setting, string value)
     {
-        // Segments would otherwise fail to open on every call while the server ran and took
-        // touchpoints: the setting is refused before anything is served.
-        var settings = new Dictionary<string, string?> { ["Customer360:SegmentPersistInterval"] = interval };
+        var settings = new Dictionary<string, string?> { [$"Customer360:{setting}"] = value };
 
         var refused = await Assert.ThrowsAnyAsync<Exception>(async () => await (await TestServer.StartAsync(settings: settings)).DisposeAsync());
 
-        Assert.Contains("SegmentPersistInterval must be positive", refused.Message);
+        Assert.Contains($"{setting} must be positive", refused.Message);
     }
 
     private static async Task StreamAllAsync(TestServer server, IEnumerable<Touchpoint> touchpoints)

@@ -90,6 +90,7 @@ public sealed class Customer360Options
         : SegmentPersistInterval <= TimeSpan.Zero ? "SegmentPersistInterval must be positive"
         : SegmentCheckpointInterval <= TimeSpan.Zero ? "SegmentCheckpointInterval must be positive"
         : SegmentCheckpointLag < SegmentFlushInterval ? "SegmentCheckpointLag must be at least SegmentFlushInterval"
+        : SegmentRecoveryWindowOnSiloLoss <= TimeSpan.Zero ? "SegmentRecoveryWindowOnSiloLoss must be positive"
         : SnapshotEvery is < 1 or > 1_000_000 ? "SnapshotEvery must be 1..1000000"
         : ValueModel.Problem() is { } valueModel ? $"ValueModel: {valueModel}"
         : Limits.Problem() is { } limits ? $"Limits: {limits}"
