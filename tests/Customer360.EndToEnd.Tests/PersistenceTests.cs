@@ -164,16 +164,18 @@ public sealed class PersistenceTests
 
         await using (var restarted = await TestServer.StartAsync(dataPath, settings))
         {
+            // Segments first: a customer read now is activated and re-states its memberships,
+            // which would mend figures the store had lost.
+            var segmentsAfter = await restarted.Segments.ListSegmentsAsync(new ListSegmentsRequest());
+            Assert.Equal(
+                segmentsBefore.Segments.Select(s => (s.SegmentId, s.MemberCount, s.TotalNetSpend.Amount, s.TotalValueScore.Amount)),
+                segmentsAfter.Segments.Select(s => (s.SegmentId, s.MemberCount, s.TotalNetSpend.Amount, s.TotalValueScore.Amount)));
+
             foreach (var (id, expected) in before)
             {
                 var view = await restarted.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
                 Assert.Equal(expected, view);
             }
-
-            var segmentsAfter = await restarted.Segments.ListSegmentsAsync(new ListSegmentsRequest());
-            Assert.Equal(
-                segmentsBefore.Segments.Select(s => (s.SegmentId, s.MemberCount, s.TotalNetSpend.Amount, s.TotalValueScore.Amount)),
-                segmentsAfter.Segments.Select(s => (s.SegmentId, s.MemberCount, s.TotalNetSpend.Amount, s.TotalValueScore.Amount)));
 
             // A retry after the restart is still recognised.
             var retry = before.Values.First().RecentTouchpoints[0];
