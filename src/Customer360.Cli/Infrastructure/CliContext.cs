@@ -17,6 +17,8 @@ internal sealed class CliContext(Uri server, string? apiKey, string? caCertifica
 {
     private const int RedirectedWidth = 160;
 
+    private static readonly JsonFormatter ReplyFormatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
+
     private GrpcChannel? _channel;
 
     public Uri Server { get; } = server;
@@ -52,7 +54,11 @@ internal sealed class CliContext(Uri server, string? apiKey, string? caCertifica
             return headers;
         });
 
-    public void WriteJson(IMessage message) => Console.Out.WriteLine(JsonLines.Format(message));
+    /// <summary>
+    /// A reply as proto JSON on one line, with every figure given even when it is zero or empty
+    /// (proto JSON leaves those out by default), so that a script need not know the defaults.
+    /// </summary>
+    public void WriteJson(IMessage message) => Console.Out.WriteLine(ReplyFormatter.Format(message));
 
     public void Dispose() => _channel?.Dispose();
 

@@ -17,7 +17,8 @@ internal static class SegmentRenderer
             .AddColumn(new TableColumn("Value score").RightAligned())
             .AddColumn(new TableColumn("Mean value").RightAligned())
             .AddColumns("Updated (UTC)");
-        foreach (var segment in segments.OrderBy(s => s.Dimension, StringComparer.Ordinal).ThenBy(s => s.Value, StringComparer.Ordinal))
+        // The server's order: tiers by rank, highest first, then the channels.
+        foreach (var segment in segments)
         {
             table.AddRow(
                 new Text(segment.SegmentId),
