@@ -67,6 +67,10 @@ public sealed class SegmentGrain(
             _updatedAt = header.UpdatedAt;
         }
 
+        // An activation that was lost may have given out versions above the one last written;
+        // it gave them out earlier than now, so the clock puts this one above them all.
+        _version = Math.Max(_version, ClockVersion(clock.GetUtcNow()));
+
         foreach (var (customerId, entry) in members)
         {
             _members[customerId] = entry;
@@ -153,10 +157,9 @@ public sealed class SegmentGrain(
 
         if (changed)
         {
-            _version++;
-
             // To the microsecond, what every store keeps: the time reads back as it was.
             var now = clock.GetUtcNow();
+            _version = Math.Max(_version + 1, ClockVersion(now));
             _updatedAt = now.AddTicks(-(now.UtcTicks % TimeSpan.TicksPerMicrosecond));
             var signal = _changed;
             _changed = NewSignal();
@@ -299,6 +302,15 @@ public sealed class SegmentGrain(
             throw;
         }
     }
+
+    /// <summary>
+    /// The version a change made at <paramref name="now"/> has at least: the microseconds since
+    /// the Unix epoch. A segment's versions thus stay above every version it gave out before,
+    /// also in another activation on another silo, unless that silo's clock was ahead by more
+    /// than the time the move took (failure detection alone takes seconds).
+    /// </summary>
+    private static long ClockVersion(DateTimeOffset now) =>
+        (now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
