@@ -18,7 +18,11 @@ namespace Customer360.Domain.Values.Models;
 /// needs more than a few thousand terms (z close to 1) and c − a − b is at least 0.02 from an
 /// integer, the linear transformation to 1 − z (A&amp;S 15.3.6) is used instead: two series in
 /// 1 − z ≤ 0.25 that converge in a few dozen terms. Close to an integer c − a − b, that formula
-/// loses its digits to cancellation, so the plain series is summed for up to ten million terms,
+/// loses its digits to cancellation, and so it does when a parameter times 1 − z is large (a
+/// large b with z near 1: the series in 1 − z then climb to terms near e^(b(1−z)) before they
+/// fall, and the result is a small difference of them). So the transformation is taken only
+/// when the sum of the magnitudes of its terms is within 10⁴ of its result (of its result less
+/// 1, for <see cref="Tail"/>); otherwise the plain series is summed for up to ten million terms,
 /// which covers 1 − z down to about 4·10⁻⁶. Negative z is mapped into [0, 1) by Pfaff's
 /// transformation 2F1(a, b; c; z) = (1 − z)^(−a) 2F1(a, c − b; c; z / (z − 1)) (A&amp;S 15.3.4).
 /// </para>
@@ -35,6 +39,9 @@ public static class Hypergeometric
     private const double IntegerClearance = 0.02;
 
     private const double SeriesTolerance = 1e-17;
+
+    /// <summary>Most that the terms of the transformation to 1 − z may exceed its result by (digits lost to cancellation).</summary>
+    private const double MaximumCancellation = 1e4;
 
     /// <summary>
     /// 2F1(a, b; c; z) for finite real a, b, c and z &lt; 1; c must not be 0 or a negative integer.
@@ -78,8 +85,8 @@ public static class Hypergeometric
 
         if (CanTransformToOneMinusZ(m))
         {
-            var transformed = AroundOne(a, b, c, z);
-            if (double.IsFinite(transformed))
+            var (transformed, magnitude) = AroundOne(a, b, c, z);
+            if (double.IsFinite(transformed) && magnitude <= MaximumCancellation * Math.Abs(transformed))
             {
                 return transformed;
             }
@@ -118,8 +125,9 @@ public static class Hypergeometric
         var scale = a * b / c;
         if (Math.Abs(scale) >= 1e-4 && CanTransformToOneMinusZ(c - a - b))
         {
-            var transformed = (AroundOne(a, b, c, z) - 1) / scale;
-            if (double.IsFinite(transformed))
+            var (value, magnitude) = AroundOne(a, b, c, z);
+            var transformed = (value - 1) / scale;
+            if (double.IsFinite(transformed) && magnitude <= MaximumCancellation * Math.Abs(value - 1))
             {
                 return transformed;
             }
@@ -130,19 +138,26 @@ public static class Hypergeometric
     }
 
     /// <summary>The plain series, after Euler's transformation when c − a − b &lt; 0.</summary>
-    private static bool TryPlainSeries(double a, double b, double c, double z, int maxTerms, out double value)
+    private static bool TryPlainSeries(double a, double b, double c, double z, int maxTerms, out double value) =>
+        TryPlainSeries(a, b, c, z, maxTerms, out value, out _);
+
+    /// <summary>The plain series, and the sum of the magnitudes of its terms.</summary>
+    private static bool TryPlainSeries(double a, double b, double c, double z, int maxTerms, out double value, out double magnitude)
     {
         var m = c - a - b;
         if (m < 0)
         {
-            var ok = TryTailSeries(c - a, c - b, c, z, maxTerms, out var tail);
-            var inner = 1 + (c - a) * (c - b) / c * tail;
-            value = Math.Exp(m * ModelMath.Log1p(-z)) * inner;
+            var ok = TryTailSeries(c - a, c - b, c, z, maxTerms, out var tail, out var tailMagnitude);
+            var factor = (c - a) * (c - b) / c;
+            var prefactor = Math.Exp(m * ModelMath.Log1p(-z));
+            value = prefactor * (1 + factor * tail);
+            magnitude = prefactor * (1 + Math.Abs(factor) * tailMagnitude);
             return ok;
         }
 
-        var converged = TryTailSeries(a, b, c, z, maxTerms, out var t);
+        var converged = TryTailSeries(a, b, c, z, maxTerms, out var t, out var tMagnitude);
         value = 1 + a * b / c * t;
+        magnitude = 1 + Math.Abs(a * b / c) * tMagnitude;
         return converged;
     }
 
@@ -151,16 +166,22 @@ public static class Hypergeometric
     /// Stops once every factor has its final sign and the geometric bound on the remainder,
     /// |term| ρ / (1 − ρ) with ρ = max(|ratio|, z), is below 10⁻¹⁷ of the sum.
     /// </summary>
-    private static bool TryTailSeries(double a, double b, double c, double z, int maxTerms, out double sum)
+    private static bool TryTailSeries(double a, double b, double c, double z, int maxTerms, out double sum) =>
+        TryTailSeries(a, b, c, z, maxTerms, out sum, out _);
+
+    /// <summary>As above, with the sum of the magnitudes of the terms.</summary>
+    private static bool TryTailSeries(double a, double b, double c, double z, int maxTerms, out double sum, out double magnitude)
     {
         var term = z;
         sum = z;
+        magnitude = Math.Abs(z);
         var settled = 2 + Math.Max(0, -Math.Min(a, Math.Min(b, c)));
         for (var n = 1; n < maxTerms; n++)
         {
             var ratio = (a + n) * (b + n) / ((c + n) * (n + 1)) * z;
             term *= ratio;
             sum += term;
+            magnitude += Math.Abs(term);
             if (term == 0)
             {
                 return true;
@@ -185,18 +206,22 @@ public static class Hypergeometric
     /// A&amp;S 15.3.6, for c − a − b = m not an integer:
     /// 2F1(a, b; c; z) = Γ(c)Γ(m) / (Γ(c−a)Γ(c−b)) · 2F1(a, b; 1−m; 1−z)
     ///                 + (1−z)^m Γ(c)Γ(−m) / (Γ(a)Γ(b)) · 2F1(c−a, c−b; 1+m; 1−z).
-    /// The gamma ratios are taken in log space with their signs; 1/Γ at a pole is 0.
+    /// The gamma ratios are taken in log space with their signs; 1/Γ at a pole is 0. Also returns
+    /// the sum of the magnitudes of every term, which bounds the rounding error of the result.
     /// </summary>
-    private static double AroundOne(double a, double b, double c, double z)
+    private static (double Value, double Magnitude) AroundOne(double a, double b, double c, double z)
     {
         var m = c - a - b;
         var y = 1 - z;
-        var result = 0.0;
+        double result = 0, magnitude = 0;
 
         var (lnFirst, signFirst) = LogGammaRatio(c, m, c - a, c - b);
         if (signFirst != 0)
         {
-            result += signFirst * Math.Exp(lnFirst) * PlainSeriesOrNaN(a, b, 1 - m, y);
+            var (series, seriesMagnitude) = PlainSeriesOrNaN(a, b, 1 - m, y);
+            var coefficient = Math.Exp(lnFirst);
+            result += signFirst * coefficient * series;
+            magnitude += coefficient * seriesMagnitude;
         }
 
         var (lnSecond, signSecond) = LogGammaRatio(c, -m, a, b);
@@ -205,17 +230,20 @@ public static class Hypergeometric
             var lnPrefactor = lnSecond + m * Math.Log(y);
             if (lnPrefactor > -745)
             {
-                result += signSecond * Math.Exp(lnPrefactor) * PlainSeriesOrNaN(c - a, c - b, 1 + m, y);
+                var (series, seriesMagnitude) = PlainSeriesOrNaN(c - a, c - b, 1 + m, y);
+                var coefficient = Math.Exp(lnPrefactor);
+                result += signSecond * coefficient * series;
+                magnitude += coefficient * seriesMagnitude;
             }
         }
 
-        return result;
+        return (result, magnitude);
     }
 
-    private static double PlainSeriesOrNaN(double a, double b, double c, double z) =>
-        a == 0 || b == 0 ? 1
-        : TryPlainSeries(a, b, c, z, MaximumTerms, out var value) ? value
-        : double.NaN;
+    private static (double Value, double Magnitude) PlainSeriesOrNaN(double a, double b, double c, double z) =>
+        a == 0 || b == 0 ? (1, 1)
+        : TryPlainSeries(a, b, c, z, MaximumTerms, out var value, out var magnitude) ? (value, magnitude)
+        : (double.NaN, double.NaN);
 
     /// <summary>ln |Γ(p)Γ(q) / (Γ(r)Γ(s))| and its sign; sign 0 when 1/Γ(r) or 1/Γ(s) is 0.</summary>
     private static (double Log, int Sign) LogGammaRatio(double p, double q, double r, double s)

@@ -120,6 +120,25 @@ public sealed class BgNbdModelTests
         Reference.Close(expected, BgNbdModel.ExpectedPurchases(parameters, new CustomerValueInputs(x, tx, t, x == 0 ? 0 : 1), weeks), 1e-11);
     }
 
+    [Theory]
+    // Customers rarely drop out (b in the tens of thousands) and buy fast (small alpha), and the
+    // customer bought first today or yesterday: z is within 1% of 1, and the transformation to
+    // 1 - z sums terms near e^38 to a result of a few hundred. The reference integrates over the
+    // dropout probability instead of using 2F1 ("Integrated." in the script's output).
+    [InlineData(1, 0.2, 0.9, 10000, 0, 0, 0, 13, 64.624392694602433455)]
+    [InlineData(1, 0.2, 0.9, 10000, 0, 0, 0, 52, 254.19640591434141837)]
+    [InlineData(1, 0.2, 0.9, 10000, 1, 1.0 / 7, 1.0 / 7, 13, 75.442121908071667401)]
+    [InlineData(1, 0.2, 0.9, 10000, 1, 1.0 / 7, 1.0 / 7, 52, 297.32326882501211713)]
+    [InlineData(1, 0.2, 0.5, 10000, 0, 0, 0, 52, 256.74409734045501936)]
+    [InlineData(1, 0.05, 1.5, 30000, 1, 1.0 / 7, 1.0 / 7, 52, 528.64309942018733078)]
+    public void ExpectedPurchasesOfNewCustomersWhenDropoutIsRareMatchIntegration(
+        double r, double alpha, double a, double b, int x, double tx, double t, double weeks, double expected)
+    {
+        var parameters = new BgNbdParameters(r, alpha, a, b);
+
+        Reference.Close(expected, BgNbdModel.ExpectedPurchases(parameters, new CustomerValueInputs(x, tx, t, x == 0 ? 0 : 1), weeks), 1e-10);
+    }
+
     [Fact]
     public void NoRepeatIsCertainlyAlive()
     {

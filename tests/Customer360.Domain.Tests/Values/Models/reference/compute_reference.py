@@ -17,7 +17,7 @@ parameter is moved by 1e-30, which at 50 digits changes nothing in the first 17.
 
 Run: python3 compute_reference.py   (Debian: apt-get install python3-mpmath)
 """
-from mpmath import mp, mpf, beta, gamma, hyp2f1, log, nstr
+from mpmath import mp, mpf, beta, exp, expm1, gamma, hyp2f1, log, log1p, loggamma, nstr, quad
 
 mp.dps = 50
 
@@ -57,6 +57,27 @@ def expected_purchases(r, alpha, a, b, x, tx, T, t):
     if x == 0:
         return numerator
     return numerator / (1 + a / (b + x - 1) * ((alpha + T) / (alpha + tx)) ** (r + x))
+
+
+def expected_purchases_by_integration(r, alpha, a, b, x, tx, T, t):
+    """E[Y(t) | x, t_x, T] without 2F1: P(alive) times the expectation, over the posterior of an
+    active customer (lambda ~ Gamma(r + x, alpha + T), p ~ Beta(a, b + x)), of the purchases of
+    a customer who buys at rate lambda and drops out with probability p after each purchase,
+    (1 - exp(-lambda p t)) / p (paper, eq. 7 and its derivation). The integral over lambda is
+    closed, 1 - ((alpha + T) / (alpha + T + p t))^(r + x); the one over p is taken numerically,
+    split around the posterior mean of p, where the Beta density is concentrated when b is large."""
+    lnb = loggamma(a) + loggamma(b + x) - loggamma(a + b + x)
+
+    def integrand(p):
+        if p == 0:
+            return mpf(0)
+        bought = -expm1(-(r + x) * log1p(p * t / (alpha + T)))
+        return bought / p * exp((a - 1) * log(p) + (b + x - 1) * log1p(-p) - lnb)
+
+    mean = a / (a + b + x)
+    cuts = [mean * k for k in (mpf("1e-6"), mpf("1e-3"), mpf("0.1"), mpf("0.5"), 1, 2, 5, 20, 100)]
+    points = sorted({mpf(0), mpf(1), *(c for c in cuts if c < 1)})
+    return p_alive(r, alpha, a, b, x, tx, T) * quad(integrand, points, maxdegree=10)
 
 
 # ---------------------------------------------------------------- Gamma-Gamma
@@ -128,6 +149,22 @@ LARGE_A_B = (mpf("0.2208"), mpf("7.114"), mpf("7.097e6"), mpf("3.049e7"))
 for x, tx, T in ((0, mpf(0), mpf("74.14")), (1, mpf("12.57"), mpf(76)), (6, mpf(40), mpf(60))):
     for t in (mpf(13), mpf(52)):
         show(f"LargeAB.Expected.x={x}.t={nstr(t, 6)}", expected_purchases(*LARGE_A_B, x, tx, T, t))
+
+print("# BG/NBD by direct integration (no 2F1): rare dropout and fast buying, customers who")
+print("# bought first today or yesterday; and frequent dropout with a customer who bought daily")
+RARE_DROPOUT = (mpf(1), mpf("0.2"), mpf("0.9"), mpf(10000))
+RARE_DROPOUT_A_BELOW_HALF = (mpf(1), mpf("0.2"), mpf("0.5"), mpf(10000))
+RARE_DROPOUT_A_ABOVE_ONE = (mpf(1), mpf("0.05"), mpf("1.5"), mpf(30000))
+FREQUENT_DROPOUT = (mpf("0.5"), mpf(2), mpf(100), mpf(10))
+for label, params, (x, tx, T), weeks in (
+        ("RareDropout.FirstToday", RARE_DROPOUT, (0, mpf(0), mpf(0)), (mpf(13), mpf(52))),
+        ("RareDropout.AgainNextDay", RARE_DROPOUT, (1, mpf(1) / 7, mpf(1) / 7), (mpf(13), mpf(52))),
+        ("RareDropoutABelowHalf.FirstToday", RARE_DROPOUT_A_BELOW_HALF, (0, mpf(0), mpf(0)), (mpf(52),)),
+        ("RareDropoutAAboveOne.AgainNextDay", RARE_DROPOUT_A_ABOVE_ONE, (1, mpf(1) / 7, mpf(1) / 7), (mpf(52),)),
+        ("FrequentDropout.Daily1000", FREQUENT_DROPOUT, (1000, mpf(1000) / 7, mpf(1000) / 7), (mpf(52), mpf(260), mpf(520))),
+        ("PaperExample", CDNOW, CUSTOMERS["PaperExample"], (mpf(39),))):
+    for t in weeks:
+        show(f"Integrated.{label}.t={nstr(t, 6)}", expected_purchases_by_integration(*params, x, tx, T, t))
 
 print("# Gauss 2F1")
 HYP = {
