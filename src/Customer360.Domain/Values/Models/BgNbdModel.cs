@@ -83,7 +83,7 @@ public static class BgNbdModel
         var c = a + b + x - 1;
         var beta = a + b - 1 - r;
 
-        double expected;
+        var expected = double.NaN;
         if (epsilon * z > DirectFormAbove)
         {
             // A large a (with b larger still: dropout nearly the same for every customer, which
@@ -92,11 +92,22 @@ public static class BgNbdModel
             // own form, 2F1(r+x, b+x; c; z), converges at the rate b z / (a + b) instead, and
             // a − 1 is far from 0, so it has no singularity to avoid:
             // E = P(alive) · c/(a − 1) · [1 − (1 − z)^(r+x) 2F1(r+x, b+x; c; z)].
-            var series = Hypergeometric.Gauss2F1(r + x, b + x, c, z);
-            var bracket = -ModelMath.ExpM1(((r + x) * logOneMinusZ) + Math.Log(series));
-            expected = ProbabilityAlive(parameters, customer) * c / epsilon * bracket;
+            // With x above a − 1 that 2F1 grows like (1 − z)^(a−1−r−x), beyond a double for a
+            // customer who buys nearly every day over a horizon of years; the tail form, whose
+            // series is then short, takes over; so it does if the series cannot be summed at all.
+            try
+            {
+                var series = Hypergeometric.Gauss2F1(r + x, b + x, c, z);
+                var bracket = -ModelMath.ExpM1(((r + x) * logOneMinusZ) + Math.Log(series));
+                expected = ProbabilityAlive(parameters, customer) * c / epsilon * bracket;
+            }
+            catch (ArithmeticException)
+            {
+                expected = double.NaN;
+            }
         }
-        else
+
+        if (!double.IsFinite(expected))
         {
             var growth = epsilon == 0 ? -logOneMinusZ : -ModelMath.ExpM1(epsilon * logOneMinusZ) / epsilon;
             var tail = Hypergeometric.Tail(beta, epsilon, c, z);

@@ -139,6 +139,20 @@ public sealed class BgNbdModelTests
         Reference.Close(expected, BgNbdModel.ExpectedPurchases(parameters, new CustomerValueInputs(x, tx, t, x == 0 ? 0 : 1), weeks), 1e-10);
     }
 
+    [Theory]
+    // Dropout frequent (a = 100, far above 1) and a customer who bought on each of the last 1,001
+    // days, over one, five and ten years: in the paper's form 2F1(r+x, b+x; c; z) exceeds the
+    // range of a double. Reference by direct integration ("Integrated.FrequentDropout").
+    [InlineData(52, 10.191919191910096163)]
+    [InlineData(260, 10.191919191919191919)]
+    [InlineData(520, 10.191919191919191919)]
+    public void ExpectedPurchasesOfADailyBuyerOverLongHorizonsMatchIntegration(double weeks, double expected)
+    {
+        var parameters = new BgNbdParameters(0.5, 2, 100, 10);
+
+        Reference.Close(expected, BgNbdModel.ExpectedPurchases(parameters, new CustomerValueInputs(1000, 1000.0 / 7, 1000.0 / 7, 1), weeks), 1e-10);
+    }
+
     [Fact]
     public void NoRepeatIsCertainlyAlive()
     {
