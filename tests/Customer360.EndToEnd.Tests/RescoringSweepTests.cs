@@ -108,6 +108,44 @@ public sealed class RescoringSweepTests
     }
 
     [Fact]
+    public async Task ACustomerInMemoryReadOnANewDayIsScoredAsOfThatDayBeforeAnySweep()
+    {
+        var clock = new ShiftedClock();
+        await using var server = await TestServer.StartAsync(
+            settings: new Dictionary<string, string?>
+            {
+                // The value model service looks at the day (and the schedule) once an hour: in
+                // this test no sweep for the new day starts, so only the read can rescore.
+                ["Customer360:ValueModel:RefreshInterval"] = "01:00:00",
+                ["Customer360:ValueModel:FitInterval"] = "365.00:00:00",
+            },
+            clock: clock);
+        var prefix = "read-" + Guid.NewGuid().ToString("N")[..8];
+        await StreamAllAsync(server.Customers, Purchases(prefix, CustomerCount, DateTimeOffset.UtcNow.AddDays(-1), observationWeeks: 40, seed: 24));
+        var ids = Enumerable.Range(0, CustomerCount).Select(i => $"{prefix}-{i}").ToArray();
+        await server.ValueModels.FitValueModelAsync(new FitValueModelRequest());
+        var today = await SweptAsync(server.ValueModels, version: 1);
+
+        // Read once: every customer is in memory, scored as of today.
+        var before = await Task.WhenAll(ids.Select(async id => await server.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id })));
+        Assert.All(before, v => Assert.Equal(today.Day, v.Value.ComputedAt.ToDateTimeOffset().ToString("yyyy-MM-dd")));
+
+        clock.Offset = TimeSpan.FromDays(30);
+        var later = DateOnly.ParseExact(today.Day, "yyyy-MM-dd").AddDays(30).ToString("yyyy-MM-dd");
+        var after = await Task.WhenAll(ids.Select(async id => await server.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id })));
+
+        Assert.Equal(today.Day, (await server.ValueModels.GetValueModelAsync(new GetValueModelRequest())).Sweep.Day);
+        // The score is as of the day of the read, as the inputs shown next to it are.
+        Assert.All(after, v => Assert.Equal(later, v.Value.ComputedAt.ToDateTimeOffset().ToString("yyyy-MM-dd")));
+        Assert.All(after, v => Assert.Equal(before.Single(b => b.CustomerId == v.CustomerId).Version, v.Version));
+        var (then, now) = (before[0].Value.Figures, after[0].Value.Figures);
+        Assert.True(
+            now.ExpectedPurchases12Months < then.ExpectedPurchases12Months,
+            $"expected purchases {then.ExpectedPurchases12Months} -> {now.ExpectedPurchases12Months} after 30 silent days");
+        await AssertTierSegmentsMatchAsync(server, after);
+    }
+
+    [Fact]
     public async Task AKilledServerResumesTheSweepWhereItStopped()
     {
         var settings = await TestStores.SettingsAsync(TestStores.Sqlite, "sweep-" + Guid.NewGuid().ToString("N"));

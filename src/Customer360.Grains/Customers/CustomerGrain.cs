@@ -372,7 +372,38 @@ public sealed partial class CustomerGrain(
         }
 
         _called = true;
-        return Task.FromResult(_customer is { } customer ? BuildView(customer, recentTouchpoints) : null);
+        if (_customer is not { } customer)
+        {
+            return Task.FromResult<CustomerView?>(null);
+        }
+
+        RescoreIfBehind(customer);
+        return Task.FromResult<CustomerView?>(BuildView(customer, recentTouchpoints));
+    }
+
+    /// <summary>
+    /// Rescores a customer held in memory whose score is older than the newest model this silo
+    /// knows, or than today, and tells its segments and watchers: a read never shows the score of
+    /// a model or day the sweep has not reached yet, beside inputs taken as of today.
+    /// </summary>
+    private void RescoreIfBehind(Customer customer)
+    {
+        var rules = valueModel.Rules;
+        if (rules.ValueModel is not { } model)
+        {
+            return;
+        }
+
+        var now = clock.GetUtcNow();
+        if (customer.Value is { } value && value.Revision >= ValueAssessment.Revise(model.Version, DailyActivity.DayOf(now)))
+        {
+            return;
+        }
+
+        var before = customer.SegmentContributions();
+        customer.Reassess(rules, now);
+        segments.Report(customer.CustomerId, OrderOf(customer), before, customer.SegmentContributions());
+        Signal();
     }
 
     private async Task<CustomerView?> ReadAgainThenViewAsync(int recentTouchpoints)
