@@ -64,6 +64,9 @@ public static class BgNbdModel
         // Beyond this (a − 1) z the tail series is long and the paper's form is used instead.
         const double DirectFormAbove = 50;
 
+        // Most that the terms of the tail form may exceed its result by (digits lost).
+        const double MaximumCancellation = 1e4;
+
         if (!double.IsFinite(weeks) || weeks < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(weeks), weeks, "The horizon must be finite and not negative.");
@@ -110,8 +113,26 @@ public static class BgNbdModel
         if (!double.IsFinite(expected))
         {
             var growth = epsilon == 0 ? -logOneMinusZ : -ModelMath.ExpM1(epsilon * logOneMinusZ) / epsilon;
-            var tail = Hypergeometric.Tail(beta, epsilon, c, z);
-            expected = ProbabilityAlive(parameters, customer) * ((c * growth) - (Math.Exp(epsilon * logOneMinusZ) * beta * tail));
+            var tail = Hypergeometric.Tail(beta, epsilon, c, z, out var tailMagnitude);
+            var factor = Math.Exp(epsilon * logOneMinusZ) * beta;
+            var bracket = (c * growth) - (factor * tail);
+            expected = ProbabilityAlive(parameters, customer) * bracket;
+
+            // With r well above a + b (purchase rates much alike across customers) β is far below
+            // 0 and the tail's terms alternate, climbing far above their sum: the figure is then
+            // noise, 0 or 10²⁰ for r near 100. The paper's own form, whose series has only
+            // positive terms when c > 0, is taken instead, away from its singularity at a = 1.
+            var noise = Math.Abs(c * growth) + (Math.Abs(factor) * tailMagnitude);
+            if (noise > MaximumCancellation * Math.Abs(bracket) && c > 0 && Math.Abs(epsilon) >= 1e-3)
+            {
+                var series = Hypergeometric.PositiveSeries(r + x, b + x, c, z);
+                var direct = ProbabilityAlive(parameters, customer) * c / epsilon
+                    * -ModelMath.ExpM1(((r + x) * logOneMinusZ) + Math.Log(series));
+                if (double.IsFinite(direct))
+                {
+                    expected = direct;
+                }
+            }
         }
 
         return double.IsFinite(expected) ? Math.Max(0, expected) : 0;

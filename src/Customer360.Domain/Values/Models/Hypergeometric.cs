@@ -108,14 +108,22 @@ public static class Hypergeometric
     /// in the one case the series cannot be brought to convergence (see <see cref="Gauss2F1"/>) it
     /// returns the partial sum of ten million terms.
     /// </summary>
-    internal static double Tail(double a, double b, double c, double z)
+    internal static double Tail(double a, double b, double c, double z) => Tail(a, b, c, z, out _);
+
+    /// <summary>
+    /// As above, with the sum of the magnitudes of the terms the tail was summed from, in units of
+    /// the tail: far above |tail| when the terms cancel (a far below 0, say), which bounds the
+    /// digits lost.
+    /// </summary>
+    internal static double Tail(double a, double b, double c, double z, out double magnitude)
     {
+        magnitude = 0;
         if (z <= 0)
         {
             return 0;
         }
 
-        if (TryTailSeries(a, b, c, z, QuickTerms, out var quick))
+        if (TryTailSeries(a, b, c, z, QuickTerms, out var quick, out magnitude))
         {
             return quick;
         }
@@ -125,16 +133,34 @@ public static class Hypergeometric
         var scale = a * b / c;
         if (Math.Abs(scale) >= 1e-4 && CanTransformToOneMinusZ(c - a - b))
         {
-            var (value, magnitude) = AroundOne(a, b, c, z);
+            var (value, transformedMagnitude) = AroundOne(a, b, c, z);
             var transformed = (value - 1) / scale;
-            if (double.IsFinite(transformed) && magnitude <= MaximumCancellation * Math.Abs(value - 1))
+            if (double.IsFinite(transformed) && transformedMagnitude <= MaximumCancellation * Math.Abs(value - 1))
             {
+                magnitude = transformedMagnitude / Math.Abs(scale);
                 return transformed;
             }
         }
 
-        TryTailSeries(a, b, c, z, MaximumTerms, out var slow);
+        TryTailSeries(a, b, c, z, MaximumTerms, out var slow, out magnitude);
         return slow;
+    }
+
+    /// <summary>
+    /// 2F1(a, b; c; z) by its plain series, untransformed, for a, b, c &gt; 0 and 0 ≤ z &lt; 1:
+    /// every term is positive, so no digit is lost to cancellation, however far the terms climb
+    /// before they fall. NaN when the sum exceeds the range of a double or has not converged in
+    /// ten million terms.
+    /// </summary>
+    internal static double PositiveSeries(double a, double b, double c, double z)
+    {
+        if (z <= 0)
+        {
+            return 1;
+        }
+
+        var value = TryTailSeries(a, b, c, z, MaximumTerms, out var tail) ? 1 + (a * b / c * tail) : double.NaN;
+        return double.IsFinite(value) ? value : double.NaN;
     }
 
     /// <summary>The plain series, after Euler's transformation when c − a − b &lt; 0.</summary>
@@ -185,6 +211,12 @@ public static class Hypergeometric
             if (term == 0)
             {
                 return true;
+            }
+
+            if (!double.IsFinite(sum))
+            {
+                // Beyond the range of a double: no further term brings it back.
+                return false;
             }
 
             if (n > settled)

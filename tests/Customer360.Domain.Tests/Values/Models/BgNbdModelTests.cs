@@ -153,6 +153,23 @@ public sealed class BgNbdModelTests
         Reference.Close(expected, BgNbdModel.ExpectedPurchases(parameters, new CustomerValueInputs(1000, 1000.0 / 7, 1000.0 / 7, 1), weeks), 1e-10);
     }
 
+    [Theory]
+    // Purchase rates much alike across customers (r = 80 or 150, far above a + b): the series of
+    // the tail form alternates, with terms up to 10^40 above its sum. Reference from
+    // compute_reference.py ("R80." and "R150."), which direct integration confirms.
+    [InlineData(80, 2.5, 0, 0, 1.0 / 7, 32.462051697368857022)]
+    [InlineData(80, 2.5, 0, 0, 10, 20.742010931991194068)]
+    [InlineData(80, 2.5, 2, 5, 10, 8.7549779231096606897e-17)]
+    [InlineData(150, 5, 0, 0, 1.0 / 7, 32.157399758632999972)]
+    [InlineData(150, 5, 0, 0, 10, 23.757043202950474697)]
+    [InlineData(150, 5, 2, 5, 10, 2.6906865330623561269e-25)]
+    public void ExpectedPurchasesWhenPurchaseRatesAreMuchAlikeMatchReference(double r, double alpha, int x, double tx, double t, double expected)
+    {
+        var parameters = new BgNbdParameters(r, alpha, 0.8, 2.5);
+
+        Reference.Close(expected, BgNbdModel.ExpectedPurchases(parameters, new CustomerValueInputs(x, tx, t, x == 0 ? 0 : 1), 52), 1e-10);
+    }
+
     [Fact]
     public void NoRepeatIsCertainlyAlive()
     {

@@ -169,6 +169,11 @@ for label, params, (x, tx, T), weeks in (
     for t in weeks:
         show(f"Integrated.{label}.t={nstr(t, 6)}", expected_purchases_by_integration(*params, x, tx, T, t))
 
+print("# BG/NBD, purchase rates much alike across customers (r far above a + b), t = 52")
+for label, params in (("R80", (mpf(80), mpf("2.5"), mpf("0.8"), mpf("2.5"))), ("R150", (mpf(150), mpf(5), mpf("0.8"), mpf("2.5")))):
+    for name, (x, tx, T) in (("FirstYesterday", (0, mpf(0), mpf(1) / 7)), ("NoRepeat10", (0, mpf(0), mpf(10))), ("Repeat2", (2, mpf(5), mpf(10)))):
+        show(f"{label}.Expected.{name}.t=52", expected_purchases(*params, x, tx, T, mpf(52)))
+
 print("# Gauss 2F1")
 HYP = {
     "Simple": (mpf("0.5"), mpf("1.5"), mpf("2.5"), mpf("0.3")),
