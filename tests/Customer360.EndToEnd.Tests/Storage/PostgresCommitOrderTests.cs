@@ -20,23 +20,27 @@ public sealed class PostgresCommitOrderTests
         var connectionString = await PostgresScratchSchema.CreateAsync("commit_order");
         await PostgresScratchSchema.ApplySchemaAsync(connectionString);
         await using var store = new PostgresCustomerStore(connectionString, "shop", new GroupCommitOptions { MaxConcurrentCommits = 2 }, NullLogger<PostgresCustomerStore>.Instance);
-        Assert.True(await store.AppendAsync(Visit("held", "v1", 1)));
-        store.SaveSnapshot(new CustomerSnapshot("held", 1, [1]));
-        Assert.True(await store.AppendAsync(Visit("held", "v2", 2)));
+        Assert.True(await store.AppendAsync(Visit("slow", "s0", 1)));
         var from = await store.LastPositionAsync();
 
-        // Another session holds the snapshot row of "held", so the next batch that writes it is
-        // held up after its log entry has been numbered.
+        // Another session inserts, and holds uncommitted, the entry the next append of "slow"
+        // writes: that append's batch is held up on the log's unique indexes after its entry has
+        // been numbered, until the other session ends. (Holding a row the batch writes besides
+        // its entries, such as a snapshot, would not do: the snapshot may be taken into a batch
+        // of its own.)
         await using var blocker = new NpgsqlConnection(connectionString);
         await blocker.OpenAsync();
         await using var lockTransaction = await blocker.BeginTransactionAsync();
-        await using (var lockRow = new NpgsqlCommand("SELECT version FROM customer360_snapshot WHERE service_id = 'shop' AND customer_id = 'held' FOR UPDATE", blocker, lockTransaction))
+        await using (var insert = new NpgsqlCommand(
+            """
+            INSERT INTO customer360_log (customer_key, sequence, kind, event_id, recorded_ticks, fingerprint, payload)
+            SELECT customer_key, 2, 1, 's1', 0, 0, '{}' FROM customer360_customer WHERE service_id = 'shop' AND customer_id = 'slow'
+            """, blocker, lockTransaction))
         {
-            Assert.Equal(1L, await lockRow.ExecuteScalarAsync());
+            Assert.Equal(1, await insert.ExecuteNonQueryAsync());
         }
 
-        store.SaveSnapshot(new CustomerSnapshot("held", 2, [2]));
-        var slow = store.AppendAsync(Visit("slow", "s1", 1));
+        var slow = store.AppendAsync(Visit("slow", "s1", 2));
         await WaitUntilNumberedAsync(connectionString, blocker);
 
         // A later batch, in the other commit slot, commits above it.
@@ -56,7 +60,7 @@ public sealed class PostgresCommitOrderTests
         Assert.True(position >= from + 2);
     }
 
-    /// <summary>Waits until the held-up batch's log entry exists, uncommitted: its session waits for the row the holder locked.</summary>
+    /// <summary>Waits until the held-up batch's log entry exists, uncommitted: its session waits for the holder's entry.</summary>
     private static async Task WaitUntilNumberedAsync(string connectionString, NpgsqlConnection holder)
     {
         await using var connection = new NpgsqlConnection(connectionString);
