@@ -42,16 +42,5 @@ public sealed class SegmentStoreUnavailableOnDatabaseFailure(ISegmentStore inner
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        switch (Inner)
-        {
-            case IAsyncDisposable asyncDisposable:
-                await asyncDisposable.DisposeAsync();
-                break;
-            case IDisposable disposable:
-                disposable.Dispose();
-                break;
-        }
-    }
+    public ValueTask DisposeAsync() => InnerStore.DisposeAsync(Inner);
 }

@@ -86,18 +86,7 @@ public sealed class UnavailableOnDatabaseFailure(ICustomerStore inner) : ICustom
 
     public Task RemoveCheckpointAsync(string name, long atLeast) => Inner.RemoveCheckpointAsync(name, atLeast);
 
-    public async ValueTask DisposeAsync()
-    {
-        switch (Inner)
-        {
-            case IAsyncDisposable asyncDisposable:
-                await asyncDisposable.DisposeAsync();
-                break;
-            case IDisposable disposable:
-                disposable.Dispose();
-                break;
-        }
-    }
+    public ValueTask DisposeAsync() => InnerStore.DisposeAsync(Inner);
 
     private static async Task<T> Guard<T>(Func<Task<T>> read)
     {
