@@ -35,6 +35,11 @@ internal static class ValueModelRenderer
             console.MarkupLineInterpolated($"[red]Last fit failed[/] at {ProtoValues.Format(status.LastFailureAt)}: {status.LastFailure}");
         }
 
+        if (status.NextFitAt is { } next)
+        {
+            console.MarkupLineInterpolated($"[grey]Next scheduled fit:[/] {ProtoValues.Format(next)}");
+        }
+
         if (status.Sweep is { } sweep)
         {
             console.MarkupLineInterpolated($"Rescoring with v{sweep.ModelVersion} as of {sweep.Day}: {Progress(sweep)}");

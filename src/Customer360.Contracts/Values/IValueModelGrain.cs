@@ -35,7 +35,8 @@ public sealed record ValueModelStatus(
     [property: Id(2)] string? LastFailure,
     [property: Id(3)] DateTimeOffset? LastFailureAt,
     [property: Id(4)] bool Fitting,
-    [property: Id(5)] RescoringSweepStatus? Sweep = null);
+    [property: Id(5)] RescoringSweepStatus? Sweep = null,
+    [property: Id(6)] DateTimeOffset? NextFitAt = null);
 
 /// <summary>
 /// The re-scoring sweep: after a new model, and each new day, every customer is rescored with

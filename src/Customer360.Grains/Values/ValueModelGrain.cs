@@ -47,9 +47,17 @@ public sealed partial class ValueModelGrain(
 {
     private static readonly TimeSpan SweepSaveInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// The first pause before a scheduled fit that could not read the log is tried again; each
+    /// failure in a row doubles it, up to the fit interval.
+    /// </summary>
+    public static readonly TimeSpan FirstFitRetry = TimeSpan.FromMinutes(1);
+
     private readonly TimeSpan _fitInterval = options.Value.ValueModel.FitInterval;
     private bool _fitting;
     private DateTimeOffset _scheduleFrom;
+    private TimeSpan _fitRetry;
+    private DateTimeOffset _retryFitAt;
     private Task _sweep = Task.CompletedTask;
     private CancellationTokenSource? _stopSweep;
     private DateTimeOffset _sweepSavedAt;
@@ -71,7 +79,14 @@ public sealed partial class ValueModelGrain(
         await StopSweepAsync();
 
     public Task<ValueModelStatus> GetAsync() => Task.FromResult(new ValueModelStatus(
-        state.State.Model, state.State.Report, state.State.LastFailure, state.State.LastFailureAt, _fitting, sweepState.State.ToStatus()));
+        state.State.Model, state.State.Report, state.State.LastFailure, state.State.LastFailureAt, _fitting, sweepState.State.ToStatus(), NextFitAt()));
+
+    /// <summary>When the schedule next tries a fit: a fit interval after the last attempt, or later while fits cannot read the log.</summary>
+    private DateTimeOffset NextFitAt()
+    {
+        var due = (state.State.LastAttemptAt ?? _scheduleFrom) + _fitInterval;
+        return due > _retryFitAt ? due : _retryFitAt;
+    }
 
     public async Task<ValueModelFitOutcome> FitAsync(DateTimeOffset? calibrationEnd)
     {
@@ -117,9 +132,28 @@ public sealed partial class ValueModelGrain(
 
     private async Task CheckScheduleAsync(CancellationToken cancellationToken)
     {
-        if (!_fitting && IsDue(state.State.LastAttemptAt ?? _scheduleFrom, _fitInterval, clock.GetUtcNow()))
+        var now = clock.GetUtcNow();
+        if (!_fitting && now >= NextFitAt())
         {
-            await FitAsync(null);
+            try
+            {
+                await FitAsync(null);
+                _fitRetry = TimeSpan.Zero;
+            }
+            catch (Exception e)
+            {
+                // The log could not be read (the database is out of reach, say), and the fit
+                // recorded no attempt: still due, it would read the whole log again at every
+                // check, every few seconds, while the database struggles. It waits instead.
+                _fitRetry = _fitRetry == TimeSpan.Zero
+                    ? FirstFitRetry
+                    : TimeSpan.FromTicks(Math.Min(_fitRetry.Ticks * 2, Math.Max(_fitInterval.Ticks, FirstFitRetry.Ticks)));
+                _retryFitAt = now + _fitRetry;
+                state.State.LastFailure = $"the scheduled fit could not read the log: {e.Message}";
+                state.State.LastFailureAt = now;
+                LogScheduledFitFailed(logger, e, _retryFitAt);
+                return;
+            }
         }
 
         await StartSweepIfDueAsync();
@@ -218,8 +252,6 @@ public sealed partial class ValueModelGrain(
         }
     }
 
-    /// <summary>Whether a scheduled fit is due: the last attempt (or the start of the schedule) is a fit interval old.</summary>
-    internal static bool IsDue(DateTimeOffset since, TimeSpan interval, DateTimeOffset now) => now - since >= interval;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Value model v{Version} fitted on {Customers} customers, calibration end {CalibrationEnd:u}")]
     private static partial void LogFitted(ILogger logger, long version, long customers, DateTimeOffset calibrationEnd);
@@ -232,6 +264,9 @@ public sealed partial class ValueModelGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The re-scoring sweep stopped after customer {Cursor}; it resumes at the next check")]
     private static partial void LogSweepFailed(ILogger logger, Exception exception, string? cursor);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The scheduled value model fit could not read the log; the current model stays, and the fit is tried again at {RetryAt:u}")]
+    private static partial void LogScheduledFitFailed(ILogger logger, Exception exception, DateTimeOffset retryAt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Value model fit failed: {Reason}; the current model stays")]
     private static partial void LogFitFailed(ILogger logger, string? reason);

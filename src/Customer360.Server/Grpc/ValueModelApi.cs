@@ -58,6 +58,7 @@ public sealed class ValueModelApi(IGrainFactory grains, IOptions<Customer360Opti
             LastFailureAt = status.LastFailureAt is { } at ? Timestamp.FromDateTimeOffset(at) : null,
             Fitting = status.Fitting,
             Sweep = status.Sweep is { } sweep ? ToProto(sweep) : null,
+            NextFitAt = status.NextFitAt is { } next ? Timestamp.FromDateTimeOffset(next) : null,
         };
     }
 

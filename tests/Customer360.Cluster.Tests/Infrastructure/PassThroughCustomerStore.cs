@@ -22,7 +22,7 @@ public abstract class PassThroughCustomerStore(ICustomerStore inner) : ICustomer
 
     public Task<IReadOnlyList<CustomerLogEntry>> ReadEntriesAsync(string customerId, long afterSequence) => inner.ReadEntriesAsync(customerId, afterSequence);
 
-    public IAsyncEnumerable<CustomerDay> ReadPurchaseDaysAsync(DateTimeOffset? until, CancellationToken cancellationToken = default) =>
+    public virtual IAsyncEnumerable<CustomerDay> ReadPurchaseDaysAsync(DateTimeOffset? until, CancellationToken cancellationToken = default) =>
         inner.ReadPurchaseDaysAsync(until, cancellationToken);
 
     public Task<IReadOnlyList<string>> ReadCustomerIdsAsync(string? after, int limit) => inner.ReadCustomerIdsAsync(after, limit);
