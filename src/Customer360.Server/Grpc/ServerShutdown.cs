@@ -25,12 +25,25 @@ public sealed class ServerShutdown(IHostApplicationLifetime lifetime, OpenWatche
     public RpcException ShuttingDown() =>
         new(new Status(StatusCode.Unavailable, "the server is shutting down; reconnect"));
 
+    /// <summary>First wait before asking again after a watched grain could not be reached; it doubles up to <see cref="LongestWatchRetry"/>.</summary>
+    private static readonly TimeSpan FirstWatchRetry = TimeSpan.FromMilliseconds(200);
+
+    private static readonly TimeSpan LongestWatchRetry = TimeSpan.FromSeconds(5);
+
     /// <summary>
-    /// Serves a watch: sends <paramref name="current"/>, then each newer value that
+    /// Serves a watch: sends the value <paramref name="first"/> reads, then each newer value that
     /// <paramref name="waitForChange"/> (a bounded long-poll, null when nothing changed)
     /// returns, until the client cancels or the server stops. Refused with RESOURCE_EXHAUSTED
     /// when the server has as many watches open as it allows.
     /// </summary>
+    /// <remarks>
+    /// The watched grain may live on another silo. When it cannot be reached for a while (its
+    /// silo died, the store is out of reach: what a client would be told to retry), the watch
+    /// asks again, reading the value afresh from wherever the grain lives now, and goes on; it
+    /// sends that value if it is newer than the last one sent. A value older than that one (state
+    /// that moved with less than the watch showed) ends the watch with UNAVAILABLE instead, so
+    /// that no watch ever goes back a version and the client opens a new one.
+    /// </remarks>
     public async Task WatchAsync<T, TVersion>(
         ServerCallContext context,
         Func<Task<T>> first,
@@ -51,7 +64,20 @@ public sealed class ServerShutdown(IHostApplicationLifetime lifetime, OpenWatche
             var known = versionOf(current);
             while (true)
             {
-                var next = await waitForChange(known, cancellation);
+                T? next;
+                try
+                {
+                    next = await waitForChange(known, cancellation);
+                }
+                catch (Exception ex) when (IsTransient(ex) && !cancellation.IsCancellationRequested)
+                {
+                    next = await ReadAgainAsync(first, cancellation);
+                    if (versionOf(next).CompareTo(known) < 0)
+                    {
+                        throw new RpcException(new Status(StatusCode.Unavailable, "the watched state moved and is being restored; watch again"));
+                    }
+                }
+
                 cancellation.ThrowIfCancellationRequested();
                 if (next is not null && versionOf(next).CompareTo(known) > 0)
                 {
@@ -69,4 +95,27 @@ public sealed class ServerShutdown(IHostApplicationLifetime lifetime, OpenWatche
             throw ShuttingDown();
         }
     }
+
+    /// <summary>Reads a watched value again after its grain could not be reached, waiting longer each time it still cannot be.</summary>
+    private static async Task<T> ReadAgainAsync<T>(Func<Task<T>> read, CancellationToken cancellation)
+    {
+        var wait = FirstWatchRetry;
+        while (true)
+        {
+            await Task.Delay(wait, cancellation);
+            try
+            {
+                return await read();
+            }
+            catch (Exception ex) when (IsTransient(ex) && !cancellation.IsCancellationRequested)
+            {
+                wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, LongestWatchRetry.Ticks));
+            }
+        }
+    }
+
+    /// <summary>A failure below the API that a client would be told to retry (UNAVAILABLE): a silo gone, a time-out, the store out of reach.</summary>
+    private static bool IsTransient(Exception ex) =>
+        ex is not (RpcException or OperationCanceledException)
+        && ErrorMappingInterceptor.ToStatus(ex).StatusCode == StatusCode.Unavailable;
 }
