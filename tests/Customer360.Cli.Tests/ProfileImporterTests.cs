@@ -100,6 +100,37 @@ public class ProfileImporterTests
         Assert.Equal(3, refusals["C2"]);
     }
 
+    [Fact]
+    public async Task AProfileTooLargeForTheServerIsRecordedAgainstItsLineNotSentForever()
+    {
+        // The server refuses a message above its size limit with RESOURCE_EXHAUSTED too, but
+        // without a wait to honour: the same profile would be refused again every time.
+        var sent = new ConcurrentDictionary<string, int>();
+        var importer = new ProfileImporter((request, _) =>
+        {
+            if (sent.AddOrUpdate(request.CustomerId, 1, (_, n) => n + 1) > 1)
+            {
+                throw new InvalidOperationException($"'{request.CustomerId}' was sent again");
+            }
+
+            if (request.CustomerId == "big")
+            {
+                throw new RpcException(new Status(
+                    StatusCode.ResourceExhausted,
+                    "request: the message is 2,048 bytes; the server accepts at most 1,024 (Customer360:Grpc:MaxMessageBytes)"));
+            }
+
+            return Task.FromResult(true);
+        });
+
+        var tally = await importer.RunAsync(Lines("C1", "big", "C3"), CancellationToken.None);
+
+        Assert.Equal(2L, tally.Accepted);
+        var rejection = Assert.Single(tally.Rejections);
+        Assert.Equal((2, "big", "RESOURCE_EXHAUSTED"), (rejection.LineNumber, rejection.Id, rejection.Code));
+        Assert.StartsWith("request: the message is 2,048 bytes", rejection.Reason);
+    }
+
     [Theory]
     [InlineData("250", 250)]
     [InlineData("soon", 1000)]

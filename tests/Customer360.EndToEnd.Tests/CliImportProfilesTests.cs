@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Customer360.Api.V1;
 using static Customer360.EndToEnd.Tests.Touchpoints;
 
 namespace Customer360.EndToEnd.Tests;
@@ -28,6 +29,38 @@ public sealed class CliImportProfilesTests(ServerFixture fixture)
             Assert.Equal((3, 0, 0), first);
             Assert.Equal((0, 3, 0), again);
             Assert.Equal((1, 2, 0), edited);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task AProfileLargerThanTheServerTakesIsReportedAgainstItsLineAndTheRestAreImported()
+    {
+        await using var server = await TestServer.StartAsync(settings: new Dictionary<string, string?> { ["Customer360:Grpc:MaxMessageBytes"] = "1024" });
+        var (small, large) = (NewCustomerId("cli-profiles"), NewCustomerId("cli-profiles"));
+        var notes = string.Join(", ", Enumerable.Range(1, 4).Select(i => $$"""
+            "note{{i}}": "{{new string('n', 400)}}"
+            """));
+        var file = Path.Combine(Path.GetTempPath(), $"c360-profiles-{Guid.NewGuid():N}.jsonl");
+        try
+        {
+            await File.WriteAllLinesAsync(file, [
+                $$"""{ "customerId": "{{large}}", "givenName": "Ada", "setAttributes": { {{notes}} } }""",
+                Line(small, "Lovelace"),
+            ]);
+            var (exitCode, output, error) = await CliProcess.RunAsync(["import-profiles", file, "--server", server.Address.ToString(), "--json"]);
+
+            Assert.True(exitCode == 3, $"c360 exited with {exitCode}: {error}\n{output}");
+            using var tally = JsonDocument.Parse(output);
+            var root = tally.RootElement;
+            Assert.Equal((1, 0, 1), (root.GetProperty("accepted").GetInt32(), root.GetProperty("unchanged").GetInt32(), root.GetProperty("rejected").GetInt32()));
+            var rejection = Assert.Single(root.GetProperty("rejections").EnumerateArray());
+            Assert.Equal(1, rejection.GetProperty("line").GetInt32());
+            Assert.StartsWith("request: the message is ", rejection.GetProperty("reason").GetString());
+            Assert.Equal("Lovelace", (await server.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = small })).Profile.FamilyName);
         }
         finally
         {

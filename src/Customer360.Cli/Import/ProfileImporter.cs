@@ -16,7 +16,9 @@ namespace Customer360.Cli.Import;
 ///
 /// An API key with a rate limit has calls beyond it refused with RESOURCE_EXHAUSTED and how long
 /// to wait (<c>grpc-retry-pushback-ms</c>): the import waits that long and sends the profile
-/// again, so a limited key's import runs at the key's rate instead of stopping.
+/// again, so a limited key's import runs at the key's rate instead of stopping. A profile larger
+/// than the server takes is refused with RESOURCE_EXHAUSTED and no wait: it is recorded against
+/// its line, as any other refused profile.
 /// </remarks>
 internal sealed class ProfileImporter(Func<UpsertProfileRequest, CancellationToken, Task<bool>> upsert, int parallelism = ProfileImporter.DefaultParallelism)
 {
@@ -56,7 +58,7 @@ internal sealed class ProfileImporter(Func<UpsertProfileRequest, CancellationTok
                         tally.AddUnchanged();
                     }
                 }
-                catch (RpcException ex) when (PerRecordFailures.Contains(ex.StatusCode))
+                catch (RpcException ex) when (PerRecordFailures.Contains(ex.StatusCode) || (ex.StatusCode == StatusCode.ResourceExhausted && !IsPushback(ex)))
                 {
                     tally.AddRejected(new ImportRejection(
                         line.LineNumber, line.Message.CustomerId, ex.Status.Detail, string.Empty, ProtoValues.FormatStatusCode(ex.StatusCode)));
@@ -80,7 +82,7 @@ internal sealed class ProfileImporter(Func<UpsertProfileRequest, CancellationTok
             {
                 return await upsert(request, cancellationToken);
             }
-            catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted)
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted && IsPushback(ex))
             {
                 // Refused before anything was applied, so sending the same profile again is safe.
                 await Task.Delay(PushbackOf(ex), cancellationToken);
@@ -88,9 +90,18 @@ internal sealed class ProfileImporter(Func<UpsertProfileRequest, CancellationTok
         }
     }
 
+    /// <summary>
+    /// Whether a RESOURCE_EXHAUSTED refusal asks for a wait (<c>grpc-retry-pushback-ms</c>), as a
+    /// key's rate limit does. One without (a profile larger than the server takes) would be refused
+    /// again every time: it is the line's, and the import goes on without it.
+    /// </summary>
+    private static bool IsPushback(RpcException refusal) => refusal.Trailers.Get(PushbackTrailer) is not null;
+
+    private const string PushbackTrailer = "grpc-retry-pushback-ms";
+
     /// <summary>The wait the server asked for in <c>grpc-retry-pushback-ms</c>, or <see cref="DefaultPushback"/>.</summary>
     public static TimeSpan PushbackOf(RpcException refusal) =>
-        long.TryParse(refusal.Trailers.GetValue("grpc-retry-pushback-ms"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms)
+        long.TryParse(refusal.Trailers.GetValue(PushbackTrailer), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms)
             ? TimeSpan.FromMilliseconds(ms)
             : DefaultPushback;
 }
