@@ -22,6 +22,32 @@ public sealed class CliGetTests(ServerFixture fixture)
         Assert.Empty(await RecentEventIdsAsync(id, "--recent", "0"));
     }
 
+    [Fact]
+    public async Task AViewWithoutItsHistoryDoesNotClaimTheCustomerHasNoTouchpoints()
+    {
+        var id = NewCustomerId("cli-get");
+        await fixture.Server.Customers.RecordTouchpointAsync(Record(Purchase(id, 10m)));
+        var profileOnly = NewCustomerId("cli-get");
+        await fixture.Server.Customers.UpsertProfileAsync(new UpsertProfileRequest { CustomerId = profileOnly, GivenName = "Ada" });
+
+        var withoutHistory = await TextAsync(id, "--recent", "0");
+        var withHistory = await TextAsync(id);
+        var never = await TextAsync(profileOnly);
+
+        Assert.DoesNotContain("No touchpoints yet", withoutHistory);
+        Assert.Contains("Recent touchpoints left out", withoutHistory);
+        Assert.Contains("Recent touchpoints", withHistory);
+        Assert.DoesNotContain("No touchpoints yet", withHistory);
+        Assert.Contains("No touchpoints yet", never);
+    }
+
+    private async Task<string> TextAsync(string customerId, params string[] options)
+    {
+        var (exitCode, output, error) = await CliProcess.RunAsync(["get", customerId, "--server", fixture.Server.Address.ToString(), .. options]);
+        Assert.True(exitCode == 0, $"c360 exited with {exitCode}: {error}\n{output}");
+        return output;
+    }
+
     private async Task<string[]> RecentEventIdsAsync(string customerId, params string[] options)
     {
         var (exitCode, output, error) = await CliProcess.RunAsync(

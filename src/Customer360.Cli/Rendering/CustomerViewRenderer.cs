@@ -21,6 +21,11 @@ internal static class CustomerViewRenderer
         {
             console.Write(TouchpointTable.Create(view.RecentTouchpoints, console.Profile.Width, "Recent touchpoints"));
         }
+        else if (view.Aggregates is { TouchpointCount: > 0 })
+        {
+            // Asked for without them (--recent 0): the customer has touchpoints all the same.
+            console.MarkupLine("[grey]Recent touchpoints left out (c360 touchpoints ID lists them).[/]");
+        }
         else
         {
             console.MarkupLine("[grey]No touchpoints yet.[/]");
