@@ -3,6 +3,7 @@ using Customer360.Api.V1;
 using Customer360.Cli.Infrastructure;
 using Customer360.Cli.Mapping;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 using Spectre.Console;
 
 namespace Customer360.Cli.Commands;
@@ -56,9 +57,23 @@ internal static class TouchCommand
                 touchpoint.Attributes[key] = value;
             }
 
-            var ack = await context.Customers.RecordTouchpointAsync(
-                new RecordTouchpointRequest { Touchpoint = touchpoint },
-                cancellationToken: context.CancellationToken);
+            TouchpointAck ack;
+            try
+            {
+                ack = await context.Customers.RecordTouchpointAsync(
+                    new RecordTouchpointRequest { Touchpoint = touchpoint },
+                    cancellationToken: context.CancellationToken);
+            }
+            catch (RpcException ex) when (!Refused(ex.StatusCode))
+            {
+                // The answer was lost, not the touchpoint perhaps: the server may have recorded it.
+                // Sent again with the same event id and time it is counted once; a new id (the
+                // default) would count a recorded purchase twice.
+                CliContext.Error.MarkupLine("[yellow]The touchpoint may have been recorded. To send it again without counting it twice, repeat the command with:[/]");
+                CliContext.Error.MarkupLineInterpolated($"  --event-id {touchpoint.EventId} --at {ProtoValues.FormatIso(touchpoint.OccurredAt)}");
+                throw;
+            }
+
             if (context.Json)
             {
                 context.WriteJson(ack);
@@ -73,4 +88,8 @@ internal static class TouchCommand
         });
         return command;
     }
+
+    /// <summary>Whether the server refused the touchpoint, so that it was certainly not recorded.</summary>
+    private static bool Refused(StatusCode code) => code is StatusCode.InvalidArgument or StatusCode.FailedPrecondition
+        or StatusCode.Unauthenticated or StatusCode.PermissionDenied or StatusCode.ResourceExhausted or StatusCode.Cancelled;
 }
