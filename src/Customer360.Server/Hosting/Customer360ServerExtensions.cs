@@ -48,8 +48,18 @@ public static class Customer360ServerExtensions
             throw new InvalidOperationException($"Customer360:Grpc:MaxWatches must be 1 or more, got {endpoint.MaxWatches}");
         }
 
+        if (endpoint.KeepAliveProblem() is { } keepAliveProblem)
+        {
+            throw new InvalidOperationException(keepAliveProblem);
+        }
+
         var certificate = endpoint.LoadCertificate();
         builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // A watch's connection may carry nothing for hours: pinged, a screen that vanished
+            // without closing it is found, and its calls end and free their watches.
+            kestrel.Limits.Http2.KeepAlivePingDelay = endpoint.KeepAlivePingDelay;
+            kestrel.Limits.Http2.KeepAlivePingTimeout = endpoint.KeepAlivePingTimeout;
             kestrel.Listen(IPAddress.Parse(endpoint.Address), endpoint.Port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http2;
@@ -57,7 +67,8 @@ public static class Customer360ServerExtensions
                 {
                     listen.UseHttps(certificate);
                 }
-            }));
+            });
+        });
 
         builder.Services.Configure<Customer360Options>(config);
 

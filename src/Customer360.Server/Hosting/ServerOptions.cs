@@ -21,6 +21,23 @@ public sealed class GrpcEndpointOptions
     public int MaxWatches { get; set; } = 10_000;
 
     /// <summary>
+    /// How long a connection may send nothing before the server pings it (HTTP/2 PING). A watch of
+    /// a quiet customer carries nothing for hours; the pings keep routers and NATs from dropping
+    /// the connection, and find a screen that vanished without closing it (a laptop put to
+    /// sleep, a VPN gone). At least one second.
+    /// </summary>
+    public TimeSpan KeepAlivePingDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a ping may go unanswered before the server closes the connection, ending its calls and freeing its watches. At least one second.</summary>
+    public TimeSpan KeepAlivePingTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Why the keep-alive settings cannot be used, or null.</summary>
+    public string? KeepAliveProblem() =>
+        KeepAlivePingDelay < TimeSpan.FromSeconds(1) ? $"Customer360:Grpc:KeepAlivePingDelay must be at least 00:00:01, got {KeepAlivePingDelay}"
+        : KeepAlivePingTimeout < TimeSpan.FromSeconds(1) ? $"Customer360:Grpc:KeepAlivePingTimeout must be at least 00:00:01, got {KeepAlivePingTimeout}"
+        : null;
+
+    /// <summary>
     /// The server's TLS certificate: a PKCS#12 file (.pfx, .p12), or a PEM file with its key in
     /// <see cref="CertificateKeyPath"/>. Given, the endpoint speaks HTTP/2 over TLS only
     /// (clients use https://); not given, HTTP/2 without TLS.
