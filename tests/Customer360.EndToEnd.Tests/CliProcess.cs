@@ -6,7 +6,11 @@ namespace Customer360.EndToEnd.Tests;
 public static class CliProcess
 {
     /// <summary>Runs c360 from this build (same configuration and target framework) and collects its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] arguments)
+    public static Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] arguments) =>
+        RunAsync(TimeSpan.FromMinutes(5), arguments);
+
+    /// <summary>As <see cref="RunAsync(string[])"/>; a c360 still running after <paramref name="within"/> is killed, and the test fails.</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(TimeSpan within, params string[] arguments)
     {
         var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var cli = Path.Combine(RepositoryRoot(), "src", "Customer360.Cli", "bin", testOutput.Parent!.Name, testOutput.Name, "c360.dll");
@@ -18,10 +22,19 @@ public static class CliProcess
         };
         start.Environment.Remove("C360_SERVER");
         using var process = Process.Start(start) ?? throw new InvalidOperationException("c360 did not start");
-        using var hang = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        using var hang = new CancellationTokenSource(within);
         var output = process.StandardOutput.ReadToEndAsync(hang.Token);
         var error = process.StandardError.ReadToEndAsync(hang.Token);
-        await process.WaitForExitAsync(hang.Token);
+        try
+        {
+            await process.WaitForExitAsync(hang.Token);
+        }
+        catch (OperationCanceledException) when (hang.IsCancellationRequested)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"c360 {string.Join(' ', arguments)} did not end within {within}");
+        }
+
         return (process.ExitCode, await output, await error);
     }
 

@@ -43,7 +43,10 @@ internal sealed class CliContext(Uri server, string? apiKey, string? caCertifica
 
     public ValueModelService.ValueModelServiceClient ValueModels => new(Calls);
 
-    private GrpcChannel Channel => _channel ??= GrpcChannel.ForAddress(Server, new GrpcChannelOptions { HttpHandler = ServerTrust.HandlerFor(caCertificate) });
+    private GrpcChannel Channel => _channel ??= GrpcChannel.ForAddress(Server, new GrpcChannelOptions { HttpHandler = Handler(caCertificate) });
+
+    /// <summary>How long a call may hear nothing from the server before it is pinged, and how long the ping may go unanswered.</summary>
+    internal static readonly (TimeSpan Delay, TimeSpan Timeout) KeepAlive = (TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(20));
 
     // Every call carries the API key when there is one (the server reads "authorization: Bearer <key>").
     private CallInvoker Calls => apiKey is null
@@ -61,6 +64,26 @@ internal sealed class CliContext(Uri server, string? apiKey, string? caCertifica
     public void WriteJson(IMessage message) => Console.Out.WriteLine(ReplyFormatter.Format(message));
 
     public void Dispose() => _channel?.Dispose();
+
+    /// <summary>
+    /// The connection's handler. While a call is open the server is pinged when it has sent
+    /// nothing for a while: a watch of a quiet customer hears nothing for hours, and without the
+    /// pings a server that vanished without closing the connection (its machine lost power, the
+    /// route dropped) would leave the watch showing a stale customer for ever. Unanswered, the
+    /// call ends with an error.
+    /// </summary>
+    private static SocketsHttpHandler Handler(string? caCertificate)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            // As gRPC's own handler: calls beyond one connection's stream limit open another.
+            EnableMultipleHttp2Connections = true,
+            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
+            KeepAlivePingDelay = KeepAlive.Delay,
+            KeepAlivePingTimeout = KeepAlive.Timeout,
+        };
+        return caCertificate is null ? handler : ServerTrust.Trusting(handler, caCertificate);
+    }
 
     private static IAnsiConsole CreateOut() => Widen(AnsiConsole.Console, Console.IsOutputRedirected);
 
