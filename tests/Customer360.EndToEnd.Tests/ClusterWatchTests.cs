@@ -1,5 +1,6 @@
 using Customer360.Api.V1;
 using Customer360.Grains.Customers;
+using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using static Customer360.EndToEnd.Tests.Touchpoints;
 
@@ -49,7 +50,22 @@ public sealed class ClusterWatchTests
 
         other.Kill();
         await Eventually(() => ActiveSilos(members) == 1, "the killed silo was not declared dead");
-        var ack = await screenSide.Customers.RecordTouchpointAsync(Record(Purchase(id, 20m)), cancellationToken: cts.Token);
+
+        // As a till does: the same touchpoint again while the cluster answers UNAVAILABLE.
+        var purchase = Purchase(id, 20m);
+        TouchpointAck? ack = null;
+        while (ack is null)
+        {
+            try
+            {
+                ack = await screenSide.Customers.RecordTouchpointAsync(Record(purchase), cancellationToken: cts.Token);
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable)
+            {
+                await Task.Delay(200, cts.Token);
+            }
+        }
+
         Assert.Equal(2, ack.CustomerVersion);
 
         Assert.True(await watch.ResponseStream.MoveNext(cts.Token));
