@@ -252,7 +252,6 @@ public sealed partial class ValueModelGrain(
         }
     }
 
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Value model v{Version} fitted on {Customers} customers, calibration end {CalibrationEnd:u}")]
     private static partial void LogFitted(ILogger logger, long version, long customers, DateTimeOffset calibrationEnd);
 
