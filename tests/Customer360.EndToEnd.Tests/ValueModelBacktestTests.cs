@@ -2,10 +2,12 @@ using System.Globalization;
 using System.Text.Json;
 using System.Xml.Linq;
 using Customer360.Api.V1;
+using Customer360.Grains.Values;
 using Customer360.Domain.Values.Models;
 using Customer360.Domain.Values.Models.Synthetic;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 using static Customer360.EndToEnd.Tests.Touchpoints;
 
 namespace Customer360.EndToEnd.Tests;
@@ -167,6 +169,28 @@ public sealed class ValueModelBacktestTests
 
         // A failed backtest is not a failed fit of the current model.
         Assert.Equal(string.Empty, (await server.ValueModels.GetValueModelAsync(new GetValueModelRequest())).LastFailure);
+    }
+
+    [Fact]
+    public async Task ABacktestAskedForWhileAnotherRunsIsRefusedAndTheNextOneRuns()
+    {
+        await using var server = await TestServer.StartAsync();
+        var request = new BacktestRequest { CalibrationEnd = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(-30)), HoldoutWeeks = 2 };
+        var slot = server.Services.GetRequiredService<BacktestSlot>();
+
+        // Another backtest holds the server's one slot.
+        Assert.True(slot.TryTake());
+        var refused = await Assert.ThrowsAsync<RpcException>(() => server.ValueModels.BacktestAsync(request).ResponseAsync);
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+        Assert.Contains("a backtest is already running on this server", refused.Status.Detail, StringComparison.Ordinal);
+
+        // Once it has ended, a backtest runs (and fails here only for want of customers), and
+        // gives the slot back when it ends, failed or not.
+        slot.Release();
+        var ran = await Assert.ThrowsAsync<RpcException>(() => server.ValueModels.BacktestAsync(request).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, ran.StatusCode);
+        Assert.True(slot.TryTake(), "the backtest kept the slot after it ended");
+        slot.Release();
     }
 
     /// <summary>

@@ -46,6 +46,7 @@ public static class Customer360SiloExtensions
         silo.Services.AddSingleton<Customer360Metrics>();
         silo.Services.AddSingleton<ColdRescoring>();
         silo.Services.AddPlacementDirector<SiloAddressPlacement, SiloAddressPlacementDirector>();
+        silo.Services.AddSingleton<BacktestSlot>();
         silo.Services.AddSingleton<ValueModelBacktester>();
         silo.Services.AddSingleton<ValueModelRefresher>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ValueModelRefresher>());

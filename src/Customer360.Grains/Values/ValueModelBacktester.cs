@@ -14,7 +14,7 @@ namespace Customer360.Grains.Values;
 /// the holdout, and each customer's days are split at the calibration day. The fitted models
 /// are reported and dropped: a backtest never becomes the current model nor changes a score.
 /// </summary>
-public sealed class ValueModelBacktester(ICustomerStore store, ValueModelFitter fitter, TimeProvider clock)
+public sealed class ValueModelBacktester(ICustomerStore store, ValueModelFitter fitter, TimeProvider clock, BacktestSlot slot)
 {
     /// <summary>
     /// Backtests with a calibration period up to the UTC day of <paramref name="calibrationEnd"/>
@@ -22,10 +22,23 @@ public sealed class ValueModelBacktester(ICustomerStore store, ValueModelFitter 
     /// fitting take seconds on a large population, so the work runs on the thread pool.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="holdoutWeeks"/> is outside 1 to <see cref="BacktestCohort.MaxHoldoutWeeks"/>.</exception>
-    public Task<ValueModelBacktest> RunAsync(DateTimeOffset calibrationEnd, int holdoutWeeks, CancellationToken cancellationToken)
+    /// <exception cref="BacktestRunningException">Another backtest is running on this server (<see cref="BacktestSlot"/>).</exception>
+    public async Task<ValueModelBacktest> RunAsync(DateTimeOffset calibrationEnd, int holdoutWeeks, CancellationToken cancellationToken)
     {
         var cohort = new BacktestCohort(DailyActivity.DayOf(calibrationEnd), holdoutWeeks);
-        return Task.Run(() => RunAsync(cohort, calibrationEnd, cancellationToken), cancellationToken);
+        if (!slot.TryTake())
+        {
+            throw new BacktestRunningException();
+        }
+
+        try
+        {
+            return await Task.Run(() => RunAsync(cohort, calibrationEnd, cancellationToken), cancellationToken);
+        }
+        finally
+        {
+            slot.Release();
+        }
     }
 
     private async Task<ValueModelBacktest> RunAsync(BacktestCohort cohort, DateTimeOffset calibrationEnd, CancellationToken cancellationToken)
@@ -68,3 +81,21 @@ public sealed record ValueModelBacktest(
     BacktestEvaluation? Evaluation,
     string? FailureReason,
     TimeSpan Duration);
+
+/// <summary>
+/// The one backtest a server runs at a time. Each reads the whole log and holds every customer's
+/// statistics in memory, so several at once could exhaust the server that also serves the tills.
+/// </summary>
+public sealed class BacktestSlot
+{
+    private readonly SemaphoreSlim _slot = new(1, 1);
+
+    /// <summary>Takes the slot if it is free.</summary>
+    public bool TryTake() => _slot.Wait(0);
+
+    public void Release() => _slot.Release();
+}
+
+/// <summary>A backtest was asked for while another runs on the same server.</summary>
+public sealed class BacktestRunningException()
+    : Exception("a backtest is already running on this server; each reads the whole log, so they run one at a time: try again when it has ended");

@@ -103,7 +103,16 @@ public sealed class ValueModelApi(IGrainFactory grains, IOptions<Customer360Opti
                 $"the holdout would end at {holdoutEnd:u}, which has not come yet, so the log cannot show its purchases; choose fewer weeks or an earlier calibration_end"));
         }
 
-        var backtest = await backtester.RunAsync(calibrationEnd, request.HoldoutWeeks, context.CancellationToken);
+        ValueModelBacktest backtest;
+        try
+        {
+            backtest = await backtester.RunAsync(calibrationEnd, request.HoldoutWeeks, context.CancellationToken);
+        }
+        catch (BacktestRunningException running)
+        {
+            throw new RpcException(new Status(StatusCode.ResourceExhausted, running.Message));
+        }
+
         if (backtest is not { Fit: { } fit, Evaluation: { } evaluation })
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"the calibration period could not be fitted: {backtest.FailureReason}"));
