@@ -68,13 +68,39 @@ public class ProfileImporterTests
     }
 
     [Fact]
-    public async Task UnreachableServerStopsTheImport()
+    public async Task UnreachableServerStopsTheImportAfterAFewTries()
     {
-        var importer = new ProfileImporter((_, _) => throw new RpcException(new Status(StatusCode.Unavailable, "connection refused")));
+        var sent = 0;
+        var importer = new ProfileImporter(
+            (_, _) =>
+            {
+                Interlocked.Increment(ref sent);
+                throw new RpcException(new Status(StatusCode.Unavailable, "connection refused"));
+            },
+            parallelism: 1,
+            firstUnavailableWait: TimeSpan.FromMilliseconds(1));
 
         var error = await Assert.ThrowsAsync<RpcException>(() => importer.RunAsync(Lines("C1", "C2"), CancellationToken.None));
 
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.Equal(ProfileImporter.UnavailableAttempts, sent);
+    }
+
+    [Fact]
+    public async Task AProfileAnsweredUnavailableForAMomentIsSentAgainAndTheImportGoesOn()
+    {
+        var answers = new ConcurrentDictionary<string, int>();
+        var importer = new ProfileImporter(
+            (request, _) => request.CustomerId == "moving" && answers.AddOrUpdate(request.CustomerId, 1, (_, n) => n + 1) <= 2
+                ? throw new RpcException(new Status(StatusCode.Unavailable, "the customer's state changed elsewhere; retry"))
+                : Task.FromResult(true),
+            firstUnavailableWait: TimeSpan.FromMilliseconds(1));
+
+        var tally = await importer.RunAsync(Lines("C1", "moving", "C3"), CancellationToken.None);
+
+        Assert.Equal((3L, 0L), (tally.Accepted, (long)tally.Rejections.Count));
+        // Sent three times: answered UNAVAILABLE twice, then upserted.
+        Assert.Equal(3, answers["moving"]);
     }
 
     [Fact]

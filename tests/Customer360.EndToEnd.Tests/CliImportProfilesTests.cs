@@ -68,6 +68,34 @@ public sealed class CliImportProfilesTests(ServerFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task AnImportStoppedByAnUnreachableServerStillReportsWhatItFound()
+    {
+        // A port nothing listens on.
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var file = Path.Combine(Path.GetTempPath(), $"c360-profiles-{Guid.NewGuid():N}.jsonl");
+        try
+        {
+            await File.WriteAllLinesAsync(file, ["{ not json", Line(NewCustomerId("cli-profiles"), "Lovelace")]);
+
+            var (exitCode, output, error) = await CliProcess.RunAsync(["import-profiles", file, "--server", $"http://127.0.0.1:{port}", "--json"]);
+
+            Assert.True(exitCode == 2, $"c360 exited with {exitCode}: {error}\n{output}");
+            Assert.Contains("is the server running", error, StringComparison.Ordinal);
+            using var tally = JsonDocument.Parse(output);
+            var rejection = Assert.Single(tally.RootElement.GetProperty("rejections").EnumerateArray());
+            Assert.Equal(1, rejection.GetProperty("line").GetInt32());
+            Assert.Equal(0, tally.RootElement.GetProperty("accepted").GetInt32());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     private static string Line(string customerId, string familyName) =>
         $$"""{ "customerId": "{{customerId}}", "givenName": "Ada", "familyName": "{{familyName}}", "emails": { "values": [ "ada@example.org" ] } }""";
 

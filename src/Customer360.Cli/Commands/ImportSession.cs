@@ -8,7 +8,7 @@ namespace Customer360.Cli.Commands;
 
 /// <summary>
 /// What every import shares: a progress bar on standard error, the final tally, and an honest
-/// report when Ctrl-C stops it part way.
+/// report when Ctrl-C, or a failure that would hit every record, stops it part way.
 /// </summary>
 internal static class ImportSession
 {
@@ -22,6 +22,7 @@ internal static class ImportSession
         bool countsDuplicates = true)
     {
         var cancelled = false;
+        RpcException? stopped = null;
         try
         {
             await WithProgressAsync(context, total, description, run);
@@ -31,6 +32,12 @@ internal static class ImportSession
         {
             cancelled = true;
         }
+        catch (RpcException ex)
+        {
+            // A failure that would hit every record (the server down, the key refused): what was
+            // applied before it is still reported, then the failure itself.
+            stopped = ex;
+        }
 
         if (context.Json)
         {
@@ -39,6 +46,11 @@ internal static class ImportSession
         else
         {
             ImportReport.Write(context.Out, tally, acceptedLabel, countsDuplicates);
+        }
+
+        if (stopped is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(stopped);
         }
 
         if (cancelled)

@@ -19,10 +19,23 @@ namespace Customer360.Cli.Import;
 /// again, so a limited key's import runs at the key's rate instead of stopping. A profile larger
 /// than the server takes is refused with RESOURCE_EXHAUSTED and no wait: it is recorded against
 /// its line, as any other refused profile.
+///
+/// UNAVAILABLE is often a moment's (a customer moving between silos, a database fail-over):
+/// the profile is sent again after <paramref name="firstUnavailableWait"/>, then twice as long
+/// each time, <see cref="UnavailableAttempts"/> times in all, before the import stops as for a
+/// server that is down.
 /// </remarks>
-internal sealed class ProfileImporter(Func<UpsertProfileRequest, CancellationToken, Task<bool>> upsert, int parallelism = ProfileImporter.DefaultParallelism)
+internal sealed class ProfileImporter(
+    Func<UpsertProfileRequest, CancellationToken, Task<bool>> upsert,
+    int parallelism = ProfileImporter.DefaultParallelism,
+    TimeSpan? firstUnavailableWait = null)
 {
     public const int DefaultParallelism = 16;
+
+    /// <summary>How many times one profile is sent while the server answers UNAVAILABLE.</summary>
+    public const int UnavailableAttempts = 5;
+
+    private readonly TimeSpan _firstUnavailableWait = firstUnavailableWait ?? TimeSpan.FromMilliseconds(250);
 
     private static readonly HashSet<StatusCode> PerRecordFailures =
     [
@@ -76,6 +89,8 @@ internal sealed class ProfileImporter(Func<UpsertProfileRequest, CancellationTok
 
     private async Task<bool> UpsertPacedAsync(UpsertProfileRequest request, CancellationToken cancellationToken)
     {
+        var unavailable = 0;
+        var wait = _firstUnavailableWait;
         while (true)
         {
             try
@@ -86,6 +101,12 @@ internal sealed class ProfileImporter(Func<UpsertProfileRequest, CancellationTok
             {
                 // Refused before anything was applied, so sending the same profile again is safe.
                 await Task.Delay(PushbackOf(ex), cancellationToken);
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && ++unavailable < UnavailableAttempts)
+            {
+                // Applied or not, the same upsert sent again leaves the profile as one would.
+                await Task.Delay(wait, cancellationToken);
+                wait *= 2;
             }
         }
     }
