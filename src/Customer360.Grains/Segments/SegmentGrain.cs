@@ -134,10 +134,11 @@ public sealed class SegmentGrain(
             if (known && held.IsMember && entry.IsMember && held.ValueScore == entry.ValueScore && held.ValueScore.Scale == entry.ValueScore.Scale)
             {
                 // Still a member at the very same score (a contact, a profile change): the
-                // ranking is as it was; only the net spend may have moved.
+                // ranking is as it was; only the net spend may have moved. The newer order is
+                // remembered either way, but the figures change only if the net spend did.
                 _totalNetSpend += entry.NetSpend - held.NetSpend;
                 Set(update.CustomerId, entry, known);
-                changed = true;
+                changed |= entry.NetSpend != held.NetSpend || entry.NetSpend.Scale != held.NetSpend.Scale;
                 continue;
             }
 
@@ -152,7 +153,9 @@ public sealed class SegmentGrain(
                 AddContribution(update.CustomerId, entry);
             }
 
-            changed = true;
+            // A remembered leave stated again (a re-statement of a customer that left) changes
+            // no figure: watchers are not told, and the version stays.
+            changed |= entry.IsMember || (known && held.IsMember);
         }
 
         if (changed)

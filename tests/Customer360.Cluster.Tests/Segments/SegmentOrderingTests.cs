@@ -122,6 +122,38 @@ public sealed class SegmentOrderingTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ANewerUpdateThatChangesNoFigureKeepsTheVersionAndTellsNoWatcher()
+    {
+        var segment = NewSegment();
+        await segment.ApplyAsync([new SegmentUpdate("stays", 1, true, 100m, 300m), new SegmentUpdate("left", 2, false, 0m, 0m, WasMember: true)]);
+        var before = await segment.GetAsync(10);
+
+        // Newer, but the same figures: a profile change of a member (same net spend and score),
+        // and the re-statement of a customer that had left.
+        await segment.ApplyAsync([new SegmentUpdate("stays", 2, true, 100m, 300m), new SegmentUpdate("left", 3, false, 0m, 0m)]);
+        var unchanged = await segment.WaitForChangeAsync(before.Version, 10, TimeSpan.FromMilliseconds(300));
+
+        Assert.Null(unchanged);
+        Assert.Equal(before, await segment.GetAsync(10), SameFigures.Instance);
+
+        // The newer orders were taken all the same: the older updates they replace stay out.
+        await segment.ApplyAsync([new SegmentUpdate("left", 2, true, 999m, 999m)]);
+        Assert.Equal(1, (await segment.GetAsync(10)).MemberCount);
+    }
+
+    private sealed class SameFigures : IEqualityComparer<SegmentFigures>
+    {
+        public static readonly SameFigures Instance = new();
+
+        public bool Equals(SegmentFigures? x, SegmentFigures? y) =>
+            x is not null && y is not null
+            && (x.MemberCount, x.TotalNetSpend, x.TotalValueScore, x.Version, x.UpdatedAt) == (y.MemberCount, y.TotalNetSpend, y.TotalValueScore, y.Version, y.UpdatedAt)
+            && x.TopMembers.SequenceEqual(y.TopMembers);
+
+        public int GetHashCode(SegmentFigures obj) => obj.Version.GetHashCode();
+    }
+
+    [Fact]
     public async Task AChangeAtTheSameScoreMovesTheNetSpendAndKeepsTheRanking()
     {
         var segment = NewSegment();
