@@ -344,22 +344,12 @@ public sealed partial class CustomerGrain(
         }
 
         var rules = await RulesForAsync(modelVersion);
-        if (_customer is not { } customer || rules.ValueModel is not { } model)
+        if (_customer is not { } customer || rules.ValueModel is null)
         {
             return false;
         }
 
-        var now = clock.GetUtcNow();
-        if (customer.Value is { } value && value.Revision >= ValueAssessment.Revise(model.Version, DailyActivity.DayOf(now)))
-        {
-            return woken;
-        }
-
-        var before = customer.SegmentContributions();
-        customer.Reassess(rules, now);
-        segments.Report(customer.CustomerId, OrderOf(customer), before, customer.SegmentContributions());
-        Signal();
-        return true;
+        return RescoreIfBehind(customer, rules) || woken;
     }
 
     public Task<CustomerView?> GetViewAsync() => GetViewAsync(int.MaxValue);
@@ -377,33 +367,34 @@ public sealed partial class CustomerGrain(
             return Task.FromResult<CustomerView?>(null);
         }
 
-        RescoreIfBehind(customer);
+        // A read never shows the score of a model or day the sweep has not reached yet, beside
+        // inputs taken as of today: a customer held in memory is rescored first, as the sweep would.
+        RescoreIfBehind(customer, valueModel.Rules);
         return Task.FromResult<CustomerView?>(BuildView(customer, recentTouchpoints));
     }
 
     /// <summary>
-    /// Rescores a customer held in memory whose score is older than the newest model this silo
-    /// knows, or than today, and tells its segments and watchers: a read never shows the score of
-    /// a model or day the sweep has not reached yet, beside inputs taken as of today.
+    /// Rescores the customer when its score is older than <paramref name="rules"/>' model or than
+    /// today, and tells its segments and watchers; whether it did. The sweep and reads share it.
     /// </summary>
-    private void RescoreIfBehind(Customer customer)
+    private bool RescoreIfBehind(Customer customer, CustomerRules rules)
     {
-        var rules = valueModel.Rules;
         if (rules.ValueModel is not { } model)
         {
-            return;
+            return false;
         }
 
         var now = clock.GetUtcNow();
         if (customer.Value is { } value && value.Revision >= ValueAssessment.Revise(model.Version, DailyActivity.DayOf(now)))
         {
-            return;
+            return false;
         }
 
         var before = customer.SegmentContributions();
         customer.Reassess(rules, now);
         segments.Report(customer.CustomerId, OrderOf(customer), before, customer.SegmentContributions());
         Signal();
+        return true;
     }
 
     private async Task<CustomerView?> ReadAgainThenViewAsync(int recentTouchpoints)
