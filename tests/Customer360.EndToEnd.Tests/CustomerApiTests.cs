@@ -131,6 +131,31 @@ public sealed class CustomerApiTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task AnAddressWithEveryPartEmptyClearsTheStoredAddress()
+    {
+        var id = NewCustomerId();
+        var moved = await Customers.UpsertProfileAsync(new UpsertProfileRequest
+        {
+            CustomerId = id,
+            GivenName = "Ada",
+            Address = new PostalAddress { Lines = { "12 St James's Square" }, Locality = "London", PostalCode = "SW1Y 4JH", CountryCode = "GB" },
+        });
+
+        var (cleared, clearedSays) = await UpsertAsync(new UpsertProfileRequest { CustomerId = id, Address = new PostalAddress() });
+        var (again, againSays) = await UpsertAsync(new UpsertProfileRequest { CustomerId = id, Address = new PostalAddress() });
+        var read = await Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+
+        Assert.Equal("London", moved.Profile.Address.Locality);
+        Assert.Null(cleared.Profile.Address);
+        Assert.Equal(moved.Version + 1, cleared.Version);
+        Assert.Equal("true", clearedSays);
+        Assert.Equal("false", againSays);
+        Assert.Equal(cleared.Version, again.Version);
+        Assert.Null(read.Profile.Address);
+        Assert.Equal("Ada", read.Profile.GivenName);
+    }
+
+    [Fact]
     public async Task UpsertingTheSameProfileAgainChangesNothing()
     {
         var id = NewCustomerId();

@@ -9,7 +9,8 @@ namespace Customer360.Cli.Commands;
 
 /// <summary>
 /// <c>c360 profile ID</c>: creates the customer or changes only the profile fields given.
-/// A list option given once or more replaces the stored list; a <c>--clear-*</c> option empties it.
+/// A list option given once or more replaces the stored list; a <c>--clear-*</c> option empties it
+/// (<c>--clear-address</c> removes the address).
 /// </summary>
 internal static class ProfileCommand
 {
@@ -29,6 +30,7 @@ internal static class ProfileCommand
         var region = new Option<string>("--region") { Description = "Region or state" };
         var postalCode = new Option<string>("--postal-code") { Description = "Postal code" };
         var country = new Option<string>("--country") { Description = "ISO-3166 alpha-2 country code, e.g. DE" };
+        var clearAddress = new Option<bool>("--clear-address") { Description = "Remove the address" };
         var set = Options.KeyValues("--set", "Set a profile attribute; may be repeated");
         var remove = new Option<string[]>("--remove") { Description = "Remove a profile attribute; may be repeated" };
         var consents = Options.KeyValues("--consent", $"Marketing consent as channel=yes|no; channels: {FriendlyNames.MarketingChannels.Choices}");
@@ -36,7 +38,7 @@ internal static class ProfileCommand
         var command = new Command("profile", "Create a customer or update profile fields; fields not given are kept")
         {
             id, givenName, familyName, emails, phones, cards, clearEmails, clearPhones, clearCards,
-            addressLines, locality, region, postalCode, country, set, remove, consents,
+            addressLines, locality, region, postalCode, country, clearAddress, set, remove, consents,
         };
         command.SetHandler(global, async (parseResult, context) =>
         {
@@ -57,7 +59,18 @@ internal static class ProfileCommand
 
             var lines = parseResult.GetValue(addressLines) ?? [];
             string?[] parts = [parseResult.GetValue(locality), parseResult.GetValue(region), parseResult.GetValue(postalCode), parseResult.GetValue(country)];
-            if (lines.Length > 0 || parts.Any(p => p is not null))
+            var givesAddress = lines.Length > 0 || parts.Any(p => p is not null);
+            if (parseResult.GetValue(clearAddress))
+            {
+                if (givesAddress)
+                {
+                    throw new UserInputException("the address options and --clear-address contradict each other");
+                }
+
+                // The API clears the address when given one with every part empty.
+                request.Address = new PostalAddress();
+            }
+            else if (givesAddress)
             {
                 request.Address = new PostalAddress
                 {

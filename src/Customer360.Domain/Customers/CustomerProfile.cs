@@ -5,7 +5,18 @@ public sealed record PostalAddress(
     string Locality,
     string Region,
     string PostalCode,
-    string CountryCode);
+    string CountryCode)
+{
+    /// <summary>
+    /// No line and every part empty. A patch carrying such an address clears the stored one, for
+    /// a customer who asked for their address to be removed. Null parts (an address read from an
+    /// older snapshot) count as empty.
+    /// </summary>
+    public bool IsEmpty =>
+        (Lines is null || Lines.Count == 0)
+        && string.IsNullOrEmpty(Locality) && string.IsNullOrEmpty(Region)
+        && string.IsNullOrEmpty(PostalCode) && string.IsNullOrEmpty(CountryCode);
+}
 
 public sealed record Consent(MarketingChannel Channel, bool Granted, DateTimeOffset UpdatedAt);
 
@@ -99,7 +110,7 @@ public sealed record CustomerProfile
             Emails = patch.Emails ?? Emails,
             PhoneNumbers = patch.PhoneNumbers ?? PhoneNumbers,
             LoyaltyCardIds = patch.LoyaltyCardIds ?? LoyaltyCardIds,
-            Address = patch.Address ?? Address,
+            Address = patch.Address is null ? Address : patch.Address.IsEmpty ? null : patch.Address,
             Attributes = attributes,
             Consents = consents,
         };

@@ -274,7 +274,8 @@ public static class ProtoMapper
         {
             GivenName = p.GivenName,
             FamilyName = p.FamilyName,
-            Address = p.Address is null ? null : new Wire.PostalAddress
+            // A profile stored with an empty address, before an empty one cleared it, shows none.
+            Address = p.Address is null || p.Address.IsEmpty ? null : new Wire.PostalAddress
             {
                 Locality = p.Address.Locality,
                 Region = p.Address.Region,

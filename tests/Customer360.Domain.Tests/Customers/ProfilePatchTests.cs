@@ -90,6 +90,25 @@ public sealed class ProfilePatchTests
     }
 
     [Fact]
+    public void AnEmptyAddressClearsTheStoredOne()
+    {
+        var result = Stored.With(new ProfilePatch { Address = new PostalAddress([], "", "", "", "") });
+
+        Assert.Null(result.Address);
+        Assert.False(result.HasSameContentAs(Stored));
+        Assert.Equal(Stored.Emails, result.Emails);
+    }
+
+    [Fact]
+    public void AnAddressWithOnlyACountryIsKept()
+    {
+        var result = Stored.With(new ProfilePatch { Address = new PostalAddress([], "", "", "", "FR") });
+
+        Assert.Equal("FR", result.Address?.CountryCode);
+        Assert.Equal("", result.Address?.Locality);
+    }
+
+    [Fact]
     public void AttributesAreMergedKeyByKey()
     {
         var result = Stored.With(new ProfilePatch
