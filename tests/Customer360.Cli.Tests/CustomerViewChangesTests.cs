@@ -1,5 +1,6 @@
 using Customer360.Api.V1;
 using Customer360.Cli.Rendering;
+using Google.Protobuf.WellKnownTypes;
 
 namespace Customer360.Cli.Tests;
 
@@ -55,5 +56,30 @@ public class CustomerViewChangesTests
         after.Version = 2;
 
         Assert.Equal(["other changes"], CustomerViewChanges.Describe(before, after));
+    }
+
+    [Fact]
+    public void AViewIsNewerWithALaterVersionOrTheSameVersionRescored()
+    {
+        var shown = View(2, "10.00", ValueTier.Silver, [], "e-1");
+        shown.Value.ComputedAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(2025, 3, 1, 8, 0, 0, TimeSpan.Zero));
+        var same = shown.Clone();
+        var older = shown.Clone();
+        older.Version = 1;
+        var later = shown.Clone();
+        later.Version = 3;
+        var rescored = shown.Clone();
+        rescored.Value.ComputedAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(2025, 3, 2, 0, 5, 0, TimeSpan.Zero));
+        var olderRescored = rescored.Clone();
+        olderRescored.Version = 1;
+
+        // What a watch opened again starts with when nothing happened meanwhile: already seen.
+        Assert.False(CustomerViewChanges.IsNewer(same, than: shown));
+        Assert.False(CustomerViewChanges.IsNewer(older, than: shown));
+        Assert.False(CustomerViewChanges.IsNewer(olderRescored, than: shown));
+        Assert.True(CustomerViewChanges.IsNewer(later, than: shown));
+        // A new value model or a new day rescores the customer without a new version.
+        Assert.True(CustomerViewChanges.IsNewer(rescored, than: shown));
+        Assert.False(CustomerViewChanges.IsNewer(shown, than: rescored));
     }
 }

@@ -20,7 +20,7 @@ internal static class SegmentCommand
                 result.AddError("--top must be between 1 and 100");
             }
         });
-        var watch = new Option<bool>("--watch") { Description = "Keep printing the figures as they change, until Ctrl-C" };
+        var watch = new Option<bool>("--watch") { Description = "Keep printing the figures as they change, until Ctrl-C; reconnects if the connection is lost" };
 
         var command = new Command("segment", "Show one segment's figures and top members") { id, top, watch };
         command.SetHandler(global, async (parseResult, context) =>
@@ -35,15 +35,21 @@ internal static class SegmentCommand
                 return ExitCodes.Ok;
             }
 
-            using var call = context.Segments.WatchSegment(
-                new WatchSegmentRequest { SegmentId = segmentId, Top = count },
-                cancellationToken: context.CancellationToken);
+            var request = new WatchSegmentRequest { SegmentId = segmentId, Top = count };
+            Segment? previous = null;
             try
             {
-                await foreach (var segment in call.ResponseStream.ReadAllAsync(context.CancellationToken))
-                {
-                    Show(context, segment);
-                }
+                await ResumingWatch.RunAsync(
+                    context,
+                    cancellation => context.Segments.WatchSegment(request, cancellationToken: cancellation),
+                    segment =>
+                    {
+                        if (previous is null || IsNewer(segment, than: previous))
+                        {
+                            Show(context, segment);
+                            previous = segment;
+                        }
+                    });
             }
             catch (Exception ex) when (context.CancellationToken.IsCancellationRequested &&
                                        ex is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
@@ -54,6 +60,25 @@ internal static class SegmentCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="segment"/> shows the user something <paramref name="than"/> did
+    /// not. A segment loaded again (after a restart, on another silo) gets a new version with
+    /// the same figures, and a watch opened again starts with the figures as they are: neither
+    /// is news, nor is anything older than what was shown.
+    /// </summary>
+    private static bool IsNewer(Segment segment, Segment than)
+    {
+        if (segment.Version <= than.Version)
+        {
+            return false;
+        }
+
+        var figures = segment.Clone();
+        figures.Version = than.Version;
+        figures.UpdatedAt = than.UpdatedAt;
+        return !figures.Equals(than);
     }
 
     private static void Show(CliContext context, Segment segment)

@@ -16,7 +16,7 @@ internal static class WatchCommand
         var id = new Argument<string>("id") { Description = "Customer id, e.g. C000123" };
         var full = new Option<bool>("--full") { Description = "Print the whole view after every change, not just what changed" };
         var recent = Options.RecentTouchpoints();
-        var command = new Command("watch", "Show a customer's view, then what changes as it changes, until Ctrl-C") { id, full, recent };
+        var command = new Command("watch", "Show a customer's view, then what changes as it changes, until Ctrl-C; reconnects if the connection is lost") { id, full, recent };
         command.SetHandler(global, async (parseResult, context) =>
         {
             var request = new WatchCustomerRequest { CustomerId = parseResult.GetRequiredValue(id) };
@@ -25,16 +25,23 @@ internal static class WatchCommand
                 request.RecentTouchpoints = count;
             }
 
-            using var call = context.Customers.WatchCustomer(request, cancellationToken: context.CancellationToken);
             var showFull = parseResult.GetValue(full);
             CustomerView? previous = null;
             try
             {
-                await foreach (var view in call.ResponseStream.ReadAllAsync(context.CancellationToken))
-                {
-                    Show(context, previous, view, showFull);
-                    previous = view;
-                }
+                await ResumingWatch.RunAsync(
+                    context,
+                    cancellation => context.Customers.WatchCustomer(request, cancellationToken: cancellation),
+                    view =>
+                    {
+                        // A watch opened again starts with the view as it is now, which the
+                        // user may have seen already: only what is newer is shown.
+                        if (previous is null || CustomerViewChanges.IsNewer(view, than: previous))
+                        {
+                            Show(context, previous, view, showFull);
+                            previous = view;
+                        }
+                    });
             }
             catch (Exception ex) when (context.CancellationToken.IsCancellationRequested &&
                                        ex is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })

@@ -70,7 +70,7 @@ internal sealed class CliContext(Uri server, string? apiKey, string? caCertifica
     /// nothing for a while: a watch of a quiet customer hears nothing for hours, and without the
     /// pings a server that vanished without closing the connection (its machine lost power, the
     /// route dropped) would leave the watch showing a stale customer for ever. Unanswered, the
-    /// call ends with an error.
+    /// call ends with an error, and a watch is opened again (<see cref="ResumingWatch"/>).
     /// </summary>
     private static SocketsHttpHandler Handler(string? caCertificate)
     {

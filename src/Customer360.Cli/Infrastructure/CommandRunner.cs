@@ -32,8 +32,7 @@ internal static class CommandRunner
                         StatusCode.Unauthenticated => $" (give the API key with --api-key or ${GlobalOptions.ApiKeyVariable})",
                         _ => string.Empty,
                     };
-                    var detail = ex.Status.Detail.Length > 0 ? $": {ex.Status.Detail}" : string.Empty;
-                    Fail($"{ProtoValues.FormatStatusCode(ex.StatusCode)} ({(int)ex.StatusCode}){detail}{hint}");
+                    Fail($"{Describe(ex)}{hint}");
                     return ExitCodes.ServerError;
                 }
             }
@@ -53,6 +52,13 @@ internal static class CommandRunner
                 return ExitCodes.ServerError;
             }
         });
+
+    /// <summary>A server's error as the user is shown it: its status, code and detail, e.g. "NOT_FOUND (5): no customer 'C1'".</summary>
+    public static string Describe(RpcException ex)
+    {
+        var detail = ex.Status.Detail.Length > 0 ? $": {ex.Status.Detail}" : string.Empty;
+        return $"{ProtoValues.FormatStatusCode(ex.StatusCode)} ({(int)ex.StatusCode}){detail}";
+    }
 
     public static void Fail(string message) =>
         CliContext.Error.MarkupLineInterpolated($"[red]error:[/] {message}");

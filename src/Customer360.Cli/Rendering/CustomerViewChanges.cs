@@ -57,6 +57,19 @@ internal static class CustomerViewChanges
         return changes;
     }
 
+    /// <summary>
+    /// Whether <paramref name="view"/> is newer than <paramref name="than"/>: a later version, or
+    /// the same version rescored (a new value model, a new day), which the server sends with a
+    /// later <c>value.computed_at</c>. A view that is neither is one the user has already seen.
+    /// </summary>
+    public static bool IsNewer(CustomerView view, CustomerView than) =>
+        view.Version != than.Version
+            ? view.Version > than.Version
+            : ComputedAt(view) > ComputedAt(than);
+
+    private static DateTime ComputedAt(CustomerView view) =>
+        view.Value?.ComputedAt?.ToDateTime() ?? DateTime.MinValue;
+
     private static void AddIfChanged(List<string> changes, string what, Money? before, Money? after)
     {
         if (!Equals(before, after))
