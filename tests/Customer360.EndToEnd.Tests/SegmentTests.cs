@@ -108,6 +108,20 @@ public sealed class SegmentTests
         Assert.Contains($"{setting} must be positive", refused.Message);
     }
 
+    [Theory]
+    // A late update could otherwise still be on its way when the segment forgets what keeps it out.
+    [InlineData("SegmentLateUpdateWindow", "00:01:59", "SegmentLateUpdateWindow must be at least SegmentRecoveryWindowOnSiloLoss and SegmentCheckpointLag")]
+    [InlineData("SegmentCheckpointLag", "00:05:01", "SegmentLateUpdateWindow must be at least SegmentRecoveryWindowOnSiloLoss and SegmentCheckpointLag")]
+    [InlineData("SegmentNonMemberLimit", "0", "SegmentNonMemberLimit must be 1..10000000")]
+    public async Task AServerRefusesToStartWithASegmentLateUpdateWindowOrLimitOutOfRange(string setting, string value, string problem)
+    {
+        var settings = new Dictionary<string, string?> { [$"Customer360:{setting}"] = value };
+
+        var refused = await Assert.ThrowsAnyAsync<Exception>(async () => await (await TestServer.StartAsync(settings: settings)).DisposeAsync());
+
+        Assert.Contains(problem, refused.Message);
+    }
+
     private static async Task StreamAllAsync(TestServer server, IEnumerable<Touchpoint> touchpoints)
     {
         using var call = server.Customers.StreamTouchpoints();

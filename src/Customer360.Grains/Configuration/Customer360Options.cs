@@ -63,6 +63,28 @@ public sealed class Customer360Options
     public TimeSpan SegmentRecoveryWindowOnSiloLoss { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>
+    /// How long a segment remembers that a customer is not its member (the customer left it, or
+    /// was re-stated as not a member), so that an older update of that customer arriving late
+    /// from another silo's buffer cannot make it a member. An update is late by at most the
+    /// flush interval and its retries while the segment cannot be reached, or, from a silo cut
+    /// off from the others, until failure detection declares that silo dead (its buffer is then
+    /// lost, not late): so at least <see cref="SegmentRecoveryWindowOnSiloLoss"/>, which is kept
+    /// well above that, and at least <see cref="SegmentCheckpointLag"/>. An update later still
+    /// is taken as the customer's newest, until the customer is next re-stated.
+    /// </summary>
+    public TimeSpan SegmentLateUpdateWindow { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Most customers a segment remembers, within <see cref="SegmentLateUpdateWindow"/>, as not
+    /// its members without ever having had them as members: a customer's full re-statement
+    /// (on activation, by the re-scoring sweep, by recovery) names every segment, so without
+    /// a limit each segment would remember every customer re-stated lately. Beyond it the
+    /// oldest are forgotten first, so that a sweep going through the customers faster than
+    /// this many per window shortens the window for them.
+    /// </summary>
+    public int SegmentNonMemberLimit { get; set; } = 100_000;
+
+    /// <summary>
     /// A customer writes a snapshot after this many changes since its last one (and when it is
     /// deactivated). Between snapshots the log has the changes; activation replays them.
     /// </summary>
@@ -91,6 +113,9 @@ public sealed class Customer360Options
         : SegmentCheckpointInterval <= TimeSpan.Zero ? "SegmentCheckpointInterval must be positive"
         : SegmentCheckpointLag < SegmentFlushInterval ? "SegmentCheckpointLag must be at least SegmentFlushInterval"
         : SegmentRecoveryWindowOnSiloLoss <= TimeSpan.Zero ? "SegmentRecoveryWindowOnSiloLoss must be positive"
+        : SegmentLateUpdateWindow < SegmentRecoveryWindowOnSiloLoss || SegmentLateUpdateWindow < SegmentCheckpointLag
+            ? "SegmentLateUpdateWindow must be at least SegmentRecoveryWindowOnSiloLoss and SegmentCheckpointLag"
+        : SegmentNonMemberLimit is < 1 or > 10_000_000 ? "SegmentNonMemberLimit must be 1..10000000"
         : SnapshotEvery is < 1 or > 1_000_000 ? "SnapshotEvery must be 1..1000000"
         : ValueModel.Problem() is { } valueModel ? $"ValueModel: {valueModel}"
         : Limits.Problem() is { } limits ? $"Limits: {limits}"

@@ -30,6 +30,20 @@ public sealed class SegmentGrain(
     // remember the order at which a customer left, so a late, older update cannot bring it back.
     private readonly Dictionary<string, MemberEntry> _members = new(StringComparer.Ordinal);
 
+    // Customers stated not to be members (by a full re-statement, which names every segment)
+    // that this segment did not know, with the order of that statement, and when each was
+    // stated, oldest first: kept SegmentLateUpdateWindow, and SegmentNonMemberLimit at most.
+    // Only in memory: see ApplyAsync.
+    private readonly Dictionary<string, MembershipOrder> _absent = new(StringComparer.Ordinal);
+    private readonly Queue<Recorded> _absentSince = new();
+    private readonly TimeSpan _lateWindow = options.Value.SegmentLateUpdateWindow;
+    private readonly int _absentLimit = options.Value.SegmentNonMemberLimit;
+
+    // The most items the queue has held since it was last trimmed: a sweep's flood of
+    // re-statements is not kept at its size once it is forgotten.
+    private int _queuedPeak;
+    private const int TrimAbove = 4096;
+
     // The customer ids of each bucket, and the buckets changed since the last successful write.
     private List<string>[] _buckets = [];
     private readonly HashSet<int> _unwritten = [];
@@ -109,12 +123,24 @@ public sealed class SegmentGrain(
     public Task ApplyAsync(IReadOnlyList<SegmentUpdate> updates)
     {
         var changed = false;
+        var now = clock.GetUtcNow();
+        ForgetOld(now);
         foreach (var update in updates)
         {
             var known = _members.TryGetValue(update.CustomerId, out var held);
             if (known && held.Order >= update.Order)
             {
                 continue;
+            }
+
+            if (!known && _absent.TryGetValue(update.CustomerId, out var stated))
+            {
+                if (stated >= update.Order)
+                {
+                    continue;
+                }
+
+                _absent.Remove(update.CustomerId);
             }
 
             if (!known && !update.IsMember)
@@ -125,8 +151,24 @@ public sealed class SegmentGrain(
                     // was on). Remember it, or the late join would make the customer a member.
                     Set(update.CustomerId, new MemberEntry(update.CustomerVersion, false, 0m, 0m, update.ScoreRevision), known);
                 }
+                else
+                {
+                    // Not a member, in a full re-statement from a silo that does not know
+                    // whether the customer ever was: a silo the customer moved to, the
+                    // re-scoring sweep, recovery. A join the customer made before, on the silo
+                    // it left, may still be buffered there; remembered, the statement keeps that
+                    // late join out. Never a member here, it changes no figure and is not stored:
+                    // every full re-statement of every customer reaches every segment. So it is
+                    // kept only in memory, for SegmentLateUpdateWindow, and SegmentNonMemberLimit
+                    // such statements at most. Not covered: a join arriving later than that (or,
+                    // under a re-statement of more customers than the limit within the window,
+                    // after the limit's worth of later ones), or after this segment was
+                    // activated anew (its silo stopped or died; after a silo loss, recovery
+                    // re-states the customers changed lately, which mends it). Such a customer
+                    // counts here too until it is next re-stated.
+                    RememberAbsent(update.CustomerId, update.Order, now);
+                }
 
-                // Otherwise never a member here: nothing to take away, nothing to remember.
                 continue;
             }
 
@@ -161,7 +203,6 @@ public sealed class SegmentGrain(
         if (changed)
         {
             // To the microsecond, what every store keeps: the time reads back as it was.
-            var now = clock.GetUtcNow();
             _version = Math.Max(_version + 1, ClockVersion(now));
             _updatedAt = now.AddTicks(-(now.UtcTicks % TimeSpan.TicksPerMicrosecond));
             var signal = _changed;
@@ -243,6 +284,47 @@ public sealed class SegmentGrain(
         _unwritten.Add(bucket);
     }
 
+    // A statement that a customer the segment does not know is not a member; the oldest
+    // beyond the limit are forgotten.
+    private void RememberAbsent(string customerId, MembershipOrder order, DateTimeOffset now)
+    {
+        _absent[customerId] = order;
+        _absentSince.Enqueue(new Recorded(now.UtcTicks, customerId, order));
+        while (_absentSince.Count > _absentLimit)
+        {
+            ForgetAbsent(_absentSince.Dequeue());
+        }
+
+        _queuedPeak = Math.Max(_queuedPeak, _absentSince.Count);
+    }
+
+    private void ForgetAbsent(Recorded recorded)
+    {
+        if (_absent.TryGetValue(recorded.CustomerId, out var order) && order == recorded.Order)
+        {
+            _absent.Remove(recorded.CustomerId);
+        }
+    }
+
+    // Forgets the non-members stated more than SegmentLateUpdateWindow before now. Changes no figure.
+    private void ForgetOld(DateTimeOffset now)
+    {
+        var before = now.UtcTicks - _lateWindow.Ticks;
+        while (_absentSince.TryPeek(out var absent) && absent.At <= before)
+        {
+            ForgetAbsent(_absentSince.Dequeue());
+        }
+
+        var queued = _absentSince.Count;
+        _queuedPeak = Math.Max(_queuedPeak, queued);
+        if (_queuedPeak > TrimAbove && queued < _queuedPeak / 4)
+        {
+            _absent.TrimExcess();
+            _absentSince.TrimExcess();
+            _queuedPeak = queued;
+        }
+    }
+
     private void Rebucket(int count)
     {
         _buckets = new List<string>[count];
@@ -314,6 +396,9 @@ public sealed class SegmentGrain(
     /// </summary>
     private static long ClockVersion(DateTimeOffset now) =>
         (now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
+
+    /// <summary>A non-member recorded at <see cref="At"/> (UTC ticks) with the order of its update.</summary>
+    private readonly record struct Recorded(long At, string CustomerId, MembershipOrder Order);
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -32,6 +32,46 @@ public sealed class SegmentOrderingTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task AJoinArrivingAfterAFullReStatementWithoutTheCustomerDoesNotMakeAMember()
+    {
+        // The customer joined tier X at version 5 on one silo; that join is still buffered there.
+        // Activated on another silo, it is rescored at version 6 into tier Y, and that silo
+        // re-states all its memberships: a member of Y, not a member of X (not knowing it ever was).
+        var tierX = NewSegment();
+        var tierY = NewSegment();
+        const string customer = "restated";
+        await tierX.ApplyAsync([new SegmentUpdate(customer, 6, false, 0m, 0m)]);
+        await tierY.ApplyAsync([new SegmentUpdate(customer, 6, true, 700m, 650m)]);
+
+        // The join buffered on the first silo arrives last.
+        await tierX.ApplyAsync([new SegmentUpdate(customer, 5, true, 700m, 900m)]);
+
+        var x = await tierX.GetAsync(10);
+        Assert.Equal((0L, 0m, 0m), (x.MemberCount, x.TotalNetSpend, x.TotalValueScore));
+        Assert.Empty(x.TopMembers);
+        var y = await tierY.GetAsync(10);
+        Assert.Equal((1L, 700m, 650m), (y.MemberCount, y.TotalNetSpend, y.TotalValueScore));
+
+        // A later join is newer than the re-statement: the customer is a member again.
+        await tierX.ApplyAsync([new SegmentUpdate(customer, 7, true, 800m, 950m)]);
+        Assert.Equal(1, (await tierX.GetAsync(10)).MemberCount);
+    }
+
+    [Fact]
+    public async Task AJoinScoredBeforeARescoreThatReStatedTheCustomerOutOfTheSegmentDoesNotMakeAMember()
+    {
+        // The same race within one customer version: the re-statement carries a newer score
+        // revision (a rescore on activation, or the cold re-scoring sweep), the late join an older one.
+        var segment = NewSegment();
+        const string customer = "rescored-out";
+        await segment.ApplyAsync([new SegmentUpdate(customer, 4, false, 0m, 0m, ScoreRevision: Revision(3, 20))]);
+        await segment.ApplyAsync([new SegmentUpdate(customer, 4, true, 900m, 900m, ScoreRevision: Revision(2, 20))]);
+
+        var figures = await segment.GetAsync(10);
+        Assert.Equal((0L, 0m), (figures.MemberCount, figures.TotalValueScore));
+    }
+
+    [Fact]
     public async Task UpdatesInAnyOrderGiveTheNewestMembership()
     {
         SegmentUpdate[] history =
