@@ -1,5 +1,6 @@
 using Customer360.Contracts.Segments;
 using Customer360.Grains.Configuration;
+using Customer360.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Customer360.EndToEnd.Tests;
@@ -14,6 +15,52 @@ namespace Customer360.EndToEnd.Tests;
 /// </summary>
 public sealed class SegmentLateUpdateTests
 {
+    [Theory]
+    [InlineData(TestStores.Sqlite)]
+    [InlineData(TestStores.Postgres)]
+    public async Task ALeaveIsForgottenOnceTheWindowHasPassedAndNoLongerStored(string store)
+    {
+        var dataPath = TestServer.NewDataPath();
+        var settings = await TestStores.SettingsAsync(store, "late-leave-" + Guid.NewGuid().ToString("N"));
+        foreach (var (key, value) in ShortWindow)
+        {
+            settings[key] = value;
+        }
+
+        var segmentId = $"test:{Guid.NewGuid():N}";
+        SegmentFigures after;
+        await using (var server = await TestServer.StartAsync(dataPath, settings))
+        {
+            var segment = Grains(server).GetGrain<ISegmentGrain>(segmentId);
+            await segment.ApplyAsync([new SegmentUpdate("stays", 1, true, 10m, 10m), new SegmentUpdate("leaver", 1, true, 20m, 20m)]);
+            await segment.ApplyAsync([new SegmentUpdate("leaver", 3, false, 0m, 0m, WasMember: true), new SegmentUpdate("mover", 6, false, 0m, 0m, WasMember: true)]);
+            await segment.PersistAsync();
+            await Task.Delay(Window + TimeSpan.FromMilliseconds(500));
+
+            // The leaves are forgotten: an update as old as those they kept out is taken (what
+            // the window does not cover). A leave recorded in the same batch keeps its join out.
+            await segment.ApplyAsync(
+            [
+                new SegmentUpdate("fresh", 3, false, 0m, 0m, WasMember: true),
+                new SegmentUpdate("fresh", 2, true, 30m, 30m),
+                new SegmentUpdate("leaver", 2, true, 25m, 25m),
+            ]);
+            await segment.PersistAsync();
+            after = await segment.GetAsync(10);
+            Assert.Equal((2L, 35m), Figures(after));
+        }
+
+        // The forgotten leaves left the store with them; the figures are as they were.
+        await using (var restarted = await TestServer.StartAsync(dataPath, settings))
+        {
+            Assert.Equal((2L, 35m), Figures(await Grains(restarted).GetGrain<ISegmentGrain>(segmentId).GetAsync(10)));
+            var stored = await restarted.Services.GetRequiredService<ISegmentStore>().OpenSegmentAsync(segmentId);
+            Assert.Equal(
+                [("fresh", false), ("leaver", true), ("stays", true)],
+                stored.Members.Select(m => (m.CustomerId, m.Entry.IsMember)));
+        }
+    }
+
     [Fact]
     public async Task ANonMemberReStatementKeepsALateJoinOutForTheWindowOnly()
     {

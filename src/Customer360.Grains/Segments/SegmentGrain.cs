@@ -30,6 +30,12 @@ public sealed class SegmentGrain(
     // remember the order at which a customer left, so a late, older update cannot bring it back.
     private readonly Dictionary<string, MemberEntry> _members = new(StringComparer.Ordinal);
 
+    // When each entry with IsMember false was recorded, oldest first: it is forgotten (and its
+    // bucket written without it) SegmentLateUpdateWindow later, by when no older update of the
+    // customer is still on its way. Otherwise every customer that ever left would be kept for
+    // good. An item whose customer has had a newer update since is passed over.
+    private readonly Queue<Recorded> _leaves = new();
+
     // Customers stated not to be members (by a full re-statement, which names every segment)
     // that this segment did not know, with the order of that statement, and when each was
     // stated, oldest first: kept SegmentLateUpdateWindow, and SegmentNonMemberLimit at most.
@@ -39,8 +45,8 @@ public sealed class SegmentGrain(
     private readonly TimeSpan _lateWindow = options.Value.SegmentLateUpdateWindow;
     private readonly int _absentLimit = options.Value.SegmentNonMemberLimit;
 
-    // The most items the queue has held since it was last trimmed: a sweep's flood of
-    // re-statements is not kept at its size once it is forgotten.
+    // The most items the two queues have held since they were last trimmed: a sweep's flood
+    // of re-statements is not kept at its size once it is forgotten.
     private int _queuedPeak;
     private const int TrimAbove = 4096;
 
@@ -85,12 +91,19 @@ public sealed class SegmentGrain(
         // it gave them out earlier than now, so the clock puts this one above them all.
         _version = Math.Max(_version, ClockVersion(clock.GetUtcNow()));
 
+        // The store does not keep when a leave was recorded: one loaded is kept a full window
+        // from now, which covers whatever was on its way when it was recorded.
+        var loadedAt = clock.GetUtcNow().UtcTicks;
         foreach (var (customerId, entry) in members)
         {
             _members[customerId] = entry;
             if (entry.IsMember)
             {
                 AddContribution(customerId, entry);
+            }
+            else
+            {
+                _leaves.Enqueue(new Recorded(loadedAt, customerId, entry.Order));
             }
         }
 
@@ -149,7 +162,9 @@ public sealed class SegmentGrain(
                 {
                     // A leave that overtook its join (still buffered on the silo the customer
                     // was on). Remember it, or the late join would make the customer a member.
-                    Set(update.CustomerId, new MemberEntry(update.CustomerVersion, false, 0m, 0m, update.ScoreRevision), known);
+                    var leave = new MemberEntry(update.CustomerVersion, false, 0m, 0m, update.ScoreRevision);
+                    Set(update.CustomerId, leave, known);
+                    _leaves.Enqueue(new Recorded(now.UtcTicks, update.CustomerId, leave.Order));
                 }
                 else
                 {
@@ -193,6 +208,10 @@ public sealed class SegmentGrain(
             if (entry.IsMember)
             {
                 AddContribution(update.CustomerId, entry);
+            }
+            else
+            {
+                _leaves.Enqueue(new Recorded(now.UtcTicks, update.CustomerId, entry.Order));
             }
 
             // A remembered leave stated again (a re-statement of a customer that left) changes
@@ -295,7 +314,7 @@ public sealed class SegmentGrain(
             ForgetAbsent(_absentSince.Dequeue());
         }
 
-        _queuedPeak = Math.Max(_queuedPeak, _absentSince.Count);
+        _queuedPeak = Math.Max(_queuedPeak, _absentSince.Count + _leaves.Count);
     }
 
     private void ForgetAbsent(Recorded recorded)
@@ -306,21 +325,36 @@ public sealed class SegmentGrain(
         }
     }
 
-    // Forgets the non-members stated more than SegmentLateUpdateWindow before now. Changes no figure.
+    // Forgets the non-members recorded more than SegmentLateUpdateWindow before now. A leave
+    // forgotten leaves its bucket, which is written without it, so a reload does not bring it
+    // back. Changes no figure.
     private void ForgetOld(DateTimeOffset now)
     {
         var before = now.UtcTicks - _lateWindow.Ticks;
+        while (_leaves.TryPeek(out var leave) && leave.At <= before)
+        {
+            _leaves.Dequeue();
+            if (_members.TryGetValue(leave.CustomerId, out var entry) && !entry.IsMember && entry.Order == leave.Order)
+            {
+                _members.Remove(leave.CustomerId);
+                var bucket = SegmentBuckets.Of(leave.CustomerId, _buckets.Length);
+                _buckets[bucket].Remove(leave.CustomerId);
+                _unwritten.Add(bucket);
+            }
+        }
+
         while (_absentSince.TryPeek(out var absent) && absent.At <= before)
         {
             ForgetAbsent(_absentSince.Dequeue());
         }
 
-        var queued = _absentSince.Count;
+        var queued = _absentSince.Count + _leaves.Count;
         _queuedPeak = Math.Max(_queuedPeak, queued);
         if (_queuedPeak > TrimAbove && queued < _queuedPeak / 4)
         {
             _absent.TrimExcess();
             _absentSince.TrimExcess();
+            _leaves.TrimExcess();
             _queuedPeak = queued;
         }
     }
@@ -347,6 +381,7 @@ public sealed class SegmentGrain(
             throw new SegmentSupersededException(this.GetPrimaryKeyString(), _writer);
         }
 
+        ForgetOld(clock.GetUtcNow());
         if (_unwritten.Count == 0 && !_rewriteAll)
         {
             return;

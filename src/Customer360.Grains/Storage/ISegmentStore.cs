@@ -3,8 +3,8 @@ using Customer360.Grains.Segments;
 namespace Customer360.Grains.Storage;
 
 /// <summary>
-/// The durable home of segments. A segment's members (every customer it has seen, with its
-/// latest membership) are spread over buckets by a stable hash of the customer id
+/// The durable home of segments. A segment's members (its members, and the customers that left
+/// it lately, with their latest membership) are spread over buckets by a stable hash of the customer id
 /// (<see cref="SegmentBuckets"/>), and each bucket is stored whole, as one row. A small header
 /// row per segment holds the figures' version, when they last changed, the bucket count, and
 /// the writer that holds the segment. A write carries only the buckets that changed, so its
