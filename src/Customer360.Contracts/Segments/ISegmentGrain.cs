@@ -13,7 +13,10 @@ public interface ISegmentGrain : IGrainWithStringKey
     /// <summary>
     /// Applies a batch of member updates. For each customer only an update with a higher
     /// <see cref="SegmentUpdate.Order"/> than the one held changes anything, so batches may be retried or
-    /// arrive out of order. The sender never changes a batch once sent, so it is not copied.
+    /// arrive out of order. A customer that is not a member is held for a while (the
+    /// <c>SegmentLateUpdateWindow</c> setting) after it left or was stated not to be one, long
+    /// enough for any older update of it to have arrived. The sender never changes a batch once
+    /// sent, so it is not copied.
     /// </summary>
     [Alias("Apply")]
     Task ApplyAsync([Immutable] IReadOnlyList<SegmentUpdate> updates);
@@ -40,7 +43,9 @@ public interface ISegmentGrain : IGrainWithStringKey
 /// contribution, or no longer a member. <see cref="WasMember"/> marks a non-member update sent
 /// because the customer moved out of this segment: the segment then remembers the leave even
 /// when the join it follows has not reached it yet (it may still be buffered on another silo),
-/// so that the late join cannot make the customer a member again.
+/// so that the late join cannot make the customer a member again. A non-member update without
+/// <see cref="WasMember"/> (from a full re-statement, which names every segment) is remembered
+/// too, by a segment that did not know the customer, but only in memory and only so many.
 /// <see cref="ScoreRevision"/> orders updates of one customer version: a rescore (a new value
 /// model, or a later day) changes the score, and possibly the tier, without a new version.
 /// </summary>
