@@ -69,12 +69,7 @@ public sealed class SegmentRecoveryTests
     public async Task AfterStartUpRecoveryTheCheckpointWaitsForTheLagBeforeMovingOn()
     {
         // A lag longer than the test: the periodic checkpoints cannot move past the recovery.
-        // (Segments remember non-members at least that long.)
-        var settings = new Dictionary<string, string?>
-        {
-            ["Customer360:SegmentCheckpointLag"] = "00:10:00",
-            ["Customer360:SegmentLateUpdateWindow"] = "00:10:00",
-        };
+        var settings = new Dictionary<string, string?> { ["Customer360:SegmentCheckpointLag"] = "00:10:00" };
         var dataPath = TestServer.NewDataPath();
         var prefix = "held-" + Guid.NewGuid().ToString("N")[..8];
         var ids = Enumerable.Range(0, CustomerCount).Select(i => $"{prefix}-{i}").ToArray();

@@ -111,11 +111,16 @@ public sealed class SegmentTests
     [Theory]
     // A late update could otherwise still be on its way when the segment forgets what keeps it out.
     [InlineData("SegmentLateUpdateWindow", "00:01:59", "SegmentLateUpdateWindow must be at least SegmentRecoveryWindowOnSiloLoss and SegmentCheckpointLag")]
-    [InlineData("SegmentCheckpointLag", "00:05:01", "SegmentLateUpdateWindow must be at least SegmentRecoveryWindowOnSiloLoss and SegmentCheckpointLag")]
+    [InlineData("SegmentLateUpdateWindow", "00:09:59", "SegmentLateUpdateWindow must be at least SegmentRecoveryWindowOnSiloLoss and SegmentCheckpointLag", "SegmentCheckpointLag", "00:10:00")]
     [InlineData("SegmentNonMemberLimit", "0", "SegmentNonMemberLimit must be 1..10000000")]
-    public async Task AServerRefusesToStartWithASegmentLateUpdateWindowOrLimitOutOfRange(string setting, string value, string problem)
+    public async Task AServerRefusesToStartWithASegmentLateUpdateWindowOrLimitOutOfRange(
+        string setting, string value, string problem, string? otherSetting = null, string? otherValue = null)
     {
         var settings = new Dictionary<string, string?> { [$"Customer360:{setting}"] = value };
+        if (otherSetting is not null)
+        {
+            settings[$"Customer360:{otherSetting}"] = otherValue;
+        }
 
         var refused = await Assert.ThrowsAnyAsync<Exception>(async () => await (await TestServer.StartAsync(settings: settings)).DisposeAsync());
 

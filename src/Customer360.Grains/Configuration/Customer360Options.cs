@@ -70,9 +70,15 @@ public sealed class Customer360Options
     /// off from the others, until failure detection declares that silo dead (its buffer is then
     /// lost, not late): so at least <see cref="SegmentRecoveryWindowOnSiloLoss"/>, which is kept
     /// well above that, and at least <see cref="SegmentCheckpointLag"/>. An update later still
-    /// is taken as the customer's newest, until the customer is next re-stated.
+    /// is taken as the customer's newest, until the customer is next re-stated. Unset, it is
+    /// 5 minutes, or the longer of those two settings if either is longer, so that raising them
+    /// never stops a server from starting.
     /// </summary>
-    public TimeSpan SegmentLateUpdateWindow { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan? SegmentLateUpdateWindow { get; set; }
+
+    /// <summary><see cref="SegmentLateUpdateWindow"/> as set, or its default.</summary>
+    public TimeSpan EffectiveSegmentLateUpdateWindow =>
+        SegmentLateUpdateWindow ?? new[] { TimeSpan.FromMinutes(5), SegmentRecoveryWindowOnSiloLoss, SegmentCheckpointLag }.Max();
 
     /// <summary>
     /// Most customers a segment remembers, within <see cref="SegmentLateUpdateWindow"/>, as not
@@ -113,7 +119,7 @@ public sealed class Customer360Options
         : SegmentCheckpointInterval <= TimeSpan.Zero ? "SegmentCheckpointInterval must be positive"
         : SegmentCheckpointLag < SegmentFlushInterval ? "SegmentCheckpointLag must be at least SegmentFlushInterval"
         : SegmentRecoveryWindowOnSiloLoss <= TimeSpan.Zero ? "SegmentRecoveryWindowOnSiloLoss must be positive"
-        : SegmentLateUpdateWindow < SegmentRecoveryWindowOnSiloLoss || SegmentLateUpdateWindow < SegmentCheckpointLag
+        : EffectiveSegmentLateUpdateWindow < SegmentRecoveryWindowOnSiloLoss || EffectiveSegmentLateUpdateWindow < SegmentCheckpointLag
             ? "SegmentLateUpdateWindow must be at least SegmentRecoveryWindowOnSiloLoss and SegmentCheckpointLag"
         : SegmentNonMemberLimit is < 1 or > 10_000_000 ? "SegmentNonMemberLimit must be 1..10000000"
         : SnapshotEvery is < 1 or > 1_000_000 ? "SnapshotEvery must be 1..1000000"

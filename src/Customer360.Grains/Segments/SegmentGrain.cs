@@ -42,7 +42,7 @@ public sealed class SegmentGrain(
     // Only in memory: see ApplyAsync.
     private readonly Dictionary<string, MembershipOrder> _absent = new(StringComparer.Ordinal);
     private readonly Queue<Recorded> _absentSince = new();
-    private readonly TimeSpan _lateWindow = options.Value.SegmentLateUpdateWindow;
+    private readonly TimeSpan _lateWindow = options.Value.EffectiveSegmentLateUpdateWindow;
     private readonly int _absentLimit = options.Value.SegmentNonMemberLimit;
 
     // The most items the two queues have held since they were last trimmed: a sweep's flood

@@ -98,7 +98,7 @@ public sealed class ClusterRestartRecoveryTests
             siloBuilder
                 // Checkpoints trail the log by far more than the test takes, so only a clean
                 // stop moves one past the touchpoints. (Segments remember non-members at least that long.)
-                .AddCustomer360OnMemory(o => o.SegmentCheckpointLag = o.SegmentLateUpdateWindow = TimeSpan.FromMinutes(10))
+                .AddCustomer360OnMemory(o => o.SegmentCheckpointLag = TimeSpan.FromMinutes(10))
                 .AddIncomingGrainCallFilter<RestateFaults>();
     }
 
