@@ -342,6 +342,46 @@ public sealed class ApiKeyTests(KeyedServerFixture fixture) : IClassFixture<Keye
     }
 
     [Fact]
+    public async Task KeysConfiguredOnAServerThatRanWithoutThemEndItsStreamsAndWatchesOpenedWithoutAKey()
+    {
+        const string Key = "first-key-6a2e";
+        var server = await TestServer.StartAsync();
+        await using var stopping = server;
+        var settings = (IConfigurationRoot)server.Services.GetRequiredService<IConfiguration>();
+        var id = NewCustomerId("keys-arrive");
+        using var tills = server.Customers.StreamTouchpoints();
+        await tills.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = Purchase(id, 10m) });
+        Assert.True(await tills.ResponseStream.MoveNext(CancellationToken.None));
+        using var watch = server.Customers.WatchCustomer(new WatchCustomerRequest { CustomerId = id });
+        Assert.True(await watch.ResponseStream.MoveNext(CancellationToken.None));
+
+        // The operator turns keys on: from now on every call needs one, the open ones included.
+        settings["Customer360:Auth:Keys:operations:Sha256"] = ApiKeys.DigestOf(Key);
+        settings["Customer360:Auth:Keys:operations:Roles"] = "operator";
+        settings.Reload();
+        using var hang = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var streamEnded = await Assert.ThrowsAsync<RpcException>(() => tills.ResponseStream.MoveNext(hang.Token));
+        var watchEnded = await Assert.ThrowsAsync<RpcException>(() => watch.ResponseStream.MoveNext(hang.Token));
+        try
+        {
+            await tills.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = Purchase(id, 99m) });
+        }
+        catch (RpcException)
+        {
+            // The call has ended; the view below shows nothing of this touchpoint.
+        }
+
+        var unkeyed = await Assert.ThrowsAsync<RpcException>(async () => await server.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id }));
+        var view = await KeyedServerFixture.CustomersWith(server, Key).GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+
+        Assert.Equal(StatusCode.Unauthenticated, streamEnded.StatusCode);
+        Assert.Equal("authorization: API keys are now required, and this call was opened without one", streamEnded.Status.Detail);
+        Assert.Equal(StatusCode.Unauthenticated, watchEnded.StatusCode);
+        Assert.Equal(StatusCode.Unauthenticated, unkeyed.StatusCode);
+        Assert.Equal((1L, "10.00"), (view.Version, view.Aggregates.NetSpend.Amount));
+    }
+
+    [Fact]
     public async Task AStreamWhoseAckCannotBeSentAfterItsKeyWasRemovedEndsAndDoesNotHang()
     {
         const string OldKey = "acks-old-3b9f";

@@ -12,7 +12,8 @@ namespace Customer360.Server.Security;
 /// (<c>authorization: Bearer &lt;key&gt;</c>) whose roles may call the method; otherwise it
 /// fails with UNAUTHENTICATED (no key, or an unknown one) or PERMISSION_DENIED (a known key
 /// without the role), before the call does anything. A stream is checked as it opens, and again
-/// at its next message after the keys change, so removing a key ends the streams opened with it.
+/// at its next message after the keys change, so removing a key ends the streams opened with it;
+/// keys configured on a server that ran without them end the streams opened without one.
 /// A key with a rate limit (<see cref="KeyRateLimit"/>) has a unary call or a watch beyond it
 /// refused with RESOURCE_EXHAUSTED and <c>grpc-retry-pushback-ms</c>, and a stream's messages
 /// wait for it.
@@ -58,7 +59,7 @@ public sealed partial class ApiKeyInterceptor : Interceptor, IDisposable
 
     public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
         IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation) =>
-        Authorize(context) is { } grant
+        Authorize(context, longLived: true) is { } grant
             ? continuation(new CheckedReader<TRequest>(requestStream, grant), context)
             : continuation(requestStream, context);
 
@@ -66,7 +67,7 @@ public sealed partial class ApiKeyInterceptor : Interceptor, IDisposable
         TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
         ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        if (Authorize(context) is not { } grant)
+        if (Authorize(context, longLived: true) is not { } grant)
         {
             await continuation(request, responseStream, context);
             return;
@@ -81,7 +82,7 @@ public sealed partial class ApiKeyInterceptor : Interceptor, IDisposable
         IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream,
         ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        if (Authorize(context) is not { } grant)
+        if (Authorize(context, longLived: true) is not { } grant)
         {
             await continuation(requestStream, responseStream, context);
             return;
@@ -93,11 +94,29 @@ public sealed partial class ApiKeyInterceptor : Interceptor, IDisposable
     }
 
     /// <summary>Refuses the call, or lets it through: with the grant a stream is checked by, or null when no key is needed.</summary>
-    private Grant? Authorize(ServerCallContext context)
+    /// <param name="longLived">
+    /// A stream or a watch, which may outlive the keys it opened under: on a server without keys
+    /// it is followed too, and ends if keys are configured while it is open.
+    /// </param>
+    private Grant? Authorize(ServerCallContext context, bool longLived = false)
     {
-        if (!_keys.Required || !ApiRoles.Guards(CallMethods.NameOf(context)))
+        // Read before the keys are looked at: a change that comes after is seen at the next look.
+        var generation = _keys.Generation;
+        if (!ApiRoles.Guards(CallMethods.NameOf(context)))
         {
             return null;
+        }
+
+        if (!_keys.Required)
+        {
+            if (!longLived)
+            {
+                return null;
+            }
+
+            var anonymous = new Grant(this, _keys, context, digest: null, generation);
+            context.UserState[GrantKey] = anonymous;
+            return anonymous;
         }
 
         var header = context.RequestHeaders.GetValue(Header);
@@ -111,7 +130,7 @@ public sealed partial class ApiKeyInterceptor : Interceptor, IDisposable
             throw Refuse(context, StatusCode.Unauthenticated, $"{Header}: expected 'Bearer <key>'", caller: null);
         }
 
-        var grant = new Grant(this, _keys, context, ApiKeys.DigestOf(header[Scheme.Length..].Trim()), _keys.Generation);
+        var grant = new Grant(this, _keys, context, ApiKeys.DigestOf(header[Scheme.Length..].Trim()), generation);
         grant.Check(unknown: "unknown API key");
         context.UserState[GrantKey] = grant;
         return grant;
@@ -161,9 +180,10 @@ public sealed partial class ApiKeyInterceptor : Interceptor, IDisposable
     /// <summary>
     /// One call's key, looked up again whenever the keys have changed since it last was. A stream's
     /// reader, its writer and a watch's follower may look at once: the look-ups are serialised,
-    /// and a look at an older change never undoes one at a newer.
+    /// and a look at an older change never undoes one at a newer. Without a digest, a stream or
+    /// watch opened on a server that took calls without keys: let through until keys are configured.
     /// </summary>
-    private sealed class Grant(ApiKeyInterceptor owner, ApiKeys keys, ServerCallContext context, string digest, int generation)
+    private sealed class Grant(ApiKeyInterceptor owner, ApiKeys keys, ServerCallContext context, string? digest, int generation)
     {
         private readonly Lock _gate = new();
         private int _generation = generation;
@@ -173,6 +193,16 @@ public sealed partial class ApiKeyInterceptor : Interceptor, IDisposable
 
         public void Check(string unknown)
         {
+            if (digest is null)
+            {
+                if (keys.Required)
+                {
+                    throw owner.Refuse(context, StatusCode.Unauthenticated, $"{Header}: API keys are now required, and this call was opened without one", caller: null);
+                }
+
+                return;
+            }
+
             var caller = keys.FindDigest(digest)
                 ?? throw owner.Refuse(context, StatusCode.Unauthenticated, $"{Header}: {unknown}", caller: _caller?.Name);
             _caller = caller;
