@@ -37,6 +37,30 @@ public sealed class CliApiKeyTests(KeyedServerFixture fixture) : IClassFixture<K
     }
 
     [Fact]
+    public async Task AKeyInTheEnvironmentIsSentAndHelpNeverShowsIt()
+    {
+        var id = NewCustomerId("cli-env-key");
+        await fixture.Customers(KeyedServerFixture.TillKey).RecordTouchpointAsync(Record(Purchase(id, 12m)));
+        var environment = new Dictionary<string, string> { ["C360_API_KEY"] = KeyedServerFixture.AgentKey };
+        var within = TimeSpan.FromMinutes(5);
+
+        var (exitCode, view, error) = await CliProcess.RunAsync(environment, within, "get", id, "--server", fixture.Server.Address.ToString(), "--json");
+        var (_, rootHelp, _) = await CliProcess.RunAsync(environment, within, "--help");
+        var (_, getHelp, _) = await CliProcess.RunAsync(environment, within, "get", "--help");
+
+        Assert.True(exitCode == 0, error);
+        using (var json = JsonDocument.Parse(view))
+        {
+            Assert.Equal(id, json.RootElement.GetProperty("customerId").GetString());
+        }
+
+        // Help is shown on shared screens and kept in CI logs: it names the variable, never the key.
+        Assert.Contains("$C360_API_KEY", getHelp, StringComparison.Ordinal);
+        Assert.DoesNotContain(KeyedServerFixture.AgentKey, rootHelp, StringComparison.Ordinal);
+        Assert.DoesNotContain(KeyedServerFixture.AgentKey, getHelp, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ANewKeyComesWithSettingsTheServerAccepts()
     {
         var (exitCode, output, error) = await CliProcess.RunAsync("api-key", "new", "--name", "store_7", "--roles", "till, Agent", "--json");

@@ -11,9 +11,20 @@ public static class CliProcess
         RunAsync(TimeSpan.FromMinutes(5), arguments);
 
     /// <summary>As <see cref="RunAsync(string[])"/>; a c360 still running after <paramref name="within"/> is killed, and the test fails.</summary>
-    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(TimeSpan within, params string[] arguments)
+    public static Task<(int ExitCode, string Output, string Error)> RunAsync(TimeSpan within, params string[] arguments) =>
+        RunAsync(new Dictionary<string, string>(), within, arguments);
+
+    /// <summary>As <see cref="RunAsync(TimeSpan, string[])"/>, with <paramref name="environment"/> added to c360's environment.</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(
+        IReadOnlyDictionary<string, string> environment, TimeSpan within, params string[] arguments)
     {
-        using var process = Process.Start(StartInfo(arguments)) ?? throw new InvalidOperationException("c360 did not start");
+        var start = StartInfo(arguments);
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("c360 did not start");
         using var hang = new CancellationTokenSource(within);
         var output = process.StandardOutput.ReadToEndAsync(hang.Token);
         var error = process.StandardError.ReadToEndAsync(hang.Token);

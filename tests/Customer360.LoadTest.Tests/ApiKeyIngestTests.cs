@@ -30,6 +30,28 @@ public sealed class ApiKeyIngestTests
         Assert.Contains("UNAUTHENTICATED", refused, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Theory]
+    [InlineData("ingest")]
+    [InlineData("value-model")]
+    public void HelpNamesTheKeysVariableAndNeverShowsTheKeyItHolds(string command)
+    {
+        // Help is shown on shared screens and kept in CI logs. No other test sets the variable,
+        // and the tool reads it only where a run uses the key.
+        var help = new StringWriter();
+        Environment.SetEnvironmentVariable("C360_API_KEY", Key);
+        try
+        {
+            LoadTestApplication.Create().Parse([command, "--help"]).Invoke(new System.CommandLine.InvocationConfiguration { Output = help });
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("C360_API_KEY", null);
+        }
+
+        Assert.Contains("$C360_API_KEY", help.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(Key, help.ToString(), StringComparison.Ordinal);
+    }
+
     /// <summary>What a run without the key ends with: the refusal it fails with, or the problems its report lists.</summary>
     private static async Task<string> RunWithoutKeyAsync(IngestSettings settings)
     {

@@ -19,7 +19,7 @@ internal static class CommandRunner
             {
                 var server = GlobalOptions.ParseServer(parseResult.GetValue(global.Server) ?? GlobalOptions.DefaultServer);
                 using var context = new CliContext(
-                    server, parseResult.GetValue(global.ApiKey), parseResult.GetValue(global.CaCertificate), parseResult.GetValue(global.Json), cancellationToken);
+                    server, global.ApiKeyOf(parseResult), parseResult.GetValue(global.CaCertificate), parseResult.GetValue(global.Json), cancellationToken);
                 try
                 {
                     return await body(parseResult, context);

@@ -19,13 +19,18 @@ internal sealed class GlobalOptions
 
     public const string ApiKeyVariable = "C360_API_KEY";
 
+    // No DefaultValueFactory: help shows an option's default value, and a key taken from the
+    // environment would be printed with it, on a screen shared with a customer or in a CI log.
+    // The variable is read where the key is used (ApiKeyOf).
     public Option<string?> ApiKey { get; } = new("--api-key")
     {
         Description = $"API key sent with every call, for a server that requires one. Default: ${ApiKeyVariable}",
         HelpName = "key",
         Recursive = true,
-        DefaultValueFactory = _ => FromEnvironment(ApiKeyVariable),
     };
+
+    /// <summary>The key given with --api-key, else the one in <see cref="ApiKeyVariable"/>, or null.</summary>
+    public string? ApiKeyOf(ParseResult parseResult) => parseResult.GetValue(ApiKey) ?? FromEnvironment(ApiKeyVariable);
 
     public const string CaCertificateVariable = "C360_CA_CERT";
 

@@ -123,7 +123,7 @@ internal static class IngestCommand
                 {
                     Server = ParseServers(parseResult.GetRequiredValue(server))[0],
                     OtherServers = ParseServers(parseResult.GetRequiredValue(server))[1..],
-                    ApiKey = parseResult.GetValue(apiKey),
+                    ApiKey = ApiKeyOf(parseResult, apiKey),
                     CaCertificate = ReadableCaCert(parseResult.GetValue(caCert)),
                     Touchpoints = parseResult.GetValue(touchpoints),
                     Customers = parseResult.GetValue(customers),
@@ -235,13 +235,19 @@ internal static class IngestCommand
         return option;
     }
 
-    /// <summary>--api-key, for servers that require one; the same as c360's, and it reads the same variable.</summary>
+    /// <summary>
+    /// --api-key, for servers that require one; the same as c360's, and it reads the same variable,
+    /// through <see cref="ApiKeyOf"/>: a default value would be printed by --help, key and all.
+    /// </summary>
     internal static Option<string?> ApiKeyOption() => new("--api-key")
     {
         Description = "API key sent with every call, for a server that requires one (README, \"Who may call the API\"). Default: $C360_API_KEY",
         HelpName = "key",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("C360_API_KEY") is { Length: > 0 } fromEnvironment ? fromEnvironment : null,
     };
+
+    /// <summary>The key given with <paramref name="apiKey"/>, else the one in $C360_API_KEY, or null.</summary>
+    internal static string? ApiKeyOf(ParseResult parseResult, Option<string?> apiKey) =>
+        parseResult.GetValue(apiKey) ?? (Environment.GetEnvironmentVariable("C360_API_KEY") is { Length: > 0 } fromEnvironment ? fromEnvironment : null);
 
     /// <summary>--ca-cert, for a server whose certificate comes from a private CA or is self-signed; the same as c360's.</summary>
     internal static Option<string?> CaCertOption() => new("--ca-cert")

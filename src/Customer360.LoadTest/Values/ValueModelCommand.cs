@@ -87,7 +87,7 @@ internal static class ValueModelCommand
             TimeRescoring(model, t, table, results);
             if (parse.GetValue(server) is { } address)
             {
-                await TimeSweepAsync(new Uri(address), parse.GetValue(apiKey), trusted, s, table, results, cancellationToken);
+                await TimeSweepAsync(new Uri(address), IngestCommand.ApiKeyOf(parse, apiKey), trusted, s, table, results, cancellationToken);
             }
 
             AnsiConsole.Write(table);
