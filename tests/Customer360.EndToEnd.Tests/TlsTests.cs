@@ -84,6 +84,20 @@ public sealed class TlsTests
         Assert.StartsWith("Customer360:Grpc:CertificatePath: ", keyless.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Customer360:Grpc:CertificateKeyPath", "/etc/customer360/server.key")]
+    [InlineData("Customer360:Grpc:CertificatePassword", "changeit")]
+    public void AKeyOrPasswordWithoutItsCertificateStopsTheStartRatherThanGoWithoutTls(string setting, string value)
+    {
+        // As a deployment whose certificate secret was not mounted, or whose variable came out empty, gives it.
+        var refused = Assert.Throws<InvalidOperationException>(() => BuildWith(new() { ["Customer360:Grpc:CertificatePath"] = "", [setting] = value }));
+
+        Assert.Equal(
+            $"{setting} is given without Customer360:Grpc:CertificatePath: the endpoint would speak HTTP/2 without TLS; give the certificate, or remove {setting}",
+            refused.Message);
+        Assert.DoesNotContain(value, refused.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>A handler that trusts this test's own certificate, by its thumbprint alone.</summary>
     private static SocketsHttpHandler Trusting(X509Certificate2 certificate) => new()
     {
@@ -100,10 +114,12 @@ public sealed class TlsTests
         return new() { ["Customer360:Grpc:CertificatePath"] = path, ["Customer360:Grpc:CertificatePassword"] = "changeit" };
     }
 
-    private static void Build(string certificatePath)
+    private static void Build(string certificatePath) => BuildWith(new() { ["Customer360:Grpc:CertificatePath"] = certificatePath });
+
+    private static void BuildWith(Dictionary<string, string?> settings)
     {
         var builder = WebApplication.CreateBuilder();
-        builder.Configuration.AddInMemoryCollection([new KeyValuePair<string, string?>("Customer360:Grpc:CertificatePath", certificatePath)]);
+        builder.Configuration.AddInMemoryCollection(settings);
         builder.AddCustomer360Server();
     }
 }

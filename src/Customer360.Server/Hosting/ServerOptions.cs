@@ -52,16 +52,26 @@ public sealed class GrpcEndpointOptions
 
     /// <summary>
     /// The certificate the settings name, or null for none. Fails naming the setting when the
-    /// file cannot be read or holds no private key.
+    /// file cannot be read or holds no private key, or when a key or password is given without
+    /// a certificate.
     /// </summary>
     public X509Certificate2? LoadCertificate()
     {
+        const string Setting = "Customer360:Grpc:CertificatePath";
         if (string.IsNullOrWhiteSpace(CertificatePath))
         {
-            return null;
+            // A key or a password without its certificate is a certificate gone missing (a secret
+            // not mounted, a variable that came out empty), not a choice to go without TLS: the
+            // endpoint would take API keys in the clear.
+            var orphan = !string.IsNullOrWhiteSpace(CertificateKeyPath) ? "Customer360:Grpc:CertificateKeyPath"
+                : !string.IsNullOrEmpty(CertificatePassword) ? "Customer360:Grpc:CertificatePassword"
+                : null;
+            return orphan is null
+                ? null
+                : throw new InvalidOperationException(
+                    $"{orphan} is given without {Setting}: the endpoint would speak HTTP/2 without TLS; give the certificate, or remove {orphan}");
         }
 
-        const string Setting = "Customer360:Grpc:CertificatePath";
         try
         {
             var pkcs12 = CertificatePath.EndsWith(".pfx", StringComparison.OrdinalIgnoreCase) || CertificatePath.EndsWith(".p12", StringComparison.OrdinalIgnoreCase);
