@@ -491,6 +491,30 @@ public sealed class ApiKeyTests(KeyedServerFixture fixture) : IClassFixture<Keye
         Assert.Equal(StatusCode.NotFound, lookup.StatusCode);
     }
 
+    [Fact]
+    public async Task AnUnparsableRequestIsRefusedForItsKeyBeforeItsContent()
+    {
+        var raw = Marshallers.Create<byte[]>(b => b, b => b);
+        var record = new Method<byte[], byte[]>(MethodType.Unary, "customer360.v1.CustomerService", "RecordTouchpoint", raw, raw);
+        var watch = new Method<byte[], byte[]>(MethodType.ServerStreaming, "customer360.v1.CustomerService", "WatchCustomer", raw, raw);
+        var unparsable = UnparsableMessageTests.Unparsable("invalid-wire-type", NewCustomerId("unparsable-keyed"));
+        async Task<StatusCode> RecordWith(string? key) => (await Assert.ThrowsAsync<RpcException>(() =>
+            fixture.As(key is null ? null : $"Bearer {key}").AsyncUnaryCall(record, null, default, unparsable).ResponseAsync)).StatusCode;
+        async Task<StatusCode> WatchWith(string? key) => (await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            using var call = fixture.As(key is null ? null : $"Bearer {key}").AsyncServerStreamingCall(watch, null, default, unparsable);
+            await call.ResponseStream.MoveNext(CancellationToken.None);
+        })).StatusCode;
+
+        var records = (await RecordWith(null), await RecordWith("not-a-configured-key"), await RecordWith(KeyedServerFixture.AgentKey), await RecordWith(KeyedServerFixture.TillKey));
+        var watches = (await WatchWith(null), await WatchWith(KeyedServerFixture.TillKey), await WatchWith(KeyedServerFixture.AgentKey));
+
+        // A caller without a key learns nothing of how its message was read; one whose key may
+        // call the method is told what is wrong with it.
+        Assert.Equal((StatusCode.Unauthenticated, StatusCode.Unauthenticated, StatusCode.PermissionDenied, StatusCode.InvalidArgument), records);
+        Assert.Equal((StatusCode.Unauthenticated, StatusCode.PermissionDenied, StatusCode.InvalidArgument), watches);
+    }
+
     private static Marshaller<T> Marshal<T>(Google.Protobuf.MessageParser<T> parser)
         where T : Google.Protobuf.IMessage<T> =>
         Marshallers.Create(message => Google.Protobuf.MessageExtensions.ToByteArray(message), parser.ParseFrom);

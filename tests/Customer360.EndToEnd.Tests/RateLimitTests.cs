@@ -51,6 +51,23 @@ public sealed class RateLimitTests
     }
 
     [Fact]
+    public async Task AnUnparsableCallTakesItsTokenAsAnyCallDoes()
+    {
+        await using var server = await StartAsync(roles: "till", burst: 1);
+        var raw = Marshallers.Create<byte[]>(b => b, b => b);
+        var record = new Method<byte[], byte[]>(MethodType.Unary, "customer360.v1.CustomerService", "RecordTouchpoint", raw, raw);
+        var id = NewCustomerId("limited-unparsable");
+
+        var unparsable = await Assert.ThrowsAsync<RpcException>(() => KeyedServerFixture.Sending(server, $"Bearer {LimitedKey}")
+            .AsyncUnaryCall(record, null, default, UnparsableMessageTests.Unparsable("not-utf8", id)).ResponseAsync);
+        var next = await Assert.ThrowsAsync<RpcException>(async () =>
+            await KeyedServerFixture.CustomersWith(server, LimitedKey).RecordTouchpointAsync(Record(Purchase(id, 10m))));
+
+        Assert.Equal(StatusCode.InvalidArgument, unparsable.StatusCode);
+        Assert.Equal(StatusCode.ResourceExhausted, next.StatusCode);
+    }
+
+    [Fact]
     public async Task AStreamBeyondItsKeysRateWaitsAndGoesOnWhenTheLimitIsRaised()
     {
         await using var server = await StartAsync(roles: "till", burst: 3);

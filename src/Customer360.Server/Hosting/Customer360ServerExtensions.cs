@@ -75,6 +75,7 @@ public static class Customer360ServerExtensions
         // One of each interceptor for all calls (gRPC would make one per call otherwise), so
         // that what samples their logs sees every call.
         builder.Services.AddSingleton<ApiKeyInterceptor>();
+        builder.Services.AddSingleton<UnparsableRequestInterceptor>();
         builder.Services.AddSingleton<MessageSizeInterceptor>();
         builder.Services.AddSingleton<ErrorMappingInterceptor>();
         builder.Services.AddSingleton<ApiFailureLog>();
@@ -83,6 +84,8 @@ public static class Customer360ServerExtensions
             grpc.MaxReceiveMessageSize = messageSize.Bytes;
             // Outermost, so that a refused call does nothing at all.
             grpc.Interceptors.Add<ApiKeyInterceptor>();
+            // A request protobuf could not parse is refused once its key has been checked.
+            grpc.Interceptors.Add<UnparsableRequestInterceptor>();
             grpc.Interceptors.Add<MessageSizeInterceptor>();
             grpc.Interceptors.Add<ErrorMappingInterceptor>();
         })
