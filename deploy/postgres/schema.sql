@@ -353,7 +353,7 @@ ON CONFLICT (QueryKey) DO UPDATE SET QueryText = EXCLUDED.QueryText;
 -- Every customer of a service, numbered once with a customer key. The log refers to its
 -- customers by that key rather than by their ids, so each of the log's index entries holds
 -- eight bytes of customer instead of the service id and the customer id as text. A customer's
--- row is written in the same transaction as its first log entry (sequence 1) and never changes.
+-- row is written in the same transaction as its first log entry (sequence 1); its key never changes.
 CREATE TABLE IF NOT EXISTS customer360_customer
 (
     customer_key bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -361,6 +361,18 @@ CREATE TABLE IF NOT EXISTS customer360_customer
     customer_id  text   COLLATE "C" NOT NULL,
     UNIQUE (service_id, customer_id)
 );
+
+-- Erasure (a right-to-be-forgotten request): the customer's log entries and snapshot are deleted
+-- and its row stays as a suppression record, so that a till's late retry or a re-import of an
+-- old file cannot bring the erased history back, and so that the key never changes (silos cache
+-- keys). erased_ticks is when it was erased (100 ns ticks since 0001-01-01 UTC, as the log's
+-- times); a touchpoint whose event time is at or before it is refused. erased_version is the
+-- version the erasure took, one above every version the customer had: a new history of the id
+-- is numbered on from there. Both NULL for a customer never erased. Added here rather than in
+-- the CREATE TABLE above because existing databases have the table.
+ALTER TABLE customer360_customer
+    ADD COLUMN IF NOT EXISTS erased_ticks   bigint NULL,
+    ADD COLUMN IF NOT EXISTS erased_version bigint NULL;
 
 -- Logs written before customers had keys (text-keyed by service and customer id) are moved
 -- aside here, once, and copied into the keyed log further down.

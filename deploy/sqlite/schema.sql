@@ -149,12 +149,21 @@ RETURNING Version + 1 AS NewGrainStateVersion;
 -- customers by that key rather than by their ids, so each of the log's index entries holds a
 -- small integer instead of the service id and the customer id as text, and a batch dirties
 -- fewer index pages. A customer's row is written in the same transaction as its first log
--- entry (sequence 1) and never changes.
+-- entry and its key never changes.
+--   erased_ticks:   when the customer was erased (a right-to-be-forgotten request), in 100 ns
+--                   ticks since 0001-01-01 UTC; NULL if never. Its log entries and snapshot are
+--                   deleted and the row stays as a suppression record: a touchpoint whose event
+--                   time is at or before it is refused.
+--   erased_version: the version the erasure took, one above every version the customer had; a
+--                   new history of the id is numbered on from there.
+-- (A file made before erasure gets the last two columns at start-up.)
 CREATE TABLE IF NOT EXISTS customer360_customer
 (
-    customer_key INTEGER PRIMARY KEY,
-    service_id   TEXT    NOT NULL COLLATE BINARY,
-    customer_id  TEXT    NOT NULL COLLATE BINARY,
+    customer_key   INTEGER PRIMARY KEY,
+    service_id     TEXT    NOT NULL COLLATE BINARY,
+    customer_id    TEXT    NOT NULL COLLATE BINARY,
+    erased_ticks   INTEGER NULL,
+    erased_version INTEGER NULL,
     UNIQUE (service_id, customer_id)
 );
 

@@ -87,6 +87,24 @@ public sealed partial class GroupCommitter : IAsyncDisposable
     }
 
     /// <summary>
+    /// Completes once everything queued before the call (appends and snapshots) has been through
+    /// a commit, committed or failed, and so has every commit under way as it is called. An
+    /// erasure waits for it, so that nothing this silo was still writing of the customer lands
+    /// in the log after it.
+    /// </summary>
+    public Task QueuedAsync()
+    {
+        var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_queue.Writer.TryWrite(new Work(null, null, null, drained)))
+        {
+            // Stopping: everything queued is committed before the committer stops.
+            return _loop;
+        }
+
+        return drained.Task;
+    }
+
+    /// <summary>
     /// Completes when every commit under way as it is called has ended, committed or failed.
     /// A store's log positions are assigned as a batch's rows are inserted, before it commits,
     /// and two batches commit at once: the newest committed position can lie above entries of a
@@ -119,7 +137,8 @@ public sealed partial class GroupCommitter : IAsyncDisposable
             await _slots.WaitAsync();
             var appends = new List<Work>();
             var snapshots = new Dictionary<string, CustomerSnapshot>(StringComparer.Ordinal);
-            Take(reader, appends, snapshots);
+            var drains = new List<TaskCompletionSource>();
+            Take(reader, appends, snapshots, drains);
             if (_options.MaxBatchWait > TimeSpan.Zero && appends.Count is > 0 && appends.Count < _options.MaxBatchSize)
             {
                 using var linger = new CancellationTokenSource(_options.MaxBatchWait);
@@ -127,7 +146,7 @@ public sealed partial class GroupCommitter : IAsyncDisposable
                 {
                     while (appends.Count < _options.MaxBatchSize && await reader.WaitToReadAsync(linger.Token))
                     {
-                        Take(reader, appends, snapshots);
+                        Take(reader, appends, snapshots, drains);
                     }
                 }
                 catch (OperationCanceledException)
@@ -138,9 +157,17 @@ public sealed partial class GroupCommitter : IAsyncDisposable
 
             // Snapshots go in customer order too, for the same reason as the entries below.
             var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Task earlier;
             lock (_underWay)
             {
+                // What a drain taken into this batch waits for besides the batch itself.
+                earlier = drains.Count == 0 || _underWay.Count == 0 ? Task.CompletedTask : Task.WhenAll([.. _underWay]);
                 _underWay.Add(ended.Task);
+            }
+
+            if (drains.Count > 0)
+            {
+                _ = CompleteDrainsAsync(Task.WhenAll(earlier, ended.Task), drains);
             }
 
             _ = CommitAndReleaseAsync(appends, [.. snapshots.Values.OrderBy(s => s.CustomerId, StringComparer.Ordinal)], ended);
@@ -174,11 +201,25 @@ public sealed partial class GroupCommitter : IAsyncDisposable
         }
     }
 
-    private void Take(ChannelReader<Work> reader, List<Work> appends, Dictionary<string, CustomerSnapshot> snapshots)
+    private static async Task CompleteDrainsAsync(Task committed, List<TaskCompletionSource> drains)
+    {
+        await committed;
+        foreach (var drain in drains)
+        {
+            drain.TrySetResult();
+        }
+    }
+
+    private void Take(ChannelReader<Work> reader, List<Work> appends, Dictionary<string, CustomerSnapshot> snapshots, List<TaskCompletionSource> drains)
     {
         while (appends.Count < _options.MaxBatchSize && reader.TryRead(out var work))
         {
-            if (work.Entry is not null)
+            if (work.Drained is { } drained)
+            {
+                // Everything queued before it is in this batch or an earlier one.
+                drains.Add(drained);
+            }
+            else if (work.Entry is not null)
             {
                 appends.Add(work);
             }
@@ -244,7 +285,7 @@ public sealed partial class GroupCommitter : IAsyncDisposable
         }
     }
 
-    private sealed record Work(CustomerLogEntry? Entry, CustomerSnapshot? Snapshot, TaskCompletionSource<bool>? Done);
+    private sealed record Work(CustomerLogEntry? Entry, CustomerSnapshot? Snapshot, TaskCompletionSource<bool>? Done, TaskCompletionSource? Drained = null);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Committed {Entries} log entries and {Snapshots} snapshots in {Milliseconds:F1} ms")]
     private static partial void LogCommitted(ILogger logger, int entries, int snapshots, double milliseconds);

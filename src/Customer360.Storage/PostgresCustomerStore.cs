@@ -89,10 +89,11 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
     {
         // One statement, so one round trip and one view of the database: the entries are those
         // after the very snapshot returned, even if a newer snapshot is written meanwhile. The
-        // snapshot's row comes first, as part 0; the customer's key, if it has one, last, as part 2.
+        // snapshot's row comes first, as part 0; the customer's key, if it has one, last, as part 2,
+        // with its erasure, if it was ever erased: so an activation knows it without a query more.
         await using var command = _source.CreateCommand(
             $"""
-            WITH customer AS (SELECT customer_key FROM customer360_customer WHERE service_id = $2 AND customer_id = $1),
+            WITH customer AS (SELECT customer_key, erased_ticks, erased_version FROM customer360_customer WHERE service_id = $2 AND customer_id = $1),
                  snapshot AS (SELECT version, payload, {SummaryColumns} FROM customer360_snapshot WHERE service_id = $2 AND customer_id = $1)
             SELECT 0 AS part, version, 0::smallint, 0::bigint, 0::bigint, payload, NULL::text, {SummaryColumns} FROM snapshot
             UNION ALL
@@ -100,13 +101,14 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
             WHERE customer_key = (SELECT customer_key FROM customer)
               AND sequence > COALESCE((SELECT version FROM snapshot), 0)
             UNION ALL
-            SELECT 2, customer_key, 0::smallint, 0::bigint, 0::bigint, NULL::bytea, NULL::text, {NoSummary} FROM customer
+            SELECT 2, customer_key, 0::smallint, erased_ticks, erased_version, NULL::bytea, NULL::text, {NoSummary} FROM customer
             ORDER BY 1, 2
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = customerId });
         command.Parameters.Add(Service());
         await using var row = await command.ExecuteReaderAsync();
         CustomerSnapshot? snapshot = null;
+        CustomerTombstone? tombstone = null;
         var entries = new List<CustomerLogEntry>();
         while (await row.ReadAsync())
         {
@@ -120,6 +122,7 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
             if (part == 2)
             {
                 _keys.Remember(customerId, row.GetInt64(1));
+                tombstone = row.IsDBNull(3) ? null : new CustomerTombstone(new DateTimeOffset(row.GetInt64(3), TimeSpan.Zero), row.GetInt64(4));
                 continue;
             }
 
@@ -127,7 +130,7 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
                 customerId, row.GetInt64(1), (LogEntryKind)row.GetInt16(2), new DateTimeOffset(row.GetInt64(3), TimeSpan.Zero), row.GetInt64(4), row.GetString(6)));
         }
 
-        return new StoredCustomer(snapshot, entries);
+        return new StoredCustomer(snapshot, entries, tombstone);
     }
 
     public async IAsyncEnumerable<CustomerDay> ReadPurchaseDaysAsync(
@@ -215,9 +218,9 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
     public async Task<IReadOnlyList<string>> ReadCustomerIdsAsync(string? after, int limit)
     {
         await using var command = _source.CreateCommand(
-            """
-            SELECT customer_id FROM customer360_customer
-            WHERE service_id = $1 AND customer_id > $2
+            $"""
+            SELECT customer_id FROM customer360_customer AS c
+            WHERE service_id = $1 AND customer_id > $2 AND {HasLog}
             ORDER BY customer_id
             LIMIT $3
             """);
@@ -246,8 +249,8 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
             SELECT c.customer_id,
                    (SELECT l.sequence FROM customer360_log AS l WHERE l.customer_key = c.customer_key ORDER BY l.sequence DESC LIMIT 1),
                    s.version, {SummaryColumns}
-            FROM (SELECT customer_key, customer_id FROM customer360_customer
-                  WHERE service_id = $1 AND customer_id > $2
+            FROM (SELECT customer_key, customer_id FROM customer360_customer AS c
+                  WHERE service_id = $1 AND customer_id > $2 AND {HasLog}
                   ORDER BY customer_id
                   LIMIT $3) AS c
             LEFT JOIN LATERAL (
@@ -273,7 +276,7 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
 
     public async Task<long> CountCustomersAsync()
     {
-        await using var command = _source.CreateCommand("SELECT count(*) FROM customer360_customer WHERE service_id = $1");
+        await using var command = _source.CreateCommand($"SELECT count(*) FROM customer360_customer AS c WHERE service_id = $1 AND {HasLog}");
         command.Parameters.Add(Service());
         return (long)(await command.ExecuteScalarAsync() ?? 0L);
     }
@@ -326,6 +329,84 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
         }
 
         return customers;
+    }
+
+    public async Task<CustomerTombstone?> ReadTombstoneAsync(string customerId)
+    {
+        await using var command = _source.CreateCommand(
+            "SELECT erased_ticks, erased_version FROM customer360_customer WHERE service_id = $2 AND customer_id = $1 AND erased_ticks IS NOT NULL");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = customerId });
+        command.Parameters.Add(Service());
+        await using var row = await command.ExecuteReaderAsync();
+        return await row.ReadAsync() ? new CustomerTombstone(new DateTimeOffset(row.GetInt64(0), TimeSpan.Zero), row.GetInt64(1)) : null;
+    }
+
+    public async Task<CustomerErasure?> EraseCustomerAsync(string customerId, DateTimeOffset erasedAt)
+    {
+        // Everything queued on this silo before the erasure commits first, so that what it holds
+        // of the customer is erased with the rest rather than written after it.
+        await _committer.QueuedAsync();
+        await using var connection = await _source.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+
+        // The customer's row is locked first: two erasures of one customer take turns, and the
+        // second finds the first's record.
+        long key;
+        CustomerTombstone? tombstone;
+        await using (var find = new NpgsqlCommand(
+            "SELECT customer_key, erased_ticks, erased_version FROM customer360_customer WHERE service_id = $1 AND customer_id = $2 FOR UPDATE", connection, transaction))
+        {
+            find.Parameters.Add(Service());
+            find.Parameters.Add(new NpgsqlParameter<string> { TypedValue = customerId });
+            await using var row = await find.ExecuteReaderAsync();
+            if (!await row.ReadAsync())
+            {
+                return null;
+            }
+
+            key = row.GetInt64(0);
+            tombstone = row.IsDBNull(1) ? null : new CustomerTombstone(new DateTimeOffset(row.GetInt64(1), TimeSpan.Zero), row.GetInt64(2));
+        }
+
+        // Both deletions in one statement; each reports how many rows it took and the highest
+        // sequence or version among them.
+        long entries, lastSequence, snapshots, snapshotVersion;
+        await using (var delete = new NpgsqlCommand(
+            """
+            WITH entries AS (DELETE FROM customer360_log WHERE customer_key = $1 RETURNING sequence),
+                 snapshots AS (DELETE FROM customer360_snapshot WHERE service_id = $2 AND customer_id = $3 RETURNING version)
+            SELECT (SELECT count(*) FROM entries), (SELECT COALESCE(MAX(sequence), 0) FROM entries),
+                   (SELECT count(*) FROM snapshots), (SELECT COALESCE(MAX(version), 0) FROM snapshots)
+            """,
+            connection,
+            transaction))
+        {
+            delete.Parameters.Add(new NpgsqlParameter<long> { TypedValue = key });
+            delete.Parameters.Add(Service());
+            delete.Parameters.Add(new NpgsqlParameter<string> { TypedValue = customerId });
+            await using var row = await delete.ExecuteReaderAsync();
+            await row.ReadAsync();
+            (entries, lastSequence, snapshots, snapshotVersion) = (row.GetInt64(0), row.GetInt64(1), row.GetInt64(2), row.GetInt64(3));
+        }
+
+        if (entries == 0 && snapshots == 0 && tombstone is not null)
+        {
+            // Erased before, and nothing stored since: the original erasure stands.
+            return new CustomerErasure(tombstone, 0, AlreadyErased: true);
+        }
+
+        var erased = new CustomerTombstone(erasedAt, Math.Max(Math.Max(lastSequence, snapshotVersion), tombstone?.Version ?? 0) + 1);
+        await using (var mark = new NpgsqlCommand(
+            "UPDATE customer360_customer SET erased_ticks = $2, erased_version = $3 WHERE customer_key = $1", connection, transaction))
+        {
+            mark.Parameters.Add(new NpgsqlParameter<long> { TypedValue = key });
+            mark.Parameters.Add(new NpgsqlParameter<long> { TypedValue = erased.ErasedAt.UtcTicks });
+            mark.Parameters.Add(new NpgsqlParameter<long> { TypedValue = erased.Version });
+            await mark.ExecuteNonQueryAsync();
+        }
+
+        await transaction.CommitAsync();
+        return new CustomerErasure(erased, entries, AlreadyErased: false);
     }
 
     public async Task AdvanceCheckpointAsync(string name, long position)
@@ -391,6 +472,12 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
                 (Channel)row.GetInt16(first + 6));
 
     private NpgsqlParameter<string> Service() => new() { TypedValue = _serviceId };
+
+    /// <summary>
+    /// Whether the customer row <c>c</c> has a log: every customer but one erased and not back
+    /// since. The log is probed for erased customers only.
+    /// </summary>
+    private const string HasLog = "(c.erased_ticks IS NULL OR EXISTS (SELECT 1 FROM customer360_log AS l WHERE l.customer_key = c.customer_key))";
 
     /// <summary>A scalar subquery for the key of the customer whose service and id are the given parameters.</summary>
     private static string CustomerKey(string serviceParameter, string customerParameter) =>
@@ -499,8 +586,10 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
             var upsert = new NpgsqlBatchCommand(
                 $"""
                 INSERT INTO {SnapshotUpsert.Columns}
-                SELECT $4, * FROM unnest($1::text[], $2::bigint[], $3::bytea[],
+                SELECT $4, s.* FROM unnest($1::text[], $2::bigint[], $3::bytea[],
                     $5::integer[], $6::integer[], $7::integer[], $8::numeric[], $9::numeric[], $10::numeric[], $11::smallint[])
+                    AS s (customer_id, version, payload, purchase_days, first_purchase_day, last_purchase_day, repeat_occasion_value, occasion_value, net_spend, preferred_channel)
+                WHERE NOT EXISTS ({SnapshotUpsert.ErasedSince("$4", "s.customer_id", "s.version")})
                 {SnapshotUpsert.OnConflict}
                 """);
             upsert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. snapshots.Select(s => s.CustomerId)] });

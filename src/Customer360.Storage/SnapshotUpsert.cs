@@ -15,6 +15,15 @@ internal static class SnapshotUpsert
             summary_repeat_occasion_value, summary_occasion_value, summary_net_spend, summary_preferred_channel)
         """;
 
+    /// <summary>
+    /// A query with a row when the customer was erased at or after the snapshot's version: such
+    /// a snapshot (one queued before the erasure, or from an activation that had not heard of
+    /// it) is of the customer as it was, and is not stored. One index probe per snapshot, which
+    /// are written every few dozen changes, not per entry.
+    /// </summary>
+    public static string ErasedSince(string serviceId, string customerId, string version) =>
+        $"SELECT 1 FROM customer360_customer AS erased WHERE erased.service_id = {serviceId} AND erased.customer_id = {customerId} AND erased.erased_version >= {version}";
+
     public const string OnConflict =
         """
         ON CONFLICT (service_id, customer_id) DO UPDATE SET version = excluded.version, payload = excluded.payload,

@@ -67,6 +67,9 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
 
     public GroupCommitter Committer => _committer;
 
+    /// <summary>The database this store writes to.</summary>
+    internal string ConnectionString => _connectionString;
+
     /// <summary>The writer's WAL checkpoint interval in pages, as SQLite reports it.</summary>
     internal long WriterWalCheckpointPages
     {
@@ -226,9 +229,9 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
         // A customer's row is written with its first entry: the customers with a log, in id
         // order along the (service, customer id) index, from the cursor.
         using var command = Command(connection,
-            """
-            SELECT customer_id FROM customer360_customer
-            WHERE service_id = @svc AND customer_id > @after
+            $"""
+            SELECT customer_id FROM customer360_customer AS c
+            WHERE service_id = @svc AND customer_id > @after AND {HasLog}
             ORDER BY customer_id
             LIMIT @limit
             """,
@@ -254,7 +257,7 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
                    s.version, {SummaryColumns}
             FROM customer360_customer AS c
             LEFT JOIN customer360_snapshot AS s ON s.service_id = @svc AND s.customer_id = c.customer_id
-            WHERE c.service_id = @svc AND c.customer_id > @after
+            WHERE c.service_id = @svc AND c.customer_id > @after AND {HasLog}
             ORDER BY c.customer_id
             LIMIT @limit
             """,
@@ -272,7 +275,7 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
 
     public Task<long> CountCustomersAsync() => OnConnectionAsync(connection =>
     {
-        using var command = Command(connection, "SELECT count(*) FROM customer360_customer WHERE service_id = @svc", ("@svc", _serviceId));
+        using var command = Command(connection, $"SELECT count(*) FROM customer360_customer AS c WHERE service_id = @svc AND {HasLog}", ("@svc", _serviceId));
         return (long)command.ExecuteScalar()!;
     });
 
@@ -295,6 +298,92 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
 
         return customers;
     });
+
+    public Task<CustomerTombstone?> ReadTombstoneAsync(string customerId) => OnConnectionAsync(connection =>
+    {
+        using var command = Command(connection,
+            "SELECT erased_ticks, erased_version FROM customer360_customer WHERE service_id = @svc AND customer_id = @c AND erased_ticks IS NOT NULL",
+            ("@svc", _serviceId), ("@c", customerId));
+        using var row = command.ExecuteReader();
+        return row.Read() ? new CustomerTombstone(new DateTimeOffset(row.GetInt64(0), TimeSpan.Zero), row.GetInt64(1)) : null;
+    });
+
+    public async Task<CustomerErasure?> EraseCustomerAsync(string customerId, DateTimeOffset erasedAt)
+    {
+        // Everything queued on this silo before the erasure commits first, so that what it holds
+        // of the customer is erased with the rest rather than written after it.
+        await _committer.QueuedAsync();
+        return await OnConnectionAsync(connection =>
+        {
+            // Synced whatever the writer's setting: the erasure is durable before it is reported.
+            using (var pragma = Command(connection, "PRAGMA synchronous = FULL;"))
+            {
+                pragma.ExecuteNonQuery();
+            }
+
+            // Immediate: the write lock is taken before the reads, so no batch commits between
+            // counting the customer's entries and deleting them.
+            using var transaction = connection.BeginTransaction(deferred: false);
+            long key;
+            CustomerTombstone? tombstone;
+            using (var find = Command(connection,
+                "SELECT customer_key, erased_ticks, erased_version FROM customer360_customer WHERE service_id = @svc AND customer_id = @c",
+                ("@svc", _serviceId), ("@c", customerId)))
+            {
+                find.Transaction = transaction;
+                using var row = find.ExecuteReader();
+                if (!row.Read())
+                {
+                    return null;
+                }
+
+                key = row.GetInt64(0);
+                tombstone = row.IsDBNull(1) ? null : new CustomerTombstone(new DateTimeOffset(row.GetInt64(1), TimeSpan.Zero), row.GetInt64(2));
+            }
+
+            var (entries, lastSequence) = CountAndDelete(
+                connection, transaction, "customer360_log", "sequence", "customer_key = @key", ("@key", key));
+            var (snapshots, snapshotVersion) = CountAndDelete(
+                connection, transaction, "customer360_snapshot", "version", "service_id = @svc AND customer_id = @c", ("@svc", _serviceId), ("@c", customerId));
+            if (entries == 0 && snapshots == 0 && tombstone is not null)
+            {
+                // Erased before, and nothing stored since: the original erasure stands.
+                return new CustomerErasure(tombstone, 0, AlreadyErased: true);
+            }
+
+            var erased = new CustomerTombstone(erasedAt, Math.Max(Math.Max(lastSequence, snapshotVersion), tombstone?.Version ?? 0) + 1);
+            using (var mark = Command(connection,
+                "UPDATE customer360_customer SET erased_ticks = @t, erased_version = @v WHERE customer_key = @key",
+                ("@t", erased.ErasedAt.UtcTicks), ("@v", erased.Version), ("@key", key)))
+            {
+                mark.Transaction = transaction;
+                mark.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+            return new CustomerErasure(erased, entries, AlreadyErased: false);
+        });
+    }
+
+    /// <summary>Deletes the rows of <paramref name="table"/> that match <paramref name="where"/>: how many there were, and the highest <paramref name="column"/> among them (0 for none).</summary>
+    private static (long Count, long Highest) CountAndDelete(
+        SqliteConnection connection, SqliteTransaction transaction, string table, string column, string where, params (string Name, object? Value)[] parameters)
+    {
+        long count, highest;
+        using (var measure = Command(connection, $"SELECT count(*), IFNULL(MAX({column}), 0) FROM {table} WHERE {where}", parameters))
+        {
+            measure.Transaction = transaction;
+            using var row = measure.ExecuteReader();
+            row.Read();
+            count = row.GetInt64(0);
+            highest = row.GetInt64(1);
+        }
+
+        using var delete = Command(connection, $"DELETE FROM {table} WHERE {where}", parameters);
+        delete.Transaction = transaction;
+        delete.ExecuteNonQuery();
+        return (count, highest);
+    }
 
     public Task AdvanceCheckpointAsync(string name, long position) => OnConnectionAsync(connection =>
     {
@@ -389,7 +478,8 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
             upsert.CommandText =
                 $"""
                 INSERT INTO {SnapshotUpsert.Columns}
-                VALUES (@svc, @c, @v, @p, @sd, @sf, @sl, @sr, @so, @sn, @sc)
+                SELECT @svc, @c, @v, @p, @sd, @sf, @sl, @sr, @so, @sn, @sc
+                WHERE NOT EXISTS ({SnapshotUpsert.ErasedSince("@svc", "@c", "@v")})
                 {SnapshotUpsert.OnConflict}
                 """;
             upsert.Parameters.AddWithValue("@svc", _serviceId);
@@ -426,6 +516,12 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
 
         return Task.FromResult(stored);
     }
+
+    /// <summary>
+    /// Whether the customer row <c>c</c> has a log: every customer but one erased and not back
+    /// since. The log is probed for erased customers only.
+    /// </summary>
+    private const string HasLog = "(c.erased_ticks IS NULL OR EXISTS (SELECT 1 FROM customer360_log AS l WHERE l.customer_key = c.customer_key))";
 
     /// <summary>
     /// A scalar subquery for the key of the customer whose id is <c>@c</c> in service <c>@svc</c>

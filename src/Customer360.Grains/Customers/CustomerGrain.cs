@@ -132,7 +132,7 @@ public sealed partial class CustomerGrain(
     private async Task RestoreAsync()
     {
         var customerId = CustomerId;
-        var (snapshot, entries) = await store.ReadCustomerAsync(customerId);
+        var (snapshot, entries, _) = await store.ReadCustomerAsync(customerId);
         if (snapshot is not null)
         {
             var restored = snapshotSerializer.Deserialize(snapshot.Payload)

@@ -38,8 +38,25 @@ public interface ICustomerStore
     async Task<StoredCustomer> ReadCustomerAsync(string customerId)
     {
         var snapshot = await ReadSnapshotAsync(customerId);
-        return new StoredCustomer(snapshot, await ReadEntriesAsync(customerId, snapshot?.Version ?? 0));
+        var entries = await ReadEntriesAsync(customerId, snapshot?.Version ?? 0);
+        return new StoredCustomer(snapshot, entries, await ReadTombstoneAsync(customerId));
     }
+
+    /// <summary>The customer's suppression record if it was ever erased; null otherwise (and for a customer never seen).</summary>
+    Task<CustomerTombstone?> ReadTombstoneAsync(string customerId);
+
+    /// <summary>
+    /// Erases the customer, all or nothing, in one transaction: every log entry (touchpoints and
+    /// profile changes) and its snapshot are deleted, and the customer's row is kept as a
+    /// suppression record (<see cref="CustomerTombstone"/>) with <paramref name="erasedAt"/> and
+    /// the version the erasure takes: one above every version the customer had, so that a new
+    /// history for the id goes on above it. A customer erased already, with nothing stored since,
+    /// is left as it is and reported with its original erasure. Null for a customer never seen.
+    /// Appends and snapshots this store was still writing when called are committed first, so
+    /// they are erased too; a snapshot at or below the erasure's version is never stored after it.
+    /// Throws when the outcome is unknown: erasing again is safe.
+    /// </summary>
+    Task<CustomerErasure?> EraseCustomerAsync(string customerId, DateTimeOffset erasedAt);
 
     /// <summary>
     /// Every customer's days with a purchase or a return whose event time is at or before
@@ -133,8 +150,24 @@ public sealed class CustomerStoreUnavailableException : Exception
     }
 }
 
-/// <summary>A customer as stored: the latest snapshot, if any, and the log entries after it.</summary>
-public sealed record StoredCustomer(CustomerSnapshot? Snapshot, IReadOnlyList<CustomerLogEntry> Entries);
+/// <summary>
+/// A customer as stored: the latest snapshot, if any, the log entries after it, and its
+/// suppression record if it was ever erased.
+/// </summary>
+public sealed record StoredCustomer(CustomerSnapshot? Snapshot, IReadOnlyList<CustomerLogEntry> Entries, CustomerTombstone? Tombstone = null);
+
+/// <summary>
+/// What is kept of an erased customer: when it was erased, and the version the erasure took.
+/// A new history of the id starts at the version after it.
+/// </summary>
+public sealed record CustomerTombstone(DateTimeOffset ErasedAt, long Version);
+
+/// <summary>
+/// The outcome of an erasure: the suppression record, how many log entries it removed, and
+/// whether the customer had been erased already (then nothing was removed, and the time is the
+/// original erasure's).
+/// </summary>
+public sealed record CustomerErasure(CustomerTombstone Tombstone, long EntriesRemoved, bool AlreadyErased);
 
 /// <summary>A customer the re-scoring sweep reaches, with its value summary when the store holds a current one.</summary>
 public sealed record SweepCandidate(string CustomerId, CustomerValueSummary? Summary);

@@ -14,12 +14,14 @@ public sealed class MemoryCustomerStore : ICustomerStore
     private static readonly ConcurrentDictionary<string, MemoryCustomerStore> Services = new(StringComparer.Ordinal);
 
     private readonly Lock _gate = new();
-    private readonly List<CustomerLogEntry> _log = [];
+    // Every entry in commit order, its index its position; an erased entry leaves null in its place.
+    private readonly List<CustomerLogEntry?> _log = [];
     private readonly Dictionary<string, List<CustomerLogEntry>> _byCustomer = new(StringComparer.Ordinal);
     private readonly Dictionary<(string CustomerId, string EventId), CustomerLogEntry> _byEvent = [];
     private readonly HashSet<(string CustomerId, long Sequence)> _sequences = [];
     private readonly Dictionary<string, CustomerSnapshot> _snapshots = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _checkpoints = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CustomerTombstone> _tombstones = new(StringComparer.Ordinal);
 
     /// <summary>The one store of a service, shared by every silo of it in this process.</summary>
     public static MemoryCustomerStore ForService(string serviceId) => Services.GetOrAdd(serviceId, _ => new MemoryCustomerStore());
@@ -60,6 +62,12 @@ public sealed class MemoryCustomerStore : ICustomerStore
     {
         lock (_gate)
         {
+            if (_tombstones.TryGetValue(snapshot.CustomerId, out var erased) && erased.Version >= snapshot.Version)
+            {
+                // Of the customer as it was before its erasure.
+                return;
+            }
+
             if (!_snapshots.TryGetValue(snapshot.CustomerId, out var stored) || stored.Version < snapshot.Version
                 || (stored.Version == snapshot.Version && stored.Summary is null))
             {
@@ -95,7 +103,7 @@ public sealed class MemoryCustomerStore : ICustomerStore
             days =
             [
                 .. _log
-                    .Select(e => e.Touchpoint)
+                    .Select(e => e?.Touchpoint)
                     .OfType<Touchpoint>()
                     .Where(t => t.Kind is TouchpointKind.Purchase or TouchpointKind.Return && (until is null || t.OccurredAt <= until))
                     .GroupBy(t => (t.CustomerId, Day: DailyActivity.DayOf(t.OccurredAt)))
@@ -200,8 +208,53 @@ public sealed class MemoryCustomerStore : ICustomerStore
     {
         lock (_gate)
         {
-            IReadOnlyList<string> customers = [.. _log.Skip((int)Math.Min(position, _log.Count)).Select(e => e.CustomerId).Distinct(StringComparer.Ordinal)];
+            IReadOnlyList<string> customers = [.. _log.Skip((int)Math.Min(position, _log.Count)).OfType<CustomerLogEntry>().Select(e => e.CustomerId).Distinct(StringComparer.Ordinal)];
             return Task.FromResult(customers);
+        }
+    }
+
+    public Task<CustomerTombstone?> ReadTombstoneAsync(string customerId)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_tombstones.GetValueOrDefault(customerId));
+        }
+    }
+
+    public Task<CustomerErasure?> EraseCustomerAsync(string customerId, DateTimeOffset erasedAt)
+    {
+        lock (_gate)
+        {
+            var tombstone = _tombstones.GetValueOrDefault(customerId);
+            _byCustomer.Remove(customerId, out var entries);
+            var snapshot = _snapshots.Remove(customerId, out var removed) ? removed : null;
+            if (entries is null && snapshot is null)
+            {
+                // Never seen, or erased with nothing stored since.
+                return Task.FromResult(tombstone is null ? null : new CustomerErasure(tombstone, 0, AlreadyErased: true));
+            }
+
+            entries ??= [];
+            foreach (var entry in entries)
+            {
+                _sequences.Remove((entry.CustomerId, entry.Sequence));
+                if (entry.Touchpoint is { } touchpoint)
+                {
+                    _byEvent.Remove((entry.CustomerId, touchpoint.EventId));
+                }
+            }
+
+            for (var i = 0; i < _log.Count; i++)
+            {
+                if (_log[i] is { } logged && string.Equals(logged.CustomerId, customerId, StringComparison.Ordinal))
+                {
+                    _log[i] = null;
+                }
+            }
+
+            var last = Math.Max(entries.Count == 0 ? 0 : entries.Max(e => e.Sequence), Math.Max(snapshot?.Version ?? 0, tombstone?.Version ?? 0));
+            var erased = _tombstones[customerId] = new CustomerTombstone(erasedAt, last + 1);
+            return Task.FromResult<CustomerErasure?>(new CustomerErasure(erased, entries.Count, AlreadyErased: false));
         }
     }
 

@@ -79,6 +79,11 @@ public sealed class UnavailableOnDatabaseFailure(ICustomerStore inner) : ICustom
 
     public Task<IReadOnlyList<string>> CustomersAfterAsync(long position) => Guard(() => Inner.CustomersAfterAsync(position));
 
+    public Task<CustomerTombstone?> ReadTombstoneAsync(string customerId) => Guard(() => Inner.ReadTombstoneAsync(customerId));
+
+    // An erasure whose outcome is unknown may be repeated: it is reported as already done then.
+    public Task<CustomerErasure?> EraseCustomerAsync(string customerId, DateTimeOffset erasedAt) => Guard(() => Inner.EraseCustomerAsync(customerId, erasedAt));
+
     /// <summary>Passes through: only start-up recovery and checkpoints call it, never the API.</summary>
     public Task AdvanceCheckpointAsync(string name, long position) => Inner.AdvanceCheckpointAsync(name, position);
 

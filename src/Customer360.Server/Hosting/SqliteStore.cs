@@ -56,6 +56,7 @@ public static class SqliteStore
 
         AddSnapshotSummaryColumns(connection);
         AddSegmentBucketColumns(connection);
+        AddErasureColumns(connection);
         CompactIfMostlyFree(connection, directory);
     }
 
@@ -67,8 +68,8 @@ public static class SqliteStore
 
     /// <summary>
     /// Gives free pages back to the file system when they are more than a quarter of the file.
-    /// The engine never deletes log entries, so a file gets that empty only by an upgrade that
-    /// moved a table, such as the move to customer keys, which leaves the old log's pages free
+    /// The engine deletes log entries only to erase a customer, a few at a time, so a file gets
+    /// that empty only by an upgrade that moved a table, such as the move to customer keys, which leaves the old log's pages free
     /// and the file about twice the size it needs. SQLite reuses free pages but never shrinks the
     /// file by itself; VACUUM rewrites it without them, atomically, so a crash during it leaves
     /// the file as it was, and the next start tries again. It takes about as long as copying the
@@ -255,6 +256,16 @@ public static class SqliteStore
         ALTER TABLE customer360_snapshot ADD COLUMN summary_occasion_value TEXT NULL;
         ALTER TABLE customer360_snapshot ADD COLUMN summary_net_spend TEXT NULL;
         ALTER TABLE customer360_snapshot ADD COLUMN summary_preferred_channel INTEGER NULL;
+        """);
+
+    /// <summary>Customer rows made before erasure existed get its columns, empty: no customer of theirs was erased.</summary>
+    private static void AddErasureColumns(SqliteConnection connection) => UpgradeUnlessColumnExists(
+        connection,
+        "customer360_customer",
+        "erased_version",
+        """
+        ALTER TABLE customer360_customer ADD COLUMN erased_ticks INTEGER NULL;
+        ALTER TABLE customer360_customer ADD COLUMN erased_version INTEGER NULL;
         """);
 
     /// <summary>Runs <paramref name="upgrade"/> in one transaction when <paramref name="table"/> lacks <paramref name="column"/>.</summary>

@@ -45,4 +45,8 @@ public abstract class PassThroughCustomerStore(ICustomerStore inner) : ICustomer
     public Task<IReadOnlyDictionary<string, long>> ReadCheckpointsAsync(string prefix) => inner.ReadCheckpointsAsync(prefix);
 
     public Task RemoveCheckpointAsync(string name, long atLeast) => inner.RemoveCheckpointAsync(name, atLeast);
+
+    public Task<CustomerTombstone?> ReadTombstoneAsync(string customerId) => inner.ReadTombstoneAsync(customerId);
+
+    public virtual Task<CustomerErasure?> EraseCustomerAsync(string customerId, DateTimeOffset erasedAt) => inner.EraseCustomerAsync(customerId, erasedAt);
 }

@@ -526,4 +526,190 @@ public sealed class CustomerStoreContractTests
         var committer = store is SqliteCustomerStore sqlite ? sqlite.Committer : ((PostgresCustomerStore)store).Committer;
         Assert.True(committer.Batches < 800, $"{committer.Batches} commits for 800 appends: nothing was batched");
     }
+    [Theory]
+    [InlineData(TestStores.Sqlite)]
+    [InlineData(TestStores.Postgres)]
+    [InlineData(Memory)]
+    public async Task AnErasureRemovesTheLogAndSnapshotInOneGoAndKeepsASuppressionRecord(string kind)
+    {
+        var (store, lifetime) = await OpenAsync(kind, options: OneCommitAtATime);
+        await using (lifetime)
+        {
+            var erasedAt = At.AddDays(40);
+            Assert.True(await store.AppendAsync(CustomerLogEntry.For(Sale("c1", "e1", At, TouchpointKind.Purchase, 20m), 1, At)));
+            Assert.True(await store.AppendAsync(CustomerLogEntry.For("c1", new ProfilePatch { GivenName = "Ada" }, 2, At)));
+            Assert.True(await store.AppendAsync(CustomerLogEntry.For(Visit("c1", "e2", At.AddDays(1)), 3, At)));
+            store.SaveSnapshot(new CustomerSnapshot("c1", 3, [1], Summary(3)));
+            Assert.True(await store.AppendAsync(CustomerLogEntry.For(Sale("c2", "e1", At, TouchpointKind.Purchase, 5m), 1, At)));
+            await CommitQueuedSnapshotsAsync(store);
+            var customersBefore = await store.CountCustomersAsync();
+
+            var erasure = await store.EraseCustomerAsync("c1", erasedAt);
+
+            // Three entries removed; the erasure takes the version after the last of them.
+            Assert.Equal(new CustomerErasure(new CustomerTombstone(erasedAt, 4), 3, AlreadyErased: false), erasure);
+            Assert.Empty(await store.ReadEntriesAsync("c1", 0));
+            Assert.Null(await store.ReadSnapshotAsync("c1"));
+            Assert.Null(await store.FindEventAsync("c1", "e1"));
+            Assert.Empty(await store.ReadTouchpointsAsync("c1", null, null, 10));
+            var stored = await store.ReadCustomerAsync("c1");
+            Assert.Null(stored.Snapshot);
+            Assert.Empty(stored.Entries);
+            Assert.Equal(new CustomerTombstone(erasedAt, 4), stored.Tombstone);
+            Assert.Equal(new CustomerTombstone(erasedAt, 4), await store.ReadTombstoneAsync("c1"));
+
+            // The erased customer drops out of everything that pages over customers, and out of
+            // what the value models are fitted on; the other customer is untouched.
+            Assert.Equal(customersBefore - 1, await store.CountCustomersAsync());
+            Assert.DoesNotContain("c1", await store.ReadCustomerIdsAsync(null, 100));
+            Assert.DoesNotContain("c1", (await store.ReadSweepPageAsync(null, 100)).Select(c => c.CustomerId));
+            Assert.Equal(["c2"], (await store.ReadPurchaseDaysAsync(null).ToListAsync()).Select(d => d.CustomerId));
+            Assert.Single(await store.ReadEntriesAsync("c2", 0));
+            Assert.Null((await store.ReadCustomerAsync("c2")).Tombstone);
+
+            // Erased again (an operator's retry): reported as done before, with the first time.
+            Assert.Equal(
+                new CustomerErasure(new CustomerTombstone(erasedAt, 4), 0, AlreadyErased: true),
+                await store.EraseCustomerAsync("c1", erasedAt.AddHours(1)));
+
+            // A customer never seen cannot be erased.
+            Assert.Null(await store.EraseCustomerAsync("never-seen", erasedAt));
+            Assert.Null(await store.ReadTombstoneAsync("never-seen"));
+        }
+    }
+
+    [Theory]
+    [InlineData(TestStores.Sqlite)]
+    [InlineData(TestStores.Postgres)]
+    [InlineData(Memory)]
+    public async Task AfterAnErasureANewHistoryGoesOnAboveTheErasedVersions(string kind)
+    {
+        var (store, lifetime) = await OpenAsync(kind, options: OneCommitAtATime);
+        await using (lifetime)
+        {
+            var erasedAt = At.AddDays(40);
+            Assert.True(await store.AppendAsync(CustomerLogEntry.For(Visit("c1", "e1", At), 1, At)));
+            Assert.True(await store.AppendAsync(CustomerLogEntry.For(Visit("c1", "e2", At), 2, At)));
+            Assert.Equal(2, (await store.EraseCustomerAsync("c1", erasedAt))!.EntriesRemoved);
+
+            // A snapshot of the customer as it was (queued before the erasure, or from an
+            // activation that had not heard of it) is never stored.
+            store.SaveSnapshot(new CustomerSnapshot("c1", 2, [2]));
+            await CommitQueuedSnapshotsAsync(store);
+            Assert.Null(await store.ReadSnapshotAsync("c1"));
+
+            // The new history starts after the erasure's version 3; the old event id is free.
+            Assert.True(await store.AppendAsync(CustomerLogEntry.For(Visit("c1", "e1", erasedAt.AddDays(1)), 4, erasedAt.AddDays(1))));
+            store.SaveSnapshot(new CustomerSnapshot("c1", 4, [4]));
+            await CommitQueuedSnapshotsAsync(store);
+            var stored = await store.ReadCustomerAsync("c1");
+            Assert.Equal(4, stored.Snapshot?.Version);
+            Assert.Equal(new CustomerTombstone(erasedAt, 3), stored.Tombstone);
+            Assert.Equal([4L], (await store.ReadEntriesAsync("c1", 0)).Select(e => e.Sequence));
+            Assert.Contains("c1", await store.ReadCustomerIdsAsync(null, 100));
+            var customers = await store.CountCustomersAsync();
+
+            // Erased again: only the new history is removed, and the record moves on.
+            var later = erasedAt.AddDays(2);
+            Assert.Equal(new CustomerErasure(new CustomerTombstone(later, 5), 1, AlreadyErased: false), await store.EraseCustomerAsync("c1", later));
+            Assert.Null(await store.ReadSnapshotAsync("c1"));
+            Assert.Equal(customers - 1, await store.CountCustomersAsync());
+            Assert.DoesNotContain("c1", await store.ReadCustomerIdsAsync(null, 100));
+        }
+    }
+
+    [Theory]
+    [InlineData(TestStores.Sqlite)]
+    [InlineData(TestStores.Postgres)]
+    [InlineData(Memory)]
+    public async Task AnErasureTakesEveryAppendQueuedBeforeIt(string kind)
+    {
+        var (store, lifetime) = await OpenAsync(kind);
+        await using (lifetime)
+        {
+            Assert.True(await store.AppendAsync(CustomerLogEntry.For(Visit("c1", "e0", At), 1, At)));
+
+            // Appends still queued or committing as the erasure is asked for: each is erased with
+            // the rest, none is written after it.
+            var appends = Enumerable.Range(2, 50)
+                .Select(sequence => store.AppendAsync(CustomerLogEntry.For(Visit("c1", $"e{sequence}", At), sequence, At)))
+                .ToArray();
+            store.SaveSnapshot(new CustomerSnapshot("c1", 51, [5, 1]));
+            var erasure = await store.EraseCustomerAsync("c1", At.AddDays(1));
+            var stored = (await Task.WhenAll(appends)).Count(a => a);
+
+            Assert.Equal(50, stored);
+            Assert.Equal(1 + stored, erasure!.EntriesRemoved);
+            Assert.Equal(52, erasure.Tombstone.Version);
+            Assert.Empty(await store.ReadEntriesAsync("c1", 0));
+            Assert.Null(await store.ReadSnapshotAsync("c1"));
+        }
+    }
+
+    [Theory]
+    [InlineData(TestStores.Sqlite)]
+    [InlineData(TestStores.Postgres)]
+    public async Task NoRowOfAnErasedCustomerIsLeftInTheDatabase(string kind)
+    {
+        var service = "erase_" + Guid.NewGuid().ToString("N");
+        var (store, lifetime) = await OpenAsync(kind, service, OneCommitAtATime);
+        await using (lifetime)
+        {
+            for (var sequence = 1; sequence <= 3; sequence++)
+            {
+                Assert.True(await store.AppendAsync(CustomerLogEntry.For(Visit("c1", $"e{sequence}", At), sequence, At)));
+            }
+
+            store.SaveSnapshot(new CustomerSnapshot("c1", 3, [3]));
+            await CommitQueuedSnapshotsAsync(store);
+            Assert.Equal((3L, 1L), await RawCountsAsync(kind, store, service, "c1"));
+
+            await store.EraseCustomerAsync("c1", At.AddDays(1));
+
+            Assert.Equal((0L, 0L), await RawCountsAsync(kind, store, service, "c1"));
+        }
+    }
+
+    /// <summary>
+    /// The customer's log rows, counted by its key straight from the database, and its snapshot
+    /// rows; fails if the customer's key row is gone.
+    /// </summary>
+    private static async Task<(long LogRows, long SnapshotRows)> RawCountsAsync(string kind, ICustomerStore store, string service, string customerId)
+    {
+        const string Key = "SELECT customer_key FROM customer360_customer WHERE service_id = @svc AND customer_id = @c";
+        const string Log = "SELECT count(*) FROM customer360_log WHERE customer_key = @key";
+        const string Snapshots = "SELECT count(*) FROM customer360_snapshot WHERE service_id = @svc AND customer_id = @c";
+        if (kind == TestStores.Sqlite)
+        {
+            await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(((SqliteCustomerStore)store).ConnectionString);
+            connection.Open();
+            long Scalar(string sql, long key = 0)
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = sql;
+                command.Parameters.AddWithValue("@svc", service);
+                command.Parameters.AddWithValue("@c", customerId);
+                command.Parameters.AddWithValue("@key", key);
+                return Convert.ToInt64(command.ExecuteScalar() ?? throw new InvalidOperationException($"no key row for '{customerId}'"), System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            var sqliteKey = Scalar(Key);
+            return (Scalar(Log, sqliteKey), Scalar(Snapshots));
+        }
+
+        var settings = await TestStores.SettingsAsync(TestStores.Postgres, service);
+        await using var postgres = new Npgsql.NpgsqlConnection(settings["Customer360:Storage:ConnectionString"]);
+        await postgres.OpenAsync();
+        async Task<long> ScalarAsync(string sql, long key = 0)
+        {
+            await using var command = new Npgsql.NpgsqlCommand(sql, postgres);
+            command.Parameters.AddWithValue("svc", service);
+            command.Parameters.AddWithValue("c", customerId);
+            command.Parameters.AddWithValue("key", key);
+            return Convert.ToInt64(await command.ExecuteScalarAsync() ?? throw new InvalidOperationException($"no key row for '{customerId}'"), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var postgresKey = await ScalarAsync(Key);
+        return (await ScalarAsync(Log, postgresKey), await ScalarAsync(Snapshots));
+    }
 }

@@ -10,7 +10,8 @@ namespace Customer360.EndToEnd.Tests.Storage;
 /// <summary>
 /// Snapshots written by versions that kept no value summary get the summary columns, empty,
 /// when deploy/postgres/schema.sql is applied; such a customer takes a summary with its next
-/// snapshot, even at the same version. Works in a schema of its own.
+/// snapshot, even at the same version. Customer tables from before erasure get its columns, empty.
+/// Each test works in a schema of its own.
 /// </summary>
 public sealed class PostgresSnapshotUpgradeTests
 {
@@ -51,6 +52,37 @@ public sealed class PostgresSnapshotUpgradeTests
         store.SaveSnapshot(new CustomerSnapshot("c1", 1, [2], summary));
         Assert.True(await store.AppendAsync(CustomerLogEntry.For(Visit("c2"), 1, At)));
         Assert.Equal(summary, (await store.ReadSweepPageAsync(null, 1)).Single().Summary);
+    }
+
+    [Fact]
+    public async Task AnEarlierCustomerTableGetsEmptyErasureColumnsAndItsCustomersCanBeErased()
+    {
+        var connectionString = await PostgresScratchSchema.CreateAsync("erasure");
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            await ExecuteAsync(connection,
+                """
+                CREATE TABLE customer360_customer
+                (
+                    customer_key bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    service_id   text   COLLATE "C" NOT NULL,
+                    customer_id  text   COLLATE "C" NOT NULL,
+                    UNIQUE (service_id, customer_id)
+                );
+                INSERT INTO customer360_customer (service_id, customer_id) VALUES ('shop', 'c0');
+                """);
+        }
+
+        await PostgresScratchSchema.ApplySchemaAsync(connectionString);
+        await PostgresScratchSchema.ApplySchemaAsync(connectionString);
+
+        await using var store = new PostgresCustomerStore(connectionString, "shop", new GroupCommitOptions(), NullLogger<PostgresCustomerStore>.Instance);
+        Assert.Null((await store.ReadCustomerAsync("c0")).Tombstone);
+        Assert.True(await store.AppendAsync(CustomerLogEntry.For(Visit("c1"), 1, At)));
+        Assert.Equal(1, (await store.EraseCustomerAsync("c1", At.AddDays(1)))?.EntriesRemoved);
+        Assert.Equal(new CustomerTombstone(At.AddDays(1), 2), (await store.ReadCustomerAsync("c1")).Tombstone);
+        Assert.Null((await store.ReadCustomerAsync("c0")).Tombstone);
     }
 
     private static Touchpoint Visit(string customerId) => new()

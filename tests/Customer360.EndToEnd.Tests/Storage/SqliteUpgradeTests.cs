@@ -293,6 +293,49 @@ public sealed class SqliteUpgradeTests
         }
     }
 
+    [Fact]
+    public async Task CustomersWithoutErasureColumnsGetThemEmptyAndCanBeErased()
+    {
+        var connectionString = EmbeddedDatabase.Create();
+
+        // What an earlier version left: a customer table without the erasure columns, with a customer in it.
+        await using (var connection = new SqliteConnection(connectionString))
+        {
+            connection.Open();
+            Execute(connection,
+                """
+                DROP TABLE customer360_customer;
+                CREATE TABLE customer360_customer
+                (
+                    customer_key INTEGER PRIMARY KEY,
+                    service_id   TEXT    NOT NULL COLLATE BINARY,
+                    customer_id  TEXT    NOT NULL COLLATE BINARY,
+                    UNIQUE (service_id, customer_id)
+                );
+                """);
+        }
+
+        var before = EmbeddedDatabase.CustomerStore(connectionString, "upgrade");
+        await using (before)
+        {
+            // Written as the earlier version wrote: its insert names no erasure column.
+            Assert.True(await before.AppendAsync(CustomerLogEntry.For(Visit("c1"), 1, At)));
+        }
+
+        SqliteStore.EnsureCreated(connectionString);
+        SqliteStore.EnsureCreated(connectionString);
+
+        var store = EmbeddedDatabase.CustomerStore(connectionString, "upgrade");
+        await using (store)
+        {
+            Assert.Null((await ((ICustomerStore)store).ReadCustomerAsync("c1")).Tombstone);
+            Assert.Equal(["c1"], await store.ReadCustomerIdsAsync(null, 10));
+            Assert.Equal(1, (await store.EraseCustomerAsync("c1", At.AddDays(1)))?.EntriesRemoved);
+            Assert.Equal(new CustomerTombstone(At.AddDays(1), 2), (await ((ICustomerStore)store).ReadCustomerAsync("c1")).Tombstone);
+            Assert.Empty(await store.ReadCustomerIdsAsync(null, 10));
+        }
+    }
+
     private static void Execute(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();
