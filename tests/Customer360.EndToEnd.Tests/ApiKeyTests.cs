@@ -597,7 +597,7 @@ public sealed class ApiKeySettingsTests
     }
 
     [Fact]
-    public void EveryMethodIsTheOperatorsAndTillsOnlyWriteTouchpoints()
+    public void EveryMethodIsTheOperatorsTillsOnlyWriteTouchpointsAndOnlyOperatorsErase()
     {
         var methods = ApiRoles.Services.SelectMany(s => s.Methods.Select(m => ApiRoles.PathOf(s, m.Name))).ToList();
 
@@ -606,7 +606,7 @@ public sealed class ApiKeySettingsTests
             ["/customer360.v1.CustomerService/RecordTouchpoint", "/customer360.v1.CustomerService/StreamTouchpointBatches", "/customer360.v1.CustomerService/StreamTouchpoints"],
             methods.Where(m => ApiRoles.AllowedFor(m).Contains(ApiRoles.Till)).Order(StringComparer.Ordinal));
         Assert.Equal(
-            ["/customer360.v1.ValueModelService/Backtest", "/customer360.v1.ValueModelService/FitValueModel"],
+            ["/customer360.v1.CustomerService/EraseCustomer", "/customer360.v1.ValueModelService/Backtest", "/customer360.v1.ValueModelService/FitValueModel"],
             methods.Where(m => ApiRoles.AllowedFor(m).Count == 1).Order(StringComparer.Ordinal));
         Assert.False(ApiRoles.Guards("/grpc.health.v1.Health/Check"));
         Assert.True(ApiRoles.Guards("/customer360.v1.SegmentService/GetSegment"));

@@ -42,6 +42,16 @@ public interface ICustomerGrain : IGrainWithStringKey
     Task<TouchpointPage?> ListTouchpointsAsync(TouchpointQuery query);
 
     /// <summary>
+    /// Erases the customer (a right-to-be-forgotten request): its log entries and snapshot are
+    /// deleted in one transaction, its id stays as a suppression record with the erasure time,
+    /// it leaves every segment, and its watches end. Durable before it returns. Null for a
+    /// customer never seen; a customer erased already, with nothing recorded since, is reported
+    /// as such with its original erasure time.
+    /// </summary>
+    [Alias("Erase")]
+    Task<CustomerErasureResult?> EraseAsync();
+
+    /// <summary>
     /// Re-states the customer's membership in every segment (activating it from its snapshot
     /// and log if needed). Used by recovery after a crash that may have lost segment updates.
     /// </summary>

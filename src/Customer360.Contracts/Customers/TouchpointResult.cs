@@ -9,6 +9,12 @@ public enum TouchpointStatus
 
     /// <summary>The event id was recorded before with different content; nothing changed.</summary>
     Conflict = 3,
+
+    /// <summary>
+    /// The customer was erased after the touchpoint's event time: it belongs to the erased
+    /// history (a till's late retry, an old file imported again) and is not recorded.
+    /// </summary>
+    Erased = 4,
 }
 
 /// <summary>The outcome of recording one touchpoint.</summary>
@@ -18,6 +24,6 @@ public sealed record TouchpointResult(
     [property: Id(1)] TouchpointStatus Status,
     [property: Id(2)] long CustomerVersion)
 {
-    /// <summary>Why a <see cref="TouchpointStatus.Conflict"/> was refused.</summary>
+    /// <summary>Why a <see cref="TouchpointStatus.Conflict"/> or <see cref="TouchpointStatus.Erased"/> was refused.</summary>
     [Id(3)] public string? Reason { get; init; }
 }

@@ -43,8 +43,13 @@ public sealed partial class CustomerGrain(
     // watching make no signal per change.
     private TaskCompletionSource? _changed;
 
-    // Null until the customer's first change is committed.
+    // Null until the customer's first change is committed, and again once it is erased.
     private Customer? _customer;
+
+    // The customer's suppression record, if it was ever erased: read with the customer on
+    // activation, so that refusing a touchpoint of the erased history costs no query. A new
+    // history of the id is numbered on from its version.
+    private CustomerTombstone? _tombstone;
 
     // The version the stored snapshot reflects.
     private long _snapshotVersion;
@@ -73,7 +78,7 @@ public sealed partial class CustomerGrain(
 
     private string CustomerId => _customerId ??= CustomerKeys.FromGrainKey(this.GetPrimaryKeyString());
 
-    private long NextSequence => (_customer?.Version ?? 0) + 1;
+    private long NextSequence => (_customer?.Version ?? _tombstone?.Version ?? 0) + 1;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken) => LoadAsync();
 
@@ -109,6 +114,7 @@ public sealed partial class CustomerGrain(
     private void Forget()
     {
         _customer = null;
+        _tombstone = null;
         _snapshotVersion = 0;
         _snapshotHasSummary = false;
     }
@@ -132,7 +138,17 @@ public sealed partial class CustomerGrain(
     private async Task RestoreAsync()
     {
         var customerId = CustomerId;
-        var (snapshot, entries, _) = await store.ReadCustomerAsync(customerId);
+        var (snapshot, entries, tombstone) = await store.ReadCustomerAsync(customerId);
+        _tombstone = tombstone;
+        if (tombstone is not null)
+        {
+            // Only a writer that had not heard of the erasure (a second activation, for a moment
+            // while a cluster reconfigures) could have stored anything at or below its version:
+            // that is of the erased history, and is never replayed.
+            snapshot = snapshot?.Version > tombstone.Version ? snapshot : null;
+            entries = [.. entries.Where(e => e.Sequence > tombstone.Version)];
+        }
+
         if (snapshot is not null)
         {
             var restored = snapshotSerializer.Deserialize(snapshot.Payload)
@@ -155,6 +171,13 @@ public sealed partial class CustomerGrain(
 
         if (_customer is not { } customer)
         {
+            if (tombstone is not null)
+            {
+                // Erased: re-stated as gone from every segment, which mends a segment that lost
+                // the erasure's leave (its store was restored from a backup, say).
+                segments.ReportErased(customerId, new MembershipOrder(tombstone.Version, 0));
+            }
+
             return;
         }
 
@@ -213,6 +236,12 @@ public sealed partial class CustomerGrain(
         if (!string.Equals(touchpoint.CustomerId, CustomerId, StringComparison.Ordinal))
         {
             throw new ArgumentException($"Touchpoint for '{touchpoint.CustomerId}' sent to customer '{CustomerId}'.", nameof(touchpoint));
+        }
+
+        if (_tombstone is { } erased && touchpoint.OccurredAt <= erased.ErasedAt)
+        {
+            // Of the erased history: a till's late retry, an old file imported again.
+            return Erased(touchpoint, erased);
         }
 
         var entry = CustomerLogEntry.For(touchpoint, NextSequence, clock.GetUtcNow());
@@ -309,6 +338,65 @@ public sealed partial class CustomerGrain(
         return new UpsertProfileResult(BuildView(_customer!), null, null, Changed: true);
     }
 
+    public async Task<CustomerErasureResult?> EraseAsync()
+    {
+        if (_unreadable is not null)
+        {
+            await ReadAgainAsync();
+        }
+
+        _called = true;
+        if (_stale)
+        {
+            throw Reloading();
+        }
+
+        // No append of this activation is in flight here: calls do not interleave (only watches
+        // do, and they write nothing), and each call awaits its own append. The store commits
+        // whatever this silo still had queued before it erases.
+        CustomerErasure? erasure;
+        try
+        {
+            erasure = await store.EraseCustomerAsync(CustomerId, clock.GetUtcNow());
+        }
+        catch
+        {
+            // Erased or not, this activation's memory can no longer be trusted; a retry reads again.
+            DropActivation();
+            throw;
+        }
+
+        if (erasure is null)
+        {
+            return null;
+        }
+
+        _customer = null;
+        _snapshotVersion = 0;
+        _snapshotHasSummary = false;
+        _tombstone = erasure.Tombstone;
+
+        // Watchers learn of it at once, and end.
+        Signal();
+
+        // The customer leaves every segment before the answer, durably: each segment is told
+        // directly rather than through the silo's buffer, and writes its members at once. The
+        // leave is remembered at the erasure's version, above every update of the erased
+        // history, so that a join still buffered on another silo cannot bring the customer back.
+        // Stated again by a retry (already erased), which mends a segment an earlier attempt
+        // could not reach.
+        var leave = SegmentUpdateBuffer.Erasure(CustomerId, new MembershipOrder(erasure.Tombstone.Version, 0));
+        await Task.WhenAll(SegmentId.All.Select(async segmentId =>
+        {
+            var segment = GrainFactory.GetGrain<ISegmentGrain>(segmentId);
+            await segment.ApplyAsync([leave]);
+            await segment.PersistAsync();
+        }));
+
+        LogErased(logger, CustomerId, erasure.EntriesRemoved, erasure.AlreadyErased);
+        return new CustomerErasureResult(erasure.Tombstone.ErasedAt, erasure.EntriesRemoved, erasure.AlreadyErased);
+    }
+
     public async Task RestateSegmentsAsync()
     {
         // Segment recovery after a restart wakes every customer changed since the last
@@ -326,6 +414,10 @@ public sealed partial class CustomerGrain(
         if (_customer is { } customer)
         {
             segments.ReportFull(customer.CustomerId, OrderOf(customer), customer.SegmentContributions());
+        }
+        else if (_tombstone is { } erased)
+        {
+            segments.ReportErased(CustomerId, new MembershipOrder(erased.Version, 0));
         }
     }
 
@@ -476,6 +568,13 @@ public sealed partial class CustomerGrain(
         var deadline = clock.GetUtcNow() + maxWait;
         while (true)
         {
+            // A watcher that knows a version of the erased history ends; one that started on a
+            // new history after the erasure knows a version above it and goes on.
+            if (_tombstone is { } erased && knownVersion < erased.Version)
+            {
+                throw new CustomerErasedException(CustomerId, erased.ErasedAt);
+            }
+
             // Only committed changes are ever applied to _customer, so what a watcher sees is durable.
             if (_customer is { } customer && OrderOf(customer) > known)
             {
@@ -564,7 +663,10 @@ public sealed partial class CustomerGrain(
     /// <summary>Applies one log entry exactly as when it was first accepted.</summary>
     private Customer Apply(CustomerLogEntry entry, CustomerRules rules)
     {
-        var customer = _customer ??= new Customer(entry.CustomerId, entry.RecordedAt);
+        var customer = _customer ??= _tombstone is { } erased
+            // Back after an erasure: a new history, numbered on above the erasure's version.
+            ? new Customer(entry.CustomerId, erased.Version, entry.RecordedAt, entry.RecordedAt, CustomerProfile.Empty, new CustomerAggregates(), [], [], null)
+            : new Customer(entry.CustomerId, entry.RecordedAt);
         if (entry.Touchpoint is { } touchpoint)
         {
             // The log holds each event id once: a logged touchpoint is always new to the customer.
@@ -622,6 +724,13 @@ public sealed partial class CustomerGrain(
             Reason = $"event '{touchpoint.EventId}' was already recorded for customer '{touchpoint.CustomerId}' with different content",
         };
 
+    private TouchpointResult Erased(Touchpoint touchpoint, CustomerTombstone erased) =>
+        new(touchpoint.EventId, TouchpointStatus.Erased, _customer?.Version ?? erased.Version)
+        {
+            Reason = $"is at or before {erased.ErasedAt.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffffffZ}, when customer '{touchpoint.CustomerId}' was erased; "
+                + "touchpoints of the erased history are not recorded again",
+        };
+
     private CustomerView BuildView(Customer customer, int recentTouchpoints = int.MaxValue) => new(
         customer.CustomerId,
         customer.Version,
@@ -641,6 +750,9 @@ public sealed partial class CustomerGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Customer {CustomerId}: value model v{Version} could not be fetched; scored with this silo's model")]
     private static partial void LogModelFetchFailed(ILogger logger, Exception exception, string customerId, long version);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Customer {CustomerId} erased: {Entries} log entries removed (erased already: {AlreadyErased})")]
+    private static partial void LogErased(ILogger logger, string customerId, long entries, bool alreadyErased);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Customer {CustomerId}: log entry {Sequence} was written by another activation; this one is dropped")]
     private static partial void LogStaleActivation(ILogger logger, string customerId, long sequence);

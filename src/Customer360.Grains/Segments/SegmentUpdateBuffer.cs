@@ -111,6 +111,30 @@ public sealed partial class SegmentUpdateBuffer(
         }
     }
 
+    /// <summary>
+    /// Reports an erased customer: gone from every segment as of <paramref name="order"/>, the
+    /// erasure's, with the leave remembered (<see cref="Erasure"/>).
+    /// </summary>
+    public void ReportErased(string customerId, MembershipOrder order)
+    {
+        var leave = Erasure(customerId, order);
+        lock (_lock)
+        {
+            foreach (var segmentId in SegmentId.All)
+            {
+                Add(segmentId, leave);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The update an erased customer sends every segment: not a member, and marked as having
+    /// been one, so that each segment remembers the leave (the id and the order, no figures)
+    /// and a join of the erased history still buffered on another silo cannot bring it back.
+    /// </summary>
+    public static SegmentUpdate Erasure(string customerId, MembershipOrder order) =>
+        new(customerId, order.CustomerVersion, false, 0m, 0m, WasMember: true, ScoreRevision: order.ScoreRevision);
+
     /// <summary>Sends everything pending now; false when some segment could not be reached (its updates stay pending).</summary>
     public async Task<bool> FlushAsync()
     {

@@ -385,8 +385,34 @@ public sealed class CustomerApi(
             async () => await grain.GetViewAsync(recent) ?? throw NotFound(request.CustomerId),
             // A rescore (a new value model, a new day) changes the view without a new version.
             v => new MembershipOrder(v.Version, v.Value?.Revision ?? 0),
-            (known, cancellation) => grain.WaitForChangeAsync(known.CustomerVersion, known.ScoreRevision, WatchPoll, recent, cancellation),
+            (known, cancellation) => WaitForChangeAsync(grain, known, recent, cancellation),
             (v, cancellation) => responseStream.WriteAsync(ToProto(v), cancellation));
+    }
+
+    /// <summary>The watched customer's next view; NOT_FOUND, saying so, once it is erased.</summary>
+    private static async Task<Contracts.Customers.CustomerView?> WaitForChangeAsync(ICustomerGrain grain, MembershipOrder known, int recent, CancellationToken cancellation)
+    {
+        try
+        {
+            return await grain.WaitForChangeAsync(known.CustomerVersion, known.ScoreRevision, WatchPoll, recent, cancellation);
+        }
+        catch (CustomerErasedException erased)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, $"customer_id: {erased.Message}"));
+        }
+    }
+
+    public override async Task<EraseCustomerResponse> EraseCustomer(EraseCustomerRequest request, ServerCallContext context)
+    {
+        validation.CheckCustomerId(request.CustomerId);
+        var erased = await Customer(request.CustomerId).EraseAsync() ?? throw NotFound(request.CustomerId);
+        return new EraseCustomerResponse
+        {
+            CustomerId = request.CustomerId,
+            ErasedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(erased.ErasedAt),
+            EntriesRemoved = erased.EntriesRemoved,
+            AlreadyErased = erased.AlreadyErased,
+        };
     }
 
     private async Task<TouchpointAck> ApplyOneAsync(Api.V1.Touchpoint? message, string path, long sequence, Task? previousOfCustomer, string? recordedBy, bool measure)
@@ -490,6 +516,7 @@ public sealed class CustomerApi(
     {
         TouchpointStatus.Accepted => new() { EventId = result.EventId, Status = AckStatus.Accepted, CustomerVersion = result.CustomerVersion },
         TouchpointStatus.Duplicate => new() { EventId = result.EventId, Status = AckStatus.Duplicate, CustomerVersion = result.CustomerVersion },
+        TouchpointStatus.Erased => throw new FieldRefusal(StatusCode.FailedPrecondition, new($"{path}.occurred_at", result.Reason ?? "is at or before the customer's erasure")),
         _ => throw new FieldRefusal(StatusCode.FailedPrecondition, new($"{path}.event_id", result.Reason ?? "was recorded before with different content")),
     };
 
