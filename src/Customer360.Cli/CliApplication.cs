@@ -21,6 +21,7 @@ internal static class CliApplication
             TouchCommand.Create(global),
             ProfileCommand.Create(global),
             TouchpointsCommand.Create(global),
+            EraseCommand.Create(global),
             ImportCommand.Create(global),
             ImportTransactionsCommand.Create(global),
             ImportProfilesCommand.Create(global),
