@@ -1,5 +1,8 @@
 using Customer360.Api.V1;
+using Customer360.Contracts.Segments;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans;
 using static Customer360.EndToEnd.Tests.Touchpoints;
 
 namespace Customer360.EndToEnd.Tests;
@@ -205,5 +208,42 @@ public sealed class EraseCustomerTests
         Assert.Equal(erasure.ErasedAt, again.ErasedAt);
         var segments = await restarted.Segments.ListSegmentsAsync(new ListSegmentsRequest());
         Assert.All(segments.Segments, s => Assert.Equal(0, s.MemberCount));
+    }
+
+    [Fact]
+    public async Task AnErasureWhoseSegmentsCouldNotBeToldIsFinishedByARetry()
+    {
+        var unreachable = new UnreachableSegments();
+        await using var server = await TestServer.StartAsync(services: services => services.AddSingleton<IIncomingGrainCallFilter>(unreachable));
+        var id = NewCustomerId("erase-segments");
+        await server.Customers.RecordTouchpointAsync(Record(Purchase(id, 80m)));
+        var view = await server.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+        await Converged.SegmentsAsync(server, [view]);
+
+        unreachable.Armed = true;
+        var failed = await Assert.ThrowsAsync<RpcException>(async () => await server.Customers.EraseCustomerAsync(Erase(id)));
+        unreachable.Armed = false;
+
+        // Told to retry; the customer's log is gone all the same.
+        Assert.Equal(StatusCode.Unavailable, failed.StatusCode);
+        var read = await Assert.ThrowsAsync<RpcException>(async () => await server.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id }));
+        Assert.Equal(StatusCode.NotFound, read.StatusCode);
+
+        var retry = await server.Customers.EraseCustomerAsync(Erase(id));
+
+        Assert.True(retry.AlreadyErased);
+        var segments = await server.Segments.ListSegmentsAsync(new ListSegmentsRequest());
+        Assert.All(segments.Segments, s => Assert.Equal(0, s.MemberCount));
+    }
+
+    /// <summary>While armed, segments refuse to write their members, as a segment whose store is out of reach would.</summary>
+    private sealed class UnreachableSegments : IIncomingGrainCallFilter
+    {
+        public volatile bool Armed;
+
+        public Task Invoke(IIncomingGrainCallContext context) =>
+            Armed && context.InterfaceMethod?.Name == nameof(ISegmentGrain.PersistAsync)
+                ? throw new TimeoutException("the segment store did not answer")
+                : context.Invoke();
     }
 }

@@ -386,12 +386,21 @@ public sealed partial class CustomerGrain(
         // Stated again by a retry (already erased), which mends a segment an earlier attempt
         // could not reach.
         var leave = SegmentUpdateBuffer.Erasure(CustomerId, new MembershipOrder(erasure.Tombstone.Version, 0));
-        await Task.WhenAll(SegmentId.All.Select(async segmentId =>
+        try
         {
-            var segment = GrainFactory.GetGrain<ISegmentGrain>(segmentId);
-            await segment.ApplyAsync([leave]);
-            await segment.PersistAsync();
-        }));
+            await Task.WhenAll(SegmentId.All.Select(async segmentId =>
+            {
+                var segment = GrainFactory.GetGrain<ISegmentGrain>(segmentId);
+                await segment.ApplyAsync([leave]);
+                await segment.PersistAsync();
+            }));
+        }
+        catch (Exception e)
+        {
+            // The erasure stands; the caller is told to retry, which finishes it.
+            LogSegmentsNotTold(logger, e, CustomerId);
+            throw new CustomerStoreUnavailableException($"Customer '{CustomerId}' was erased, but not every segment could be told yet; erase it again to finish.");
+        }
 
         LogErased(logger, CustomerId, erasure.EntriesRemoved, erasure.AlreadyErased);
         return new CustomerErasureResult(erasure.Tombstone.ErasedAt, erasure.EntriesRemoved, erasure.AlreadyErased);
@@ -750,6 +759,9 @@ public sealed partial class CustomerGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Customer {CustomerId}: value model v{Version} could not be fetched; scored with this silo's model")]
     private static partial void LogModelFetchFailed(ILogger logger, Exception exception, string customerId, long version);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Customer {CustomerId} was erased, but not every segment could be told; a retry of the erasure tells them")]
+    private static partial void LogSegmentsNotTold(ILogger logger, Exception exception, string customerId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Customer {CustomerId} erased: {Entries} log entries removed (erased already: {AlreadyErased})")]
     private static partial void LogErased(ILogger logger, string customerId, long entries, bool alreadyErased);

@@ -81,8 +81,19 @@ public sealed class UnavailableOnDatabaseFailure(ICustomerStore inner) : ICustom
 
     public Task<CustomerTombstone?> ReadTombstoneAsync(string customerId) => Guard(() => Inner.ReadTombstoneAsync(customerId));
 
-    // An erasure whose outcome is unknown may be repeated: it is reported as already done then.
-    public Task<CustomerErasure?> EraseCustomerAsync(string customerId, DateTimeOffset erasedAt) => Guard(() => Inner.EraseCustomerAsync(customerId, erasedAt));
+    public async Task<CustomerErasure?> EraseCustomerAsync(string customerId, DateTimeOffset erasedAt)
+    {
+        try
+        {
+            return await Inner.EraseCustomerAsync(customerId, erasedAt);
+        }
+        catch (DbException ex)
+        {
+            // Its commit may have failed after reaching the database: erasing again is safe, and
+            // reports an erasure that did commit as done already.
+            throw new CustomerStoreUnavailableException($"The erasure of customer '{customerId}' may not have been stored. Retry: erasing again is safe.", ex);
+        }
+    }
 
     /// <summary>Passes through: only start-up recovery and checkpoints call it, never the API.</summary>
     public Task AdvanceCheckpointAsync(string name, long position) => Inner.AdvanceCheckpointAsync(name, position);
