@@ -11,9 +11,10 @@ public interface IValueModelParameters
 }
 
 /// <summary>
-/// The outcome of a maximum-likelihood fit. On success <see cref="Parameters"/> and
-/// <see cref="LogLikelihood"/> are set; on failure they are null and <see cref="FailureReason"/>
-/// says why. No figure is ever NaN or infinite.
+/// The outcome of a maximum-likelihood fit. On success <see cref="Parameters"/> is set, and
+/// <see cref="LogLikelihood"/> too unless the estimate is a limit of the model where the
+/// likelihood is unbounded (Gamma-Gamma without any spread); on failure both are null and
+/// <see cref="FailureReason"/> says why. No figure is ever NaN or infinite.
 /// </summary>
 public sealed record ValueModelFit<TParameters>
     where TParameters : class, IValueModelParameters
@@ -25,13 +26,23 @@ public sealed record ValueModelFit<TParameters>
 
     public TParameters? Parameters { get; init; }
 
-    /// <summary>The log-likelihood of the population at <see cref="Parameters"/> (a sum over customers).</summary>
+    /// <summary>
+    /// Set when the estimate is a limit of the model rather than a point inside its parameter
+    /// space (<see cref="GammaGammaLimit"/>): which limit, what it means for a customer's
+    /// expected figures, and why the fit settled there. Null for an ordinary estimate.
+    /// </summary>
+    public string? LimitReason { get; init; }
+
+    /// <summary>
+    /// The log-likelihood of the population at <see cref="Parameters"/> (a sum over customers);
+    /// null on failure, and at a limit where the likelihood is unbounded.
+    /// </summary>
     public double? LogLikelihood { get; init; }
 
     /// <summary>Customers the likelihood covered (for Gamma-Gamma, those with a repeat occasion of positive value).</summary>
     public long CustomerCount { get; init; }
 
-    /// <summary>True when the optimiser stopped on a small gradient.</summary>
+    /// <summary>True when the optimiser stopped on a small gradient; always for a limit of the model, whose estimate is solved directly.</summary>
     public bool Converged { get; init; }
 
     /// <summary>Optimiser iterations spent, over all stages.</summary>

@@ -121,13 +121,16 @@ public sealed class ModelFitTests
     }
 
     [Fact]
-    public void IdenticalCustomersDoNotIdentifyTheModels()
+    public void IdenticalCustomersDoNotIdentifyPurchasingAndPutSpendAtItsLimit()
     {
         // No heterogeneity at all: the mixing distributions collapse and their shapes run off.
+        // BG/NBD has no limit to fall back on and fails; Gamma-Gamma's shapes run off together
+        // to the limit without any spread, where everyone is expected to spend the one value.
         var population = Enumerable.Repeat(new CustomerValueInputs(10, 50, 50, 20), 100).ToList();
 
         AssertFailed(BgNbdModel.Fit(population), "");
-        AssertFailed(GammaGammaModel.Fit(population), "");
+        var spending = GammaGammaModel.Fit(population);
+        Assert.Equal(GammaGammaParameters.WithoutSpread(20), spending.Parameters);
     }
 
     [Fact]

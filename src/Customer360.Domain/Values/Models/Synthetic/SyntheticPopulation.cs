@@ -8,6 +8,7 @@ public sealed record SyntheticPopulationOptions
 {
     public required BgNbdParameters Purchasing { get; init; }
 
+    /// <summary>The spend model: an ordinary one (<see cref="GammaGammaLimit.None"/>).</summary>
     public required GammaGammaParameters Spending { get; init; }
 
     /// <summary>First purchases are spread uniformly over [0, AcquisitionWeeks); 0 puts them all at week 0.</summary>
@@ -20,7 +21,8 @@ public sealed record SyntheticPopulationOptions
 
     /// <summary>Null when the options are usable, otherwise what is wrong.</summary>
     public string? Problem() =>
-        !double.IsFinite(AcquisitionWeeks) || AcquisitionWeeks < 0 ? "AcquisitionWeeks must be finite and not negative"
+        Spending.Limit != GammaGammaLimit.None ? "Spending must be an ordinary Gamma-Gamma model, not a limit of it"
+        : !double.IsFinite(AcquisitionWeeks) || AcquisitionWeeks < 0 ? "AcquisitionWeeks must be finite and not negative"
         : !double.IsFinite(ObservationWeeks) || ObservationWeeks < AcquisitionWeeks ? "ObservationWeeks must be finite and at least AcquisitionWeeks"
         : null;
 }
