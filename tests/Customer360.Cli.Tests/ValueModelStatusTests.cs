@@ -84,6 +84,29 @@ public sealed class ValueModelStatusTests
         Assert.Matches(@"Fit took\s*│\s*0\.12 s", text);
     }
 
+    [Fact]
+    public void ASpendModelAtALimitSaysWhichAndWhy()
+    {
+        var spending = new ModelFit
+        {
+            Model = "Gamma-Gamma", Customers = 946, LogLikelihood = -3120.5, Converged = true, Iterations = 2031,
+            Limit = ModelLimit.NoSpreadWithinCustomers, LimitReason = "no spread within customers (p → ∞, p·gamma → 62.8): a customer's expected spend is their own mean",
+        };
+        spending.Parameters.Add(new ModelParameter { Name = "q", Value = 4.84, StandardError = 0.04 });
+        spending.Parameters.Add(new ModelParameter { Name = "p_gamma", Value = 62.78, StandardError = 0.57 });
+        var model = new ValueModel
+        {
+            Version = 1, FittedAt = Timestamp.FromDateTimeOffset(Started), CalibrationEnd = Timestamp.FromDateTimeOffset(Started),
+            Customers = 2_000, HorizonMonths = 12, AnnualDiscountRate = 0.1, Spending = spending,
+        };
+
+        var text = Rendered(console => ValueModelRenderer.Write(console, model));
+
+        Assert.Contains("Gamma-Gamma is at a limit of the model (no spread within customers): no spread within customers (p → ∞", text, StringComparison.Ordinal);
+        Assert.Contains("at a limit of the model", text, StringComparison.Ordinal);
+        Assert.Matches(@"p_gamma\s*│\s*62\.7800", text);
+    }
+
     private static string Render(ValueModelStatus status) => Rendered(console => ValueModelRenderer.Write(console, status));
 
     private static string Rendered(Action<IAnsiConsole> write)

@@ -127,6 +127,39 @@ public sealed class ValueModelApiTests
     }
 
     [Fact]
+    public async Task ASubscriptionAtOnePriceGetsAModelWithSpendAtItsLimit()
+    {
+        // Every order at 9.99, one a day at most: Gamma-Gamma's estimate runs off to the limit
+        // without any spread, which the API reports as such; BG/NBD is fitted as usual.
+        await using var server = await TestServer.StartAsync();
+        var customers = SyntheticPopulation.Generate(
+            new SyntheticPopulationOptions { Purchasing = TruePurchasing, Spending = TrueSpending, ObservationWeeks = 40, Seed = 13 }, 400).ToList();
+        var prefix = "flat-" + Guid.NewGuid().ToString("N")[..8];
+        var end = new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero).AddHours(-1);
+        await StreamAllAsync(server.Customers, customers
+            .SelectMany((c, i) => c.Purchases.Select(p => (int)Math.Floor(p.Week * 7)).Distinct()
+                .Select(day => Purchase($"{prefix}-{i}", 9.99m, end.AddDays(day - (40 * 7)), eventId: $"{prefix}-{i}-{day}")))
+            .ToList());
+
+        var fitted = await server.ValueModels.FitValueModelAsync(new FitValueModelRequest { CalibrationEnd = Timestamp.FromDateTimeOffset(end) });
+
+        Assert.Equal(ModelLimit.None, fitted.Purchasing.Limit);
+        Assert.Empty(fitted.Purchasing.LimitReason);
+        Assert.Equal(ModelLimit.NoSpread, fitted.Spending.Limit);
+        Assert.Contains("no spread at all", fitted.Spending.LimitReason);
+        var parameter = Assert.Single(fitted.Spending.Parameters);
+        Assert.Equal("mean_spend", parameter.Name);
+        Assert.Equal(9.99, parameter.Value, 9);
+        var status = await server.ValueModels.GetValueModelAsync(new GetValueModelRequest());
+        Assert.True(status.Fitted);
+        Assert.Equal(ModelLimit.NoSpread, status.Model.Spending.Limit);
+
+        var view = await ViewWithModelAsync(server, $"{prefix}-0", fitted.Version);
+        Assert.False(view.Value.Fallback);
+        Assert.Equal(9.99m, Money(view.Value.Figures.ExpectedSpendPerPurchase));
+    }
+
+    [Fact]
     public async Task TheModelIsRefittedOnScheduleWithoutBeingAsked()
     {
         await using var server = await TestServer.StartAsync(settings: new Dictionary<string, string?>

@@ -94,6 +94,7 @@ internal static class ValueModelRenderer
         Add(figures, "Fit took", Seconds(model.FitSeconds));
         console.Write(figures);
         console.Write(Parameters(model.Purchasing, model.Spending));
+        WriteLimits(console, model.Purchasing, model.Spending);
     }
 
     public static void Write(IAnsiConsole console, BacktestReport report)
@@ -101,6 +102,7 @@ internal static class ValueModelRenderer
         console.Write(new Rule(
             $"[bold]Backtest[/]: calibration end {ProtoValues.Format(report.CalibrationEnd)}, {report.HoldoutWeeks}-week holdout to {ProtoValues.Format(report.HoldoutEnd)}").LeftJustified());
         console.Write(Parameters(report.Purchasing, report.Spending));
+        WriteLimits(console, report.Purchasing, report.Spending);
 
         var figures = KeyValueTable();
         Add(figures, "Cohort", $"{report.Customers.ToString("N0", Invariant)} customers with a purchase by the calibration day");
@@ -123,8 +125,11 @@ internal static class ValueModelRenderer
             .AddColumn("Fit");
         foreach (var fit in new[] { purchasing, spending }.OfType<ModelFit>())
         {
-            var summary = $"log-likelihood {fit.LogLikelihood.ToString("N1", Invariant)} over {fit.Customers.ToString("N0", Invariant)} customers, "
-                + (fit.Converged ? $"converged in {fit.Iterations} iterations" : $"not converged after {fit.Iterations} iterations");
+            var summary = fit.Limit == ModelLimit.NoSpread
+                ? $"no spread: one value over {fit.Customers.ToString("N0", Invariant)} customers"
+                : $"log-likelihood {fit.LogLikelihood.ToString("N1", Invariant)} over {fit.Customers.ToString("N0", Invariant)} customers, "
+                    + (fit.Limit != ModelLimit.None ? "at a limit of the model"
+                        : fit.Converged ? $"converged in {fit.Iterations} iterations" : $"not converged after {fit.Iterations} iterations");
             for (var i = 0; i < fit.Parameters.Count; i++)
             {
                 var parameter = fit.Parameters[i];
@@ -139,6 +144,23 @@ internal static class ValueModelRenderer
 
         return table;
     }
+
+    /// <summary>A line for each model fitted at a limit of itself (flat spend, say): which limit, and why.</summary>
+    private static void WriteLimits(IAnsiConsole console, params ModelFit?[] fits)
+    {
+        foreach (var fit in fits.OfType<ModelFit>().Where(f => f.Limit != ModelLimit.None))
+        {
+            console.MarkupLineInterpolated($"[yellow]{fit.Model} is at a limit of the model[/] ({Limit(fit.Limit)}): {fit.LimitReason}");
+        }
+    }
+
+    private static string Limit(ModelLimit limit) => limit switch
+    {
+        ModelLimit.NoSpreadWithinCustomers => "no spread within customers",
+        ModelLimit.NoSpreadBetweenCustomers => "no spread between customers",
+        ModelLimit.NoSpread => "no spread at all",
+        _ => limit.ToString(),
+    };
 
     private static Table Weeks(IReadOnlyList<BacktestWeek> weeks)
     {

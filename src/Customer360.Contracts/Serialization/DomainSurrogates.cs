@@ -301,6 +301,9 @@ public struct ValueModelSurrogate
     [Id(8)] public double[] MonetaryCuts;
     [Id(9)] public int HorizonMonths;
     [Id(10)] public double AnnualDiscountRate;
+
+    /// <summary>Which Gamma-Gamma model <see cref="Spending"/> holds (<see cref="GammaGammaLimit"/>); 0, the ordinary model, in models stored before limits existed.</summary>
+    [Id(11)] public int SpendingLimit;
 }
 
 [RegisterConverter]
@@ -312,7 +315,7 @@ public sealed class ValueModelConverter : IConverter<ValueModel, ValueModelSurro
         FittedAt = s.FittedAt,
         CalibrationEnd = s.CalibrationEnd,
         Purchasing = new BgNbdParameters(s.Purchasing[0], s.Purchasing[1], s.Purchasing[2], s.Purchasing[3]),
-        Spending = new GammaGammaParameters(s.Spending[0], s.Spending[1], s.Spending[2]),
+        Spending = GammaGammaParameters.FromValues((GammaGammaLimit)s.SpendingLimit, s.Spending),
         Tiers = new TierThresholds { Platinum = s.Tiers[0], Gold = s.Tiers[1], Silver = s.Tiers[2] },
         Rfm = new RfmQuintiles(s.RecencyCuts, s.FrequencyCuts, s.MonetaryCuts),
         Lifetime = new CustomerLifetimeValueOptions { HorizonMonths = s.HorizonMonths, AnnualDiscountRate = s.AnnualDiscountRate },
@@ -331,6 +334,7 @@ public sealed class ValueModelConverter : IConverter<ValueModel, ValueModelSurro
         MonetaryCuts = [.. v.Rfm.MonetaryCuts],
         HorizonMonths = v.Lifetime.HorizonMonths,
         AnnualDiscountRate = v.Lifetime.AnnualDiscountRate,
+        SpendingLimit = (int)v.Spending.Limit,
     };
 }
 

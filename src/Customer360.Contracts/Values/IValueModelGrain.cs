@@ -1,4 +1,5 @@
 using Customer360.Domain.Values;
+using Customer360.Domain.Values.Models;
 using Orleans.Concurrency;
 
 namespace Customer360.Contracts.Values;
@@ -95,7 +96,13 @@ public sealed record ValueModelFitReport(
     [property: Id(6)] TimeSpan Duration,
     [property: Id(7)] TimeSpan ReadDuration = default);
 
-/// <summary>One model's maximum-likelihood fit: parameters by name, standard errors, log-likelihood, customers, convergence.</summary>
+/// <summary>
+/// One model's maximum-likelihood fit: parameters by name, standard errors, log-likelihood,
+/// customers, convergence, and whether the estimate is a limit of the model
+/// (<paramref name="Limit"/>, only Gamma-Gamma has them; the parameters are then the limit's)
+/// and why (<paramref name="LimitReason"/>). A limit without any spread has no log-likelihood:
+/// it is 0 there.
+/// </summary>
 [GenerateSerializer, Alias("c360.ModelFitSummary"), Immutable]
 public sealed record ModelFitSummary(
     [property: Id(0)] string Model,
@@ -105,4 +112,6 @@ public sealed record ModelFitSummary(
     [property: Id(4)] double LogLikelihood,
     [property: Id(5)] long CustomerCount,
     [property: Id(6)] bool Converged,
-    [property: Id(7)] int Iterations);
+    [property: Id(7)] int Iterations,
+    [property: Id(8)] GammaGammaLimit Limit = GammaGammaLimit.None,
+    [property: Id(9)] string? LimitReason = null);

@@ -13,8 +13,10 @@ namespace Customer360.Grains.Values;
 /// Fits the value models on the whole population, read from the customer log (so no customer
 /// grain needs to be active): each customer's purchase days up to the calibration end become
 /// (x, t_x, T, m̄) as of that day; BG/NBD is fitted on all of them and Gamma-Gamma on those with
-/// a repeat purchase; then every customer's CLV under the fitted models gives the tier cut
-/// points, and the population's recency, frequency and monetary value the RFM quintiles.
+/// a repeat purchase (or, when their spend is flat, a limit of it: see
+/// <see cref="GammaGammaModel.Fit"/>); then every customer's CLV under the fitted models gives
+/// the tier cut points, and the population's recency, frequency and monetary value the RFM
+/// quintiles.
 /// </summary>
 public sealed class ValueModelFitter(ICustomerStore store, IOptions<Customer360Options> options)
 {
@@ -100,7 +102,9 @@ public sealed class ValueModelFitter(ICustomerStore store, IOptions<Customer360O
         fit.LogLikelihood ?? 0,
         fit.CustomerCount,
         fit.Converged,
-        fit.Iterations);
+        fit.Iterations,
+        fit.Parameters is GammaGammaParameters spending ? spending.Limit : GammaGammaLimit.None,
+        fit.LimitReason);
 }
 
 /// <summary>A fitted model and its report, or why the fit failed.</summary>

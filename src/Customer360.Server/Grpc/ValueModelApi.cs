@@ -182,6 +182,14 @@ public sealed class ValueModelApi(IGrainFactory grains, IOptions<Customer360Opti
             Customers = fit.CustomerCount,
             Converged = fit.Converged,
             Iterations = fit.Iterations,
+            Limit = fit.Limit switch
+            {
+                D.Models.GammaGammaLimit.NoSpreadWithinCustomers => ModelLimit.NoSpreadWithinCustomers,
+                D.Models.GammaGammaLimit.NoSpreadBetweenCustomers => ModelLimit.NoSpreadBetweenCustomers,
+                D.Models.GammaGammaLimit.NoSpread => ModelLimit.NoSpread,
+                _ => ModelLimit.None,
+            },
+            LimitReason = fit.LimitReason ?? string.Empty,
         };
         for (var i = 0; i < fit.Names.Length; i++)
         {
