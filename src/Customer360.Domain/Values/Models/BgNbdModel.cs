@@ -133,6 +133,21 @@ public static class BgNbdModel
                     expected = direct;
                 }
             }
+            else if (noise > MaximumCancellation * Math.Abs(bracket) && c <= 0)
+            {
+                // Only x = 0 with a + b ≤ 1, so a < 1 and c in (−1, 0], where the paper's form
+                // has no positive series either. Its 2F1(r, b; c; z) is 1 + (r b / c) · tail with
+                // a tail of positive terms (c > −1), and with S = r b · tail the expectation is
+                // E = [−c (1 − (1 − z)^r) + (1 − z)^r S] / (1 − a): two terms of one sign, with
+                // no singularity at c = 0 (P(alive) = 1).
+                var tailOfPaper = Hypergeometric.Tail(r, b, c, z);
+                var scaled = Math.Exp((r * logOneMinusZ) + Math.Log(r * b * tailOfPaper));
+                var direct = ((-c * -ModelMath.ExpM1(r * logOneMinusZ)) + scaled) / -epsilon;
+                if (double.IsFinite(direct))
+                {
+                    expected = direct;
+                }
+            }
         }
 
         return double.IsFinite(expected) ? Math.Max(0, expected) : 0;

@@ -170,6 +170,37 @@ public sealed class BgNbdModelTests
         Reference.Close(expected, BgNbdModel.ExpectedPurchases(parameters, new CustomerValueInputs(x, tx, t, x == 0 ? 0 : 1), 52), 1e-10);
     }
 
+    [Theory]
+    // No repeat purchase with a + b < 1 and r near 80: the tail form's terms alternate as above,
+    // and the paper's form is no way out, its c = a + b − 1 being below 0. Reference from
+    // compute_reference.py ("R80SmallAB.", "R80SmallA.", "R75SmallB."), which direct integration
+    // confirms to 15 digits where a ≥ 0.5. Before, these came out as 0, or 2248 for 61.6.
+    [InlineData(80, 2.5, 0.5, 0.3, 1.0 / 7, 13, 15.802158649932353435)]
+    [InlineData(80, 2.5, 0.5, 0.3, 1.0 / 7, 52, 31.225042213923349844)]
+    [InlineData(80, 2.5, 0.5, 0.3, 10, 13, 7.4583079935101877808)]
+    [InlineData(80, 2.5, 0.5, 0.3, 10, 52, 14.561924453372169118)]
+    [InlineData(80, 2.5, 0.5, 0.3, 38.86, 13, 4.2413030526446033718)]
+    [InlineData(80, 2.5, 0.5, 0.3, 38.86, 52, 8.1663573911777230428)]
+    [InlineData(80, 2.5, 0.3, 0.5, 1.0 / 7, 13, 61.644930052633067874)]
+    [InlineData(80, 2.5, 0.3, 0.5, 1.0 / 7, 52, 162.32225493441858866)]
+    [InlineData(80, 2.5, 0.3, 0.5, 10, 13, 20.893894622617849989)]
+    [InlineData(80, 2.5, 0.3, 0.5, 10, 52, 54.844597748916944653)]
+    [InlineData(80, 2.5, 0.3, 0.5, 38.86, 13, 9.1153716149483599464)]
+    [InlineData(80, 2.5, 0.3, 0.5, 38.86, 52, 23.837943740763586968)]
+    [InlineData(75, 3, 0.7, 0.25, 1.0 / 7, 13, 5.4574987413061636423)]
+    [InlineData(75, 3, 0.7, 0.25, 1.0 / 7, 52, 8.1904862137156881042)]
+    [InlineData(75, 3, 0.7, 0.25, 10, 13, 3.6143601981088520334)]
+    [InlineData(75, 3, 0.7, 0.25, 10, 52, 5.4044251558211050643)]
+    [InlineData(75, 3, 0.7, 0.25, 38.86, 13, 2.5772411293089251415)]
+    [InlineData(75, 3, 0.7, 0.25, 38.86, 52, 3.8483891669232245353)]
+    public void ExpectedPurchasesWithoutRepeatsWhenAPlusBIsBelowOneAndRIsLargeMatchReference(
+        double r, double alpha, double a, double b, double weeksObserved, double weeks, double expected)
+    {
+        var parameters = new BgNbdParameters(r, alpha, a, b);
+
+        Reference.Close(expected, BgNbdModel.ExpectedPurchases(parameters, new CustomerValueInputs(0, 0, weeksObserved, 0), weeks), 1e-10);
+    }
+
     [Fact]
     public void NoRepeatIsCertainlyAlive()
     {

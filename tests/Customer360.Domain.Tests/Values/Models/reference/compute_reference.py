@@ -174,6 +174,17 @@ for label, params in (("R80", (mpf(80), mpf("2.5"), mpf("0.8"), mpf("2.5"))), ("
     for name, (x, tx, T) in (("FirstYesterday", (0, mpf(0), mpf(1) / 7)), ("NoRepeat10", (0, mpf(0), mpf(10))), ("Repeat2", (2, mpf(5), mpf(10)))):
         show(f"{label}.Expected.{name}.t=52", expected_purchases(*params, x, tx, T, mpf(52)))
 
+print("# BG/NBD, no repeat purchase with a + b < 1 (c = a + b - 1 < 0) and r near 80, by 2F1 and,")
+print("# for a >= 0.5, by direct integration")
+for label, params in (("R80SmallAB", (mpf(80), mpf("2.5"), mpf("0.5"), mpf("0.3"))),
+                      ("R80SmallA", (mpf(80), mpf("2.5"), mpf("0.3"), mpf("0.5"))),
+                      ("R75SmallB", (mpf(75), mpf(3), mpf("0.7"), mpf("0.25")))):
+    for name, T in (("FirstYesterday", mpf(1) / 7), ("NoRepeat10", mpf(10)), ("NoRepeat", mpf("38.86"))):
+        for t in (mpf(13), mpf(52)):
+            show(f"{label}.Expected.{name}.t={nstr(t, 6)}", expected_purchases(*params, 0, mpf(0), T, t))
+            if params[2] >= mpf("0.5"):
+                show(f"Integrated.{label}.{name}.t={nstr(t, 6)}", expected_purchases_by_integration(*params, 0, mpf(0), T, t))
+
 print("# Gauss 2F1")
 HYP = {
     "Simple": (mpf("0.5"), mpf("1.5"), mpf("2.5"), mpf("0.3")),
