@@ -1,7 +1,6 @@
 using System.Globalization;
 using Google.Protobuf;
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 
 namespace Customer360.Server.Grpc;
 
@@ -64,24 +63,9 @@ public sealed class MessageSizeLimit
 /// Refuses a unary call's or a watch's request above <see cref="MessageSizeLimit.Bytes"/>, before
 /// anything is done with it. Stream messages are checked one by one where they are taken.
 /// </summary>
-public sealed class MessageSizeInterceptor(MessageSizeLimit limit) : Interceptor
+public sealed class MessageSizeInterceptor(MessageSizeLimit limit) : RequestCheckInterceptor
 {
-    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
-        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
-    {
-        Check(request);
-        return continuation(request, context);
-    }
-
-    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
-        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
-        ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        Check(request);
-        return continuation(request, responseStream, context);
-    }
-
-    private void Check<TRequest>(TRequest request)
+    protected override void Check(object request)
     {
         if (request is IMessage message && limit.Check(message) is { } refusal)
         {

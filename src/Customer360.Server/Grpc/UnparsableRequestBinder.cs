@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using Google.Protobuf;
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 
 namespace Customer360.Server.Grpc;
 
@@ -78,7 +77,7 @@ public sealed class UnparsableRequestException(string messageType, InvalidProtoc
 /// API key has been checked (it runs after <see cref="Security.ApiKeyInterceptor"/>), and before
 /// anything else sees the empty request that stood in for it (<see cref="UnparsableRequestBinder"/>).
 /// </summary>
-public sealed class UnparsableRequestInterceptor : Interceptor
+public sealed class UnparsableRequestInterceptor : RequestCheckInterceptor
 {
     // Keyed by the stand-in itself: it lives as long as its call, and takes nothing from a call
     // whose request was parsed.
@@ -93,22 +92,7 @@ public sealed class UnparsableRequestInterceptor : Interceptor
         return standIn;
     }
 
-    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
-        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
-    {
-        ThrowIfStandIn(request);
-        return continuation(request, context);
-    }
-
-    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
-        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
-        ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        ThrowIfStandIn(request);
-        return continuation(request, responseStream, context);
-    }
-
-    private static void ThrowIfStandIn(object request)
+    protected override void Check(object request)
     {
         if (Refusals.TryGetValue(request, out var refusal))
         {
