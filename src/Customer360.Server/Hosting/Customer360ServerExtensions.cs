@@ -8,6 +8,7 @@ using Customer360.Server.Grpc;
 using Customer360.Server.Security;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using Orleans.Configuration;
@@ -193,6 +194,7 @@ public static class Customer360ServerExtensions
                 break;
             case StorageOptions.Postgres:
                 var postgres = RequireConnectionString(storage);
+                RequireCurrentSchema(postgres);
                 silo.Services.AddSingleton<ICustomerStore>(sp => new UnavailableOnDatabaseFailure(new PostgresCustomerStore(
                     postgres, ServiceIdOf(sp), storage.GroupCommit, sp.GetRequiredService<ILogger<PostgresCustomerStore>>(),
                     metrics: sp.GetRequiredService<Customer360Metrics>())));
@@ -230,6 +232,33 @@ public static class Customer360ServerExtensions
                 "Customer360:Storage:ConnectionString is required with the postgres provider (an Npgsql connection string; "
                 + "apply deploy/postgres/schema.sql to that database first).")
             : storage.ConnectionString;
+
+    /// <summary>
+    /// Stops the start when the database's schema lacks a table or column this server needs (an
+    /// upgrade started before <c>deploy/postgres/schema.sql</c> was applied again). A database
+    /// that cannot be reached is left to the first use, which reports it as unavailable, as it
+    /// would be during any outage.
+    /// </summary>
+    private static void RequireCurrentSchema(string connectionString)
+    {
+        IReadOnlyList<string> missing;
+        try
+        {
+            missing = PostgresSchema.Missing(connectionString);
+        }
+        catch (NpgsqlException)
+        {
+            return;
+        }
+
+        if (missing.Count > 0)
+        {
+            var named = string.Join(", ", missing.Take(6)) + (missing.Count > 6 ? $" and {missing.Count - 6} more" : "");
+            throw new InvalidOperationException(
+                $"The PostgreSQL database lacks what this server needs ({named}): apply deploy/postgres/schema.sql to it "
+                + "(deploy/postgres/apply-schema.sh), which creates what is missing and upgrades an earlier schema in place, then start again.");
+        }
+    }
 
     public static WebApplication MapCustomer360Services(this WebApplication app)
     {
