@@ -56,9 +56,12 @@ public sealed class MessageSizeTests(ServerFixture fixture)
         {
             await stream.RequestStream.WriteAsync(huge);
         }
-        catch (Exception ex) when (ex is RpcException or InvalidOperationException)
+        catch (Exception)
         {
-            // The server may end the call before the whole message is sent; its status is read below.
+            // The server may end the call before the whole message is sent. How the write then
+            // fails is the HTTP client's affair (an RpcException, an InvalidOperationException,
+            // or, when the reset lands mid-frame, a NullReferenceException from inside
+            // SocketsHttpHandler); what the server answered is read below.
         }
 
         var ended = await Assert.ThrowsAsync<RpcException>(() => stream.ResponseStream.MoveNext(CancellationToken.None));
