@@ -47,7 +47,7 @@ internal static class EraseCommand
             else
             {
                 context.Out.MarkupLineInterpolated(
-                    $"[green]Erased[/] customer {erased.CustomerId} at {at}: {erased.EntriesRemoved:N0} log entries removed (touchpoints and profile changes), with its snapshot and its segment memberships.");
+                    $"[green]Erased[/] customer {erased.CustomerId} at {at}: {erased.EntriesRemoved:N0} log {(erased.EntriesRemoved == 1 ? "entry" : "entries")} removed (touchpoints and profile changes), with its snapshot and its segment memberships.");
             }
 
             context.Out.MarkupLineInterpolated(
