@@ -59,6 +59,29 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public async Task TouchpointsOfAnErasedHistoryAreCountedAsErasedNotAsConflicts()
+    {
+        await using var server = await TestServer.StartAsync();
+        var id = NewCustomerId("metrics-erased");
+        var before = Purchase(id, 10m, DateTimeOffset.UtcNow.AddMinutes(-5), eventId: "order-1");
+        await server.Customers.RecordTouchpointAsync(Record(before));
+        await server.Customers.EraseCustomerAsync(new EraseCustomerRequest { CustomerId = id });
+        using var metrics = new EngineMeasurements(server.Services.GetRequiredService<IMeterFactory>());
+
+        var refused = await Assert.ThrowsAsync<RpcException>(async () => await server.Customers.RecordTouchpointAsync(Record(before)));
+        using (var stream = server.Customers.StreamTouchpoints())
+        {
+            await stream.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = Purchase(id, 12m, DateTimeOffset.UtcNow.AddMinutes(-4), eventId: "order-2") });
+            await stream.RequestStream.CompleteAsync();
+            Assert.True(await stream.ResponseStream.MoveNext(CancellationToken.None));
+            Assert.Equal((int)StatusCode.FailedPrecondition, stream.ResponseStream.Current.Code);
+        }
+
+        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+        Assert.Equal(new Dictionary<string, long> { ["erased"] = 2 }, metrics.ByTag("customer360.touchpoints", count: false));
+    }
+
+    [Fact]
     public async Task WithAnOtlpEndpointTheMetricsAreExported()
     {
         await using var collector = await OtlpCollector.StartAsync();

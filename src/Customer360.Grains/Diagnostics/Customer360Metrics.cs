@@ -19,6 +19,7 @@ public sealed class Customer360Metrics
         public const string Accepted = "accepted";
         public const string Duplicate = "duplicate";
         public const string Conflict = "conflict";
+        public const string Erased = "erased";
         public const string Rejected = "rejected";
     }
 
@@ -34,7 +35,7 @@ public sealed class Customer360Metrics
     {
         var meter = meters.Create(MeterName);
         _touchpoints = meter.CreateCounter<long>(
-            "customer360.touchpoints", "{touchpoint}", "Touchpoints answered, by outcome: accepted, duplicate, conflict (an event id seen with other content) or rejected (bad input, or not applied)");
+            "customer360.touchpoints", "{touchpoint}", "Touchpoints answered, by outcome: accepted, duplicate, conflict (an event id seen with other content), erased (dated within an erased customer's history) or rejected (bad input, or not applied)");
         _answerDuration = meter.CreateHistogram<double>(
             "customer360.touchpoint.duration", "s", "From a touchpoint's arrival at the server to its answer, by outcome; for an accepted one, its commit included. A stream answers in arrival order, so a touchpoint's time includes waiting for those before it of the same customer");
         _commitDuration = meter.CreateHistogram<double>(

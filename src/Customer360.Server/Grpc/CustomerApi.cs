@@ -80,9 +80,9 @@ public sealed class CustomerApi(
         catch (Exception ex)
         {
             metrics.Answered(
-                ErrorMappingInterceptor.ToStatus(ex).StatusCode == StatusCode.FailedPrecondition
-                    ? Customer360Metrics.Outcomes.Conflict
-                    : Customer360Metrics.Outcomes.Rejected,
+                ex is ErasedHistoryRefusal ? Customer360Metrics.Outcomes.Erased
+                : ErrorMappingInterceptor.ToStatus(ex).StatusCode == StatusCode.FailedPrecondition ? Customer360Metrics.Outcomes.Conflict
+                : Customer360Metrics.Outcomes.Rejected,
                 Stopwatch.GetElapsedTime(received));
             throw;
         }
@@ -435,7 +435,7 @@ public sealed class CustomerApi(
         }
         catch (RpcException ex)
         {
-            return Answered(Rejected(eventId, sequence, ex.Status, (ex as FieldRefusal)?.Field ?? ""), received);
+            return Answered(Rejected(eventId, sequence, ex.Status, (ex as FieldRefusal)?.Field ?? ""), received, erased: ex is ErasedHistoryRefusal);
         }
         catch (Exception ex)
         {
@@ -447,12 +447,13 @@ public sealed class CustomerApi(
     }
 
     /// <summary>Records the answer a touchpoint is given, and how long after its receipt (<see cref="Customer360Metrics"/>).</summary>
-    private TouchpointAck Answered(TouchpointAck ack, long received)
+    private TouchpointAck Answered(TouchpointAck ack, long received, bool erased = false)
     {
         var outcome = ack.Status switch
         {
             AckStatus.Accepted => Customer360Metrics.Outcomes.Accepted,
             AckStatus.Duplicate => Customer360Metrics.Outcomes.Duplicate,
+            _ when erased => Customer360Metrics.Outcomes.Erased,
             _ when ack.Code == (int)StatusCode.FailedPrecondition => Customer360Metrics.Outcomes.Conflict,
             _ => Customer360Metrics.Outcomes.Rejected,
         };
@@ -516,7 +517,7 @@ public sealed class CustomerApi(
     {
         TouchpointStatus.Accepted => new() { EventId = result.EventId, Status = AckStatus.Accepted, CustomerVersion = result.CustomerVersion },
         TouchpointStatus.Duplicate => new() { EventId = result.EventId, Status = AckStatus.Duplicate, CustomerVersion = result.CustomerVersion },
-        TouchpointStatus.Erased => throw new FieldRefusal(StatusCode.FailedPrecondition, new($"{path}.occurred_at", result.Reason ?? "is at or before the customer's erasure")),
+        TouchpointStatus.Erased => throw new ErasedHistoryRefusal(new($"{path}.occurred_at", result.Reason ?? "is at or before the customer's erasure")),
         _ => throw new FieldRefusal(StatusCode.FailedPrecondition, new($"{path}.event_id", result.Reason ?? "was recorded before with different content")),
     };
 
