@@ -122,7 +122,7 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
             if (part == 2)
             {
                 _keys.Remember(customerId, row.GetInt64(1));
-                tombstone = row.IsDBNull(3) ? null : new CustomerTombstone(new DateTimeOffset(row.GetInt64(3), TimeSpan.Zero), row.GetInt64(4));
+                tombstone = TombstoneColumns.Read(row, 3);
                 continue;
             }
 
@@ -338,7 +338,7 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = customerId });
         command.Parameters.Add(Service());
         await using var row = await command.ExecuteReaderAsync();
-        return await row.ReadAsync() ? new CustomerTombstone(new DateTimeOffset(row.GetInt64(0), TimeSpan.Zero), row.GetInt64(1)) : null;
+        return await row.ReadAsync() ? TombstoneColumns.Read(row, 0) : null;
     }
 
     public async Task<CustomerErasure?> EraseCustomerAsync(string customerId, DateTimeOffset erasedAt)
@@ -365,7 +365,7 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
             }
 
             key = row.GetInt64(0);
-            tombstone = row.IsDBNull(1) ? null : new CustomerTombstone(new DateTimeOffset(row.GetInt64(1), TimeSpan.Zero), row.GetInt64(2));
+            tombstone = TombstoneColumns.Read(row, 1);
         }
 
         // Both deletions in one statement; each reports how many rows it took and the highest
@@ -395,7 +395,7 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
             return new CustomerErasure(tombstone, 0, AlreadyErased: true);
         }
 
-        var erased = new CustomerTombstone(erasedAt, Math.Max(Math.Max(lastSequence, snapshotVersion), tombstone?.Version ?? 0) + 1);
+        var erased = CustomerTombstone.After(erasedAt, lastSequence, snapshotVersion, tombstone);
         await using (var mark = new NpgsqlCommand(
             "UPDATE customer360_customer SET erased_ticks = $2, erased_version = $3 WHERE customer_key = $1", connection, transaction))
         {

@@ -305,7 +305,7 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
             "SELECT erased_ticks, erased_version FROM customer360_customer WHERE service_id = @svc AND customer_id = @c AND erased_ticks IS NOT NULL",
             ("@svc", _serviceId), ("@c", customerId));
         using var row = command.ExecuteReader();
-        return row.Read() ? new CustomerTombstone(new DateTimeOffset(row.GetInt64(0), TimeSpan.Zero), row.GetInt64(1)) : null;
+        return row.Read() ? TombstoneColumns.Read(row, 0) : null;
     });
 
     public async Task<CustomerErasure?> EraseCustomerAsync(string customerId, DateTimeOffset erasedAt)
@@ -338,7 +338,7 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
                 }
 
                 key = row.GetInt64(0);
-                tombstone = row.IsDBNull(1) ? null : new CustomerTombstone(new DateTimeOffset(row.GetInt64(1), TimeSpan.Zero), row.GetInt64(2));
+                tombstone = TombstoneColumns.Read(row, 1);
             }
 
             var (entries, lastSequence) = CountAndDelete(
@@ -351,7 +351,7 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
                 return new CustomerErasure(tombstone, 0, AlreadyErased: true);
             }
 
-            var erased = new CustomerTombstone(erasedAt, Math.Max(Math.Max(lastSequence, snapshotVersion), tombstone?.Version ?? 0) + 1);
+            var erased = CustomerTombstone.After(erasedAt, lastSequence, snapshotVersion, tombstone);
             using (var mark = Command(connection,
                 "UPDATE customer360_customer SET erased_ticks = @t, erased_version = @v WHERE customer_key = @key",
                 ("@t", erased.ErasedAt.UtcTicks), ("@v", erased.Version), ("@key", key)))

@@ -160,7 +160,15 @@ public sealed record StoredCustomer(CustomerSnapshot? Snapshot, IReadOnlyList<Cu
 /// What is kept of an erased customer: when it was erased, and the version the erasure took.
 /// A new history of the id starts at the version after it.
 /// </summary>
-public sealed record CustomerTombstone(DateTimeOffset ErasedAt, long Version);
+public sealed record CustomerTombstone(DateTimeOffset ErasedAt, long Version)
+{
+    /// <summary>
+    /// The record an erasure at <paramref name="erasedAt"/> leaves: its version one above every
+    /// version the customer had, its last log entry, its snapshot and an earlier erasure.
+    /// </summary>
+    public static CustomerTombstone After(DateTimeOffset erasedAt, long lastSequence, long snapshotVersion, CustomerTombstone? earlier) =>
+        new(erasedAt, Math.Max(Math.Max(lastSequence, snapshotVersion), earlier?.Version ?? 0) + 1);
+}
 
 /// <summary>
 /// The outcome of an erasure: the suppression record, how many log entries it removed, and

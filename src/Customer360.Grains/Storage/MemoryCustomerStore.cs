@@ -252,8 +252,8 @@ public sealed class MemoryCustomerStore : ICustomerStore
                 }
             }
 
-            var last = Math.Max(entries.Count == 0 ? 0 : entries.Max(e => e.Sequence), Math.Max(snapshot?.Version ?? 0, tombstone?.Version ?? 0));
-            var erased = _tombstones[customerId] = new CustomerTombstone(erasedAt, last + 1);
+            var erased = _tombstones[customerId] = CustomerTombstone.After(
+                erasedAt, entries.Count == 0 ? 0 : entries.Max(e => e.Sequence), snapshot?.Version ?? 0, tombstone);
             return Task.FromResult<CustomerErasure?>(new CustomerErasure(erased, entries.Count, AlreadyErased: false));
         }
     }
