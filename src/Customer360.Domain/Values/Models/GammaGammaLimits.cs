@@ -80,7 +80,7 @@ internal static class GammaGammaLimits
         // taken as log1p(mean(e^d − 1 − d)) so that a small spread keeps its digits.
         var centre = WeightedMean(table, i => -table.V[i]);
         var excess = WeightedMean(table, i => ExpExcess(-table.V[i] - centre));
-        var s = LogOnePlus(excess);
+        var s = ModelMath.Log1p(excess);
         var (q, iterations) = SolveDecreasing(t => t - DiGamma(Math.Exp(t)) - s);
         var meanInverse = Math.Exp(centre) * (1 + excess);
         var beta = q / meanInverse;
@@ -142,13 +142,6 @@ internal static class GammaGammaLimits
         }
 
         return new Estimate(GammaGammaParameters.WithoutSpreadBetweenCustomers(p, nu), logLikelihood, slope, objective, theta, iterations);
-    }
-
-    /// <summary>ln(1 + e) without losing the digits of a small e (Goldberg's correction).</summary>
-    private static double LogOnePlus(double e)
-    {
-        var u = 1 + e;
-        return u == 1 ? e : Math.Log(u) * e / (u - 1);
     }
 
     /// <summary>e^d − 1 − d without losing the digits of a small d.</summary>
