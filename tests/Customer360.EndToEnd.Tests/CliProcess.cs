@@ -43,7 +43,7 @@ public static class CliProcess
 
     /// <summary>
     /// Starts c360 and leaves it running, its output read line by line as it is written, for
-    /// commands that run until Ctrl-C (<c>watch</c>): the test waits for what it expects to see
+    /// commands that run until stopped (<c>watch</c>): the test waits for what it expects to see
     /// (<see cref="Running.WaitForOutputAsync"/>) and acts in between.
     /// </summary>
     public static Running Start(params string[] arguments)
@@ -113,10 +113,16 @@ public static class CliProcess
         /// <summary>As <see cref="WaitForOutputAsync"/>, on standard error.</summary>
         public Task<string> WaitForErrorAsync(Func<string, bool> match) => WaitForAsync(ErrorLines, "standard error", match);
 
-        /// <summary>Ctrl-C (SIGINT), then the exit code once c360 has ended.</summary>
-        public async Task<int> InterruptAsync()
+        /// <summary>
+        /// SIGTERM, then the exit code once c360 has ended. c360 takes SIGTERM as it takes
+        /// Ctrl-C: both cancel the running command, which then ends cleanly. Ctrl-C (SIGINT)
+        /// itself cannot be relied on here: a test run started in the background by a
+        /// non-interactive shell, as build servers start it, inherits SIGINT as ignored, c360
+        /// inherits that from the test run, and .NET leaves an inherited, ignored SIGINT ignored.
+        /// </summary>
+        public async Task<int> StopAsync()
         {
-            using (var signal = Process.Start("kill", ["-INT", _process.Id.ToString(CultureInfo.InvariantCulture)]))
+            using (var signal = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
             {
                 await signal.WaitForExitAsync();
             }

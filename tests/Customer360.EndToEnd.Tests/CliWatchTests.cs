@@ -30,7 +30,7 @@ public sealed class CliWatchTests
         // gRPC reports the unanswered pings as INTERNAL, with the transport's exception behind it.
         await watch.WaitForErrorAsync(line => line.StartsWith("watch interrupted: ", StringComparison.Ordinal));
         Assert.False(watch.HasExited, watch.Printed());
-        Assert.Equal(0, await watch.InterruptAsync());
+        Assert.Equal(0, await watch.StopAsync());
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public sealed class CliWatchTests
         await watch.WaitForOutputAsync(line => line.Contains("touchpoints 1 -> 2", StringComparison.Ordinal));
 
         Assert.False(watch.HasExited, watch.Printed());
-        Assert.Equal(0, await watch.InterruptAsync());
+        Assert.Equal(0, await watch.StopAsync());
         // The view the watch opened again with (version 1 once more) is not shown again: the
         // whole view once, then the purchase after the restart as what changed.
         Assert.Single(watch.Output, line => line.Contains($"Customer {id} version", StringComparison.Ordinal));
@@ -80,7 +80,7 @@ public sealed class CliWatchTests
         await watch.WaitForOutputAsync(line => MemberCount(line) == 2);
 
         Assert.False(watch.HasExited, watch.Printed());
-        Assert.Equal(0, await watch.InterruptAsync());
+        Assert.Equal(0, await watch.StopAsync());
         // The segment loaded again after the restart has a new version but the same figures:
         // not news, so not shown again.
         Assert.Equal([1, 2], watch.Output.Select(MemberCount));
