@@ -50,11 +50,26 @@ public sealed class EraseCustomerTests
         Assert.Equal(StatusCode.NotFound, ended.StatusCode);
         Assert.Contains($"customer '{id}' was erased", ended.Status.Detail);
 
-        // Reads answer as for a customer never seen.
+        // Reads find nothing, and say that the customer was erased, and when, so that an agent
+        // can answer a customer asking after their data; a new watch is refused the same way.
+        var erasedAt = $"customer_id: customer '{id}' was erased at {erasure.ErasedAt.ToDateTime():yyyy-MM-ddTHH:mm:ss.fffffffZ}";
         var read = await Assert.ThrowsAsync<RpcException>(async () => await server.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id }));
         Assert.Equal(StatusCode.NotFound, read.StatusCode);
+        Assert.Equal(erasedAt, read.Status.Detail);
         var listed = await Assert.ThrowsAsync<RpcException>(async () => await server.Customers.ListTouchpointsAsync(new ListTouchpointsRequest { CustomerId = id }));
         Assert.Equal(StatusCode.NotFound, listed.StatusCode);
+        Assert.Equal(erasedAt, listed.Status.Detail);
+        using (var rewatch = server.Customers.WatchCustomer(new WatchCustomerRequest { CustomerId = id }, cancellationToken: cancel.Token))
+        {
+            var refused = await Assert.ThrowsAsync<RpcException>(() => rewatch.ResponseStream.MoveNext(cancel.Token));
+            Assert.Equal(StatusCode.NotFound, refused.StatusCode);
+            Assert.Equal(erasedAt, refused.Status.Detail);
+        }
+
+        // A customer never seen is just that.
+        var never = NewCustomerId("erase-never");
+        var unseen = await Assert.ThrowsAsync<RpcException>(async () => await server.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = never }));
+        Assert.Equal($"customer_id: no customer '{never}'", unseen.Status.Detail);
 
         // Its segments count one member fewer as soon as the erasure is answered; the others are as they were.
         var after = await server.Segments.ListSegmentsAsync(new ListSegmentsRequest());
@@ -201,6 +216,7 @@ public sealed class EraseCustomerTests
         await using var restarted = await ServerProcess.StartAsync(used.ToDictionary());
         var read = await Assert.ThrowsAsync<RpcException>(async () => await restarted.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id }));
         Assert.Equal(StatusCode.NotFound, read.StatusCode);
+        Assert.Contains($"customer '{id}' was erased at {erasure.ErasedAt.ToDateTime():yyyy-MM-ddTHH:mm:ss}", read.Status.Detail);
         var refused = await Assert.ThrowsAsync<RpcException>(async () => await restarted.Customers.RecordTouchpointAsync(Record(old)));
         Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
         var again = await restarted.Customers.EraseCustomerAsync(Erase(id));

@@ -19,7 +19,7 @@ public sealed record CustomerErasureResult(
 public sealed class CustomerErasedException : Exception
 {
     public CustomerErasedException(string customerId, DateTimeOffset erasedAt)
-        : base($"customer '{customerId}' was erased at {erasedAt.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffffffZ}")
+        : base(Describe(customerId, erasedAt))
     {
         CustomerId = customerId;
         ErasedAt = erasedAt;
@@ -28,4 +28,8 @@ public sealed class CustomerErasedException : Exception
     [Id(0)] public string CustomerId { get; private set; }
 
     [Id(1)] public DateTimeOffset ErasedAt { get; private set; }
+
+    /// <summary>What a read or a watch of an erased customer is told.</summary>
+    public static string Describe(string customerId, DateTimeOffset erasedAt) =>
+        $"customer '{customerId}' was erased at {erasedAt.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffffffZ}";
 }

@@ -52,6 +52,13 @@ public interface ICustomerGrain : IGrainWithStringKey
     Task<CustomerErasureResult?> EraseAsync();
 
     /// <summary>
+    /// When the customer was erased, if it was and nothing has been recorded of it since; null
+    /// for a customer never seen or one with a history. Asked only to say why a read found nothing.
+    /// </summary>
+    [Alias("ErasedAt")]
+    Task<DateTimeOffset?> ErasedAtAsync();
+
+    /// <summary>
     /// Re-states the customer's membership in every segment (activating it from its snapshot
     /// and log if needed). Used by recovery after a crash that may have lost segment updates.
     /// </summary>

@@ -406,6 +406,9 @@ public sealed partial class CustomerGrain(
         return new CustomerErasureResult(erasure.Tombstone.ErasedAt, erasure.EntriesRemoved, erasure.AlreadyErased);
     }
 
+    public Task<DateTimeOffset?> ErasedAtAsync() =>
+        Task.FromResult(_customer is null ? _tombstone?.ErasedAt : null);
+
     public async Task RestateSegmentsAsync()
     {
         // Segment recovery after a restart wakes every customer changed since the last

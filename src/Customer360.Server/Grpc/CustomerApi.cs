@@ -344,7 +344,8 @@ public sealed class CustomerApi(
     {
         validation.CheckCustomerId(request.CustomerId);
         var recent = RecentTouchpoints(request.HasRecentTouchpoints, request.RecentTouchpoints);
-        var view = await Customer(request.CustomerId).GetViewAsync(recent) ?? throw NotFound(request.CustomerId);
+        var grain = Customer(request.CustomerId);
+        var view = await grain.GetViewAsync(recent) ?? throw await NotFoundAsync(grain, request.CustomerId);
         return ToProto(view);
     }
 
@@ -352,7 +353,8 @@ public sealed class CustomerApi(
     {
         validation.CheckCustomerId(request.CustomerId);
         var query = ProtoMapper.ToQuery(request);
-        var page = await Customer(request.CustomerId).ListTouchpointsAsync(query) ?? throw NotFound(request.CustomerId);
+        var grain = Customer(request.CustomerId);
+        var page = await grain.ListTouchpointsAsync(query) ?? throw await NotFoundAsync(grain, request.CustomerId);
         var response = new ListTouchpointsResponse();
         var next = page.Next;
         var bytes = 0;
@@ -382,7 +384,7 @@ public sealed class CustomerApi(
         var grain = Customer(request.CustomerId);
         await shutdown.WatchAsync(
             context,
-            async () => await grain.GetViewAsync(recent) ?? throw NotFound(request.CustomerId),
+            async () => await grain.GetViewAsync(recent) ?? throw await NotFoundAsync(grain, request.CustomerId),
             // A rescore (a new value model, a new day) changes the view without a new version.
             v => new MembershipOrder(v.Version, v.Value?.Revision ?? 0),
             (known, cancellation) => WaitForChangeAsync(grain, known, recent, cancellation),
@@ -398,7 +400,7 @@ public sealed class CustomerApi(
         }
         catch (CustomerErasedException erased)
         {
-            throw new RpcException(new Status(StatusCode.NotFound, $"customer_id: {erased.Message}"));
+            throw Erased(erased.CustomerId, erased.ErasedAt);
         }
     }
 
@@ -532,6 +534,16 @@ public sealed class CustomerApi(
         Sequence = sequence,
     };
 
-    private RpcException NotFound(string customerId) =>
+    private static RpcException NotFound(string customerId) =>
         new(new Status(StatusCode.NotFound, $"customer_id: no customer '{customerId}'"));
+
+    /// <summary>
+    /// NOT_FOUND for a read that found nothing, saying whether the customer was never seen or
+    /// was erased (and when), so that an agent can tell a customer asking after their data.
+    /// </summary>
+    private static async Task<RpcException> NotFoundAsync(ICustomerGrain grain, string customerId) =>
+        await grain.ErasedAtAsync() is { } erasedAt ? Erased(customerId, erasedAt) : NotFound(customerId);
+
+    private static RpcException Erased(string customerId, DateTimeOffset erasedAt) =>
+        new(new Status(StatusCode.NotFound, $"customer_id: {CustomerErasedException.Describe(customerId, erasedAt)}"));
 }

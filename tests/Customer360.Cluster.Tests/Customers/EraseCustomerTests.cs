@@ -38,9 +38,15 @@ public sealed class EraseCustomerTests(ClusterFixture fixture)
         Assert.All(results, r => Assert.True(r.Status is TouchpointStatus.Accepted or TouchpointStatus.Erased, $"{r.EventId}: {r.Status}"));
         Assert.Equal(1 + results.Count(r => r.Status == TouchpointStatus.Accepted), erased.EntriesRemoved);
         Assert.Null(await customer.GetViewAsync());
+        Assert.Equal(erased.ErasedAt, await customer.ErasedAtAsync());
         var log = MemoryCustomerStore.ForService(fixture.Cluster.Options.ServiceId);
         Assert.Empty(await log.ReadEntriesAsync(id, 0));
         Assert.Null(await log.ReadSnapshotAsync(id));
+
+        // A later touchpoint starts a new history, which is no longer "erased".
+        await customer.RecordTouchpointAsync(Purchase(id, "after", erased.ErasedAt.AddSeconds(1), 3m, Channel.PointOfSale));
+        Assert.Null(await customer.ErasedAtAsync());
+        Assert.Null(await fixture.Customer(TestIds.NewCustomerId("erase-never")).ErasedAtAsync());
     }
 
     [Fact]
