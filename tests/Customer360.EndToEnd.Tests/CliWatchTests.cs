@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Customer360.Server.Grpc;
 using Customer360.Server.Security;
@@ -121,6 +122,53 @@ public sealed class CliWatchTests
         Assert.Equal(2, await watch.WaitForExitAsync());
         Assert.StartsWith("error: UNAUTHENTICATED (16): authorization: the API key this stream was opened with has been removed", string.Join('\n', watch.Error));
         Assert.DoesNotContain(watch.Error, line => line.StartsWith("watch interrupted", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AWatchRefusedForNowAsItReconnectsWaitsItsTurnAndResumes()
+    {
+        // After an outage every screen reconnects at once, and a server may refuse some for a
+        // while (RESOURCE_EXHAUSTED: a key's rate limit, or MaxWatches). Giving up would leave
+        // the screen dark until someone notices; the watch waits its turn instead.
+        const string ScreenKey = "cli-watch-screens-5d1e";
+        const string FeedKey = "cli-watch-feeds-77a0";
+        var server = await TestServer.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Customer360:Auth:Keys:screens:Sha256"] = ApiKeys.DigestOf(ScreenKey),
+            ["Customer360:Auth:Keys:screens:Roles"] = "agent",
+            // One call, then one each 1,000 s: opening the watch takes the only token.
+            ["Customer360:Auth:Keys:screens:RatePerSecond"] = "0.001",
+            ["Customer360:Auth:Keys:feeds:Sha256"] = ApiKeys.DigestOf(FeedKey),
+            ["Customer360:Auth:Keys:feeds:Roles"] = "operator",
+        });
+        await using var stopping = server;
+        var settings = (IConfigurationRoot)server.Services.GetRequiredService<IConfiguration>();
+        using var metrics = new MetricsTests.EngineMeasurements(server.Services.GetRequiredService<IMeterFactory>());
+        var feeds = KeyedServerFixture.CustomersWith(server, FeedKey);
+        var id = NewCustomerId("cli-watch");
+        await feeds.RecordTouchpointAsync(Record(Purchase(id, 10m)));
+        await using var route = CuttableRoute.To(server.Address);
+
+        await using var watch = CliProcess.Start("watch", id, "--server", route.Address.ToString(), "--api-key", ScreenKey);
+        await watch.WaitForOutputAsync(line => line.Contains($"Customer {id} version 1", StringComparison.Ordinal));
+        route.CutAll();
+        await watch.WaitForErrorAsync(line => line.StartsWith("watch interrupted: ", StringComparison.Ordinal));
+
+        // Reconnected, it is refused for the key's rate, and keeps trying.
+        await SyntheticCustomers.WaitForAsync(
+            () => Task.FromResult(metrics.ByTag("customer360.api.refused", count: true).GetValueOrDefault("resource_exhausted") > 0),
+            explain: watch.Printed);
+        Assert.False(watch.HasExited, watch.Printed());
+
+        // Once the limit is lifted, its next try gets through, and it shows what changes.
+        settings["Customer360:Auth:Keys:screens:RatePerSecond"] = null;
+        settings.Reload();
+        await watch.WaitForErrorAsync(line => line.StartsWith("watch resumed: ", StringComparison.Ordinal));
+        await feeds.RecordTouchpointAsync(Record(Purchase(id, 15m)));
+        await watch.WaitForOutputAsync(line => line.Contains("touchpoints 1 -> 2", StringComparison.Ordinal));
+
+        Assert.Equal(0, await watch.StopAsync());
+        Assert.DoesNotContain(watch.Error, line => line.StartsWith("error", StringComparison.Ordinal));
     }
 
     private static long MemberCount(string jsonLine)

@@ -14,8 +14,17 @@ namespace Customer360.Cli.Infrastructure;
 /// PERMISSION_DENIED, ...) end the command whenever they come.
 /// </summary>
 /// <remarks>
+/// <para>
+/// RESOURCE_EXHAUSTED as the watch is opened again is waited out too: after an outage every
+/// screen reconnects at once, and a server may refuse some for a while (its
+/// <c>MaxWatches</c>, or the key's rate limit). The wait is then at least what the server asked
+/// for in <c>grpc-retry-pushback-ms</c>, up to the longest wait, so that a limit lifted early is
+/// noticed.
+/// </para>
+/// <para>
 /// A reopened watch starts again with the current value, which may be one already shown:
 /// <c>show</c> is given every value the server sends and decides what is new to the user.
+/// </para>
 /// </remarks>
 internal static class ResumingWatch
 {
@@ -63,6 +72,11 @@ internal static class ResumingWatch
                     CliContext.Error.MarkupLineInterpolated($"[yellow]watch interrupted:[/] {CommandRunner.Describe(ex)}; reconnecting to {context.Server} ...");
                     interrupted = true;
                 }
+
+                if (AskedToWait(ex) is { } asked && asked > wait)
+                {
+                    wait = asked;
+                }
             }
 
             await Task.Delay(wait, cancellation);
@@ -75,8 +89,17 @@ internal static class ResumingWatch
     /// reset) and what the server says as it stops. A connection that failed in any other way
     /// is reported with the transport's exception behind the status, which no status the
     /// server sent has: pings that went unanswered come as INTERNAL, for one. Retrying heals
-    /// both; a status the server chose (NOT_FOUND, UNAUTHENTICATED, ...) it does not.
+    /// both, and RESOURCE_EXHAUSTED, a refusal for now; any other status the server chose
+    /// (NOT_FOUND, UNAUTHENTICATED, ...) it does not.
     /// </summary>
     private static bool Heals(RpcException ex) =>
-        ex.StatusCode == StatusCode.Unavailable || ex.Status.DebugException is IOException or HttpRequestException;
+        ex.StatusCode is StatusCode.Unavailable or StatusCode.ResourceExhausted
+        || ex.Status.DebugException is IOException or HttpRequestException;
+
+    /// <summary>How long the server asked the client to wait before it tries again, if it did.</summary>
+    private static TimeSpan? AskedToWait(RpcException ex) =>
+        ex.Trailers.GetValue("grpc-retry-pushback-ms") is { } value
+        && long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var milliseconds)
+            ? TimeSpan.FromMilliseconds(Math.Min(milliseconds, (long)LongestWait.TotalMilliseconds))
+            : null;
 }
