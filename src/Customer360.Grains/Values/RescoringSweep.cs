@@ -128,7 +128,7 @@ public sealed partial class RescoringSweep(
                     var passed = Passed(notReached, page, missed).Count;
                     if (passed > _settings.SweepMaxNotReached)
                     {
-                        throw new InvalidOperationException(
+                        throw new SweepStoppedShortException(
                             $"{passed} customers could not be rescored, more than the {_settings.SweepMaxNotReached} a sweep passes over; it resumes from its cursor at the next check");
                     }
                 }

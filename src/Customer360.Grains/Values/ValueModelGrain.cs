@@ -149,7 +149,7 @@ public sealed partial class ValueModelGrain(
                     ? FirstFitRetry
                     : TimeSpan.FromTicks(Math.Min(_fitRetry.Ticks * 2, Math.Max(_fitInterval.Ticks, FirstFitRetry.Ticks)));
                 _retryFitAt = now + _fitRetry;
-                state.State.LastFailure = $"the scheduled fit could not read the log: {e.Message}";
+                state.State.LastFailure = $"the scheduled fit could not read the log: {StatusFailure.Describe(e)}";
                 state.State.LastFailureAt = now;
                 LogScheduledFitFailed(logger, e, _retryFitAt);
                 return;
@@ -215,7 +215,7 @@ public sealed partial class ValueModelGrain(
         catch (Exception e)
         {
             // Progress up to the last whole page stands; the next schedule check resumes.
-            sweep.LastError = e.Message;
+            sweep.LastError = StatusFailure.Describe(e);
             LogSweepFailed(logger, e, sweep.Cursor);
             await SaveSweepAsync(sweep, force: true);
         }

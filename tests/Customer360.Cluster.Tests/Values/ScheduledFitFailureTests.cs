@@ -61,16 +61,21 @@ public sealed class ScheduledFitFailureTests : IAsyncLifetime
                 o.ValueModel.RefreshInterval = ScheduleCheck;
             });
 
-            // Registered last, so the fitter gets it.
-            siloBuilder.Services.AddSingleton<ICustomerStore>(sp =>
-                new UnreadableLog(MemoryCustomerStore.ForService(sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId),
-                    sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId));
+            UnreadableLog.Register(siloBuilder, () => new CustomerStoreUnavailableException("The customer store could not be read; nothing was changed. Retry."));
         }
     }
 
-    /// <summary>The memory store, failing every read of purchase histories as an unreachable database does, and counting them.</summary>
-    private sealed class UnreadableLog(MemoryCustomerStore inner, string serviceId) : PassThroughCustomerStore(inner)
+    /// <summary>The memory store, failing every read of purchase histories with <paramref name="failure"/>, and counting them.</summary>
+    internal sealed class UnreadableLog(MemoryCustomerStore inner, string serviceId, Func<Exception> failure) : PassThroughCustomerStore(inner)
     {
+        /// <summary>Registered last, so the fitter gets it.</summary>
+        public static void Register(ISiloBuilder siloBuilder, Func<Exception> failure) =>
+            siloBuilder.Services.AddSingleton<ICustomerStore>(sp =>
+            {
+                var serviceId = sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId;
+                return new UnreadableLog(MemoryCustomerStore.ForService(serviceId), serviceId, failure);
+            });
+
         private static readonly ConcurrentDictionary<string, int> Reads = new(StringComparer.Ordinal);
 
         public static int ReadsOf(string serviceId) => Reads.GetValueOrDefault(serviceId);
@@ -85,7 +90,46 @@ public sealed class ScheduledFitFailureTests : IAsyncLifetime
                 yield break;
             }
 
-            throw new CustomerStoreUnavailableException("The customer store could not be read; nothing was changed. Retry.");
+            throw failure();
+        }
+    }
+}
+
+/// <summary>
+/// A fit that fails in a way the engine did not foresee: the model's status, open to agents,
+/// says what kind of failure it was, but not the driver's message, which can carry the
+/// database's host, port or credentials' names; the server's log has it.
+/// </summary>
+public sealed class UnforeseenFitFailureTests : IAsyncLifetime
+{
+    private const string DriverMessage = "Failed to connect to db-7.internal.example:5432 as c360_owner";
+
+    private TestCluster? _cluster;
+
+    public async Task InitializeAsync() => _cluster = await ClusterFixture.DeployAsync<SiloConfigurator>(silos: 1);
+
+    public Task DisposeAsync() => ClusterFixture.StopAsync(_cluster);
+
+    [Fact]
+    public async Task TheStatusNamesTheKindOfFailureButNotTheDriversMessage()
+    {
+        var model = _cluster!.Client.GetGrain<IValueModelGrain>(IValueModelGrain.Key);
+
+        var failed = await Eventually.PollAsync(model.GetAsync, s => s.LastFailure is not null);
+
+        Assert.Equal("the scheduled fit could not read the log: an unexpected IOException; the server's log has the details", failed.LastFailure);
+    }
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            siloBuilder.AddCustomer360OnMemory(o =>
+            {
+                o.ValueModel.FitInterval = TimeSpan.FromMilliseconds(200);
+                o.ValueModel.RefreshInterval = TimeSpan.FromMilliseconds(50);
+            });
+            ScheduledFitFailureTests.UnreadableLog.Register(siloBuilder, () => new IOException(DriverMessage));
         }
     }
 }
