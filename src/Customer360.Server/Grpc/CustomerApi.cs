@@ -21,6 +21,7 @@ public sealed class CustomerApi(
     ApiValidation validation,
     MessageSizeLimit messageSize,
     ServerShutdown shutdown,
+    OpenTouchpointStreams streams,
     Customer360Metrics metrics,
     ApiFailureLog failures) : CustomerService.CustomerServiceBase
 {
@@ -129,12 +130,18 @@ public sealed class CustomerApi(
         }
     }
 
-    /// <summary>Serves one touchpoint stream, counted in <c>customer360.api.streams</c> while it is open.</summary>
+    /// <summary>
+    /// Serves one touchpoint stream, counted in <c>customer360.api.streams</c> and against the
+    /// server's cap (<see cref="OpenTouchpointStreams"/>) while it is open: however it ends, its
+    /// place is freed. Refused with RESOURCE_EXHAUSTED when the server has as many open as it allows.
+    /// </summary>
     private async Task IngestAsync(
         IAsyncStreamReader<StreamTouchpointsRequest> requestStream,
         ServerCallContext context,
         Func<ChannelReader<Task<TouchpointAck>>, CancellationToken, Task> writeAcks)
     {
+        // Counted before anything is read, so that a stream beyond the cap applies nothing.
+        using var counted = streams.Enter();
         metrics.StreamOpened();
         try
         {

@@ -49,6 +49,11 @@ public static class Customer360ServerExtensions
             throw new InvalidOperationException($"Customer360:Grpc:MaxWatches must be 1 or more, got {endpoint.MaxWatches}");
         }
 
+        if (endpoint.MaxTouchpointStreams < 1)
+        {
+            throw new InvalidOperationException($"Customer360:Grpc:MaxTouchpointStreams must be 1 or more, got {endpoint.MaxTouchpointStreams}");
+        }
+
         if (endpoint.KeepAliveProblem() is { } keepAliveProblem)
         {
             throw new InvalidOperationException(keepAliveProblem);
@@ -102,6 +107,7 @@ public static class Customer360ServerExtensions
         builder.Services.AddSingleton<ApiValidation>();
         builder.Services.AddSingleton(messageSize);
         builder.Services.AddSingleton(new OpenWatches(endpoint.MaxWatches));
+        builder.Services.AddSingleton(new OpenTouchpointStreams(endpoint.MaxTouchpointStreams));
         builder.Services.AddSingleton<ServerShutdown>();
 
         builder.UseOrleans(siloBuilder =>

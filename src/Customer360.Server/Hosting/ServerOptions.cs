@@ -21,6 +21,14 @@ public sealed class GrpcEndpointOptions
     public int MaxWatches { get; set; } = 10_000;
 
     /// <summary>
+    /// Most touchpoint streams (StreamTouchpoints and StreamTouchpointBatches together) open at
+    /// once on this server; more fail with RESOURCE_EXHAUSTED as they open. Each till or gateway
+    /// keeps one open, so the default leaves room for a large estate on one server; it stops a
+    /// fleet that opens streams in a loop, not the fleet itself.
+    /// </summary>
+    public int MaxTouchpointStreams { get; set; } = 20_000;
+
+    /// <summary>
     /// How long a connection may send nothing before the server pings it (HTTP/2 PING). A watch of
     /// a quiet customer carries nothing for hours; the pings keep routers and NATs from dropping
     /// the connection, and find a screen that vanished without closing it (a laptop put to
