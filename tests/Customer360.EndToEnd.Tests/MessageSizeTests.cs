@@ -117,9 +117,10 @@ public sealed class MessageSizeTests(ServerFixture fixture)
             ["Customer360:Auth:Keys:gateway:Sha256"] = Server.Security.ApiKeys.DigestOf(Key),
             ["Customer360:Auth:Keys:gateway:Roles"] = "till",
 
-            // Two tokens and no refill during the test: 70 for the refused message would never come.
+            // Three tokens (the stream's opening, the refused message, the touchpoint after it) and
+            // no refill during the test: 70 for the refused message would never come.
             ["Customer360:Auth:Keys:gateway:RatePerSecond"] = "0.001",
-            ["Customer360:Auth:Keys:gateway:Burst"] = "2",
+            ["Customer360:Auth:Keys:gateway:Burst"] = "3",
         });
         var id = NewCustomerId("large-limited");
 

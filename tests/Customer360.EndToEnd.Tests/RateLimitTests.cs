@@ -51,6 +51,30 @@ public sealed class RateLimitTests
     }
 
     [Fact]
+    public async Task AStreamOpenedWithItsKeyAtItsRateIsRefusedAndAppliesNothing()
+    {
+        // A till fleet reconnecting in a loop: each opening takes a token, as a watch's does, and
+        // one that finds none is refused as it opens instead of waiting.
+        await using var server = await StartAsync(roles: "till", burst: 1);
+        var limited = KeyedServerFixture.CustomersWith(server, LimitedKey);
+        var spent = NewCustomerId("limited-open-spent");
+        var refusedId = NewCustomerId("limited-open");
+        await limited.RecordTouchpointAsync(Record(Purchase(spent, 10m)));
+
+        var refused = await RefusedOpeningAsync(limited.StreamTouchpoints(), Purchase(refusedId, 20m));
+        var batchesRefused = await RefusedOpeningAsync(limited.StreamTouchpointBatches(), Purchase(refusedId, 40m));
+        var neverApplied = await Assert.ThrowsAsync<RpcException>(async () =>
+            await KeyedServerFixture.CustomersWith(server, OperatorKey).GetCustomerAsync(new GetCustomerRequest { CustomerId = refusedId }));
+
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+        Assert.Matches(@"^the API key 'limited' is limited to 0\.001 a second, bursts of 1; retry in \d+ ms$", refused.Status.Detail);
+        var pushback = long.Parse(refused.Trailers.GetValue(ApiKeyInterceptor.RetryPushbackTrailer)!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(pushback, 1, 1_000_000);
+        Assert.Equal(StatusCode.ResourceExhausted, batchesRefused.StatusCode);
+        Assert.Equal(StatusCode.NotFound, neverApplied.StatusCode);
+    }
+
+    [Fact]
     public async Task AnUnparsableCallTakesItsTokenAsAnyCallDoes()
     {
         await using var server = await StartAsync(roles: "till", burst: 1);
@@ -70,7 +94,8 @@ public sealed class RateLimitTests
     [Fact]
     public async Task AStreamBeyondItsKeysRateWaitsAndGoesOnWhenTheLimitIsRaised()
     {
-        await using var server = await StartAsync(roles: "till", burst: 3);
+        // Four tokens: one for opening the stream, three for its first three touchpoints.
+        await using var server = await StartAsync(roles: "till", burst: 4);
         var settings = (IConfigurationRoot)server.Services.GetRequiredService<IConfiguration>();
         using var metrics = new MetricsTests.EngineMeasurements(server.Services.GetRequiredService<IMeterFactory>());
         var id = NewCustomerId("throttled");
@@ -117,8 +142,9 @@ public sealed class RateLimitTests
     public async Task AnUnparsableStreamMessageTakesATokenOfItsKeysRate()
     {
         // A till that sends bytes protobuf cannot parse as fast as it can is held to its key's
-        // rate as one sending anything else: each such message takes a token.
-        await using var server = await StartAsync(roles: "till", burst: 3);
+        // rate as one sending anything else: each such message takes a token. Four tokens: one
+        // for opening the stream, three for its first three messages.
+        await using var server = await StartAsync(roles: "till", burst: 4);
         using var metrics = new MetricsTests.EngineMeasurements(server.Services.GetRequiredService<IMeterFactory>());
         var id = NewCustomerId("throttled-unparsable");
         var raw = Marshallers.Create<byte[]>(b => b, b => b);
@@ -147,9 +173,10 @@ public sealed class RateLimitTests
     [Fact]
     public async Task AMessageThatWaitedForItsTokensIsRefusedIfItsKeyLostTheRoleMeanwhile()
     {
-        // One token in ten seconds: the second touchpoint waits, and the key loses the till
-        // role (its limit unchanged, so kept) while it does.
-        await using var server = await StartAsync(roles: "till", burst: 1, rate: "0.1");
+        // One token in ten seconds, and two at first, for opening the stream and its first
+        // touchpoint: the second touchpoint waits, and the key loses the till role (its limit
+        // unchanged, so kept) while it does.
+        await using var server = await StartAsync(roles: "till", burst: 2, rate: "0.1");
         var settings = (IConfigurationRoot)server.Services.GetRequiredService<IConfiguration>();
         using var metrics = new MetricsTests.EngineMeasurements(server.Services.GetRequiredService<IMeterFactory>());
         var id = NewCustomerId("role-lost");
@@ -197,6 +224,26 @@ public sealed class RateLimitTests
         finally
         {
             File.Delete(file);
+        }
+    }
+
+    /// <summary>How the server ends a stream that sent <paramref name="touchpoint"/> as it opened.</summary>
+    private static async Task<RpcException> RefusedOpeningAsync<TAck>(AsyncDuplexStreamingCall<StreamTouchpointsRequest, TAck> stream, Touchpoint touchpoint)
+    {
+        using (stream)
+        {
+            try
+            {
+                await stream.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = touchpoint });
+            }
+            catch (Exception ex) when (ex is RpcException or InvalidOperationException)
+            {
+                // The server may have ended the call before the message went.
+            }
+
+            // Only against a hang: a stream let through would wait for a token for 1,000 s.
+            using var hang = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            return await Assert.ThrowsAsync<RpcException>(() => stream.ResponseStream.MoveNext(hang.Token));
         }
     }
 

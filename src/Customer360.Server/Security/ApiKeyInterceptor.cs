@@ -14,9 +14,9 @@ namespace Customer360.Server.Security;
 /// without the role), before the call does anything. A stream is checked as it opens, and again
 /// at its next message after the keys change, so removing a key ends the streams opened with it;
 /// keys configured on a server that ran without them end the streams opened without one.
-/// A key with a rate limit (<see cref="KeyRateLimit"/>) has a unary call or a watch beyond it
-/// refused with RESOURCE_EXHAUSTED and <c>grpc-retry-pushback-ms</c>, and a stream's messages
-/// wait for it.
+/// A key with a rate limit (<see cref="KeyRateLimit"/>) has a unary call, or a watch or a
+/// touchpoint stream as it opens, beyond it refused with RESOURCE_EXHAUSTED and
+/// <c>grpc-retry-pushback-ms</c>, and a stream's messages wait for it.
 /// </summary>
 public sealed partial class ApiKeyInterceptor : Interceptor, IDisposable
 {
@@ -87,6 +87,10 @@ public sealed partial class ApiKeyInterceptor : Interceptor, IDisposable
             await continuation(requestStream, responseStream, context);
             return;
         }
+
+        // Opening takes a token, as a watch's does, besides its messages' own: a till fleet that
+        // reconnects in a loop is refused at its key's rate instead of opening stream after stream.
+        grant.TakeOrRefuse();
 
         // A till may go quiet for hours: the stream ends when its key goes, not at its next message.
         using var revocation = new RevocationFollower(grant, _keys, context);

@@ -5,9 +5,10 @@ namespace Customer360.Server.Security;
 
 /// <summary>
 /// How much one API key may send: a token bucket that refills at the key's rate and holds at
-/// most its burst. A unary call or a watch takes one token as it starts; a stream's message takes
-/// one per touchpoint it carries. A call that finds the bucket empty is refused; a stream's
-/// message waits for its tokens instead, so a stream is slowed to the rate, never broken.
+/// most its burst. A unary call, a watch or a touchpoint stream takes one token as it starts; a
+/// stream's message takes one per touchpoint it carries. A call that finds the bucket empty as
+/// it starts is refused; a stream's message waits for its tokens instead, so an open stream is
+/// slowed to the rate, never broken.
 /// </summary>
 public sealed class KeyRateLimit : IDisposable
 {
