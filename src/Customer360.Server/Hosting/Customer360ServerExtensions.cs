@@ -7,6 +7,7 @@ using Customer360.Storage;
 using Customer360.Server.Grpc;
 using Customer360.Server.Security;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using OpenTelemetry.Metrics;
@@ -59,7 +60,12 @@ public static class Customer360ServerExtensions
             throw new InvalidOperationException(keepAliveProblem);
         }
 
-        var certificate = endpoint.LoadCertificate();
+        if (endpoint.CertificateReloadProblem() is { } reloadProblem)
+        {
+            throw new InvalidOperationException(reloadProblem);
+        }
+
+        var certificate = ServerCertificate.Load(endpoint);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // A watch's connection may carry nothing for hours: pinged, a screen that vanished
@@ -71,12 +77,19 @@ public static class Customer360ServerExtensions
                 listen.Protocols = HttpProtocols.Http2;
                 if (certificate is not null)
                 {
-                    listen.UseHttps(certificate);
+                    // Asked at each handshake, so that a renewed certificate serves new connections.
+                    listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = _ => ValueTask.FromResult(certificate.HandshakeOptions()) });
                 }
             });
         });
 
         builder.Services.Configure<Customer360Options>(config);
+        if (certificate is not null)
+        {
+            builder.Services.AddSingleton(certificate);
+            builder.Services.AddHostedService(sp => new ServerCertificateReloader(
+                certificate, endpoint.CertificateReloadInterval, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ServerCertificate>>()));
+        }
 
         // One of each interceptor for all calls (gRPC would make one per call otherwise), so
         // that what samples their logs sees every call.

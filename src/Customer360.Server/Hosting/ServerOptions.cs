@@ -1,6 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Customer360.Storage;
 
 namespace Customer360.Server.Hosting;
@@ -59,44 +57,16 @@ public sealed class GrpcEndpointOptions
     public string? CertificatePassword { get; set; }
 
     /// <summary>
-    /// The certificate the settings name, or null for none. Fails naming the setting when the
-    /// file cannot be read or holds no private key, or when a key or password is given without
-    /// a certificate.
+    /// How often the certificate's files are read again, so that a renewed certificate serves
+    /// new connections without a restart (<see cref="ServerCertificate"/>). At least 100 ms.
     /// </summary>
-    public X509Certificate2? LoadCertificate()
-    {
-        const string Setting = "Customer360:Grpc:CertificatePath";
-        if (string.IsNullOrWhiteSpace(CertificatePath))
-        {
-            // A key or a password without its certificate is a certificate gone missing (a secret
-            // not mounted, a variable that came out empty), not a choice to go without TLS: the
-            // endpoint would take API keys in the clear.
-            var orphan = !string.IsNullOrWhiteSpace(CertificateKeyPath) ? "Customer360:Grpc:CertificateKeyPath"
-                : !string.IsNullOrEmpty(CertificatePassword) ? "Customer360:Grpc:CertificatePassword"
-                : null;
-            return orphan is null
-                ? null
-                : throw new InvalidOperationException(
-                    $"{orphan} is given without {Setting}: the endpoint would speak HTTP/2 without TLS; give the certificate, or remove {orphan}");
-        }
+    public TimeSpan CertificateReloadInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-        try
-        {
-            var pkcs12 = CertificatePath.EndsWith(".pfx", StringComparison.OrdinalIgnoreCase) || CertificatePath.EndsWith(".p12", StringComparison.OrdinalIgnoreCase);
-            var certificate = pkcs12
-                ? X509CertificateLoader.LoadPkcs12FromFile(CertificatePath, CertificatePassword)
-                : CertificatePassword is { Length: > 0 }
-                    ? X509Certificate2.CreateFromEncryptedPemFile(CertificatePath, CertificatePassword, CertificateKeyPath)
-                    : X509Certificate2.CreateFromPemFile(CertificatePath, CertificateKeyPath);
-            return certificate.HasPrivateKey
-                ? certificate
-                : throw new InvalidOperationException($"{Setting}: '{CertificatePath}' holds no private key (a PEM certificate takes its key in Customer360:Grpc:CertificateKeyPath)");
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
-        {
-            throw new InvalidOperationException($"{Setting}: '{CertificatePath}' could not be read as a certificate with its private key: {ex.Message}", ex);
-        }
-    }
+    /// <summary>Why <see cref="CertificateReloadInterval"/> cannot be used, or null.</summary>
+    public string? CertificateReloadProblem() =>
+        CertificateReloadInterval < TimeSpan.FromMilliseconds(100)
+            ? $"Customer360:Grpc:CertificateReloadInterval must be at least 00:00:00.100, got {CertificateReloadInterval}"
+            : null;
 }
 
 /// <summary>Where grain state is kept ("Customer360:Storage").</summary>
