@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Customer360.Server.Hosting;
@@ -58,14 +57,10 @@ public sealed class CertificateReloadTests
     [Fact]
     public async Task ACertificateMountedAsAKubernetesSecretIsFollowedThroughTheSwappedLink()
     {
-        // As the kubelet lays a secret out: tls.crt -> ..data/tls.crt, ..data -> ..<version>,
-        // a new version written beside the old one and ..data swapped to it by a rename.
         var folder = ScratchCleanup.NewFolder();
         using var a = TestCertificates.SelfSigned();
         using var b = TestCertificates.SelfSigned();
         SwapSecret(folder, "..2026_01_01_v1", a);
-        File.CreateSymbolicLink(Path.Combine(folder, "tls.crt"), Path.Combine("..data", "tls.crt"));
-        File.CreateSymbolicLink(Path.Combine(folder, "tls.key"), Path.Combine("..data", "tls.key"));
         await using var server = await TestServer.StartAsync(settings: new Dictionary<string, string?>
         {
             ["Customer360:Grpc:CertificatePath"] = Path.Combine(folder, "tls.crt"),
@@ -116,27 +111,12 @@ public sealed class CertificateReloadTests
         Assert.Equal("Customer360:Grpc:CertificateReloadInterval must be at least 00:00:00.100, got 00:00:00.0500000", refused.Message);
     }
 
-    /// <summary>Writes the secret's new version and swaps <c>..data</c> to it in one rename, as the kubelet does.</summary>
-    private static void SwapSecret(string folder, string version, X509Certificate2 certificate)
-    {
-        var directory = Directory.CreateDirectory(Path.Combine(folder, version)).FullName;
-        File.WriteAllText(Path.Combine(directory, "tls.crt"), certificate.ExportCertificatePem());
-        File.WriteAllText(Path.Combine(directory, "tls.key"), certificate.GetRSAPrivateKey()!.ExportPkcs8PrivateKeyPem());
-        var link = Path.Combine(folder, "..data_tmp");
-        File.CreateSymbolicLink(link, version);
-        RenameOver(link, Path.Combine(folder, "..data"));
-    }
-
-    /// <summary>
-    /// rename(2) of a link over another, atomic as the kubelet's; through mv, since .NET's
-    /// File.Move and Directory.Move refuse a link to a directory, or one that replaces another.
-    /// </summary>
-    internal static void RenameOver(string link, string replaced)
-    {
-        using var mv = Process.Start("mv", ["-T", link, replaced]);
-        mv.WaitForExit();
-        Assert.Equal(0, mv.ExitCode);
-    }
+    private static void SwapSecret(string folder, string version, X509Certificate2 certificate) =>
+        KubernetesVolume.Publish(folder, version, new Dictionary<string, string>
+        {
+            ["tls.crt"] = certificate.ExportCertificatePem(),
+            ["tls.key"] = certificate.GetRSAPrivateKey()!.ExportPkcs8PrivateKeyPem(),
+        });
 
     /// <summary>A channel to the server that accepts whatever certificate it presents, and notes each one's thumbprint.</summary>
     private static GrpcChannel Channel(int port, List<string> presented) =>

@@ -9,7 +9,8 @@ namespace Customer360.EndToEnd.Tests;
 
 /// <summary>
 /// The server reads the settings file next to it when it is started from a directory that has
-/// none, as a service manager may start it; so the API keys in that file are never skipped.
+/// none, as a service manager may start it; so the API keys in that file are never skipped. It
+/// follows the file as it changes, even mounted from a Kubernetes secret.
 /// </summary>
 public sealed class SettingsFileTests
 {
@@ -42,6 +43,49 @@ public sealed class SettingsFileTests
             ScratchCleanup.RemoveFolder(application);
             ScratchCleanup.RemoveFolder(elsewhere);
         }
+    }
+
+    [Fact]
+    public async Task AKeyRemovedFromASettingsFileMountedAsAKubernetesSecretIsRefused()
+    {
+        // The settings file is a link into a secret's volume, whose new version the kubelet
+        // makes current by swapping a link to a directory: nothing the file watcher would see.
+        const string KeptKey = "mounted-kept-3d9a";
+        const string RemovedKey = "mounted-removed-b217";
+        var mounted = ScratchCleanup.NewFolder();
+        KubernetesVolume.Publish(mounted, "..2026_01_01_v1", new Dictionary<string, string> { ["appsettings.json"] = KeysFile(("kept", KeptKey), ("removed", RemovedKey)) });
+        await using var server = await ServerProcess.StartAsync(
+            new Dictionary<string, string?> { ["Customer360:Storage:DataPath"] = TestServer.NewDataPath() }, workingDirectory: mounted);
+        async Task<StatusCode> LookUpWith(string key)
+        {
+            var answer = await Assert.ThrowsAsync<RpcException>(async () => await new CustomerService.CustomerServiceClient(
+                KeyedServerFixture.Sending(server.Channel, $"Bearer {key}")).GetCustomerAsync(new GetCustomerRequest { CustomerId = NewCustomerId("mounted") }));
+            return answer.StatusCode;
+        }
+
+        var before = await LookUpWith(RemovedKey);
+        KubernetesVolume.Publish(mounted, "..2026_03_01_v2", new Dictionary<string, string> { ["appsettings.json"] = KeysFile(("kept", KeptKey)) });
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (await LookUpWith(RemovedKey) != StatusCode.Unauthenticated && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        // NOT_FOUND: let through to an unknown customer.
+        Assert.Equal(StatusCode.NotFound, before);
+        Assert.Equal(StatusCode.Unauthenticated, await LookUpWith(RemovedKey));
+        Assert.Equal(StatusCode.NotFound, await LookUpWith(KeptKey));
+    }
+
+    private static string KeysFile(params (string Name, string Key)[] keys)
+    {
+        var named = new JsonObject();
+        foreach (var (name, key) in keys)
+        {
+            named[name] = new JsonObject { ["Sha256"] = ApiKeys.DigestOf(key), ["Roles"] = "operator" };
+        }
+
+        return new JsonObject { ["Customer360"] = new JsonObject { ["Auth"] = new JsonObject { ["Keys"] = named } } }.ToJsonString();
     }
 
     [Fact]

@@ -29,6 +29,7 @@ public static class Customer360ServerExtensions
     /// </summary>
     public static WebApplicationBuilder AddCustomer360Server(this WebApplicationBuilder builder)
     {
+        SettingsFilesPolling.Use(builder);
         var config = builder.Configuration.GetSection(Customer360Options.Section);
         var endpoint = config.GetSection("Grpc").Get<GrpcEndpointOptions>() ?? new();
         var storage = config.GetSection("Storage").Get<StorageOptions>() ?? new();
