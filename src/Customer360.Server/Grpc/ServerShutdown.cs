@@ -7,7 +7,8 @@ namespace Customer360.Server.Grpc;
 /// Long-lived calls (watches, till streams) end when the server begins to stop, instead of
 /// holding the shutdown open until its time-out, which would cut the silo's graceful stop
 /// short. Clients get UNAVAILABLE and reconnect, to this server once it is back or to another.
-/// Watches are counted against the server's cap (<see cref="OpenWatches"/>) while they are open.
+/// Watches are counted against the server's cap (<see cref="OpenWatches"/>) while they are open;
+/// touchpoint streams against theirs (<see cref="OpenTouchpointStreams"/>), in CustomerApi.
 /// </summary>
 public sealed class ServerShutdown(IHostApplicationLifetime lifetime, OpenWatches watches)
 {
