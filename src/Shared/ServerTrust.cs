@@ -23,7 +23,7 @@ internal static class ServerTrust
         var roots = ReadRoots(caCertificatePath);
         handler.SslOptions = new SslClientAuthenticationOptions
         {
-            RemoteCertificateValidationCallback = (_, presented, _, errors) => Trusted(presented, errors, roots),
+            RemoteCertificateValidationCallback = (_, presented, sent, errors) => Trusted(presented, sent, errors, roots),
         };
         return handler;
     }
@@ -45,7 +45,8 @@ internal static class ServerTrust
         return roots.Count > 0 ? roots : throw new FormatException($"--ca-cert: '{caCertificatePath}' holds no PEM certificate");
     }
 
-    private static bool Trusted(X509Certificate? presented, SslPolicyErrors errors, X509Certificate2Collection roots)
+    /// <param name="sent">The chain the handshake built, whose extra store holds the issuers the server sent with its certificate.</param>
+    private static bool Trusted(X509Certificate? presented, X509Chain? sent, SslPolicyErrors errors, X509Certificate2Collection roots)
     {
         if (presented is null || (errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0)
         {
@@ -61,6 +62,13 @@ internal static class ServerTrust
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+        // A server certificate signed by an intermediate reaches the root through the
+        // intermediates the server sent, as any TLS client's chain does.
+        if (sent is not null)
+        {
+            chain.ChainPolicy.ExtraStore.AddRange(sent.ChainPolicy.ExtraStore);
+        }
+
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         return chain.Build(certificate);
     }

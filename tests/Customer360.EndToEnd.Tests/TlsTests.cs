@@ -69,6 +69,43 @@ public sealed class TlsTests
         Assert.NotEqual(0, otherCa);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ACertificateAnIntermediateSignedIsSentWithItSoThatAClientTrustingTheRootIsServed(bool pkcs12)
+    {
+        // A private CA's root signed an intermediate, which signed the server's certificate; the
+        // file holds the certificate and the intermediate (certbot's fullchain.pem, a PKCS#12
+        // bundle). c360 is given only the root, as a client is given a CA's root.
+        var folder = ScratchCleanup.NewFolder();
+        var (root, intermediate, certificate) = TestCertificates.PrivateCaChain();
+        using var disposeRoot = root;
+        using var disposeIntermediate = intermediate;
+        using var disposeCertificate = certificate;
+        using var issuer = X509CertificateLoader.LoadCertificate(intermediate.RawData);
+        Dictionary<string, string?> settings;
+        if (pkcs12)
+        {
+            var path = Path.Combine(folder, "server.pfx");
+            File.WriteAllBytes(path, new X509Certificate2Collection { certificate, issuer }.Export(X509ContentType.Pfx, "changeit")!);
+            settings = new() { ["Customer360:Grpc:CertificatePath"] = path, ["Customer360:Grpc:CertificatePassword"] = "changeit" };
+        }
+        else
+        {
+            settings = TestCertificates.WritePem(certificate, folder);
+            File.AppendAllText(settings["Customer360:Grpc:CertificatePath"]!, "\n" + issuer.ExportCertificatePem() + "\n");
+        }
+
+        var rootPem = Path.Combine(folder, "root.crt");
+        File.WriteAllText(rootPem, root.ExportCertificatePem());
+        await using var server = await TestServer.StartAsync(settings: settings);
+
+        var (exitCode, output, error) = await CliProcess.RunAsync("segments", "--server", $"https://127.0.0.1:{server.Address.Port}", "--ca-cert", rootPem);
+
+        Assert.True(exitCode == 0, $"c360 exited with {exitCode}: {error}\n{output}");
+        Assert.Contains("tier:platinum", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ACertificateThatCannotBeReadStopsTheStartNamingTheSetting()
     {

@@ -158,6 +158,7 @@ public sealed partial class ServerCertificate
     private static InUse Open(GrpcEndpointOptions settings, Files files)
     {
         X509Certificate2 certificate;
+        var issuers = new X509Certificate2Collection();
         try
         {
             var path = settings.CertificatePath!;
@@ -165,6 +166,7 @@ public sealed partial class ServerCertificate
             if (pkcs12)
             {
                 certificate = X509CertificateLoader.LoadPkcs12(files.Certificate, settings.CertificatePassword);
+                issuers.AddRange(X509CertificateLoader.LoadPkcs12Collection(files.Certificate, settings.CertificatePassword));
             }
             else
             {
@@ -174,6 +176,7 @@ public sealed partial class ServerCertificate
                 certificate = settings.CertificatePassword is { Length: > 0 } password
                     ? X509Certificate2.CreateFromEncryptedPem(certificatePem, keyPem, password)
                     : X509Certificate2.CreateFromPem(certificatePem, keyPem);
+                issuers.ImportFromPem(certificatePem);
             }
         }
         catch (CryptographicException ex)
@@ -187,8 +190,12 @@ public sealed partial class ServerCertificate
                 $"{Setting}: '{settings.CertificatePath}' holds no private key (a PEM certificate takes its key in Customer360:Grpc:CertificateKeyPath)");
         }
 
-        // offline: false, as Kestrel builds it from a certificate it is given.
-        return new InUse(certificate, SslStreamCertificateContext.Create(certificate, additionalCertificates: null, offline: false), files.Fingerprint);
+        // The other certificates in the file (a "full chain" PEM as certbot or cert-manager
+        // writes it, or a PKCS#12 bundle) are the issuers that clients are sent with it: a
+        // client that knows only the root can build the chain to it. offline: false, as Kestrel
+        // builds it from a certificate it is given.
+        var chain = new X509Certificate2Collection(issuers.Where(c => c.Thumbprint != certificate.Thumbprint).ToArray());
+        return new InUse(certificate, SslStreamCertificateContext.Create(certificate, chain, offline: false), files.Fingerprint);
     }
 
     private static InvalidOperationException Unreadable(GrpcEndpointOptions settings, Exception ex) =>
