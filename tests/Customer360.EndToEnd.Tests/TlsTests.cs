@@ -121,6 +121,23 @@ public sealed class TlsTests
         Assert.StartsWith("Customer360:Grpc:CertificatePath: ", keyless.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void AClientCertificateGivenAsTheServersStopsTheStartNamingTheSetting()
+    {
+        var folder = ScratchCleanup.NewFolder();
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=till-042", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], critical: false));
+        using var clientOnly = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        var settings = TestCertificates.WritePem(clientOnly, folder);
+
+        var refused = Assert.Throws<InvalidOperationException>(() => BuildWith(settings));
+
+        Assert.Equal(
+            $"Customer360:Grpc:CertificatePath: '{settings["Customer360:Grpc:CertificatePath"]}' is not for server authentication (its extended key usage leaves out 1.3.6.1.5.5.7.3.1); give the server's certificate",
+            refused.Message);
+    }
+
     [Theory]
     [InlineData("Customer360:Grpc:CertificateKeyPath", "/etc/customer360/server.key")]
     [InlineData("Customer360:Grpc:CertificatePassword", "changeit")]

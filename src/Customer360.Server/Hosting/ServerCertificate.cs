@@ -20,6 +20,8 @@ public sealed partial class ServerCertificate
 {
     private const string Setting = "Customer360:Grpc:CertificatePath";
 
+    private const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
+
     private readonly GrpcEndpointOptions _settings;
 
     private volatile InUse _inUse;
@@ -188,6 +190,16 @@ public sealed partial class ServerCertificate
         {
             throw new InvalidOperationException(
                 $"{Setting}: '{settings.CertificatePath}' holds no private key (a PEM certificate takes its key in Customer360:Grpc:CertificateKeyPath)");
+        }
+
+        // Clients refuse a certificate whose extended key usage leaves out server
+        // authentication (a client certificate given by mistake). Kestrel checks this for a
+        // certificate it is given, not for one asked for at each handshake, so it is done here.
+        if (certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault() is { } usage
+            && !usage.EnhancedKeyUsages.Cast<Oid>().Any(oid => oid.Value == ServerAuthentication))
+        {
+            throw new InvalidOperationException(
+                $"{Setting}: '{settings.CertificatePath}' is not for server authentication (its extended key usage leaves out {ServerAuthentication}); give the server's certificate");
         }
 
         // The other certificates in the file (a "full chain" PEM as certbot or cert-manager
