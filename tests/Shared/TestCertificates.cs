@@ -10,13 +10,19 @@ internal static class TestCertificates
     public static X509Certificate2 SelfSigned()
     {
         using var key = RSA.Create(2048);
+        return ServerRequest(key).CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+    }
+
+    /// <summary>A request for a server certificate for 127.0.0.1 and localhost, with <paramref name="key"/>.</summary>
+    private static CertificateRequest ServerRequest(RSA key)
+    {
         var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         var names = new SubjectAlternativeNameBuilder();
         names.AddIpAddress(IPAddress.Loopback);
         names.AddDnsName("localhost");
         request.CertificateExtensions.Add(names.Build());
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
-        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        return request;
     }
 
     /// <summary>
@@ -40,13 +46,8 @@ internal static class TestCertificates
         var intermediate = intermediatePublic.CopyWithPrivateKey(intermediateKey);
 
         using var serverKey = RSA.Create(2048);
-        var serverRequest = new CertificateRequest("CN=localhost", serverKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        names.AddDnsName("localhost");
-        serverRequest.CertificateExtensions.Add(names.Build());
+        var serverRequest = ServerRequest(serverKey);
         serverRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
-        serverRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
         using var serverPublic = serverRequest.Create(intermediate, from, from.AddDays(1), [2]);
         return (root, intermediate, serverPublic.CopyWithPrivateKey(serverKey));
     }
