@@ -77,6 +77,44 @@ public sealed class SettingsFileTests
         Assert.Equal(StatusCode.NotFound, await LookUpWith(KeptKey));
     }
 
+    [Fact]
+    public async Task ASettingsFileEditedIntoInvalidJsonIsReportedAndTheKeysInUseStay()
+    {
+        const string KeptKey = "unreadable-kept-51c0";
+        const string RemovedKey = "unreadable-removed-e83b";
+        var folder = ScratchCleanup.NewFolder();
+        var settingsFile = Path.Combine(folder, "appsettings.json");
+        File.WriteAllText(settingsFile, KeysFile(("kept", KeptKey), ("removed", RemovedKey)));
+        await using var server = await ServerProcess.StartAsync(
+            new Dictionary<string, string?> { ["Customer360:Storage:DataPath"] = TestServer.NewDataPath() }, workingDirectory: folder);
+        async Task<StatusCode> LookUpWith(string key)
+        {
+            var answer = await Assert.ThrowsAsync<RpcException>(async () => await new CustomerService.CustomerServiceClient(
+                KeyedServerFixture.Sending(server.Channel, $"Bearer {key}")).GetCustomerAsync(new GetCustomerRequest { CustomerId = NewCustomerId("unreadable") }));
+            return answer.StatusCode;
+        }
+
+        // An edit that removes a key but leaves the file broken: not taken, and said so.
+        File.WriteAllText(settingsFile, KeysFile(("kept", KeptKey))[..^2]);
+        await SyntheticCustomers.WaitForAsync(
+            () => Task.FromResult(server.RecentOutput.Contains("The settings file appsettings.json changed but could not be read", StringComparison.Ordinal)),
+            explain: () => server.RecentOutput);
+        var whileBroken = await LookUpWith(RemovedKey);
+
+        // Mended, the edit is taken.
+        File.WriteAllText(settingsFile, KeysFile(("kept", KeptKey)));
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (await LookUpWith(RemovedKey) != StatusCode.Unauthenticated && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        // NOT_FOUND: let through to an unknown customer.
+        Assert.Equal(StatusCode.NotFound, whileBroken);
+        Assert.Equal(StatusCode.Unauthenticated, await LookUpWith(RemovedKey));
+        Assert.Equal(StatusCode.NotFound, await LookUpWith(KeptKey));
+    }
+
     private static string KeysFile(params (string Name, string Key)[] keys)
     {
         var named = new JsonObject();
