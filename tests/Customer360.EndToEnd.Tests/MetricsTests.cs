@@ -128,7 +128,7 @@ public sealed class MetricsTests
             _listener.Start();
         }
 
-        /// <summary>By the instrument's tag (outcome or code): the sum of the measurements, or with <paramref name="count"/> how many there were.</summary>
+        /// <summary>By the instrument's tag (outcome, code or call): the sum of the measurements, or with <paramref name="count"/> how many there were.</summary>
         public Dictionary<string, long> ByTag(string instrument, bool count) =>
             _seen.Where(m => m.Instrument == instrument)
                 .GroupBy(m => m.Tag!)
@@ -155,7 +155,7 @@ public sealed class MetricsTests
             string? tagged = null;
             foreach (var tag in tags)
             {
-                if (tag.Key is "outcome" or "code")
+                if (tag.Key is "outcome" or "code" or "call")
                 {
                     tagged = tag.Value as string;
                 }

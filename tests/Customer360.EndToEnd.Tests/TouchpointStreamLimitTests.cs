@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Customer360.Api.V1;
 using Customer360.Server.Grpc;
 using Grpc.Core;
@@ -21,6 +22,7 @@ public sealed class TouchpointStreamLimitTests
     public async Task AStreamBeyondTheServersCapIsRefusedAndAFinishedOneMakesRoom()
     {
         await using var server = await StartAsync(maxStreams: 1);
+        using var metrics = new MetricsTests.EngineMeasurements(server.Services.GetRequiredService<IMeterFactory>());
         var open = server.Services.GetRequiredService<OpenTouchpointStreams>();
         var first = NewCustomerId("stream-cap");
         var refusedId = NewCustomerId("stream-cap-refused");
@@ -44,6 +46,7 @@ public sealed class TouchpointStreamLimitTests
         Assert.Equal(Refusal, refused.Status.Detail);
         Assert.Equal(StatusCode.ResourceExhausted, batchesRefused.StatusCode);
         Assert.Equal(Refusal, batchesRefused.Status.Detail);
+        Assert.Equal(new Dictionary<string, long> { ["touchpoint_stream"] = 2 }, metrics.ByTag("customer360.api.capped", count: true));
         Assert.Equal(1, whileOpen);
         Assert.Equal(StatusCode.OK, till.GetStatus().StatusCode);
         Assert.Equal((AckStatus.Accepted, 2L), (nextAck.Status, nextAck.CustomerVersion));

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Customer360.Api.V1;
 using Customer360.Server.Grpc;
 using Grpc.Core;
@@ -17,6 +18,7 @@ public sealed class WatchLimitTests
     public async Task AWatchBeyondTheServersCapIsRefusedAndAClosedOneMakesRoom()
     {
         await using var server = await TestServer.StartAsync(settings: new Dictionary<string, string?> { ["Customer360:Grpc:MaxWatches"] = "1" });
+        using var metrics = new MetricsTests.EngineMeasurements(server.Services.GetRequiredService<IMeterFactory>());
         var id = NewCustomerId("watch-cap");
         await server.Customers.RecordTouchpointAsync(Record(Purchase(id, 10m)));
         var open = server.Services.GetRequiredService<OpenWatches>();
@@ -37,6 +39,8 @@ public sealed class WatchLimitTests
             "this server has as many watches open as Customer360:Grpc:MaxWatches allows (1); retry later, or watch through another server",
             customerRefused.Status.Detail);
         Assert.Equal(StatusCode.ResourceExhausted, segmentRefused.StatusCode);
+        // Counted for the operator, who raises the cap or adds a server when it climbs.
+        Assert.Equal(new Dictionary<string, long> { ["watch"] = 2 }, metrics.ByTag("customer360.api.capped", count: true));
         Assert.Equal(1, whileOpen);
         Assert.True(secondView);
         Assert.Equal(id, second.ResponseStream.Current.CustomerId);

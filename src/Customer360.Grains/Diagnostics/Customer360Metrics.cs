@@ -29,6 +29,7 @@ public sealed class Customer360Metrics
     private readonly Histogram<int> _commitEntries;
     private readonly Counter<long> _refused;
     private readonly Counter<long> _throttled;
+    private readonly Counter<long> _capped;
     private readonly UpDownCounter<long> _streams;
 
     public Customer360Metrics(IMeterFactory meters, ActiveCustomers active)
@@ -46,6 +47,8 @@ public sealed class Customer360Metrics
             "customer360.api.refused", "{call}", "Calls refused for their API key, by code: unauthenticated (no key, an unknown or removed one), permission_denied (a key without the role) or resource_exhausted (beyond the key's rate limit)");
         _throttled = meter.CreateCounter<long>(
             "customer360.api.throttled", "{message}", "Stream messages that waited for their API key's rate limit, by key");
+        _capped = meter.CreateCounter<long>(
+            "customer360.api.capped", "{call}", "Watches and touchpoint streams refused as they opened because the server had as many open as it allows (MaxWatches, MaxTouchpointStreams), by call: watch or touchpoint_stream");
         _streams = meter.CreateUpDownCounter<long>(
             "customer360.api.streams", "{stream}", "Touchpoint streams (StreamTouchpoints, StreamTouchpointBatches) open on this server");
         meter.CreateObservableGauge(
@@ -62,6 +65,9 @@ public sealed class Customer360Metrics
 
     /// <summary>Counts one call refused for its key, with <paramref name="code"/> ("unauthenticated", "permission_denied" or "resource_exhausted").</summary>
     public void Refused(string code) => _refused.Add(1, new KeyValuePair<string, object?>("code", code));
+
+    /// <summary>Counts one watch or touchpoint stream (<paramref name="call"/>: "watch" or "touchpoint_stream") refused for the server's cap on them.</summary>
+    public void Capped(string call) => _capped.Add(1, new KeyValuePair<string, object?>("call", call));
 
     /// <summary>Counts one stream message that waited for the rate limit of the key named <paramref name="key"/>.</summary>
     public void Throttled(string key) => _throttled.Add(1, new KeyValuePair<string, object?>("key", key));

@@ -1,3 +1,4 @@
+using Customer360.Grains.Diagnostics;
 using Grpc.Core;
 
 namespace Customer360.Server.Grpc;
@@ -8,7 +9,7 @@ namespace Customer360.Server.Grpc;
 /// machinery for as long as it lasts; the cap keeps a client that opens them in a loop from
 /// taking what every other client needs.
 /// </summary>
-public abstract class OpenCalls(int max)
+public abstract class OpenCalls(int max, Customer360Metrics metrics)
 {
     private int _open;
 
@@ -19,12 +20,16 @@ public abstract class OpenCalls(int max)
     /// <summary>The refusal's detail, naming the setting and its limit.</summary>
     protected abstract string Refusal { get; }
 
+    /// <summary>The kind of call, as <c>customer360.api.capped</c> counts its refusals.</summary>
+    protected abstract string Call { get; }
+
     /// <summary>Counts one more call until the returned handle is disposed, or refuses it when <see cref="Max"/> are open.</summary>
     public IDisposable Enter()
     {
         if (Interlocked.Increment(ref _open) > Max)
         {
             Interlocked.Decrement(ref _open);
+            metrics.Capped(Call);
             throw new RpcException(new Status(StatusCode.ResourceExhausted, Refusal));
         }
 

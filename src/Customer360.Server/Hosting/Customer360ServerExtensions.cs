@@ -120,8 +120,8 @@ public static class Customer360ServerExtensions
         builder.Services.AddGrpcHealthChecks().AddCheck<SiloHealthCheck>("silo");
         builder.Services.AddSingleton<ApiValidation>();
         builder.Services.AddSingleton(messageSize);
-        builder.Services.AddSingleton(new OpenWatches(endpoint.MaxWatches));
-        builder.Services.AddSingleton(new OpenTouchpointStreams(endpoint.MaxTouchpointStreams));
+        builder.Services.AddSingleton(sp => new OpenWatches(endpoint.MaxWatches, sp.GetRequiredService<Customer360Metrics>()));
+        builder.Services.AddSingleton(sp => new OpenTouchpointStreams(endpoint.MaxTouchpointStreams, sp.GetRequiredService<Customer360Metrics>()));
         builder.Services.AddSingleton<ServerShutdown>();
 
         builder.UseOrleans(siloBuilder =>
