@@ -56,20 +56,11 @@ public sealed class SettingsFileTests
         KubernetesVolume.Publish(mounted, "..2026_01_01_v1", new Dictionary<string, string> { ["appsettings.json"] = KeysFile(("kept", KeptKey), ("removed", RemovedKey)) });
         await using var server = await ServerProcess.StartAsync(
             new Dictionary<string, string?> { ["Customer360:Storage:DataPath"] = TestServer.NewDataPath() }, workingDirectory: mounted);
-        async Task<StatusCode> LookUpWith(string key)
-        {
-            var answer = await Assert.ThrowsAsync<RpcException>(async () => await new CustomerService.CustomerServiceClient(
-                KeyedServerFixture.Sending(server.Channel, $"Bearer {key}")).GetCustomerAsync(new GetCustomerRequest { CustomerId = NewCustomerId("mounted") }));
-            return answer.StatusCode;
-        }
+        Task<StatusCode> LookUpWith(string key) => LookUpAsync(server, key);
 
         var before = await LookUpWith(RemovedKey);
         KubernetesVolume.Publish(mounted, "..2026_03_01_v2", new Dictionary<string, string> { ["appsettings.json"] = KeysFile(("kept", KeptKey)) });
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (await LookUpWith(RemovedKey) != StatusCode.Unauthenticated && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(200);
-        }
+        await UntilRefusedAsync(server, RemovedKey);
 
         // NOT_FOUND: let through to an unknown customer.
         Assert.Equal(StatusCode.NotFound, before);
@@ -87,12 +78,7 @@ public sealed class SettingsFileTests
         File.WriteAllText(settingsFile, KeysFile(("kept", KeptKey), ("removed", RemovedKey)));
         await using var server = await ServerProcess.StartAsync(
             new Dictionary<string, string?> { ["Customer360:Storage:DataPath"] = TestServer.NewDataPath() }, workingDirectory: folder);
-        async Task<StatusCode> LookUpWith(string key)
-        {
-            var answer = await Assert.ThrowsAsync<RpcException>(async () => await new CustomerService.CustomerServiceClient(
-                KeyedServerFixture.Sending(server.Channel, $"Bearer {key}")).GetCustomerAsync(new GetCustomerRequest { CustomerId = NewCustomerId("unreadable") }));
-            return answer.StatusCode;
-        }
+        Task<StatusCode> LookUpWith(string key) => LookUpAsync(server, key);
 
         // An edit that removes a key but leaves the file broken: not taken, and said so.
         File.WriteAllText(settingsFile, KeysFile(("kept", KeptKey))[..^2]);
@@ -103,16 +89,30 @@ public sealed class SettingsFileTests
 
         // Mended, the edit is taken.
         File.WriteAllText(settingsFile, KeysFile(("kept", KeptKey)));
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (await LookUpWith(RemovedKey) != StatusCode.Unauthenticated && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(200);
-        }
+        await UntilRefusedAsync(server, RemovedKey);
 
         // NOT_FOUND: let through to an unknown customer.
         Assert.Equal(StatusCode.NotFound, whileBroken);
         Assert.Equal(StatusCode.Unauthenticated, await LookUpWith(RemovedKey));
         Assert.Equal(StatusCode.NotFound, await LookUpWith(KeptKey));
+    }
+
+    /// <summary>A look-up of an unknown customer with <paramref name="key"/>: NOT_FOUND when the key is let through.</summary>
+    private static async Task<StatusCode> LookUpAsync(ServerProcess server, string key)
+    {
+        var answer = await Assert.ThrowsAsync<RpcException>(async () => await new CustomerService.CustomerServiceClient(
+            KeyedServerFixture.Sending(server.Channel, $"Bearer {key}")).GetCustomerAsync(new GetCustomerRequest { CustomerId = NewCustomerId("settings-file") }));
+        return answer.StatusCode;
+    }
+
+    /// <summary>Waits, for 20 s at most, until <paramref name="key"/> is refused; the test asserts it afterwards.</summary>
+    private static async Task UntilRefusedAsync(ServerProcess server, string key)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (await LookUpAsync(server, key) != StatusCode.Unauthenticated && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
     }
 
     private static string KeysFile(params (string Name, string Key)[] keys)
