@@ -362,8 +362,8 @@ CREATE TABLE IF NOT EXISTS customer360_customer
     UNIQUE (service_id, customer_id)
 );
 
--- Erasure (a right-to-be-forgotten request): the customer's log entries and snapshot are deleted
--- and its row stays as a suppression record, so that a till's late retry or a re-import of an
+-- Erasure (a right-to-be-forgotten request): the customer's snapshot is deleted, its log entries
+-- are blanked (see the log's kind below), and its row stays as a suppression record, so that a till's late retry or a re-import of an
 -- old file cannot bring the erased history back, and so that the key never changes (silos cache
 -- keys). erased_ticks is when it was erased (100 ns ticks since 0001-01-01 UTC, as the log's
 -- times); a touchpoint whose event time is at or before it is refused. erased_version is the
@@ -394,7 +394,12 @@ $upgrade$;
 -- position orders all entries in commit order within a silo; start-up recovery finds the
 -- customers changed after a checkpoint by it.
 --   customer_key:   the customer's key in customer360_customer (and so its service)
---   kind:           1 touchpoint, 2 profile change
+--   kind:           1 touchpoint, 2 profile change, 0 erased: an erasure blanks its
+--                   customer's entries (every column but customer_key, sequence and position
+--                   emptied) and adds one at its own version, so that a writer that had not
+--                   heard of it (a second activation, for a moment while a cluster
+--                   reconfigures) finds the sequence taken instead of writing into the
+--                   erased history
 --   event_id:       the sender's idempotency key (touchpoints only; NULL for profile changes)
 --   occurred_ticks: event time in 100 ns ticks since 0001-01-01 UTC (touchpoints only)
 --   recorded_ticks: when the engine accepted the entry; replay applies it as of this time

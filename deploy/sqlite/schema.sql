@@ -151,8 +151,8 @@ RETURNING Version + 1 AS NewGrainStateVersion;
 -- fewer index pages. A customer's row is written in the same transaction as its first log
 -- entry and its key never changes.
 --   erased_ticks:   when the customer was erased (a right-to-be-forgotten request), in 100 ns
---                   ticks since 0001-01-01 UTC; NULL if never. Its log entries and snapshot are
---                   deleted and the row stays as a suppression record: a touchpoint whose event
+--                   ticks since 0001-01-01 UTC; NULL if never. Its snapshot is deleted, its log
+--                   entries blanked (see the log's kind), and the row stays as a suppression record: a touchpoint whose event
 --                   time is at or before it is refused.
 --   erased_version: the version the erasure took, one above every version the customer had; a
 --                   new history of the id is numbered on from there.
@@ -172,7 +172,12 @@ CREATE TABLE IF NOT EXISTS customer360_customer
 -- position (the rowid) orders all entries in commit order; start-up recovery finds the
 -- customers changed after a checkpoint by it.
 --   customer_key:   the customer's key in customer360_customer (and so its service)
---   kind:           1 touchpoint, 2 profile change
+--   kind:           1 touchpoint, 2 profile change, 0 erased: an erasure blanks its
+--                   customer's entries (every column but customer_key, sequence and position
+--                   emptied) and adds one at its own version, so that a writer that had not
+--                   heard of it (a second activation, for a moment while a cluster
+--                   reconfigures) finds the sequence taken instead of writing into the
+--                   erased history
 --   event_id:       the sender's idempotency key (touchpoints only; NULL for profile changes)
 --   occurred_ticks: event time in 100 ns ticks since 0001-01-01 UTC (touchpoints only)
 --   recorded_ticks: when the engine accepted the entry; replay applies it as of this time

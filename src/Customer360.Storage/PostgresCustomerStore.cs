@@ -70,7 +70,7 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
     public async Task<IReadOnlyList<CustomerLogEntry>> ReadEntriesAsync(string customerId, long afterSequence)
     {
         await using var command = _source.CreateCommand(
-            $"SELECT sequence, kind, recorded_ticks, fingerprint, payload FROM customer360_log WHERE customer_key = {CustomerKey("$3", "$1")} AND sequence > $2 ORDER BY sequence");
+            $"SELECT sequence, kind, recorded_ticks, fingerprint, payload FROM customer360_log WHERE customer_key = {CustomerKey("$3", "$1")} AND sequence > $2 AND kind <> {ErasedKind} ORDER BY sequence");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = customerId });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = afterSequence });
         command.Parameters.Add(Service());
@@ -99,7 +99,7 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
             UNION ALL
             SELECT 1, sequence, kind, recorded_ticks, fingerprint, NULL::bytea, payload, {NoSummary} FROM customer360_log
             WHERE customer_key = (SELECT customer_key FROM customer)
-              AND sequence > COALESCE((SELECT version FROM snapshot), 0)
+              AND sequence > COALESCE((SELECT version FROM snapshot), 0) AND kind <> {ErasedKind}
             UNION ALL
             SELECT 2, customer_key, 0::smallint, erased_ticks, erased_version, NULL::bytea, NULL::text, {NoSummary} FROM customer
             ORDER BY 1, 2
@@ -346,6 +346,26 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
         // Everything queued on this silo before the erasure commits first, so that what it holds
         // of the customer is erased with the rest rather than written after it.
         await _committer.QueuedAsync();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await EraseOnceAsync(customerId, erasedAt);
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.TableName == "customer360_log" && attempt < MaxErasureAttempts)
+            {
+                // Another silo's stale activation committed the very entry the erasure meant to
+                // mark as its own, after the erasure had counted the log. Counted again, that
+                // entry is erased too.
+            }
+        }
+    }
+
+    /// <summary>How often an erasure is tried when a stale writer takes its version first; each race needs a writer that had not heard of the erasure.</summary>
+    private const int MaxErasureAttempts = 3;
+
+    private async Task<CustomerErasure?> EraseOnceAsync(string customerId, DateTimeOffset erasedAt)
+    {
         await using var connection = await _source.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
 
@@ -368,23 +388,32 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
             tombstone = TombstoneColumns.Read(row, 1);
         }
 
-        // Both deletions in one statement; each reports how many rows it took and the highest
-        // sequence or version among them.
+        // The log entries are blanked rather than deleted: each keeps its customer key and
+        // sequence and nothing else. A second activation of the customer that had not heard of
+        // the erasure (possible for a moment while a cluster reconfigures) would otherwise write
+        // its next entry into the gap, and have a touchpoint acknowledged that replay skips as
+        // part of the erased history. Blanked, the sequence is taken, and that activation learns
+        // it is stale as it would from any other writer. Deleting the snapshot is enough: it is
+        // never written at or below the erasure's version again. Each part reports how many
+        // rows it took and the highest sequence or version among them; the log's highest counts
+        // the rows blanked before, including an earlier erasure's own.
         long entries, lastSequence, snapshots, snapshotVersion;
-        await using (var delete = new NpgsqlCommand(
-            """
-            WITH entries AS (DELETE FROM customer360_log WHERE customer_key = $1 RETURNING sequence),
+        await using (var blank = new NpgsqlCommand(
+            $"""
+            WITH entries AS (UPDATE customer360_log
+                             SET {TombstoneColumns.BlankEntry}
+                             WHERE customer_key = $1 AND kind <> {ErasedKind} RETURNING sequence),
                  snapshots AS (DELETE FROM customer360_snapshot WHERE service_id = $2 AND customer_id = $3 RETURNING version)
-            SELECT (SELECT count(*) FROM entries), (SELECT COALESCE(MAX(sequence), 0) FROM entries),
+            SELECT (SELECT count(*) FROM entries), (SELECT COALESCE(MAX(sequence), 0) FROM customer360_log WHERE customer_key = $1),
                    (SELECT count(*) FROM snapshots), (SELECT COALESCE(MAX(version), 0) FROM snapshots)
             """,
             connection,
             transaction))
         {
-            delete.Parameters.Add(new NpgsqlParameter<long> { TypedValue = key });
-            delete.Parameters.Add(Service());
-            delete.Parameters.Add(new NpgsqlParameter<string> { TypedValue = customerId });
-            await using var row = await delete.ExecuteReaderAsync();
+            blank.Parameters.Add(new NpgsqlParameter<long> { TypedValue = key });
+            blank.Parameters.Add(Service());
+            blank.Parameters.Add(new NpgsqlParameter<string> { TypedValue = customerId });
+            await using var row = await blank.ExecuteReaderAsync();
             await row.ReadAsync();
             (entries, lastSequence, snapshots, snapshotVersion) = (row.GetInt64(0), row.GetInt64(1), row.GetInt64(2), row.GetInt64(3));
         }
@@ -395,7 +424,18 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
             return new CustomerErasure(tombstone, 0, AlreadyErased: true);
         }
 
+        // The erasure's own version is taken in the log as well, blank: a stale writer one entry
+        // behind would otherwise write there. If such a writer's entry commits first, this
+        // insert fails, and the erasure starts again and counts it.
         var erased = CustomerTombstone.After(erasedAt, lastSequence, snapshotVersion, tombstone);
+        await using (var take = new NpgsqlCommand(
+            $"INSERT INTO customer360_log (customer_key, sequence, kind, recorded_ticks, fingerprint, payload) VALUES ($1, $2, {ErasedKind}, 0, 0, '')", connection, transaction))
+        {
+            take.Parameters.Add(new NpgsqlParameter<long> { TypedValue = key });
+            take.Parameters.Add(new NpgsqlParameter<long> { TypedValue = erased.Version });
+            await take.ExecuteNonQueryAsync();
+        }
+
         await using (var mark = new NpgsqlCommand(
             "UPDATE customer360_customer SET erased_ticks = $2, erased_version = $3 WHERE customer_key = $1", connection, transaction))
         {
@@ -477,7 +517,9 @@ public sealed class PostgresCustomerStore : ICustomerStore, IAsyncDisposable
     /// Whether the customer row <c>c</c> has a log: every customer but one erased and not back
     /// since. The log is probed for erased customers only.
     /// </summary>
-    private const string HasLog = "(c.erased_ticks IS NULL OR EXISTS (SELECT 1 FROM customer360_log AS l WHERE l.customer_key = c.customer_key))";
+    private const string HasLog = "(c.erased_ticks IS NULL OR EXISTS (SELECT 1 FROM customer360_log AS l WHERE l.customer_key = c.customer_key AND l.sequence > c.erased_version))";
+
+    private const int ErasedKind = TombstoneColumns.ErasedEntryKind;
 
     /// <summary>A scalar subquery for the key of the customer whose service and id are the given parameters.</summary>
     private static string CustomerKey(string serviceParameter, string customerParameter) =>

@@ -95,7 +95,7 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
     public Task<IReadOnlyList<CustomerLogEntry>> ReadEntriesAsync(string customerId, long afterSequence) => OnConnectionAsync<IReadOnlyList<CustomerLogEntry>>(connection =>
     {
         using var command = Command(connection,
-            $"SELECT sequence, kind, recorded_ticks, fingerprint, payload FROM customer360_log WHERE customer_key = {KeyOfCustomer} AND sequence > @s ORDER BY sequence",
+            $"SELECT sequence, kind, recorded_ticks, fingerprint, payload FROM customer360_log WHERE customer_key = {KeyOfCustomer} AND sequence > @s AND kind <> {TombstoneColumns.ErasedEntryKind} ORDER BY sequence",
             ("@svc", _serviceId), ("@c", customerId), ("@s", afterSequence));
         using var row = command.ExecuteReader();
         var entries = new List<CustomerLogEntry>();
@@ -341,8 +341,29 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
                 tombstone = TombstoneColumns.Read(row, 1);
             }
 
-            var (entries, lastSequence) = CountAndDelete(
-                connection, transaction, "customer360_log", "sequence", "customer_key = @key", ("@key", key));
+            // The log entries are blanked rather than deleted, as on PostgreSQL (see
+            // TombstoneColumns.ErasedEntryKind): each keeps its customer key and sequence, so a
+            // writer that had not heard of the erasure finds its next sequence taken. The highest
+            // sequence counts the rows blanked before, including an earlier erasure's own.
+            long entries, lastSequence;
+            using (var measure = Command(connection,
+                $"SELECT count(*) FILTER (WHERE kind <> {TombstoneColumns.ErasedEntryKind}), IFNULL(MAX(sequence), 0) FROM customer360_log WHERE customer_key = @key",
+                ("@key", key)))
+            {
+                measure.Transaction = transaction;
+                using var row = measure.ExecuteReader();
+                row.Read();
+                (entries, lastSequence) = (row.GetInt64(0), row.GetInt64(1));
+            }
+
+            using (var blank = Command(connection,
+                $"UPDATE customer360_log SET {TombstoneColumns.BlankEntry} WHERE customer_key = @key AND kind <> {TombstoneColumns.ErasedEntryKind}",
+                ("@key", key)))
+            {
+                blank.Transaction = transaction;
+                blank.ExecuteNonQuery();
+            }
+
             var (snapshots, snapshotVersion) = CountAndDelete(
                 connection, transaction, "customer360_snapshot", "version", "service_id = @svc AND customer_id = @c", ("@svc", _serviceId), ("@c", customerId));
             if (entries == 0 && snapshots == 0 && tombstone is not null)
@@ -351,7 +372,16 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
                 return new CustomerErasure(tombstone, 0, AlreadyErased: true);
             }
 
+            // The erasure's own version is taken in the log too, blank.
             var erased = CustomerTombstone.After(erasedAt, lastSequence, snapshotVersion, tombstone);
+            using (var take = Command(connection,
+                $"INSERT INTO customer360_log (customer_key, sequence, kind, recorded_ticks, fingerprint, payload) VALUES (@key, @v, {TombstoneColumns.ErasedEntryKind}, 0, 0, '')",
+                ("@key", key), ("@v", erased.Version)))
+            {
+                take.Transaction = transaction;
+                take.ExecuteNonQuery();
+            }
+
             using (var mark = Command(connection,
                 "UPDATE customer360_customer SET erased_ticks = @t, erased_version = @v WHERE customer_key = @key",
                 ("@t", erased.ErasedAt.UtcTicks), ("@v", erased.Version), ("@key", key)))
@@ -521,7 +551,7 @@ public sealed class SqliteCustomerStore : ICustomerStore, IAsyncDisposable
     /// Whether the customer row <c>c</c> has a log: every customer but one erased and not back
     /// since. The log is probed for erased customers only.
     /// </summary>
-    private const string HasLog = "(c.erased_ticks IS NULL OR EXISTS (SELECT 1 FROM customer360_log AS l WHERE l.customer_key = c.customer_key))";
+    private const string HasLog = "(c.erased_ticks IS NULL OR EXISTS (SELECT 1 FROM customer360_log AS l WHERE l.customer_key = c.customer_key AND l.sequence > c.erased_version))";
 
     /// <summary>
     /// A scalar subquery for the key of the customer whose id is <c>@c</c> in service <c>@svc</c>

@@ -39,16 +39,19 @@ public sealed class MemoryCustomerStore : ICustomerStore
     {
         lock (_gate)
         {
-            var entries = _byCustomer.TryGetValue(entry.CustomerId, out var list) ? list : _byCustomer[entry.CustomerId] = [];
+            // A sequence at or below an erasure's version belongs to the erased history: only a
+            // writer that had not heard of the erasure sends one, and it is refused as the
+            // databases refuse it (their erased entries keep their sequences, blank).
             if (_sequences.Contains((entry.CustomerId, entry.Sequence))
-                || (entry.Touchpoint is { } t && _byEvent.ContainsKey((entry.CustomerId, t.EventId))))
+                || (entry.Touchpoint is { } t && _byEvent.ContainsKey((entry.CustomerId, t.EventId)))
+                || (_tombstones.TryGetValue(entry.CustomerId, out var erased) && entry.Sequence <= erased.Version))
             {
                 return Task.FromResult(false);
             }
 
             _sequences.Add((entry.CustomerId, entry.Sequence));
             _log.Add(entry);
-            entries.Add(entry);
+            (_byCustomer.TryGetValue(entry.CustomerId, out var entries) ? entries : _byCustomer[entry.CustomerId] = []).Add(entry);
             if (entry.Touchpoint is { } touchpoint)
             {
                 _byEvent[(entry.CustomerId, touchpoint.EventId)] = entry;

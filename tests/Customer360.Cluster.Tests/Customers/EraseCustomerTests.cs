@@ -50,6 +50,36 @@ public sealed class EraseCustomerTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task AnActivationThatHadNotHeardOfAnErasureReloadsInsteadOfAcknowledgingIntoTheErasedHistory()
+    {
+        var id = TestIds.NewCustomerId("erase-elsewhere");
+        var customer = fixture.Customer(id);
+        var past = DateTimeOffset.UtcNow.AddHours(-1);
+        await customer.RecordTouchpointAsync(Purchase(id, "p1", past, 10m, Channel.PointOfSale));
+        await customer.RecordTouchpointAsync(Purchase(id, "p2", past.AddMinutes(1), 20m, Channel.PointOfSale));
+
+        // Erased through another activation of the customer (possible for a moment while a
+        // cluster reconfigures), behind this one's back: it still holds versions 1 and 2.
+        var log = MemoryCustomerStore.ForService(fixture.Cluster.Options.ServiceId);
+        var erasure = Assert.IsType<CustomerErasure>(await log.EraseCustomerAsync(id, DateTimeOffset.UtcNow));
+        Assert.Equal(3, erasure.Tombstone.Version);
+
+        // A sale after the erasure reaches the activation left behind. It may not be acknowledged
+        // as version 3 of the erased history, which the next activation would skip: it is
+        // refused for a retry, and nothing is stored.
+        var sale = Purchase(id, "after", erasure.Tombstone.ErasedAt.AddSeconds(1), 30m, Channel.Web);
+        await Assert.ThrowsAsync<CustomerStoreUnavailableException>(() => customer.RecordTouchpointAsync(sale));
+        Assert.Null(await log.FindEventAsync(id, "after"));
+
+        // The retry reaches the customer rebuilt from the store: a new history above the erasure.
+        var retried = await customer.RecordTouchpointAsync(sale);
+        Assert.Equal((TouchpointStatus.Accepted, 4L), (retried.Status, retried.CustomerVersion));
+        var view = Assert.IsType<CustomerView>(await customer.GetViewAsync());
+        Assert.Equal((1, 30m), (view.Aggregates.TouchpointCount, view.Aggregates.NetSpend));
+        Assert.Equal([4L], (await log.ReadEntriesAsync(id, 0)).Select(e => e.Sequence));
+    }
+
+    [Fact]
     public async Task AJoinOfTheErasedHistoryArrivingLateCannotBringTheCustomerBack()
     {
         var id = TestIds.NewCustomerId("erase-late-join");

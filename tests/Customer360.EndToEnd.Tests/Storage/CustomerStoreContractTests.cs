@@ -622,6 +622,54 @@ public sealed class CustomerStoreContractTests
     [InlineData(TestStores.Sqlite)]
     [InlineData(TestStores.Postgres)]
     [InlineData(Memory)]
+    public async Task AWriterThatHadNotHeardOfAnErasureCannotWriteIntoTheErasedHistory(string kind)
+    {
+        var (store, lifetime) = await OpenAsync(kind, options: OneCommitAtATime);
+        await using (lifetime)
+        {
+            var erasedAt = At.AddDays(40);
+            for (var sequence = 1; sequence <= 3; sequence++)
+            {
+                Assert.True(await store.AppendAsync(CustomerLogEntry.For(Visit("c1", $"e{sequence}", At), sequence, At)));
+            }
+
+            Assert.Equal(4, (await store.EraseCustomerAsync("c1", erasedAt))!.Tombstone.Version);
+
+            // Writers left at versions 1, 2 and 3 (a second activation of the customer on another
+            // server, for a moment while a cluster reconfigures), each with a touchpoint dated
+            // after the erasure: every sequence up to the erasure's own is taken. Each writer is
+            // told so, and stores nothing.
+            for (var sequence = 2; sequence <= 4; sequence++)
+            {
+                var late = Visit("c1", $"late{sequence}", erasedAt.AddHours(1));
+                Assert.False(await store.AppendAsync(CustomerLogEntry.For(late, sequence, erasedAt.AddHours(1))));
+                Assert.Null(await store.FindEventAsync("c1", $"late{sequence}"));
+            }
+
+            Assert.False(await store.AppendAsync(CustomerLogEntry.For("c1", new ProfilePatch { GivenName = "Ada" }, 4, erasedAt.AddHours(1))));
+            var stored = await store.ReadCustomerAsync("c1");
+            Assert.Empty(stored.Entries);
+            Assert.Empty(await store.ReadTouchpointsAsync("c1", null, null, 10));
+            Assert.DoesNotContain("c1", await store.ReadCustomerIdsAsync(null, 100));
+
+            // A writer that knows of the erasure goes on above it, as before.
+            Assert.True(await store.AppendAsync(CustomerLogEntry.For(Visit("c1", "back", erasedAt.AddHours(2)), 5, erasedAt.AddHours(2))));
+            Assert.Equal([5L], (await store.ReadCustomerAsync("c1")).Entries.Select(e => e.Sequence));
+            Assert.Equal(["back"], (await store.ReadTouchpointsAsync("c1", null, null, 10)).Select(t => t.EventId));
+
+            // Erased again, the new history's one entry is what is removed, and the erasure
+            // takes the version above it; the blank entries of the first erasure stay blank.
+            var again = await store.EraseCustomerAsync("c1", erasedAt.AddDays(1));
+            Assert.Equal(new CustomerErasure(new CustomerTombstone(erasedAt.AddDays(1), 6), 1, AlreadyErased: false), again);
+            Assert.False(await store.AppendAsync(CustomerLogEntry.For(Visit("c1", "late6", erasedAt.AddDays(2)), 6, erasedAt.AddDays(2))));
+            Assert.True(await store.AppendAsync(CustomerLogEntry.For(Visit("c1", "late7", erasedAt.AddDays(2)), 7, erasedAt.AddDays(2))));
+        }
+    }
+
+    [Theory]
+    [InlineData(TestStores.Sqlite)]
+    [InlineData(TestStores.Postgres)]
+    [InlineData(Memory)]
     public async Task AnErasureTakesEveryAppendQueuedBeforeIt(string kind)
     {
         var (store, lifetime) = await OpenAsync(kind);
@@ -649,7 +697,7 @@ public sealed class CustomerStoreContractTests
     [Theory]
     [InlineData(TestStores.Sqlite)]
     [InlineData(TestStores.Postgres)]
-    public async Task NoRowOfAnErasedCustomerIsLeftInTheDatabase(string kind)
+    public async Task NothingOfAnErasedCustomerIsLeftInTheDatabaseButItsEntriesNumbers(string kind)
     {
         var service = "erase_" + Guid.NewGuid().ToString("N");
         var (store, lifetime) = await OpenAsync(kind, service, OneCommitAtATime);
@@ -662,22 +710,27 @@ public sealed class CustomerStoreContractTests
 
             store.SaveSnapshot(new CustomerSnapshot("c1", 3, [3]));
             await CommitQueuedSnapshotsAsync(store);
-            Assert.Equal((3L, 1L), await RawCountsAsync(kind, store, service, "c1"));
+            Assert.Equal((3L, 0L, 1L), await RawCountsAsync(kind, store, service, "c1"));
 
             await store.EraseCustomerAsync("c1", At.AddDays(1));
 
-            Assert.Equal((0L, 0L), await RawCountsAsync(kind, store, service, "c1"));
+            // Three blank entries, and the erasure's own at version 4; no snapshot.
+            Assert.Equal((0L, 4L, 0L), await RawCountsAsync(kind, store, service, "c1"));
         }
     }
 
     /// <summary>
-    /// The customer's log rows, counted by its key straight from the database, and its snapshot
-    /// rows; fails if the customer's key row is gone.
+    /// The customer's log rows, counted by its key straight from the database: those holding
+    /// anything beyond the key and the entry's sequence (and commit position), and those blank;
+    /// and its snapshot rows. Fails if the customer's key row is gone.
     /// </summary>
-    private static async Task<(long LogRows, long SnapshotRows)> RawCountsAsync(string kind, ICustomerStore store, string service, string customerId)
+    private static async Task<(long LogRowsWithContent, long BlankLogRows, long SnapshotRows)> RawCountsAsync(string kind, ICustomerStore store, string service, string customerId)
     {
         const string Key = "SELECT customer_key FROM customer360_customer WHERE service_id = @svc AND customer_id = @c";
-        const string Log = "SELECT count(*) FROM customer360_log WHERE customer_key = @key";
+        const string Blank =
+            "kind = 0 AND event_id IS NULL AND occurred_ticks IS NULL AND recorded_ticks = 0 AND fingerprint = 0 AND payload = '' AND touchpoint_kind IS NULL AND amount IS NULL";
+        const string Log = $"SELECT count(*) FROM customer360_log WHERE customer_key = @key AND NOT ({Blank})";
+        const string BlankLog = $"SELECT count(*) FROM customer360_log WHERE customer_key = @key AND {Blank}";
         const string Snapshots = "SELECT count(*) FROM customer360_snapshot WHERE service_id = @svc AND customer_id = @c";
         if (kind == TestStores.Sqlite)
         {
@@ -694,7 +747,7 @@ public sealed class CustomerStoreContractTests
             }
 
             var sqliteKey = Scalar(Key);
-            return (Scalar(Log, sqliteKey), Scalar(Snapshots));
+            return (Scalar(Log, sqliteKey), Scalar(BlankLog, sqliteKey), Scalar(Snapshots));
         }
 
         var settings = await TestStores.SettingsAsync(TestStores.Postgres, service);
@@ -710,6 +763,6 @@ public sealed class CustomerStoreContractTests
         }
 
         var postgresKey = await ScalarAsync(Key);
-        return (await ScalarAsync(Log, postgresKey), await ScalarAsync(Snapshots));
+        return (await ScalarAsync(Log, postgresKey), await ScalarAsync(BlankLog, postgresKey), await ScalarAsync(Snapshots));
     }
 }
