@@ -26,15 +26,20 @@ public interface ICustomerGrain : IGrainWithStringKey
     [Alias("UpsertProfile")]
     Task<UpsertProfileResult> UpsertProfileAsync([Immutable] ProfilePatch patch);
 
-    /// <summary>The 360 view, or null for a customer never written.</summary>
-    [Alias("GetView")]
+    /// <summary>
+    /// The 360 view, or null for a customer never written. Answered between the customer's other
+    /// calls rather than after them: a read never waits for a change still awaiting its commit,
+    /// and shows every change acknowledged before it was made, since a change is applied only
+    /// once committed.
+    /// </summary>
+    [Alias("GetView"), AlwaysInterleave]
     Task<CustomerView?> GetViewAsync();
 
     /// <summary>
     /// The 360 view with at most <paramref name="recentTouchpoints"/> of the kept recent
     /// touchpoints, newest first (0 for none), or null for a customer never written.
     /// </summary>
-    [Alias("GetViewWithRecent")]
+    [Alias("GetViewWithRecent"), AlwaysInterleave]
     Task<CustomerView?> GetViewAsync(int recentTouchpoints);
 
     /// <summary>One page of touchpoints, newest first by event time; null for a customer never written.</summary>

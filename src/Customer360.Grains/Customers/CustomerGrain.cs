@@ -66,9 +66,14 @@ public sealed partial class CustomerGrain(
     // Failing the activation itself would do the same, but the runtime logs each failed
     // activation as two errors with their stacks, and forwards the calls waiting for it, with a
     // warning for each: during a database outage, for every customer called.
-    // Only calls that do not interleave read again (WaitForChangeAsync does interleave), so two
-    // reads never overlap; and once read, an activation never becomes unreadable again.
+    // Calls that find it set read again through _readingAgain, so that two reads never overlap,
+    // even with views, which interleave with the other calls; WaitForChangeAsync never reads
+    // again itself. Once read, an activation never becomes unreadable again.
     private CustomerStoreUnavailableException? _unreadable;
+
+    // The read of the store under way for an unreadable activation, which every call that finds
+    // it unreadable meanwhile awaits instead of starting its own.
+    private Task? _readingAgain;
 
     private string? _customerId;
 
@@ -125,10 +130,24 @@ public sealed partial class CustomerGrain(
             ? new CustomerStoreUnavailableException(unreadable.Message, cause)
             : new CustomerStoreUnavailableException(unreadable.Message);
 
-    /// <summary>Reads the store again for an activation that could not (<see cref="_unreadable"/>); fails the call if it still cannot.</summary>
+    /// <summary>
+    /// Reads the store again for an activation that could not (<see cref="_unreadable"/>), or
+    /// awaits the read another call started; fails the call if it still cannot.
+    /// </summary>
     private async Task ReadAgainAsync()
     {
-        await LoadAsync();
+        if (_readingAgain is { } underWay)
+        {
+            await underWay;
+        }
+        else
+        {
+            // Cleared by the call that started it, once done (LoadAsync handles its failures).
+            var reading = _readingAgain = LoadAsync();
+            await reading;
+            _readingAgain = null;
+        }
+
         if (_unreadable is { } unreadable)
         {
             throw Unreadable(unreadable);
@@ -351,8 +370,8 @@ public sealed partial class CustomerGrain(
             throw Reloading();
         }
 
-        // No append of this activation is in flight here: calls do not interleave (only watches
-        // do, and they write nothing), and each call awaits its own append. The store commits
+        // No append of this activation is in flight here: calls do not interleave (only views
+        // and watches do, and they append nothing), and each call awaits its own append. The store commits
         // whatever this silo still had queued before it erases.
         CustomerErasure? erasure;
         try

@@ -14,8 +14,9 @@ namespace Customer360.Cluster.Tests.Customers;
 
 /// <summary>
 /// A customer whose activation could not read the store holds nothing and reads again on its
-/// next call. Watches interleave with every other call, so they must never read again
-/// themselves: a read of their own beside another call's would undo what that call applied.
+/// next call. Watches and views interleave with every other call, so a read of their own
+/// beside another call's would undo what that call applied: watches never read again
+/// themselves, and views await the read under way.
 /// The store here fails or slows the reads of one customer at a time, as each test asks.
 /// </summary>
 public sealed class UnreadableCustomerTests : IAsyncLifetime
@@ -67,6 +68,28 @@ public sealed class UnreadableCustomerTests : IAsyncLifetime
         var view = await Customer(id).GetViewAsync();
         Assert.Equal(3, view?.Version);
         Assert.Equal(16m, view?.Aggregates.NetSpend);
+    }
+
+    [Fact]
+    public async Task AViewDuringAnotherCallsReadAwaitsThatReadInsteadOfReadingBesideIt()
+    {
+        var id = await CustomerWithTwoPurchasesAsync("unreadable-view");
+        await MakeUnreadableAsync(id);
+        var readsBefore = ReadFaults.Reads.GetValueOrDefault(id);
+
+        // The touchpoint's read of the store is slow; a view, which interleaves with it, arrives
+        // while it is under way. A read of the view's own would put the customer back as stored
+        // before the touchpoint, under it.
+        ReadFaults.Delays[id] = new ConcurrentQueue<TimeSpan>([TimeSpan.FromMilliseconds(300)]);
+        var record = Customer(id).RecordTouchpointAsync(Purchase(id, "p3", DateTimeOffset.UtcNow, 1m));
+        await Task.Delay(50);
+        var during = await Customer(id).GetViewAsync();
+
+        Assert.Equal(new TouchpointResult("p3", TouchpointStatus.Accepted, 3), await record);
+        Assert.InRange(during!.Version, 2, 3);
+        Assert.Equal(1, ReadFaults.Reads.GetValueOrDefault(id) - readsBefore);
+        var view = await Customer(id).GetViewAsync();
+        Assert.Equal((3L, 16m), (view!.Version, view.Aggregates.NetSpend));
     }
 
     [Fact]
@@ -178,8 +201,12 @@ public sealed class UnreadableCustomerTests : IAsyncLifetime
 
         public static readonly ConcurrentDictionary<string, ConcurrentQueue<TimeSpan>> Delays = new(StringComparer.Ordinal);
 
+        /// <summary>Reads of each customer, failed ones included.</summary>
+        public static readonly ConcurrentDictionary<string, int> Reads = new(StringComparer.Ordinal);
+
         public override async Task<StoredCustomer> ReadCustomerAsync(string customerId)
         {
+            Reads.AddOrUpdate(customerId, 1, (_, reads) => reads + 1);
             if (Down.ContainsKey(customerId))
             {
                 throw new CustomerStoreUnavailableException("The customer store could not be read; nothing was changed. Retry.");
