@@ -11,7 +11,8 @@ namespace Customer360.EndToEnd.Tests;
 /// A server allows <c>Customer360:Grpc:MaxTouchpointStreams</c> touchpoint streams at once,
 /// <c>StreamTouchpoints</c> and <c>StreamTouchpointBatches</c> together: one more is refused with
 /// RESOURCE_EXHAUSTED as it opens and applies nothing, and a stream's end, whether it finished
-/// or its till cancelled it, makes room.
+/// or its till cancelled it, makes room. The refusal asks the till to wait a second
+/// (<c>grpc-retry-pushback-ms</c>) before it opens the stream again.
 /// </summary>
 public sealed class TouchpointStreamLimitTests
 {
@@ -44,8 +45,11 @@ public sealed class TouchpointStreamLimitTests
         Assert.Equal(AckStatus.Accepted, firstAck.Status);
         Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
         Assert.Equal(Refusal, refused.Status.Detail);
+        // Worth waiting out, as a refusal for a key's rate is: a place frees when a stream ends.
+        Assert.Equal("1000", refused.Trailers.GetValue("grpc-retry-pushback-ms"));
         Assert.Equal(StatusCode.ResourceExhausted, batchesRefused.StatusCode);
         Assert.Equal(Refusal, batchesRefused.Status.Detail);
+        Assert.Equal("1000", batchesRefused.Trailers.GetValue("grpc-retry-pushback-ms"));
         Assert.Equal(new Dictionary<string, long> { ["touchpoint_stream"] = 2 }, metrics.ByTag("customer360.api.capped", count: true));
         Assert.Equal(1, whileOpen);
         Assert.Equal(StatusCode.OK, till.GetStatus().StatusCode);

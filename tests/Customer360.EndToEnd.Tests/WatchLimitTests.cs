@@ -10,7 +10,8 @@ namespace Customer360.EndToEnd.Tests;
 
 /// <summary>
 /// A server allows <c>Customer360:Grpc:MaxWatches</c> watches at once, customer and segment
-/// watches together: one more is refused with RESOURCE_EXHAUSTED, and a closed watch makes room.
+/// watches together: one more is refused with RESOURCE_EXHAUSTED, asked to wait a second
+/// (<c>grpc-retry-pushback-ms</c>), and a closed watch makes room.
 /// </summary>
 public sealed class WatchLimitTests
 {
@@ -38,7 +39,10 @@ public sealed class WatchLimitTests
         Assert.Equal(
             "this server has as many watches open as Customer360:Grpc:MaxWatches allows (1); retry later, or watch through another server",
             customerRefused.Status.Detail);
+        // Worth waiting out, as a refusal for a key's rate is: a place frees when a watch closes.
+        Assert.Equal("1000", customerRefused.Trailers.GetValue("grpc-retry-pushback-ms"));
         Assert.Equal(StatusCode.ResourceExhausted, segmentRefused.StatusCode);
+        Assert.Equal("1000", segmentRefused.Trailers.GetValue("grpc-retry-pushback-ms"));
         // Counted for the operator, who raises the cap or adds a server when it climbs.
         Assert.Equal(new Dictionary<string, long> { ["watch"] = 2 }, metrics.ByTag("customer360.api.capped", count: true));
         Assert.Equal(1, whileOpen);

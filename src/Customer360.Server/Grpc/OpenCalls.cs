@@ -1,4 +1,5 @@
 using Customer360.Grains.Diagnostics;
+using Customer360.Server.Security;
 using Grpc.Core;
 
 namespace Customer360.Server.Grpc;
@@ -7,10 +8,21 @@ namespace Customer360.Server.Grpc;
 /// Counts the long-lived calls of one kind this server has open, and refuses one beyond its cap
 /// with RESOURCE_EXHAUSTED as it opens. Each such call holds memory and a place in the server's
 /// machinery for as long as it lasts; the cap keeps a client that opens them in a loop from
-/// taking what every other client needs.
+/// taking what every other client needs. A refusal carries <c>grpc-retry-pushback-ms</c>, as a
+/// key's rate limit does, so that a client can tell it is worth waiting out.
 /// </summary>
 public abstract class OpenCalls(int max, Customer360Metrics metrics)
 {
+    /// <summary>
+    /// How long a refused client is asked to wait. A place frees only when another call ends,
+    /// which the server cannot foresee: a second is long enough that a fleet reconnecting after
+    /// an outage does not hammer the server with opens it must refuse, and short enough that a
+    /// till or a screen is back soon after a place frees.
+    /// </summary>
+    public const int RetryPushbackMs = 1000;
+
+    private static readonly string RetryPushback = RetryPushbackMs.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     private int _open;
 
     public int Max { get; } = max;
@@ -30,7 +42,9 @@ public abstract class OpenCalls(int max, Customer360Metrics metrics)
         {
             Interlocked.Decrement(ref _open);
             metrics.Capped(Call);
-            throw new RpcException(new Status(StatusCode.ResourceExhausted, Refusal));
+            throw new RpcException(
+                new Status(StatusCode.ResourceExhausted, Refusal),
+                new Metadata { { ApiKeyInterceptor.RetryPushbackTrailer, RetryPushback } });
         }
 
         return new Handle(this);
