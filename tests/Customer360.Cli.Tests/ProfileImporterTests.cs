@@ -156,21 +156,4 @@ public class ProfileImporterTests
         Assert.Equal((2, "big", "RESOURCE_EXHAUSTED"), (rejection.LineNumber, rejection.Id, rejection.Code));
         Assert.StartsWith("request: the message is 2,048 bytes", rejection.Reason);
     }
-
-    [Theory]
-    [InlineData("250", 250)]
-    [InlineData("soon", 1000)]
-    [InlineData(null, 1000)]
-    public void TheWaitIsTheServersOrASecond(string? trailer, int milliseconds)
-    {
-        var trailers = new Metadata();
-        if (trailer is not null)
-        {
-            trailers.Add("grpc-retry-pushback-ms", trailer);
-        }
-
-        var refusal = new RpcException(new Status(StatusCode.ResourceExhausted, "limited"), trailers);
-
-        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), ProfileImporter.PushbackOf(refusal));
-    }
 }

@@ -1,5 +1,6 @@
 using Customer360.Api.V1;
 using Customer360.Cli.Mapping;
+using Customer360.Clients;
 using Grpc.Core;
 
 namespace Customer360.Cli.Import;
@@ -71,7 +72,7 @@ internal sealed class ProfileImporter(
                         tally.AddUnchanged();
                     }
                 }
-                catch (RpcException ex) when (PerRecordFailures.Contains(ex.StatusCode) || (ex.StatusCode == StatusCode.ResourceExhausted && !IsPushback(ex)))
+                catch (RpcException ex) when (PerRecordFailures.Contains(ex.StatusCode) || (ex.StatusCode == StatusCode.ResourceExhausted && !RetryPushback.IsPushback(ex)))
                 {
                     tally.AddRejected(new ImportRejection(
                         line.LineNumber, line.Message.CustomerId, ex.Status.Detail, string.Empty, ProtoValues.FormatStatusCode(ex.StatusCode)));
@@ -84,9 +85,6 @@ internal sealed class ProfileImporter(
         return tally;
     }
 
-    /// <summary>How long to wait after RESOURCE_EXHAUSTED when the server does not say.</summary>
-    public static readonly TimeSpan DefaultPushback = TimeSpan.FromSeconds(1);
-
     private async Task<bool> UpsertPacedAsync(UpsertProfileRequest request, CancellationToken cancellationToken)
     {
         var unavailable = 0;
@@ -97,10 +95,10 @@ internal sealed class ProfileImporter(
             {
                 return await upsert(request, cancellationToken);
             }
-            catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted && IsPushback(ex))
+            catch (RpcException ex) when (RetryPushback.IsPushback(ex))
             {
                 // Refused before anything was applied, so sending the same profile again is safe.
-                await Task.Delay(PushbackOf(ex), cancellationToken);
+                await Task.Delay(RetryPushback.AskedBy(ex) ?? RetryPushback.DefaultWait, cancellationToken);
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && ++unavailable < UnavailableAttempts)
             {
@@ -110,19 +108,4 @@ internal sealed class ProfileImporter(
             }
         }
     }
-
-    /// <summary>
-    /// Whether a RESOURCE_EXHAUSTED refusal asks for a wait (<c>grpc-retry-pushback-ms</c>), as a
-    /// key's rate limit does. One without (a profile larger than the server takes) would be refused
-    /// again every time: it is the line's, and the import goes on without it.
-    /// </summary>
-    private static bool IsPushback(RpcException refusal) => refusal.Trailers.Get(PushbackTrailer) is not null;
-
-    private const string PushbackTrailer = "grpc-retry-pushback-ms";
-
-    /// <summary>The wait the server asked for in <c>grpc-retry-pushback-ms</c>, or <see cref="DefaultPushback"/>.</summary>
-    public static TimeSpan PushbackOf(RpcException refusal) =>
-        long.TryParse(refusal.Trailers.GetValue(PushbackTrailer), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms)
-            ? TimeSpan.FromMilliseconds(ms)
-            : DefaultPushback;
 }

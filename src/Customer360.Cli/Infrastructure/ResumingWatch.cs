@@ -1,3 +1,4 @@
+using Customer360.Clients;
 using Grpc.Core;
 using Spectre.Console;
 
@@ -73,9 +74,9 @@ internal static class ResumingWatch
                     interrupted = true;
                 }
 
-                if (AskedToWait(ex) is { } asked && asked > wait)
+                if (RetryPushback.AskedBy(ex) is { } asked && asked > wait)
                 {
-                    wait = asked;
+                    wait = asked < LongestWait ? asked : LongestWait;
                 }
             }
 
@@ -95,11 +96,4 @@ internal static class ResumingWatch
     private static bool Heals(RpcException ex) =>
         ex.StatusCode is StatusCode.Unavailable or StatusCode.ResourceExhausted
         || ex.Status.DebugException is IOException or HttpRequestException;
-
-    /// <summary>How long the server asked the client to wait before it tries again, if it did.</summary>
-    private static TimeSpan? AskedToWait(RpcException ex) =>
-        ex.Trailers.GetValue("grpc-retry-pushback-ms") is { } value
-        && long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var milliseconds)
-            ? TimeSpan.FromMilliseconds(Math.Min(milliseconds, (long)LongestWait.TotalMilliseconds))
-            : null;
 }

@@ -1,0 +1,46 @@
+using Customer360.Clients;
+using Grpc.Core;
+
+namespace Customer360.Cli.Tests;
+
+public class RetryPushbackTests
+{
+    [Theory]
+    [InlineData("250", 250)]
+    [InlineData("soon", 1000)]
+    [InlineData("99999999999999", int.MaxValue)]
+    public void TheWaitIsTheServersOrASecondWhenItCannotBeRead(string trailer, long milliseconds)
+    {
+        var refusal = Refusal(StatusCode.ResourceExhausted, trailer);
+
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), RetryPushback.AskedBy(refusal));
+        Assert.True(RetryPushback.IsPushback(refusal));
+    }
+
+    [Fact]
+    public void ARefusalWithoutTheTrailerAsksForNoWait()
+    {
+        // A message larger than the server takes: it would be refused again every time.
+        var refusal = Refusal(StatusCode.ResourceExhausted, trailer: null);
+
+        Assert.Null(RetryPushback.AskedBy(refusal));
+        Assert.False(RetryPushback.IsPushback(refusal));
+    }
+
+    [Fact]
+    public void OnlyResourceExhaustedIsARefusalForNow()
+    {
+        Assert.False(RetryPushback.IsPushback(Refusal(StatusCode.PermissionDenied, "250")));
+    }
+
+    private static RpcException Refusal(StatusCode code, string? trailer)
+    {
+        var trailers = new Metadata();
+        if (trailer is not null)
+        {
+            trailers.Add(RetryPushback.Trailer, trailer);
+        }
+
+        return new RpcException(new Status(code, "limited"), trailers);
+    }
+}
