@@ -1,5 +1,6 @@
 using Customer360.Api.V1;
 using Customer360.Cli.Import;
+using Grpc.Core;
 
 namespace Customer360.Cli.Tests;
 
@@ -22,7 +23,7 @@ public class TouchpointImporterTests
     {
         var stream = new FakeTouchpointStream(batch: 4, Accept);
 
-        var tally = await new TouchpointImporter(window: 4).RunAsync(Lines(50), stream, stream, CancellationToken.None);
+        var tally = await new TouchpointImporter(window: 4).RunAsync(Lines(50), stream.Open, CancellationToken.None);
 
         Assert.Equal(50, tally.Accepted);
         Assert.Equal(4, stream.MaxInFlight);
@@ -39,7 +40,7 @@ public class TouchpointImporterTests
             _ => new TouchpointAck { Status = AckStatus.Accepted },
         });
 
-        var tally = await new TouchpointImporter(window: 8).RunAsync(Lines(10), stream, stream, CancellationToken.None);
+        var tally = await new TouchpointImporter(window: 8).RunAsync(Lines(10), stream.Open, CancellationToken.None);
 
         Assert.Equal(8, tally.Accepted);
         Assert.Equal(1, tally.Duplicate);
@@ -53,7 +54,7 @@ public class TouchpointImporterTests
     {
         var stream = new FakeTouchpointStream(batch: 1, Accept);
 
-        var tally = await new TouchpointImporter().RunAsync(Lines(6, 3, 5), stream, stream, CancellationToken.None);
+        var tally = await new TouchpointImporter().RunAsync(Lines(6, 3, 5), stream.Open, CancellationToken.None);
 
         Assert.Equal(4, tally.Accepted);
         Assert.Equal(2, tally.Rejected);
@@ -69,9 +70,9 @@ public class TouchpointImporterTests
         TouchpointAck Idempotent(Touchpoint t) => new() { Status = applied.Add(t.EventId) ? AckStatus.Accepted : AckStatus.Duplicate };
 
         var first = new FakeTouchpointStream(batch: 5, Idempotent);
-        await new TouchpointImporter().RunAsync(Lines(20), first, first, CancellationToken.None);
+        await new TouchpointImporter().RunAsync(Lines(20), first.Open, CancellationToken.None);
         var second = new FakeTouchpointStream(batch: 5, Idempotent);
-        var tally = await new TouchpointImporter().RunAsync(Lines(20), second, second, CancellationToken.None);
+        var tally = await new TouchpointImporter().RunAsync(Lines(20), second.Open, CancellationToken.None);
 
         Assert.Equal(0, tally.Accepted);
         Assert.Equal(20, tally.Duplicate);
@@ -84,7 +85,7 @@ public class TouchpointImporterTests
         var stream = new FakeTouchpointStream(batch: 2, Accept, stopAfter: 6);
 
         var error = await Assert.ThrowsAsync<ImportStreamException>(
-            () => new TouchpointImporter(window: 4).RunAsync(Lines(100), stream, stream, CancellationToken.None));
+            () => new TouchpointImporter(window: 4).RunAsync(Lines(100), stream.Open, CancellationToken.None));
 
         Assert.Contains("re-run", error.Message);
     }
@@ -96,7 +97,7 @@ public class TouchpointImporterTests
         var reports = 0;
 
         await new TouchpointImporter { Progress = _ => Interlocked.Increment(ref reports) }
-            .RunAsync(Lines(9, 4), stream, stream, CancellationToken.None);
+            .RunAsync(Lines(9, 4), stream.Open, CancellationToken.None);
 
         Assert.Equal(9, reports);
     }
@@ -117,8 +118,73 @@ public class TouchpointImporterTests
             },
         };
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => importer.RunAsync(Lines(100), stream, stream, cancel.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => importer.RunAsync(Lines(100), stream.Open, cancel.Token));
 
         Assert.InRange(importer.Tally.Accepted, 10, 12);
+    }
+
+    [Fact]
+    public async Task AStreamRefusedForNowIsOpenedAgainAndEveryTouchpointIsSentAndCountedOnce()
+    {
+        // Refused as it opens, once with writes taken and once without: what the refused streams
+        // took goes first on the stream the server takes, and each line is counted once.
+        var taken = new FakeTouchpointStream(batch: 2, Accept);
+        var refusals = new List<(string Detail, TimeSpan Wait)>();
+        var importer = new TouchpointImporter(window: 4) { Refused = (refusal, wait) => refusals.Add((refusal.Status.Detail, wait)) };
+
+        var tally = await importer.RunAsync(
+            Lines(10, 5),
+            FakeTouchpointStream.OneAfterTheOther(FakeTouchpointStream.Refusing("3", afterReceiving: 3), FakeTouchpointStream.Refusing("2"), taken),
+            CancellationToken.None);
+
+        Assert.Equal((9L, 0L, 1L), (tally.Accepted, tally.Duplicate, tally.Rejected));
+        Assert.Equal(5, Assert.Single(tally.Rejections).LineNumber);
+        Assert.Equal(0, tally.Unacknowledged);
+        Assert.Equal(["e-2", "e-3", "e-4", "e-6", "e-7", "e-8", "e-9", "e-10", "e-11"], taken.Received);
+        Assert.Equal(
+            [
+                ("this server has as many touchpoint streams open as it allows", TimeSpan.FromMilliseconds(3)),
+                ("this server has as many touchpoint streams open as it allows", TimeSpan.FromMilliseconds(2)),
+            ],
+            refusals);
+    }
+
+    [Fact]
+    public async Task AStreamThatAcknowledgedSomethingIsNotOpenedAgain()
+    {
+        // Only a refusal as the stream opens is waited out; one the server took and ended later ends the import.
+        var opened = FakeTouchpointStream.OneAfterTheOther(FakeTouchpointStream.Refusing("1", afterReceiving: 3, acking: true));
+
+        var ended = await Assert.ThrowsAsync<RpcException>(() => new TouchpointImporter(window: 4).RunAsync(Lines(10), opened, CancellationToken.None));
+
+        Assert.Equal(StatusCode.ResourceExhausted, ended.StatusCode);
+    }
+
+    [Fact]
+    public async Task ARefusalWithoutAWaitIsNotWaitedOut()
+    {
+        var final = new RpcException(new Status(StatusCode.ResourceExhausted, "no"));
+        var opened = FakeTouchpointStream.OneAfterTheOther(new FakeTouchpointStream(batch: 1, Accept, stopAfter: 0, refusal: final));
+
+        var ended = await Assert.ThrowsAsync<RpcException>(() => new TouchpointImporter().RunAsync(Lines(3), opened, CancellationToken.None));
+
+        Assert.Same(final, ended);
+    }
+
+    [Fact]
+    public async Task AStreamRefusedForLongerThanTheImportWaitsGivesUpSayingSo()
+    {
+        // Waits of 10 ms, 35 ms of them at most: three waits, and the fourth refusal is the last.
+        var opened = FakeTouchpointStream.OneAfterTheOther(
+            FakeTouchpointStream.Refusing("10"), FakeTouchpointStream.Refusing("10"), FakeTouchpointStream.Refusing("10"), FakeTouchpointStream.Refusing("10"));
+        var importer = new TouchpointImporter(window: 4, longestRefusal: TimeSpan.FromMilliseconds(35));
+
+        var gaveUp = await Assert.ThrowsAsync<RpcException>(() => importer.RunAsync(Lines(10), opened, CancellationToken.None));
+
+        Assert.Equal(StatusCode.ResourceExhausted, gaveUp.StatusCode);
+        Assert.Equal(
+            "this server has as many touchpoint streams open as it allows (the stream was refused 4 times, 0 s of waiting in all; import again later)",
+            gaveUp.Status.Detail);
+        Assert.Equal(0, importer.Tally.Processed);
     }
 }

@@ -278,7 +278,7 @@ public class TransactionLogTests
         }
 
         var first = new FakeTouchpointStream(batch: 2, Idempotent);
-        var tally = await new TouchpointImporter().RunAsync(Read(text), first, first, CancellationToken.None);
+        var tally = await new TouchpointImporter().RunAsync(Read(text), first.Open, CancellationToken.None);
 
         Assert.Equal(3, tally.Accepted);
         Assert.Equal(0, tally.Duplicate);
@@ -290,7 +290,7 @@ public class TransactionLogTests
         Assert.Equal(["10.00", "10.00", "4.00"], sent.Select(t => t.Amount.Amount));
 
         var again = new FakeTouchpointStream(batch: 2, Idempotent);
-        var second = await new TouchpointImporter().RunAsync(Read(text), again, again, CancellationToken.None);
+        var second = await new TouchpointImporter().RunAsync(Read(text), again.Open, CancellationToken.None);
 
         Assert.Equal(0, second.Accepted);
         Assert.Equal(3, second.Duplicate);

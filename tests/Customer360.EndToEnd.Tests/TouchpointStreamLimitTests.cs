@@ -81,6 +81,47 @@ public sealed class TouchpointStreamLimitTests
     }
 
     [Fact]
+    public async Task AnImportRefusedAsItOpensWaitsItsTurnAndCountsEachTouchpointOnce()
+    {
+        await using var server = await StartAsync(maxStreams: 1);
+        using var metrics = new MetricsTests.EngineMeasurements(server.Services.GetRequiredService<IMeterFactory>());
+        var id = NewCustomerId("stream-cap-import");
+        var touchpoints = Enumerable.Range(1, 6).Select(amount => Purchase(id, amount)).ToArray();
+        // One of them is known already: it must come back as the one duplicate.
+        await server.Customers.RecordTouchpointAsync(Record(touchpoints[2]));
+        var file = Path.Combine(Path.GetTempPath(), $"c360-stream-cap-{Guid.NewGuid():N}.jsonl");
+        await File.WriteAllLinesAsync(file, touchpoints.Select(touchpoint => Google.Protobuf.JsonFormatter.Default.Format(touchpoint)));
+        try
+        {
+            // A till holds the server's only place, so the import's stream is refused as it opens.
+            using var till = server.Customers.StreamTouchpoints();
+            await SendAsync(till, Purchase(NewCustomerId("stream-cap-till"), 1m));
+            await using var import = CliProcess.Start("import", file, "--server", server.Address.ToString(), "--json");
+            await import.WaitForErrorAsync(line => line.StartsWith(
+                "stream refused for now: RESOURCE_EXHAUSTED (8): this server has as many touchpoint streams open", StringComparison.Ordinal));
+
+            // The till finishes, and the import's next try gets the place.
+            await till.RequestStream.CompleteAsync();
+            Assert.False(await till.ResponseStream.MoveNext(CancellationToken.None));
+            var exitCode = await import.WaitForExitAsync();
+            var view = await server.Customers.GetCustomerAsync(new GetCustomerRequest { CustomerId = id });
+
+            Assert.True(exitCode == 0, $"c360 exited with {exitCode}\n{import.Printed()}");
+            using var tally = System.Text.Json.JsonDocument.Parse(string.Join('\n', import.Output));
+            Assert.Equal(
+                (5L, 1L, 0L, 0L),
+                (tally.RootElement.GetProperty("accepted").GetInt64(), tally.RootElement.GetProperty("duplicate").GetInt64(),
+                 tally.RootElement.GetProperty("rejected").GetInt64(), tally.RootElement.GetProperty("unacknowledged").GetInt64()));
+            Assert.Equal((6L, 6L), (view.Version, view.Aggregates.TouchpointCount));
+            Assert.True(metrics.ByTag("customer360.api.capped", count: true).GetValueOrDefault("touchpoint_stream") > 0, "the server refused the import's stream");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task ACapBelowOneStopsTheStartNamingTheSetting()
     {
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(async () => await StartAsync(maxStreams: 0));

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Customer360.Api.V1;
 using Customer360.Cli.Import;
 using Customer360.Cli.Infrastructure;
+using Spectre.Console;
 
 namespace Customer360.Cli.Commands;
 
@@ -60,12 +61,15 @@ internal static class ImportCommand
     /// <summary>Sends <paramref name="lines"/> down one StreamTouchpoints call, with progress and the final report.</summary>
     public static async Task<int> StreamAsync(CliContext context, IEnumerable<ParsedLine<Touchpoint>> lines, int window, int total, string description)
     {
-        using var call = context.Customers.StreamTouchpoints(cancellationToken: context.CancellationToken);
-        var importer = new TouchpointImporter(window);
+        var importer = new TouchpointImporter(window)
+        {
+            Refused = (refusal, wait) => CliContext.Error.MarkupLineInterpolated(
+                $"[yellow]stream refused for now:[/] {CommandRunner.Describe(refusal)}; opening it again in {wait.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} s ..."),
+        };
         return await ImportSession.RunAsync(context, total, description, importer.Tally, onProgress =>
         {
             importer.Progress = onProgress;
-            return importer.RunAsync(lines, call.RequestStream, call.ResponseStream, context.CancellationToken);
+            return importer.RunAsync(lines, cancellation => context.Customers.StreamTouchpoints(cancellationToken: cancellation), context.CancellationToken);
         });
     }
 }
