@@ -3,6 +3,7 @@ using Customer360.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using static Customer360.EndToEnd.Tests.Storage.LogEntries;
+using static Customer360.EndToEnd.Tests.Storage.PostgresScratchSchema;
 
 namespace Customer360.EndToEnd.Tests.Storage;
 
@@ -15,19 +16,6 @@ public sealed class PostgresCustomerKeyTests
 {
     private static PostgresCustomerStore Open(string connectionString, int capacity = CustomerKeyCache.DefaultCapacity) =>
         new(connectionString, "shop", new GroupCommitOptions(), NullLogger<PostgresCustomerStore>.Instance, capacity);
-
-    private static async Task<T?> ScalarAsync<T>(string connectionString, string sql, params object[] values)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var value in values)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = value });
-        }
-
-        return (T?)await command.ExecuteScalarAsync();
-    }
 
     private static Task<long?> StoredKeyAsync(string connectionString, string customerId) =>
         ScalarAsync<long?>(connectionString, "SELECT customer_key FROM customer360_customer WHERE service_id = 'shop' AND customer_id = $1", customerId);

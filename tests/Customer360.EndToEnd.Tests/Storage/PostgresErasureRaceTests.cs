@@ -3,6 +3,7 @@ using Customer360.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using static Customer360.EndToEnd.Tests.Storage.LogEntries;
+using static Customer360.EndToEnd.Tests.Storage.PostgresScratchSchema;
 
 namespace Customer360.EndToEnd.Tests.Storage;
 
@@ -59,8 +60,8 @@ public sealed class PostgresErasureRaceTests
 
         // The erasure took the writer's entry with the rest, and the version above it.
         Assert.Equal(new CustomerErasure(new CustomerTombstone(erasedAt, 5), 4, AlreadyErased: false), await erasure);
-        Assert.Equal(0L, await ScalarAsync(connectionString, "SELECT count(*) FROM customer360_log WHERE kind <> 0 OR payload <> '' OR event_id IS NOT NULL"));
-        Assert.Equal(5L, await ScalarAsync(connectionString, "SELECT count(*) FROM customer360_log"));
+        Assert.Equal(0L, await ScalarAsync<long>(connectionString, "SELECT count(*) FROM customer360_log WHERE kind <> 0 OR payload <> '' OR event_id IS NOT NULL"));
+        Assert.Equal(5L, await ScalarAsync<long>(connectionString, "SELECT count(*) FROM customer360_log"));
         Assert.Empty((await store.ReadCustomerAsync("c1")).Entries);
         Assert.Null(await store.FindEventAsync("c1", "v4"));
     }
@@ -68,7 +69,7 @@ public sealed class PostgresErasureRaceTests
     private static async Task WaitUntilWaitedOnAsync(string connectionString, string transaction, Task erasure)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (await ScalarAsync(connectionString, "SELECT count(*) FROM pg_locks WHERE locktype = 'transactionid' AND transactionid::text = $1 AND NOT granted", transaction) == 0)
+        while (await ScalarAsync<long>(connectionString, "SELECT count(*) FROM pg_locks WHERE locktype = 'transactionid' AND transactionid::text = $1 AND NOT granted", transaction) == 0)
         {
             if (erasure.IsCompleted)
             {
@@ -79,18 +80,5 @@ public sealed class PostgresErasureRaceTests
             Assert.True(DateTime.UtcNow < deadline, "the erasure never waited on the writer's entry");
             await Task.Delay(20);
         }
-    }
-
-    private static async Task<long> ScalarAsync(string connectionString, string sql, params object[] values)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var value in values)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = value });
-        }
-
-        return (long)(await command.ExecuteScalarAsync())!;
     }
 }

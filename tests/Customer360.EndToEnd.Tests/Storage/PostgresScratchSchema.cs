@@ -33,4 +33,18 @@ public static class PostgresScratchSchema
         await using var command = new NpgsqlCommand(schema, connection);
         await command.ExecuteNonQueryAsync();
     }
+
+    /// <summary>The first column of the first row <paramref name="sql"/> answers, given its positional parameters ($1, $2, ...) in order.</summary>
+    public static async Task<T?> ScalarAsync<T>(string connectionString, string sql, params object[] values)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+
+        return (T?)await command.ExecuteScalarAsync();
+    }
 }
