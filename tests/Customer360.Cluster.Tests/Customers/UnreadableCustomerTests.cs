@@ -4,9 +4,6 @@ using Customer360.Contracts.Customers;
 using Customer360.Domain.Customers;
 using Customer360.Grains.Customers;
 using Customer360.Grains.Storage;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
-using Orleans.Configuration;
 using Orleans.TestingHost;
 using static Customer360.Cluster.Tests.Infrastructure.Touchpoints;
 
@@ -187,10 +184,7 @@ public sealed class UnreadableCustomerTests : IAsyncLifetime
         public void Configure(ISiloBuilder siloBuilder)
         {
             siloBuilder.AddCustomer360OnMemory();
-
-            // Registered last, so the customers get it.
-            siloBuilder.Services.AddSingleton<ICustomerStore>(sp =>
-                new ReadFaults(MemoryCustomerStore.ForService(sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId)));
+            WrappedMemoryStore.Register(siloBuilder, inner => new ReadFaults(inner));
         }
     }
 

@@ -2,9 +2,6 @@ using Customer360.Cluster.Tests.Infrastructure;
 using Customer360.Contracts.Customers;
 using Customer360.Domain.Customers;
 using Customer360.Grains.Storage;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
-using Orleans.Configuration;
 using Orleans.TestingHost;
 using static Customer360.Cluster.Tests.Infrastructure.Touchpoints;
 
@@ -73,10 +70,7 @@ public sealed class ViewDuringCommitTests : IAsyncLifetime
         public void Configure(ISiloBuilder siloBuilder)
         {
             siloBuilder.AddCustomer360OnMemory();
-
-            // Registered last, so the customers get it.
-            siloBuilder.Services.AddSingleton<ICustomerStore>(sp =>
-                new HeldCommits(MemoryCustomerStore.ForService(sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId)));
+            WrappedMemoryStore.Register(siloBuilder, inner => new HeldCommits(inner));
         }
     }
 
