@@ -371,8 +371,8 @@ public sealed partial class CustomerGrain(
         }
 
         // No append of this activation is in flight here: calls do not interleave (only views
-        // and watches do, and they append nothing), and each call awaits its own append. The store commits
-        // whatever this silo still had queued before it erases.
+        // and watches do, and they append nothing), and each call awaits its own append. The
+        // store commits whatever this silo still had queued before it erases.
         CustomerErasure? erasure;
         try
         {

@@ -14,8 +14,9 @@ public interface ICustomerStore
     /// <summary>
     /// Appends <paramref name="entry"/> and completes once it is committed. Returns false, and
     /// stores nothing, when the customer already has an entry with this sequence number or a
-    /// touchpoint with this event id, or when the sequence is of a history since erased. Throws when the outcome is unknown (for example the
-    /// database could not be reached): the entry may or may not be stored.
+    /// touchpoint with this event id, or when the sequence is of a history since erased. Throws
+    /// when the outcome is unknown (for example the database could not be reached): the entry may
+    /// or may not be stored.
     /// </summary>
     Task<bool> AppendAsync(CustomerLogEntry entry);
 
@@ -52,8 +53,9 @@ public interface ICustomerStore
     /// the version the erasure takes: one above every version the customer had, so that a new
     /// history for the id goes on above it. The erased history's sequences, up to and including
     /// the erasure's version, stay taken: an append of one (from an activation that had not heard
-    /// of the erasure) is refused like any other taken sequence. A customer erased already, with nothing stored since,
-    /// is left as it is and reported with its original erasure. Null for a customer never seen.
+    /// of the erasure) is refused like any other taken sequence. A customer erased already, with
+    /// nothing stored since, is left as it is and reported with its original erasure. Null for a
+    /// customer never seen.
     /// Appends and snapshots this store was still writing when called are committed first, so
     /// they are erased too; a snapshot at or below the erasure's version is never stored after it.
     /// Throws when the outcome is unknown: erasing again is safe.
