@@ -42,8 +42,12 @@ public interface ICustomerGrain : IGrainWithStringKey
     [Alias("GetViewWithRecent"), AlwaysInterleave]
     Task<CustomerView?> GetViewAsync(int recentTouchpoints);
 
-    /// <summary>One page of touchpoints, newest first by event time; null for a customer never written.</summary>
-    [Alias("ListTouchpoints")]
+    /// <summary>
+    /// One page of touchpoints, newest first by event time; null for a customer never written.
+    /// Answered between the customer's other calls, as a view is: it reads the log, which holds
+    /// only committed changes.
+    /// </summary>
+    [Alias("ListTouchpoints"), AlwaysInterleave]
     Task<TouchpointPage?> ListTouchpointsAsync(TouchpointQuery query);
 
     /// <summary>
@@ -58,9 +62,10 @@ public interface ICustomerGrain : IGrainWithStringKey
 
     /// <summary>
     /// When the customer was erased, if it was and nothing has been recorded of it since; null
-    /// for a customer never seen or one with a history. Asked only to say why a read found nothing.
+    /// for a customer never seen or one with a history. Asked only to say why a read found
+    /// nothing, and answered between the customer's other calls as that read was.
     /// </summary>
-    [Alias("ErasedAt")]
+    [Alias("ErasedAt"), AlwaysInterleave]
     Task<DateTimeOffset?> ErasedAtAsync();
 
     /// <summary>

@@ -8,11 +8,11 @@ using static Customer360.Cluster.Tests.Infrastructure.Touchpoints;
 namespace Customer360.Cluster.Tests.Customers;
 
 /// <summary>
-/// An agent's read of a customer does not queue behind the customer's changes that are still
-/// waiting for their commit (a busy account whose tills keep it writing, a database slow for a
-/// moment): it is answered at once with what is committed, and every acknowledged change is in
-/// it. The store in this cluster holds the commit of each event id starting with "held" until the
-/// test lets it go.
+/// An agent's read of a customer (its view, a page of its history) does not queue behind the
+/// customer's changes that are still waiting for their commit (a busy account whose tills keep it
+/// writing, a database slow for a moment): it is answered at once with what is committed, and
+/// every acknowledged change is in it. The store in this cluster holds the commit of each event id
+/// starting with "held" until the test lets it go.
 /// </summary>
 public sealed class ViewDuringCommitTests : IAsyncLifetime
 {
@@ -23,7 +23,7 @@ public sealed class ViewDuringCommitTests : IAsyncLifetime
     public Task DisposeAsync() => ClusterFixture.StopAsync(_cluster);
 
     [Fact]
-    public async Task AViewIsAnsweredWhileAChangeAwaitsItsCommitAndShowsItOnceAcknowledged()
+    public async Task AViewAndAPageOfHistoryAreAnsweredWhileAChangeAwaitsItsCommitAndShowItOnceAcknowledged()
     {
         var id = TestIds.NewCustomerId("view-during-commit");
         var customer = _cluster!.Client.GetGrain<ICustomerGrain>(CustomerKeys.ToGrainKey(id));
@@ -39,10 +39,13 @@ public sealed class ViewDuringCommitTests : IAsyncLifetime
         // Read while both wait: only what is committed, both views. (Should a read wait for the
         // commit after all, it fails here; the gate is let go either way, so the cluster stops.)
         CustomerView? whole, light;
+        TouchpointPage? history;
         try
         {
             whole = await customer.GetViewAsync().WaitAsync(TimeSpan.FromSeconds(30));
             light = await customer.GetViewAsync(0).WaitAsync(TimeSpan.FromSeconds(30));
+            history = await customer.ListTouchpointsAsync(new TouchpointQuery(10, null, [], [], null, null)).WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Null(await customer.ErasedAtAsync().WaitAsync(TimeSpan.FromSeconds(30)));
         }
         catch (TimeoutException)
         {
@@ -55,6 +58,7 @@ public sealed class ViewDuringCommitTests : IAsyncLifetime
         Assert.Equal(["first"], whole.RecentTouchpoints.Select(t => t.EventId));
         Assert.Equal((1L, 10m), (light!.Version, light.Aggregates.NetSpend));
         Assert.Empty(light.RecentTouchpoints);
+        Assert.Equal(["first"], history!.Touchpoints.Select(t => t.EventId));
 
         // Committed and acknowledged: every later read shows both.
         gate.Release();
@@ -63,6 +67,8 @@ public sealed class ViewDuringCommitTests : IAsyncLifetime
         var after = Assert.IsType<CustomerView>(await customer.GetViewAsync());
         Assert.Equal((3L, 40m), (after.Version, after.Aggregates.NetSpend));
         Assert.Equal(["first", "held-1", "queued"], after.RecentTouchpoints.Select(t => t.EventId).Order());
+        var historyAfter = await customer.ListTouchpointsAsync(new TouchpointQuery(10, null, [], [], null, null));
+        Assert.Equal(["queued", "held-1", "first"], historyAfter!.Touchpoints.Select(t => t.EventId));
     }
 
     private sealed class SiloConfigurator : ISiloConfigurator
