@@ -97,6 +97,45 @@ public sealed class SettingsFileTests
         Assert.Equal(StatusCode.NotFound, await LookUpWith(KeptKey));
     }
 
+    [Fact]
+    public async Task ABrokenSettingsFileKeepsItsKeysWhenAnotherFileChanges()
+    {
+        const string BaseKey = "layered-base-7a21";
+        const string EnvironmentKey = "layered-environment-c4f8";
+        const string AddedKey = "layered-added-90be";
+        var folder = ScratchCleanup.NewFolder();
+        var baseFile = Path.Combine(folder, "appsettings.json");
+        var environmentFile = Path.Combine(folder, "appsettings.Staging.json");
+        File.WriteAllText(baseFile, KeysFile(("base", BaseKey)));
+        File.WriteAllText(environmentFile, KeysFile(("environment", EnvironmentKey)));
+        await using var server = await ServerProcess.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["Customer360:Storage:DataPath"] = TestServer.NewDataPath(),
+                ["DOTNET_ENVIRONMENT"] = "Staging",
+                ["ASPNETCORE_ENVIRONMENT"] = "Staging",
+            },
+            workingDirectory: folder);
+        Task<StatusCode> LookUpWith(string key) => LookUpAsync(server, key);
+        var environmentKeyAtFirst = await LookUpWith(EnvironmentKey);
+
+        // The environment's file is broken by an edit, which is not taken; then the base file
+        // gains a key, which is. The settings are rebuilt from both files, the broken one as it
+        // last read.
+        File.WriteAllText(environmentFile, KeysFile(("environment", EnvironmentKey))[..^2]);
+        await SyntheticCustomers.WaitForAsync(
+            () => Task.FromResult(server.RecentOutput.Contains("The settings file appsettings.Staging.json changed but could not be read", StringComparison.Ordinal)),
+            explain: () => server.RecentOutput);
+        File.WriteAllText(baseFile, KeysFile(("base", BaseKey), ("added", AddedKey)));
+        await UntilAnsweredAsync(server, AddedKey, StatusCode.NotFound);
+
+        // NOT_FOUND: let through to an unknown customer.
+        Assert.Equal(StatusCode.NotFound, environmentKeyAtFirst);
+        Assert.Equal(StatusCode.NotFound, await LookUpWith(AddedKey));
+        Assert.Equal(StatusCode.NotFound, await LookUpWith(BaseKey));
+        Assert.Equal(StatusCode.NotFound, await LookUpWith(EnvironmentKey));
+    }
+
     /// <summary>A look-up of an unknown customer with <paramref name="key"/>: NOT_FOUND when the key is let through.</summary>
     private static async Task<StatusCode> LookUpAsync(ServerProcess server, string key)
     {
@@ -106,10 +145,13 @@ public sealed class SettingsFileTests
     }
 
     /// <summary>Waits, for 20 s at most, until <paramref name="key"/> is refused; the test asserts it afterwards.</summary>
-    private static async Task UntilRefusedAsync(ServerProcess server, string key)
+    private static Task UntilRefusedAsync(ServerProcess server, string key) => UntilAnsweredAsync(server, key, StatusCode.Unauthenticated);
+
+    /// <summary>Waits, for 20 s at most, until a look-up with <paramref name="key"/> is answered <paramref name="status"/>; the test asserts it afterwards.</summary>
+    private static async Task UntilAnsweredAsync(ServerProcess server, string key, StatusCode status)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (await LookUpAsync(server, key) != StatusCode.Unauthenticated && DateTime.UtcNow < deadline)
+        while (await LookUpAsync(server, key) != status && DateTime.UtcNow < deadline)
         {
             await Task.Delay(200);
         }

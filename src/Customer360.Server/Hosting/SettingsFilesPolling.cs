@@ -14,9 +14,11 @@ namespace Customer360.Server.Hosting;
 /// </summary>
 /// <remarks>
 /// A file that cannot be read once the server runs (invalid JSON, caught half-written) is set
-/// aside by the framework without a word: no change is announced, so the API keys and limits in
-/// use stay until it reads again. It is logged here, so that whoever edited it learns that the
-/// edit was not taken. At start-up such a file still stops the start, naming it.
+/// aside without a word by the framework, which announces no change but empties what it had read
+/// of the file: a later change of another settings file would then rebuild the settings without
+/// it, dropping the API keys and limits it holds. Here the file's last readable content stays in
+/// force instead, until it reads again, and the failure is logged, so that whoever edited it
+/// learns that the edit was not taken. At start-up such a file still stops the start, naming it.
 /// </remarks>
 public sealed partial class SettingsFilesPolling(PhysicalFileProvider polling, SettingsFilesPolling.Reporter reporter, ILogger<SettingsFilesPolling> logger)
     : IHostedService, IDisposable
@@ -38,7 +40,7 @@ public sealed partial class SettingsFilesPolling(PhysicalFileProvider polling, S
             {
                 polling ??= new PhysicalFileProvider(contentRoot.Root) { UsePollingFileWatcher = true, UseActivePolling = true };
                 // The source in its place, so that the settings that come after it (the environment, the command line) still win.
-                configuration.Sources[i] = new JsonConfigurationSource
+                configuration.Sources[i] = new LastGoodJsonSource
                 {
                     Path = path,
                     Optional = json.Optional,
@@ -67,20 +69,54 @@ public sealed partial class SettingsFilesPolling(PhysicalFileProvider polling, S
 
     public void Dispose() => polling.Dispose();
 
-    /// <summary>Says that a settings file could not be read, once the server runs; before that, lets the failure stop the start.</summary>
+    /// <summary>
+    /// Keeps a settings file that could not be read as it last read, and says so once the server
+    /// runs; before that, lets the failure stop the start.
+    /// </summary>
     public sealed class Reporter
     {
         public ILogger? Logger { get; set; }
 
         public void Unreadable(FileLoadExceptionContext context)
         {
+            if (context.Provider is LastGoodJsonProvider provider)
+            {
+                provider.KeepLastGood();
+            }
+
+            // Not ignored, so the framework announces no change: nothing was.
             if (Logger is { } logger)
             {
-                // Not ignored: ignored, the framework would announce a change without the file's
-                // settings, and the API keys in it would be dropped.
                 LogUnreadable(logger, context.Provider.Source.Path ?? "?", context.Exception.Message);
             }
         }
+    }
+
+    /// <summary>A JSON settings file whose provider keeps its last readable content when a reload fails.</summary>
+    private sealed class LastGoodJsonSource : JsonConfigurationSource
+    {
+        public override IConfigurationProvider Build(IConfigurationBuilder builder)
+        {
+            EnsureDefaults(builder);
+            return new LastGoodJsonProvider(this);
+        }
+    }
+
+    /// <summary>
+    /// Remembers what it last read: the framework empties a file provider's data when a reload
+    /// fails, and <see cref="Reporter.Unreadable"/>, which it calls next, puts it back.
+    /// </summary>
+    private sealed class LastGoodJsonProvider(JsonConfigurationSource source) : JsonConfigurationProvider(source)
+    {
+        private IDictionary<string, string?> _lastGood = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+
+        public override void Load(Stream stream)
+        {
+            base.Load(stream);
+            _lastGood = Data;
+        }
+
+        public void KeepLastGood() => Data = _lastGood;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The settings file {Path} changed but could not be read, so the change was not taken: the API keys and limits in use stay until it reads again. {Problem}")]
