@@ -101,6 +101,43 @@ public sealed class CertificateReloadTests
     }
 
     [Fact]
+    public void FilesMissingForAWhileAreReportedOnceNotAtEveryPoll()
+    {
+        var folder = ScratchCleanup.NewFolder();
+        using var certificate = TestCertificates.SelfSigned();
+        var certificatePath = Path.Combine(folder, "server.crt");
+        var loaded = ServerCertificate.Load(new GrpcEndpointOptions
+        {
+            CertificatePath = certificatePath,
+            CertificateKeyPath = TestCertificates.WritePem(certificate, folder)["Customer360:Grpc:CertificateKeyPath"],
+        })!;
+        var content = File.ReadAllBytes(certificatePath);
+        var log = new ListLogger();
+        var now = DateTimeOffset.UtcNow;
+
+        // Gone for three polls (a secret being replaced): one warning.
+        File.Delete(certificatePath);
+        var whileGone = Enumerable.Range(0, 3).Select(_ => loaded.Refresh(log, now)).ToList();
+        var warned = log.Entries.ToList();
+
+        // Back as it was: nothing to say. Gone again later: said again, once.
+        File.WriteAllBytes(certificatePath, content);
+        var back = loaded.Refresh(log, now);
+        File.Delete(certificatePath);
+        loaded.Refresh(log, now);
+        loaded.Refresh(log, now);
+
+        Assert.Equal([false, false, false], whileGone);
+        Assert.False(back);
+        var warning = Assert.Single(warned);
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Contains(certificatePath, warning.Message, StringComparison.Ordinal);
+        Assert.Equal(2, log.Entries.Count);
+        Assert.Equal(2, loaded.RefusedChanges);
+        Assert.Equal(certificate.Thumbprint, loaded.Certificate.Thumbprint);
+    }
+
+    [Fact]
     public void AReloadIntervalUnderATenthOfASecondStopsTheStartNamingTheSetting()
     {
         var builder = WebApplication.CreateBuilder();

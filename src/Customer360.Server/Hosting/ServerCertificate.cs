@@ -32,6 +32,10 @@ public sealed partial class ServerCertificate
 
     private int _refusedChanges;
 
+    // Why the files could not be read at the last poll, if they could not: files missing for a
+    // while (a secret being replaced, a renewal in progress) are reported once, not at every poll.
+    private string? _unreadable;
+
     private ServerCertificate(GrpcEndpointOptions settings, InUse inUse)
     {
         _settings = settings;
@@ -81,14 +85,33 @@ public sealed partial class ServerCertificate
     /// Reads the files again, and takes the certificate they hold if they changed. Files that
     /// cannot be read as a certificate with its key (caught half-written, a key that does not
     /// match) are logged and left: the certificate in use stays, and they are tried again when
-    /// they next change.
+    /// they next change. Files that cannot be read at all (missing, not allowed) are reported
+    /// once, until they can be read again.
     /// </summary>
     /// <returns>Whether a new certificate was taken.</returns>
     public bool Refresh(ILogger logger, DateTimeOffset now)
     {
+        Files files;
         try
         {
-            var files = Read(_settings);
+            files = Read(_settings);
+            _unreadable = null;
+        }
+        catch (Exception ex)
+        {
+            // The certificate in use stays. The same problem again is not a change.
+            if (ex.Message != _unreadable)
+            {
+                _unreadable = ex.Message;
+                Interlocked.Increment(ref _refusedChanges);
+                LogChangeRefused(logger, ex.Message, _inUse.Certificate.Thumbprint);
+            }
+
+            return false;
+        }
+
+        try
+        {
             if (files.Fingerprint.AsSpan().SequenceEqual(_lastRead))
             {
                 return false;
