@@ -7,7 +7,7 @@ namespace Customer360.Clients;
 /// trailer <c>grpc-retry-pushback-ms</c>, as it refuses a call beyond its API key's rate limit
 /// or a watch or touchpoint stream beyond its cap. A refusal without the trailer (a message
 /// larger than the server takes) would be refused again every time, and is not worth waiting
-/// out. Compiled into <c>c360</c>, as ServerTrust.cs is.
+/// out. Compiled into <c>c360</c> and <c>c360-load</c>, as ServerTrust.cs is.
 /// </summary>
 internal static class RetryPushback
 {
