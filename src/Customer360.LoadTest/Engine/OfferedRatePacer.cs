@@ -26,15 +26,26 @@ internal sealed class OfferedRatePacer(double ratePerSecond)
     /// <summary>Takes the next send slot and waits for its due time, which it returns (a <see cref="Stopwatch"/> timestamp).</summary>
     public async ValueTask<long> WaitForTurnAsync(CancellationToken cancellationToken)
     {
-        var slot = Interlocked.Increment(ref _claimed);
-        var due = _start + (long)(slot * _ticksPerSend);
+        var due = TakeTurn();
+        await WaitUntilAsync(due, cancellationToken);
+        return due;
+    }
+
+    /// <summary>
+    /// Takes the next send slot without waiting for it, returning its due time; for a sender that
+    /// must keep the turn even when its wait is cut short (a stream refused as it opened sends
+    /// the touchpoint again later, still due when it was first).
+    /// </summary>
+    public long TakeTurn() => _start + (long)(Interlocked.Increment(ref _claimed) * _ticksPerSend);
+
+    /// <summary>Waits until <paramref name="due"/> (a <see cref="Stopwatch"/> timestamp); at once if it has passed.</summary>
+    public static async ValueTask WaitUntilAsync(long due, CancellationToken cancellationToken)
+    {
         var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
         if (wait >= TimerResolution)
         {
             await Task.Delay(wait, cancellationToken);
         }
-
-        return due;
     }
 
     /// <summary>
