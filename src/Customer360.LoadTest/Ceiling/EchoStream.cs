@@ -39,14 +39,15 @@ internal sealed class EchoStream(TouchpointEcho.TouchpointEchoClient client, int
             return;
         }
 
-        using var call = client.Echo(cancellationToken: cancellationToken);
         var pending = new ConcurrentQueue<SentFrame>();
         var stream = new WindowedStreamCall<EchoFrame, EchoFrame>(window, batch, pacer);
         Error = await stream.RunAsync(
-            call,
+            ct => client.Echo(cancellationToken: ct),
             touchpoints.Count,
             (first, dues, sentAt) => Compose(touchpoints, first, dues, sentAt, pending),
             (echo, receivedAt) => Check(touchpoints, echo, receivedAt, pending),
+            // The echo service refuses nothing for now: a failed echo fails the stream.
+            refused: null,
             cancellationToken);
 
         if (Error is null && Echoed < Sent)

@@ -19,6 +19,15 @@ internal sealed class EngineIngest(IReadOnlyList<CustomerService.CustomerService
     /// <summary>One touchpoint per message, as a single till sends them.</summary>
     public const int DefaultBatch = 1;
 
+    /// <summary>
+    /// Told in one line of each stream the server refused for now as it opened, and when it is
+    /// opened again (see <see cref="TouchpointStream"/>).
+    /// </summary>
+    public Action<string>? Refused { get; init; }
+
+    /// <summary>How long in all each stream waits out refusals before it fails; a minute unless set.</summary>
+    public TimeSpan? LongestRefusal { get; init; }
+
     /// <summary>Runs the phase; <paramref name="progress"/> gets a line every few seconds while it runs.</summary>
     public async Task<EngineResult> RunAsync(IngestWorkload workload, Action<string>? progress, CancellationToken cancellationToken)
     {
@@ -31,7 +40,8 @@ internal sealed class EngineIngest(IReadOnlyList<CustomerService.CustomerService
         var clock = new PhaseClock();
         var pacer = offeredRate is { } rate ? new OfferedRatePacer(rate) : null;
         // Stream i goes to endpoint i mod n, so each customer's touchpoints go through one endpoint, in order.
-        var drivers = partitions.Select((_, i) => new TouchpointStream(endpoints[i % endpoints.Count], window, batch, pacer, clock, observer)).ToArray();
+        var drivers = partitions.Select((_, i) => new TouchpointStream(
+            endpoints[i % endpoints.Count], window, batch, pacer, clock, observer, (refusal, wait) => Report(i, refusal, wait), LongestRefusal)).ToArray();
 
         using var stopProgress = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var reporting = progress is null
@@ -51,6 +61,11 @@ internal sealed class EngineIngest(IReadOnlyList<CustomerService.CustomerService
 
         return Summarise(drivers, clock);
     }
+
+    private void Report(int stream, Grpc.Core.RpcException refusal, TimeSpan wait) =>
+        Refused?.Invoke(string.Create(
+            System.Globalization.CultureInfo.InvariantCulture,
+            $"stream {stream} refused for now: {refusal.StatusCode}: {refusal.Status.Detail}; opening it again in {wait.TotalSeconds:0.#} s"));
 
     private EngineResult Summarise(TouchpointStream[] drivers, PhaseClock clock)
     {
@@ -83,6 +98,7 @@ internal sealed class EngineIngest(IReadOnlyList<CustomerService.CustomerService
             Duplicate = tallies.Sum(t => t.Duplicate),
             Rejected = tallies.Sum(t => t.Rejected),
             Unacknowledged = tallies.Sum(t => t.Unacknowledged),
+            RefusalsWaitedOut = tallies.Sum(t => t.RefusalsWaitedOut),
             Elapsed = clock.Elapsed,
             Applied = tallies.SelectMany(t => t.Applied).ToHashSet(StringComparer.Ordinal),
             Answered = tallies.SelectMany(t => t.Answered).ToHashSet(StringComparer.Ordinal),

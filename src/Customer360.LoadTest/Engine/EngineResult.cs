@@ -27,6 +27,13 @@ internal sealed record EngineResult
 
     public required int Unacknowledged { get; init; }
 
+    /// <summary>
+    /// Streams the server refused for now as they opened (a cap on open streams, or the API key's
+    /// rate), opened again after the wait it asked for; the waits count in the latency from the
+    /// due time at an offered rate, and in <see cref="Elapsed"/>.
+    /// </summary>
+    public int RefusalsWaitedOut { get; init; }
+
     /// <summary>First send to last ack.</summary>
     public required TimeSpan Elapsed { get; init; }
 

@@ -22,6 +22,12 @@ internal sealed class StreamTally
     /// <summary>Sent but never answered, because the stream broke.</summary>
     public int Unacknowledged => Sent - Acknowledged;
 
+    /// <summary>
+    /// Times the server refused the stream for now as it opened and it was opened again after the
+    /// wait asked for (a last refusal it gave up on is in <see cref="Error"/>).
+    /// </summary>
+    public int RefusalsWaitedOut { get; set; }
+
     /// <summary>Why the stream ended early, if it did.</summary>
     public string? Error { get; set; }
 

@@ -19,8 +19,25 @@ namespace Customer360.LoadTest.Engine;
 /// (<c>StreamTouchpointBatches</c>): the first waits for its turn and a window slot,
 /// and more join it only while they are ready at once (due, with a free slot). A message never
 /// waits to fill up, so batching adds no latency of its own.
+/// <para>
+/// A stream the server refuses for now as it opens (beyond its <c>MaxTouchpointStreams</c>, or
+/// with no token of the API key's rate limit left) is opened again after the wait it asks for
+/// (see <see cref="WindowedStreamCall{TRequest, TResponse}"/>), and its touchpoints sent again
+/// first, each still due when it first was: what the refused stream noted as sent is forgotten,
+/// and every touchpoint is counted from the ack of the stream that took it.
+/// </para>
 /// </remarks>
-internal sealed class TouchpointStream(CustomerService.CustomerServiceClient client, int window, int batch, OfferedRatePacer? pacer, PhaseClock clock, IAckObserver? observer = null)
+/// <param name="refused">Told of each refusal waited out, with the wait before the stream is opened again.</param>
+/// <param name="longestRefusal">How long in all the stream waits out refusals before it fails (<see cref="WindowedStreamCall{TRequest, TResponse}.DefaultLongestRefusal"/>).</param>
+internal sealed class TouchpointStream(
+    CustomerService.CustomerServiceClient client,
+    int window,
+    int batch,
+    OfferedRatePacer? pacer,
+    PhaseClock clock,
+    IAckObserver? observer = null,
+    Action<RpcException, TimeSpan>? refused = null,
+    TimeSpan? longestRefusal = null)
 {
     public StreamTally Tally { get; } = new();
 
@@ -40,13 +57,13 @@ internal sealed class TouchpointStream(CustomerService.CustomerServiceClient cli
         var pending = new ConcurrentQueue<InFlight>();
         Tally.Error = BatchesAcks(batch)
             ? await RunOnAsync(
-                client.StreamTouchpointBatches(cancellationToken: cancellationToken),
+                ct => client.StreamTouchpointBatches(cancellationToken: ct),
                 touchpoints,
                 pending,
                 (acks, receivedAt) => acks.Acks.Sum(ack => Answer(ack, receivedAt, pending)),
                 cancellationToken)
             : await RunOnAsync(
-                client.StreamTouchpoints(cancellationToken: cancellationToken),
+                ct => client.StreamTouchpoints(cancellationToken: ct),
                 touchpoints,
                 pending,
                 (ack, receivedAt) => Answer(ack, receivedAt, pending),
@@ -65,22 +82,30 @@ internal sealed class TouchpointStream(CustomerService.CustomerServiceClient cli
     public static string RpcFor(int batch) => BatchesAcks(batch) ? "StreamTouchpointBatches" : "StreamTouchpoints";
 
     private async Task<string?> RunOnAsync<TResponse>(
-        AsyncDuplexStreamingCall<StreamTouchpointsRequest, TResponse> call,
+        Func<CancellationToken, AsyncDuplexStreamingCall<StreamTouchpointsRequest, TResponse>> open,
         IReadOnlyList<WorkloadTouchpoint> touchpoints,
         ConcurrentQueue<InFlight> pending,
         Func<TResponse, long, int> answer,
         CancellationToken cancellationToken)
     {
-        using (call)
-        {
-            var stream = new WindowedStreamCall<StreamTouchpointsRequest, TResponse>(window, batch, pacer);
-            return await stream.RunAsync(
-                call,
-                touchpoints.Count,
-                (first, dues, sentAt) => Compose(touchpoints, first, dues, sentAt, pending),
-                answer,
-                cancellationToken);
-        }
+        var stream = new WindowedStreamCall<StreamTouchpointsRequest, TResponse>(window, batch, pacer, longestRefusal);
+        return await stream.RunAsync(
+            open,
+            touchpoints.Count,
+            (first, dues, sentAt) => Compose(touchpoints, first, dues, sentAt, pending),
+            answer,
+            (refusal, wait) =>
+            {
+                // A stream is opened again only if it never had an ack, and both loops have ended:
+                // all it noted as sent went to refused calls, which applied none of it. It is sent
+                // again from the first touchpoint.
+                Tally.Sent = 0;
+                Tally.Messages = 0;
+                pending.Clear();
+                Tally.RefusalsWaitedOut++;
+                refused?.Invoke(refusal, wait);
+            },
+            cancellationToken);
     }
 
     /// <summary>One message with the touchpoints [first, first + dues.Count), each noted as waiting for its ack.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Customer360.Clients;
 using Grpc.Core;
 
 namespace Customer360.LoadTest.Engine;
@@ -17,25 +18,92 @@ namespace Customer360.LoadTest.Engine;
 /// time (its send time without a pacer) and the send time; <c>answer</c> takes one response with
 /// the time it arrived and returns how many items it answered (each frees a window slot), or
 /// throws <see cref="EngineStreamException"/> when the stream broke its promise.
+/// <para>
+/// A call the server refuses for now as it opens (RESOURCE_EXHAUSTED with
+/// <c>grpc-retry-pushback-ms</c>: no token of the API key's rate limit left to open it, or as
+/// many touchpoint streams open as the server allows) is opened again after the wait the server
+/// asks for, at most <see cref="LongestWait"/> a time, as <c>c360 import</c> does, when the caller
+/// takes refusals (<c>refused</c>). Only a call that has had no answer at all: so everything it
+/// was sent is sent again, from the first item, and the caller, told of the refusal before the
+/// wait, forgets what it noted as sent (the server applied none of it). Each item keeps the due
+/// time of its first turn, so the wait counts in its latency from the schedule, and the pacer
+/// hands out no new turns for it. Once the waits would pass <c>longestRefusal</c> in all, the
+/// stream fails with the refusal and how long it waited.
+/// </para>
 /// </remarks>
-internal sealed class WindowedStreamCall<TRequest, TResponse>(int window, int batch, OfferedRatePacer? pacer)
+internal sealed class WindowedStreamCall<TRequest, TResponse>(int window, int batch, OfferedRatePacer? pacer, TimeSpan? longestRefusal = null)
 {
+    /// <summary>
+    /// The longest wait before a refused call is opened again, whatever the server asks: a key
+    /// limited to one call in 1,000 s asks for that long, and its limit may be lifted long before.
+    /// </summary>
+    public static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long in all a stream waits out refusals of its call before it fails.</summary>
+    public static readonly TimeSpan DefaultLongestRefusal = TimeSpan.FromMinutes(1);
+
     /// <summary>How long a broken send waits for the reader to learn the call's status.</summary>
     private static readonly TimeSpan ReaderGrace = TimeSpan.FromSeconds(5);
 
+    private readonly TimeSpan _longestRefusal = longestRefusal ?? DefaultLongestRefusal;
+
     /// <summary>
-    /// Sends <paramref name="items"/> items on <paramref name="call"/> and reads every answer;
-    /// returns why the stream ended early, or null when the call ran to its end (which the caller
-    /// still has to hold against what it sent).
+    /// Sends <paramref name="items"/> items on the call <paramref name="open"/> opens and reads
+    /// every answer, opening it again while it is refused for now if <paramref name="refused"/>
+    /// is given (called with the refusal and the wait before it is opened again); returns why the
+    /// stream ended early, or null when the call ran to its end (which the caller still has to
+    /// hold against what it sent).
     /// </summary>
     public async Task<string?> RunAsync(
+        Func<CancellationToken, AsyncDuplexStreamingCall<TRequest, TResponse>> open,
+        int items,
+        Func<int, IReadOnlyList<long>, long, TRequest> compose,
+        Func<TResponse, long, int> answer,
+        Action<RpcException, TimeSpan>? refused,
+        CancellationToken cancellationToken)
+    {
+        // Under a pacer, the due time of each item taken so far, kept for a call opened again.
+        var turns = pacer is null ? null : new Turns(pacer);
+        var refusals = 0;
+        var waited = TimeSpan.Zero;
+        while (true)
+        {
+            var attempt = new Attempt(turns);
+            using (var call = open(cancellationToken))
+            {
+                await RunOnAsync(call, attempt, items, compose, answer, cancellationToken);
+            }
+
+            if (refused is null || attempt.Failure is not { } refusal || !RetryPushback.IsPushback(refusal) || attempt.Answered)
+            {
+                return attempt.Error;
+            }
+
+            refusals++;
+            var asked = RetryPushback.AskedBy(refusal)!.Value;
+            var wait = asked < LongestWait ? asked : LongestWait;
+            if (waited + wait > _longestRefusal)
+            {
+                return string.Create(
+                    System.Globalization.CultureInfo.InvariantCulture,
+                    $"{attempt.Error} (refused {refusals} times as it opened, {waited.TotalSeconds:0.#} s of waiting in all)");
+            }
+
+            refused(refusal, wait);
+            await Task.Delay(wait, cancellationToken);
+            waited += wait;
+        }
+    }
+
+    /// <summary>Sends and reads on one call, noting on <paramref name="attempt"/> how it ended.</summary>
+    private async Task RunOnAsync(
         AsyncDuplexStreamingCall<TRequest, TResponse> call,
+        Attempt attempt,
         int items,
         Func<int, IReadOnlyList<long>, long, TRequest> compose,
         Func<TResponse, long, int> answer,
         CancellationToken cancellationToken)
     {
-        string? error = null;
         using var slots = new SemaphoreSlim(window, window);
         using var readerEnded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
@@ -44,7 +112,7 @@ internal sealed class WindowedStreamCall<TRequest, TResponse>(int window, int ba
             {
                 try
                 {
-                    await ReadAsync(call.ResponseStream, answer, slots, cancellationToken);
+                    await ReadAsync(call.ResponseStream, answer, slots, attempt, cancellationToken);
                 }
                 finally
                 {
@@ -62,13 +130,13 @@ internal sealed class WindowedStreamCall<TRequest, TResponse>(int window, int ba
             {
                 dues.Clear();
                 var first = next;
-                dues.Add(pacer is null ? 0 : await pacer.WaitForTurnAsync(readerEnded.Token));
+                dues.Add(attempt.Turns is { } turns ? await turns.WaitForAsync(next, readerEnded.Token) : 0);
                 await slots.WaitAsync(readerEnded.Token);
                 next++;
                 while (dues.Count < batch && next < items && slots.Wait(0))
                 {
                     var due = 0L;
-                    if (pacer is not null && !pacer.TryTakeDueTurn(out due))
+                    if (attempt.Turns is { } ready && !ready.TryTakeDue(next, out due))
                     {
                         slots.Release();
                         break;
@@ -98,7 +166,7 @@ internal sealed class WindowedStreamCall<TRequest, TResponse>(int window, int ba
             // The call broke under the writer; the reader holds the reason (the call's status).
             if (await Task.WhenAny(reader, Task.Delay(ReaderGrace, CancellationToken.None)) != reader)
             {
-                error ??= $"sending failed: {ex.Message}";
+                attempt.Error ??= $"sending failed: {ex.Message}";
             }
         }
 
@@ -108,26 +176,105 @@ internal sealed class WindowedStreamCall<TRequest, TResponse>(int window, int ba
         }
         catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            error ??= $"stream failed with {ex.StatusCode}: {ex.Status.Detail}";
+            attempt.Failure = ex;
+            attempt.Error ??= $"stream failed with {ex.StatusCode}: {ex.Status.Detail}";
         }
         catch (EngineStreamException ex)
         {
-            error ??= ex.Message;
+            attempt.Error ??= ex.Message;
         }
-
-        return error;
     }
 
-    private static async Task ReadAsync(IAsyncStreamReader<TResponse> responses, Func<TResponse, long, int> answer, SemaphoreSlim slots, CancellationToken cancellationToken)
+    private static async Task ReadAsync(IAsyncStreamReader<TResponse> responses, Func<TResponse, long, int> answer, SemaphoreSlim slots, Attempt attempt, CancellationToken cancellationToken)
     {
         while (await responses.MoveNext(cancellationToken))
         {
+            attempt.NoteAnswered();
             var receivedAt = Stopwatch.GetTimestamp();
             var answered = answer(responses.Current, receivedAt);
             if (answered > 0)
             {
                 slots.Release(answered);
             }
+        }
+    }
+
+    /// <summary>How one call ended.</summary>
+    private sealed class Attempt(Turns? turns)
+    {
+        private volatile bool _answered;
+
+        public Turns? Turns { get; } = turns;
+
+        /// <summary>Whether the server answered anything on this call: one that did is never opened again.</summary>
+        public bool Answered => _answered;
+
+        public string? Error { get; set; }
+
+        /// <summary>The status the call ended with, when it failed.</summary>
+        public RpcException? Failure { get; set; }
+
+        public void NoteAnswered()
+        {
+            if (!_answered)
+            {
+                _answered = true;
+                // Nothing will be sent again now: the due times need not be kept.
+                Turns?.StopKeeping();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Each item's turn under the pacer, taken the first time the item is about to be sent and
+    /// kept (until the call is answered), so that an item sent again on a call opened after a
+    /// refusal is still due when it first was.
+    /// </summary>
+    private sealed class Turns(OfferedRatePacer pacer)
+    {
+        private readonly List<long> _dues = [];
+        private volatile bool _keeping = true;
+
+        /// <summary>Item <paramref name="index"/>'s due time, its turn taken if it has none yet, once it is due.</summary>
+        public async ValueTask<long> WaitForAsync(int index, CancellationToken cancellationToken)
+        {
+            var due = DueOf(index) ?? Take(pacer.TakeTurn());
+            await OfferedRatePacer.WaitUntilAsync(due, cancellationToken);
+            return due;
+        }
+
+        /// <summary>Item <paramref name="index"/>'s due time if it is due already, its turn taken if it has none yet.</summary>
+        public bool TryTakeDue(int index, out long due)
+        {
+            if (DueOf(index) is { } kept)
+            {
+                due = kept;
+                return due <= Stopwatch.GetTimestamp();
+            }
+
+            if (!pacer.TryTakeDueTurn(out due))
+            {
+                return false;
+            }
+
+            Take(due);
+            return true;
+        }
+
+        public void StopKeeping() => _keeping = false;
+
+        // Only the writer reads and adds. Items are taken in order, and a call opened again starts
+        // from the first, so an item not kept is one whose turn was never taken.
+        private long? DueOf(int index) => index < _dues.Count ? _dues[index] : null;
+
+        private long Take(long due)
+        {
+            if (_keeping)
+            {
+                _dues.Add(due);
+            }
+
+            return due;
         }
     }
 }

@@ -190,7 +190,10 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
         await using var mixed = new MixedWorkload(
             settings.Servers, settings.ApiKey, settings.CaCertificate, workload, settings.ReadsPerSecond, settings.ReadRecentTouchpoints, settings.Watchers, settings.Dashboard, settings.Seed,
             MixedWorkload.NetSpendOf(settings.ReturningCustomers ? warmup : null));
-        var engine = new EngineIngest(endpoints, settings.Streams, settings.Window, settings.Batch, settings.Rate, mixed.Any ? mixed : null);
+        var engine = new EngineIngest(endpoints, settings.Streams, settings.Window, settings.Batch, settings.Rate, mixed.Any ? mixed : null)
+        {
+            Refused = line => progress($"engine: {line}"),
+        };
         if (mixed.Any)
         {
             progress($"engine: with reads at {settings.ReadsPerSecond ?? 0:N0}/s, {settings.Watchers:N0} customer watch(es){(settings.Dashboard ? " and the segment dashboard" : string.Empty)}");
@@ -251,7 +254,8 @@ internal sealed class IngestBenchmark(IngestSettings settings, Action<string> pr
                     $"{settings.RunId}-warmup", settings.Warmup, Math.Max(1, settings.Warmup / 10), DateTimeOffset.UtcNow);
             var whose = settings.ReturningCustomers ? "the measured customers" : "customers of their own";
             progress($"engine: warming up with {settings.Warmup:N0} touchpoints to {whose}");
-            warmed = await new EngineIngest(endpoints, settings.Streams, settings.Window, settings.Batch, offeredRate: null).RunAsync(warmup, null, cancellationToken);
+            warmed = await new EngineIngest(endpoints, settings.Streams, settings.Window, settings.Batch, offeredRate: null) { Refused = line => progress($"engine: warm-up {line}") }
+                .RunAsync(warmup, null, cancellationToken);
             warmupWorkload = warmup;
             if (!warmed.Clean)
             {

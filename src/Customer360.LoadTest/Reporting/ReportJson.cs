@@ -76,6 +76,7 @@ internal static class ReportJson
         ["duplicate"] = engine.Duplicate,
         ["rejected"] = engine.Rejected,
         ["unacknowledged"] = engine.Unacknowledged,
+        ["refusalsWaitedOut"] = engine.RefusalsWaitedOut,
         ["clean"] = engine.Clean,
         ["ackLatencyMicroseconds"] = engine.AckLatency.ToJson(),
         ["scheduledLatencyMicroseconds"] = engine.ScheduledLatency is { } scheduled ? scheduled.ToJson() : null,

@@ -78,6 +78,12 @@ internal static class ReportTable
             console.MarkupLineInterpolated($"Acks by server address, in the order given: {string.Join(", ", engine.AcknowledgedByEndpoint.Select(n => n.ToString("N0", CultureInfo.InvariantCulture)))}");
         }
 
+        if (engine.RefusalsWaitedOut > 0)
+        {
+            console.MarkupLineInterpolated(
+                $"[yellow]note:[/] the server refused streams for now as they opened {engine.RefusalsWaitedOut:N0} time(s) (its MaxTouchpointStreams, or the API key's rate); each was opened again after the wait asked for, which counts in the elapsed time and in latency from the due time.");
+        }
+
         if (engine.Duplicate > 0)
         {
             console.MarkupLine("[yellow]warning:[/] duplicates in a fresh run mean these ids were sent before (a reused --run-id?); the rate then is not one of new writes.");
