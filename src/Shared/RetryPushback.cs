@@ -28,4 +28,41 @@ internal static class RetryPushback
     /// <summary>Whether <paramref name="ex"/> is a refusal for now that asks for a wait (see <see cref="AskedBy"/>).</summary>
     public static bool IsPushback(RpcException ex) =>
         ex.StatusCode == StatusCode.ResourceExhausted && AskedBy(ex) is not null;
+
+    /// <summary>
+    /// The longest a client waits before trying again, whatever the server asks: a key limited to
+    /// one call in 1,000 s asks for that long, and its limit may be lifted long before.
+    /// </summary>
+    public static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long in all a call's refusals are waited out before the client gives up.</summary>
+    public static readonly TimeSpan DefaultLongestInAll = TimeSpan.FromMinutes(1);
+
+    /// <summary>The wait <paramref name="refusal"/> asks for (see <see cref="AskedBy"/>), at most <see cref="LongestWait"/>.</summary>
+    public static TimeSpan WaitFor(RpcException refusal) =>
+        AskedBy(refusal) is { } asked && asked < LongestWait ? asked : LongestWait;
+}
+
+/// <summary>The refusals of one call waited out so far, against how long in all they may be.</summary>
+internal sealed class RefusalWaits(TimeSpan? longestInAll = null)
+{
+    private readonly TimeSpan _longestInAll = longestInAll ?? RetryPushback.DefaultLongestInAll;
+
+    public int Refusals { get; private set; }
+
+    public TimeSpan Waited { get; private set; }
+
+    /// <summary>Counts <paramref name="refusal"/>; the wait before trying again, or null when it would take the waits past their limit.</summary>
+    public TimeSpan? Next(RpcException refusal)
+    {
+        Refusals++;
+        var wait = RetryPushback.WaitFor(refusal);
+        if (Waited + wait > _longestInAll)
+        {
+            return null;
+        }
+
+        Waited += wait;
+        return wait;
+    }
 }

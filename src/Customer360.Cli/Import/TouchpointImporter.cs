@@ -19,7 +19,7 @@ namespace Customer360.Cli.Import;
 /// A stream the server refuses for now as it opens (RESOURCE_EXHAUSTED with
 /// <c>grpc-retry-pushback-ms</c>: no token of the key's rate limit left to open it, or as many
 /// streams open as the server allows) is opened again after the wait the server asks for, at
-/// most <see cref="LongestWait"/> a time, and what was sent on it is sent again first. The
+/// most <see cref="RetryPushback.LongestWait"/> a time, and what was sent on it is sent again first. The
 /// server applies nothing of a stream it refuses, and each touchpoint is counted only from the
 /// ack of the stream that took it. Only a stream that has not acknowledged anything yet: one
 /// that ends later, for whatever reason, ends the import as before. Once the waits come to
@@ -31,20 +31,10 @@ internal sealed class TouchpointImporter(int window = TouchpointImporter.Default
 {
     public const int DefaultWindow = 64;
 
-    /// <summary>
-    /// The longest wait before a refused stream is opened again, whatever the server asks: a key
-    /// limited to one call in 1,000 s asks for that long, and its limit may be lifted long before.
-    /// </summary>
-    public static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(10);
-
-    /// <summary>How long in all an import waits out refusals of its stream before it gives up.</summary>
-    public static readonly TimeSpan DefaultLongestRefusal = TimeSpan.FromMinutes(1);
-
     private static readonly TimeSpan ReaderGrace = TimeSpan.FromSeconds(5);
 
     private readonly int _window = window > 0 ? window : throw new ArgumentOutOfRangeException(nameof(window));
 
-    private readonly TimeSpan _longestRefusal = longestRefusal ?? DefaultLongestRefusal;
 
     /// <summary>Called after every record is settled (acknowledged, or rejected without being sent).</summary>
     public Action<ImportTally>? Progress { get; set; }
@@ -63,8 +53,7 @@ internal sealed class TouchpointImporter(int window = TouchpointImporter.Default
     {
         using var source = lines.GetEnumerator();
         IReadOnlyList<Outgoing> backlog = [];
-        var refusals = 0;
-        var waited = TimeSpan.Zero;
+        var waits = new RefusalWaits(longestRefusal);
         while (true)
         {
             var stream = new OneStream(backlog);
@@ -75,22 +64,18 @@ internal sealed class TouchpointImporter(int window = TouchpointImporter.Default
             }
             catch (RpcException ex) when (stream.RefusedAsItOpened(ex) && !cancellationToken.IsCancellationRequested)
             {
-                refusals++;
-                var asked = RetryPushback.AskedBy(ex)!.Value;
-                var wait = asked < LongestWait ? asked : LongestWait;
-                if (waited + wait > _longestRefusal)
+                if (waits.Next(ex) is not { } wait)
                 {
                     throw new RpcException(
                         new Status(ex.StatusCode, string.Create(
                             System.Globalization.CultureInfo.InvariantCulture,
-                            $"{ex.Status.Detail} (the stream was refused {refusals} times, {waited.TotalSeconds:0.#} s of waiting in all; import again later)")),
+                            $"{ex.Status.Detail} (the stream was refused {waits.Refusals} times, {waits.Waited.TotalSeconds:0.#} s of waiting in all; import again later)")),
                         ex.Trailers);
                 }
 
                 backlog = stream.Unacknowledged();
                 Refused?.Invoke(ex, wait);
                 await Task.Delay(wait, cancellationToken);
-                waited += wait;
             }
         }
     }

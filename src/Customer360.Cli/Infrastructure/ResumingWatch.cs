@@ -31,7 +31,7 @@ internal static class ResumingWatch
 {
     private static readonly TimeSpan FirstWait = TimeSpan.FromMilliseconds(250);
 
-    private static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan LongestWait = RetryPushback.LongestWait;
 
     /// <summary>
     /// Runs the watch <paramref name="open"/> opens, passing each value to <paramref name="show"/>,
@@ -76,7 +76,7 @@ internal static class ResumingWatch
 
                 if (RetryPushback.AskedBy(ex) is { } asked && asked > wait)
                 {
-                    wait = asked < LongestWait ? asked : LongestWait;
+                    wait = RetryPushback.WaitFor(ex);
                 }
             }
 

@@ -28,7 +28,7 @@ namespace Customer360.LoadTest.Engine;
 /// </para>
 /// </remarks>
 /// <param name="refused">Told of each refusal waited out, with the wait before the stream is opened again.</param>
-/// <param name="longestRefusal">How long in all the stream waits out refusals before it fails (<see cref="WindowedStreamCall{TRequest, TResponse}.DefaultLongestRefusal"/>).</param>
+/// <param name="longestRefusal">How long in all the stream waits out refusals before it fails (<see cref="Customer360.Clients.RetryPushback.DefaultLongestInAll"/>).</param>
 internal sealed class TouchpointStream(
     CustomerService.CustomerServiceClient client,
     int window,

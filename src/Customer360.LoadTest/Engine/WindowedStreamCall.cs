@@ -22,7 +22,7 @@ namespace Customer360.LoadTest.Engine;
 /// A call the server refuses for now as it opens (RESOURCE_EXHAUSTED with
 /// <c>grpc-retry-pushback-ms</c>: no token of the API key's rate limit left to open it, or as
 /// many touchpoint streams open as the server allows) is opened again after the wait the server
-/// asks for, at most <see cref="LongestWait"/> a time, as <c>c360 import</c> does, when the caller
+/// asks for, at most <see cref="RetryPushback.LongestWait"/> a time, as <c>c360 import</c> does, when the caller
 /// takes refusals (<c>refused</c>). Only a call that has had no answer at all: so everything it
 /// was sent is sent again, from the first item, and the caller, told of the refusal before the
 /// wait, forgets what it noted as sent (the server applied none of it). Each item keeps the due
@@ -33,19 +33,8 @@ namespace Customer360.LoadTest.Engine;
 /// </remarks>
 internal sealed class WindowedStreamCall<TRequest, TResponse>(int window, int batch, OfferedRatePacer? pacer, TimeSpan? longestRefusal = null)
 {
-    /// <summary>
-    /// The longest wait before a refused call is opened again, whatever the server asks: a key
-    /// limited to one call in 1,000 s asks for that long, and its limit may be lifted long before.
-    /// </summary>
-    public static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(10);
-
-    /// <summary>How long in all a stream waits out refusals of its call before it fails.</summary>
-    public static readonly TimeSpan DefaultLongestRefusal = TimeSpan.FromMinutes(1);
-
     /// <summary>How long a broken send waits for the reader to learn the call's status.</summary>
     private static readonly TimeSpan ReaderGrace = TimeSpan.FromSeconds(5);
-
-    private readonly TimeSpan _longestRefusal = longestRefusal ?? DefaultLongestRefusal;
 
     /// <summary>
     /// Sends <paramref name="items"/> items on the call <paramref name="open"/> opens and reads
@@ -64,8 +53,7 @@ internal sealed class WindowedStreamCall<TRequest, TResponse>(int window, int ba
     {
         // Under a pacer, the due time of each item taken so far, kept for a call opened again.
         var turns = pacer is null ? null : new Turns(pacer);
-        var refusals = 0;
-        var waited = TimeSpan.Zero;
+        var waits = new RefusalWaits(longestRefusal);
         while (true)
         {
             var attempt = new Attempt(turns);
@@ -79,19 +67,15 @@ internal sealed class WindowedStreamCall<TRequest, TResponse>(int window, int ba
                 return attempt.Error;
             }
 
-            refusals++;
-            var asked = RetryPushback.AskedBy(refusal)!.Value;
-            var wait = asked < LongestWait ? asked : LongestWait;
-            if (waited + wait > _longestRefusal)
+            if (waits.Next(refusal) is not { } wait)
             {
                 return string.Create(
                     System.Globalization.CultureInfo.InvariantCulture,
-                    $"{attempt.Error} (refused {refusals} times as it opened, {waited.TotalSeconds:0.#} s of waiting in all)");
+                    $"{attempt.Error} (refused {waits.Refusals} times as it opened, {waits.Waited.TotalSeconds:0.#} s of waiting in all)");
             }
 
             refused(refusal, wait);
             await Task.Delay(wait, cancellationToken);
-            waited += wait;
         }
     }
 
