@@ -13,17 +13,17 @@ internal static class RetryPushback
 {
     public const string Trailer = "grpc-retry-pushback-ms";
 
-    /// <summary>How long to wait when the trailer is there but its value cannot be read.</summary>
-    public static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(1);
-
-    /// <summary>The wait <paramref name="refusal"/> asks for, or null when it asks for none.</summary>
+    /// <summary>
+    /// The wait <paramref name="refusal"/> asks for, or null when it asks for none. A value that is
+    /// not a whole number of milliseconds (negative, or not a number) asks the client not to try
+    /// again, as gRPC's retry design reads it.
+    /// </summary>
     public static TimeSpan? AskedBy(RpcException refusal) =>
-        refusal.Trailers.GetValue(Trailer) is not { } value
-            ? null
-            : long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var milliseconds)
-                // Beyond what a timer can wait (24.8 days), as good as forever: the caller bounds its wait anyway.
-                ? TimeSpan.FromMilliseconds(Math.Min(milliseconds, int.MaxValue))
-                : DefaultWait;
+        refusal.Trailers.GetValue(Trailer) is { } value
+        && long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var milliseconds)
+            // Beyond what a timer can wait (24.8 days), as good as forever: the caller bounds its wait anyway.
+            ? TimeSpan.FromMilliseconds(Math.Min(milliseconds, int.MaxValue))
+            : null;
 
     /// <summary>Whether <paramref name="ex"/> is a refusal for now that asks for a wait (see <see cref="AskedBy"/>).</summary>
     public static bool IsPushback(RpcException ex) =>

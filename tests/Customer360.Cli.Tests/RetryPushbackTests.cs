@@ -7,14 +7,33 @@ public class RetryPushbackTests
 {
     [Theory]
     [InlineData("250", 250)]
-    [InlineData("soon", 1000)]
     [InlineData("99999999999999", int.MaxValue)]
-    public void TheWaitIsTheServersOrASecondWhenItCannotBeRead(string trailer, long milliseconds)
+    public void TheWaitIsTheServers(string trailer, long milliseconds)
     {
         var refusal = Refusal(StatusCode.ResourceExhausted, trailer);
 
         Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), RetryPushback.AskedBy(refusal));
         Assert.True(RetryPushback.IsPushback(refusal));
+    }
+
+    [Theory]
+    [InlineData("250", 250)]
+    [InlineData("60000", 10_000)]
+    public void AClientWaitsAtMostTenSecondsAtATime(string trailer, long milliseconds)
+    {
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), RetryPushback.WaitFor(Refusal(StatusCode.ResourceExhausted, trailer)));
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("soon")]
+    [InlineData("")]
+    public void AWaitThatIsNotAWholeNumberOfMillisecondsAsksNotToTryAgain(string trailer)
+    {
+        var refusal = Refusal(StatusCode.ResourceExhausted, trailer);
+
+        Assert.Null(RetryPushback.AskedBy(refusal));
+        Assert.False(RetryPushback.IsPushback(refusal));
     }
 
     [Fact]

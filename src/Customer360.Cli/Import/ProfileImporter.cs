@@ -98,7 +98,7 @@ internal sealed class ProfileImporter(
             catch (RpcException ex) when (RetryPushback.IsPushback(ex))
             {
                 // Refused before anything was applied, so sending the same profile again is safe.
-                await Task.Delay(RetryPushback.AskedBy(ex) ?? RetryPushback.DefaultWait, cancellationToken);
+                await Task.Delay(RetryPushback.WaitFor(ex), cancellationToken);
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && ++unavailable < UnavailableAttempts)
             {
