@@ -54,8 +54,7 @@ public sealed class SettingsFileTests
         const string RemovedKey = "mounted-removed-b217";
         var mounted = ScratchCleanup.NewFolder();
         KubernetesVolume.Publish(mounted, "..2026_01_01_v1", new Dictionary<string, string> { ["appsettings.json"] = KeysFile(("kept", KeptKey), ("removed", RemovedKey)) });
-        await using var server = await ServerProcess.StartAsync(
-            new Dictionary<string, string?> { ["Customer360:Storage:DataPath"] = TestServer.NewDataPath() }, workingDirectory: mounted);
+        await using var server = await StartInAsync(mounted);
         Task<StatusCode> LookUpWith(string key) => LookUpAsync(server, key);
 
         var before = await LookUpWith(RemovedKey);
@@ -76,15 +75,12 @@ public sealed class SettingsFileTests
         var folder = ScratchCleanup.NewFolder();
         var settingsFile = Path.Combine(folder, "appsettings.json");
         File.WriteAllText(settingsFile, KeysFile(("kept", KeptKey), ("removed", RemovedKey)));
-        await using var server = await ServerProcess.StartAsync(
-            new Dictionary<string, string?> { ["Customer360:Storage:DataPath"] = TestServer.NewDataPath() }, workingDirectory: folder);
+        await using var server = await StartInAsync(folder);
         Task<StatusCode> LookUpWith(string key) => LookUpAsync(server, key);
 
         // An edit that removes a key but leaves the file broken: not taken, and said so.
         File.WriteAllText(settingsFile, KeysFile(("kept", KeptKey))[..^2]);
-        await SyntheticCustomers.WaitForAsync(
-            () => Task.FromResult(server.RecentOutput.Contains("The settings file appsettings.json changed but could not be read", StringComparison.Ordinal)),
-            explain: () => server.RecentOutput);
+        await UntilReportedUnreadableAsync(server, "appsettings.json");
         var whileBroken = await LookUpWith(RemovedKey);
 
         // Mended, the edit is taken.
@@ -108,14 +104,7 @@ public sealed class SettingsFileTests
         var environmentFile = Path.Combine(folder, "appsettings.Staging.json");
         File.WriteAllText(baseFile, KeysFile(("base", BaseKey)));
         File.WriteAllText(environmentFile, KeysFile(("environment", EnvironmentKey)));
-        await using var server = await ServerProcess.StartAsync(
-            new Dictionary<string, string?>
-            {
-                ["Customer360:Storage:DataPath"] = TestServer.NewDataPath(),
-                ["DOTNET_ENVIRONMENT"] = "Staging",
-                ["ASPNETCORE_ENVIRONMENT"] = "Staging",
-            },
-            workingDirectory: folder);
+        await using var server = await StartInAsync(folder, environment: "Staging");
         Task<StatusCode> LookUpWith(string key) => LookUpAsync(server, key);
         var environmentKeyAtFirst = await LookUpWith(EnvironmentKey);
 
@@ -123,9 +112,7 @@ public sealed class SettingsFileTests
         // gains a key, which is. The settings are rebuilt from both files, the broken one as it
         // last read.
         File.WriteAllText(environmentFile, KeysFile(("environment", EnvironmentKey))[..^2]);
-        await SyntheticCustomers.WaitForAsync(
-            () => Task.FromResult(server.RecentOutput.Contains("The settings file appsettings.Staging.json changed but could not be read", StringComparison.Ordinal)),
-            explain: () => server.RecentOutput);
+        await UntilReportedUnreadableAsync(server, "appsettings.Staging.json");
         File.WriteAllText(baseFile, KeysFile(("base", BaseKey), ("added", AddedKey)));
         await UntilAnsweredAsync(server, AddedKey, StatusCode.NotFound);
 
@@ -135,6 +122,25 @@ public sealed class SettingsFileTests
         Assert.Equal(StatusCode.NotFound, await LookUpWith(BaseKey));
         Assert.Equal(StatusCode.NotFound, await LookUpWith(EnvironmentKey));
     }
+
+    /// <summary>A server started in <paramref name="folder"/>, whose settings files it reads, in the given hosting environment if any.</summary>
+    private static Task<ServerProcess> StartInAsync(string folder, string? environment = null)
+    {
+        var settings = new Dictionary<string, string?> { ["Customer360:Storage:DataPath"] = TestServer.NewDataPath() };
+        if (environment is not null)
+        {
+            settings["DOTNET_ENVIRONMENT"] = environment;
+            settings["ASPNETCORE_ENVIRONMENT"] = environment;
+        }
+
+        return ServerProcess.StartAsync(settings, workingDirectory: folder);
+    }
+
+    /// <summary>Waits until the server has logged that <paramref name="fileName"/> changed but could not be read.</summary>
+    private static Task UntilReportedUnreadableAsync(ServerProcess server, string fileName) =>
+        SyntheticCustomers.WaitForAsync(
+            () => Task.FromResult(server.RecentOutput.Contains($"The settings file {fileName} changed but could not be read", StringComparison.Ordinal)),
+            explain: () => server.RecentOutput);
 
     /// <summary>A look-up of an unknown customer with <paramref name="key"/>: NOT_FOUND when the key is let through.</summary>
     private static async Task<StatusCode> LookUpAsync(ServerProcess server, string key)
