@@ -2,6 +2,7 @@ using System.CommandLine;
 using Customer360.Api.V1;
 using Customer360.Cli.Import;
 using Customer360.Cli.Infrastructure;
+using Grpc.Core;
 using Spectre.Console;
 
 namespace Customer360.Cli.Commands;
@@ -59,17 +60,25 @@ internal static class ImportCommand
         Options.Int("--window", "Touchpoints sent ahead of their acknowledgement", TouchpointImporter.DefaultWindow, 1, 1024);
 
     /// <summary>Sends <paramref name="lines"/> down one StreamTouchpoints call, with progress and the final report.</summary>
-    public static async Task<int> StreamAsync(CliContext context, IEnumerable<ParsedLine<Touchpoint>> lines, int window, int total, string description)
+    /// <param name="open">Opens the call; the server's StreamTouchpoints when not given.</param>
+    public static async Task<int> StreamAsync(
+        CliContext context,
+        IEnumerable<ParsedLine<Touchpoint>> lines,
+        int window,
+        int total,
+        string description,
+        Func<CancellationToken, AsyncDuplexStreamingCall<StreamTouchpointsRequest, TouchpointAck>>? open = null)
     {
         var importer = new TouchpointImporter(window)
         {
-            Refused = (refusal, wait) => CliContext.Error.MarkupLineInterpolated(
+            Refused = (refusal, wait) => context.Errors.MarkupLineInterpolated(
                 $"[yellow]stream refused for now:[/] {CommandRunner.Describe(refusal)}; opening it again in {wait.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} s ..."),
         };
+        open ??= cancellation => context.Customers.StreamTouchpoints(cancellationToken: cancellation);
         return await ImportSession.RunAsync(context, total, description, importer.Tally, onProgress =>
         {
             importer.Progress = onProgress;
-            return importer.RunAsync(lines, cancellation => context.Customers.StreamTouchpoints(cancellationToken: cancellation), context.CancellationToken);
+            return importer.RunAsync(lines, open, context.CancellationToken);
         });
     }
 }

@@ -8,7 +8,8 @@ namespace Customer360.Cli.Commands;
 
 /// <summary>
 /// What every import shares: a progress bar on standard error, the final tally, and an honest
-/// report when Ctrl-C, or a failure that would hit every record, stops it part way.
+/// report when Ctrl-C, a failure that would hit every record, or a touchpoint stream that breaks
+/// its promise of one acknowledgement per message stops it part way.
 /// </summary>
 internal static class ImportSession
 {
@@ -22,7 +23,7 @@ internal static class ImportSession
         bool countsDuplicates = true)
     {
         var cancelled = false;
-        RpcException? stopped = null;
+        Exception? stopped = null;
         try
         {
             await WithProgressAsync(context, total, description, run);
@@ -32,16 +33,17 @@ internal static class ImportSession
         {
             cancelled = true;
         }
-        catch (RpcException ex)
+        catch (Exception ex) when (ex is RpcException or ImportStreamException)
         {
-            // A failure that would hit every record (the server down, the key refused): what was
-            // applied before it is still reported, then the failure itself.
+            // A failure that would hit every record (the server down, the key refused), or a
+            // stream the server ended before acknowledging all it was sent (or acknowledged out of
+            // order): what was acknowledged before it is still reported, then the failure itself.
             stopped = ex;
         }
 
         if (context.Json)
         {
-            Console.Out.WriteLine(ImportReport.ToJson(tally));
+            context.JsonOut.WriteLine(ImportReport.ToJson(tally));
         }
         else
         {
@@ -50,12 +52,12 @@ internal static class ImportSession
 
         if (stopped is not null)
         {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(stopped);
+            return CommandRunner.ServerFailed(context, stopped);
         }
 
         if (cancelled)
         {
-            CommandRunner.Fail($"cancelled after {tally.Processed:N0} of {total:N0} records; run the same import again to finish (records already applied are not applied twice)");
+            CommandRunner.Fail(context.Errors, $"cancelled after {tally.Processed:N0} of {total:N0} records; run the same import again to finish (records already applied are not applied twice)");
             return ExitCodes.Cancelled;
         }
 
@@ -71,7 +73,7 @@ internal static class ImportSession
             return;
         }
 
-        await CliContext.Error.Progress()
+        await context.Errors.Progress()
             .AutoClear(false)
             .Columns(
                 new TaskDescriptionColumn(),

@@ -10,10 +10,18 @@ using Spectre.Console;
 namespace Customer360.Cli.Infrastructure;
 
 /// <summary>
+/// Where a command prints: tables for people and JSON for scripts on standard output, errors and
+/// progress on standard error.
+/// </summary>
+internal sealed record CliOutput(IAnsiConsole Out, TextWriter Json, IAnsiConsole Errors);
+
+/// <summary>
 /// What a command runs with: where the server is, how to print, and clients made on first use
 /// so that commands which never call the server (seed generation) never open a connection.
 /// </summary>
-internal sealed class CliContext(Uri server, string? apiKey, string? caCertificate, bool json, CancellationToken cancellationToken) : IDisposable
+/// <param name="output">Where to print; the process's standard output and error when not given.</param>
+internal sealed class CliContext(
+    Uri server, string? apiKey, string? caCertificate, bool json, CancellationToken cancellationToken, CliOutput? output = null) : IDisposable
 {
     private const int RedirectedWidth = 160;
 
@@ -30,7 +38,13 @@ internal sealed class CliContext(Uri server, string? apiKey, string? caCertifica
     public CancellationToken CancellationToken { get; } = cancellationToken;
 
     /// <summary>Tables and messages for people.</summary>
-    public IAnsiConsole Out { get; } = CreateOut();
+    public IAnsiConsole Out { get; } = output?.Out ?? CreateOut();
+
+    /// <summary>JSON for scripts, one object a line.</summary>
+    public TextWriter JsonOut { get; } = output?.Json ?? Console.Out;
+
+    /// <summary>This command's errors and progress: <see cref="Error"/> unless it was given where to print.</summary>
+    public IAnsiConsole Errors { get; } = output?.Errors ?? Error;
 
     /// <summary>Errors and progress go here, keeping standard output clean for data.</summary>
     public static IAnsiConsole Error { get; } = Widen(
@@ -61,7 +75,7 @@ internal sealed class CliContext(Uri server, string? apiKey, string? caCertifica
     /// A reply as proto JSON on one line, with every figure given even when it is zero or empty
     /// (proto JSON leaves those out by default), so that a script need not know the defaults.
     /// </summary>
-    public void WriteJson(IMessage message) => Console.Out.WriteLine(ReplyFormatter.Format(message));
+    public void WriteJson(IMessage message) => JsonOut.WriteLine(ReplyFormatter.Format(message));
 
     public void Dispose() => _channel?.Dispose();
 

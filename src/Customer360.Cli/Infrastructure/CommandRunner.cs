@@ -24,16 +24,9 @@ internal static class CommandRunner
                 {
                     return await body(parseResult, context);
                 }
-                catch (RpcException ex) when (!IsCancellation(ex, cancellationToken))
+                catch (Exception ex) when (ex is ImportStreamException || (ex is RpcException && !IsCancellation(ex, cancellationToken)))
                 {
-                    var hint = ex.StatusCode switch
-                    {
-                        StatusCode.Unavailable => $" (is the server running at {server}?)",
-                        StatusCode.Unauthenticated => $" (give the API key with --api-key or ${GlobalOptions.ApiKeyVariable})",
-                        _ => string.Empty,
-                    };
-                    Fail($"{Describe(ex)}{hint}");
-                    return ExitCodes.ServerError;
+                    return ServerFailed(context, ex);
                 }
             }
             catch (Exception ex) when (IsCancellation(ex, cancellationToken))
@@ -46,12 +39,19 @@ internal static class CommandRunner
                 Fail(ex.Message);
                 return ExitCodes.InvalidInput;
             }
-            catch (ImportStreamException ex)
-            {
-                Fail(ex.Message);
-                return ExitCodes.ServerError;
-            }
         });
+
+    /// <summary>
+    /// Says on one line of standard error why the server's side failed (an error status, or a
+    /// touchpoint stream that broke its promise of one acknowledgement per message, in order),
+    /// and gives the exit code for it.
+    /// </summary>
+    public static int ServerFailed(CliContext context, Exception ex)
+    {
+        var message = ex is RpcException rpc ? $"{Describe(rpc)}{Hint(rpc.StatusCode, context.Server)}" : ex.Message;
+        Fail(context.Errors, message);
+        return ExitCodes.ServerError;
+    }
 
     /// <summary>A server's error as the user is shown it: its status, code and detail, e.g. "NOT_FOUND (5): no customer 'C1'".</summary>
     public static string Describe(RpcException ex)
@@ -60,8 +60,17 @@ internal static class CommandRunner
         return $"{ProtoValues.FormatStatusCode(ex.StatusCode)} ({(int)ex.StatusCode}){detail}";
     }
 
-    public static void Fail(string message) =>
-        CliContext.Error.MarkupLineInterpolated($"[red]error:[/] {message}");
+    public static void Fail(string message) => Fail(CliContext.Error, message);
+
+    public static void Fail(IAnsiConsole console, string message) =>
+        console.MarkupLineInterpolated($"[red]error:[/] {message}");
+
+    private static string Hint(StatusCode code, Uri server) => code switch
+    {
+        StatusCode.Unavailable => $" (is the server running at {server}?)",
+        StatusCode.Unauthenticated => $" (give the API key with --api-key or ${GlobalOptions.ApiKeyVariable})",
+        _ => string.Empty,
+    };
 
     private static bool IsCancellation(Exception ex, CancellationToken cancellationToken) =>
         cancellationToken.IsCancellationRequested &&
