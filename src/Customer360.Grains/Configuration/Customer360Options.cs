@@ -151,7 +151,8 @@ public sealed class ValueModelSettings
 
     /// <summary>
     /// Most customers per second the re-scoring sweep reaches, so that it never crowds out
-    /// ingestion; 0 for no limit.
+    /// ingestion; 0 for no limit. A sweep that falls behind (a slow store, a pause) makes up at
+    /// most a second's worth of customers at full speed.
     /// </summary>
     public int SweepRate { get; set; } = 20_000;
 

@@ -57,7 +57,7 @@ public sealed class RescoringSweepState
 /// themselves (<see cref="Contracts.Customers.ICustomerGrain.RefreshValueAsync"/>, concurrently);
 /// the others are rescored here from their summaries, and their segment memberships re-stated,
 /// without waking them (<see cref="ColdRescoring"/>). Pages are paced to
-/// <see cref="ValueModelSettings.SweepRate"/> customers a second.
+/// <see cref="ValueModelSettings.SweepRate"/> customers a second (<see cref="SweepPacer"/>).
 /// </summary>
 /// <remarks>
 /// One customer does not hold up the others. A customer that fails to rescore itself, or does
@@ -90,8 +90,7 @@ public sealed partial class RescoringSweep(
     /// </summary>
     public async Task RunAsync(RescoringSweepState state, Func<Task> pageDone, CancellationToken stop)
     {
-        var started = clock.GetTimestamp();
-        long reached = 0;
+        var pacer = new SweepPacer(_settings.SweepRate, clock);
         var notReached = new HashSet<string>(state.NotReached, StringComparer.Ordinal);
 
         // The next page is read while this one is rescored: the store's read and the rescoring
@@ -141,18 +140,14 @@ public sealed partial class RescoringSweep(
                 state.Visited += page.Count;
                 state.Rescored += refreshed.Count(r => r == true) + rescoredAtRest;
                 state.RescoredWithoutActivation += rescoredAtRest;
-                reached += page.Count;
                 await pageDone();
 
-                if (_settings.SweepRate > 0)
+                // A slow page is made up by later ones, up to a second's worth (see SweepPacer).
+                var due = pacer.DelayAfter(page.Count);
+                if (due > TimeSpan.Zero)
                 {
-                    // Paced from the start of this run, so a slow page is made up by later ones.
-                    var due = TimeSpan.FromSeconds((double)reached / _settings.SweepRate) - clock.GetElapsedTime(started);
-                    if (due > TimeSpan.Zero)
-                    {
-                        // Stays on the caller's context: the value model grain runs the sweep on its scheduler.
-                        await Task.Delay(due, clock, stop).ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.SuppressThrowing);
-                    }
+                    // Stays on the caller's context: the value model grain runs the sweep on its scheduler.
+                    await Task.Delay(due, clock, stop).ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.SuppressThrowing);
                 }
             }
         }
