@@ -12,7 +12,13 @@ public sealed class CustomerAggregates
     private readonly long[] _byChannel;
     private readonly long[] _byKind;
     private readonly long[] _lastTicksByChannel;
-    private readonly List<DailyActivity> _days;
+
+    // The days with a purchase, in day order, and apart from them the days with a return, in
+    // day order. Most days have no return, so keeping returns apart costs each purchase day 24
+    // bytes instead of the 40 of a whole DailyActivity; this is what grows with a long history
+    // (a weekly shopper of five years has about 260 such days).
+    private readonly List<PurchaseDay> _purchaseDays;
+    private readonly List<ReturnDay> _returnDays;
 
     // The sum of the purchase occasions' values (see PurchaseOccasions), kept as days change so
     // that the lifetime-value inputs are read without walking the days.
@@ -46,11 +52,31 @@ public sealed class CustomerAggregates
         FirstPurchaseAt = firstPurchaseAt;
         LastPurchaseAt = lastPurchaseAt;
         LastContactAt = lastContactAt;
-        _days = days.OrderBy(d => d.Day).ToList();
-        DistinctPurchaseDays = _days.Count(d => d.PurchaseCount > 0);
-        foreach (var day in _days)
+        _purchaseDays = [];
+        _returnDays = [];
+        foreach (var day in days.OrderBy(d => d.Day))
         {
-            _occasionValue += ValueOf(day);
+            var purchased = day.PurchaseCount > 0 || day.Purchases != 0m;
+            if (purchased)
+            {
+                _purchaseDays.Add(new PurchaseDay(day.Day, day.PurchaseCount, day.Purchases));
+            }
+
+            if (day.Returns != 0m || !purchased)
+            {
+                _returnDays.Add(new ReturnDay(day.Day, day.Returns));
+            }
+        }
+
+        _purchaseDays.TrimExcess();
+        _returnDays.TrimExcess();
+        foreach (var day in _purchaseDays)
+        {
+            if (day.PurchaseCount > 0)
+            {
+                DistinctPurchaseDays++;
+                _occasionValue += ValueOf(day);
+            }
         }
     }
 
@@ -61,7 +87,26 @@ public sealed class CustomerAggregates
     /// <summary>Latest event time per channel, in UTC ticks (0 when never used): breaks preferred-channel ties.</summary>
     public ReadOnlySpan<long> LastTicksByChannel => _lastTicksByChannel;
 
-    public IReadOnlyList<DailyActivity> Days => _days;
+    /// <summary>Every day with a purchase or a return, in day order (built on each read: for snapshots and tests).</summary>
+    public IReadOnlyList<DailyActivity> Days
+    {
+        get
+        {
+            var days = new List<DailyActivity>(_purchaseDays.Count + _returnDays.Count);
+            int p = 0, r = 0;
+            while (p < _purchaseDays.Count || r < _returnDays.Count)
+            {
+                var purchaseDay = p < _purchaseDays.Count ? _purchaseDays[p].Day : int.MaxValue;
+                var returnDay = r < _returnDays.Count ? _returnDays[r].Day : int.MaxValue;
+                var day = Math.Min(purchaseDay, returnDay);
+                var purchases = purchaseDay == day ? _purchaseDays[p++] : new PurchaseDay(day, 0, 0m);
+                var returns = returnDay == day ? _returnDays[r++].Returns : 0m;
+                days.Add(new DailyActivity(day, purchases.Purchases, returns, purchases.PurchaseCount));
+            }
+
+            return days;
+        }
+    }
 
     public long TouchpointCount
     {
@@ -151,11 +196,11 @@ public sealed class CustomerAggregates
                 OrderCount++;
                 FirstPurchaseAt = Min(FirstPurchaseAt, occurredAt);
                 LastPurchaseAt = Max(LastPurchaseAt, occurredAt);
-                AddToDay(DailyActivity.DayOf(occurredAt), amount, 0m, 1);
+                AddPurchase(DailyActivity.DayOf(occurredAt), amount);
                 break;
             case TouchpointKind.Return:
                 TotalReturns += amount;
-                AddToDay(DailyActivity.DayOf(occurredAt), 0m, amount, 0);
+                AddReturn(DailyActivity.DayOf(occurredAt), amount);
                 break;
         }
     }
@@ -168,7 +213,9 @@ public sealed class CustomerAggregates
     /// day's purchases less its day's returns, floored at 0 (see <see cref="PurchaseOccasions"/>).
     /// </summary>
     public decimal RepeatOccasionValue =>
-        FirstPurchaseAt is { } first ? _occasionValue - ValueOf(DayAt(DailyActivity.DayOf(first))) : 0m;
+        FirstPurchaseAt is { } first
+            ? _occasionValue - (FindPurchaseDay(DailyActivity.DayOf(first)) is var i and >= 0 ? ValueOf(_purchaseDays[i]) : 0m)
+            : 0m;
 
     /// <summary>
     /// What the lifetime-value models read about this customer as of the UTC day
@@ -185,63 +232,97 @@ public sealed class CustomerAggregates
     public decimal NetSpendBetween(int fromDay, int toDay)
     {
         var total = 0m;
-        for (var i = LowerBound(fromDay); i < _days.Count && _days[i].Day <= toDay; i++)
+        for (var i = LowerBound(_purchaseDays, fromDay); i < _purchaseDays.Count && _purchaseDays[i].Day <= toDay; i++)
         {
-            total += _days[i].Purchases - _days[i].Returns;
+            total += _purchaseDays[i].Purchases;
+        }
+
+        for (var i = LowerBound(_returnDays, fromDay); i < _returnDays.Count && _returnDays[i].Day <= toDay; i++)
+        {
+            total -= _returnDays[i].Returns;
         }
 
         return total;
     }
 
-    private void AddToDay(int day, decimal purchases, decimal returns, int purchaseCount)
+    private void AddPurchase(int day, decimal amount)
     {
-        var i = LowerBound(day);
-        if (i < _days.Count && _days[i].Day == day)
+        var i = LowerBound(_purchaseDays, day);
+        if (i < _purchaseDays.Count && _purchaseDays[i].Day == day)
         {
-            var d = _days[i];
-            if (d.PurchaseCount == 0 && purchaseCount > 0)
+            var before = _purchaseDays[i];
+            var after = before with { Purchases = before.Purchases + amount, PurchaseCount = before.PurchaseCount + 1 };
+            _purchaseDays[i] = after;
+            _occasionValue += ValueOf(after) - ValueOf(before);
+            if (before.PurchaseCount == 0)
             {
                 DistinctPurchaseDays++;
             }
-
-            var after = d with
-            {
-                Purchases = d.Purchases + purchases,
-                Returns = d.Returns + returns,
-                PurchaseCount = d.PurchaseCount + purchaseCount,
-            };
-            _days[i] = after;
-            _occasionValue += ValueOf(after) - ValueOf(d);
         }
         else
         {
-            var added = new DailyActivity(day, purchases, returns, purchaseCount);
-            _days.Insert(i, added);
+            var added = new PurchaseDay(day, 1, amount);
+            _purchaseDays.Insert(i, added);
             _occasionValue += ValueOf(added);
-            if (purchaseCount > 0)
-            {
-                DistinctPurchaseDays++;
-            }
+            DistinctPurchaseDays++;
         }
     }
 
-    /// <summary>A day's occasion value: max(0, purchases − returns) on a day with a purchase, else 0.</summary>
-    private static decimal ValueOf(DailyActivity day) =>
-        day.PurchaseCount > 0 ? Math.Max(0m, day.Purchases - day.Returns) : 0m;
-
-    private DailyActivity DayAt(int day)
+    private void AddReturn(int day, decimal amount)
     {
-        var i = LowerBound(day);
-        return i < _days.Count && _days[i].Day == day ? _days[i] : default;
+        var i = LowerBound(_returnDays, day);
+        var known = i < _returnDays.Count && _returnDays[i].Day == day;
+        if (!known && amount == 0m && FindPurchaseDay(day) >= 0)
+        {
+            // Nothing to keep: the day is listed for its purchases, and the return changes no figure.
+            return;
+        }
+
+        var returnsBefore = known ? _returnDays[i].Returns : 0m;
+        var purchaseDay = FindPurchaseDay(day);
+        var valueBefore = purchaseDay >= 0 ? ValueOf(_purchaseDays[purchaseDay], returnsBefore) : 0m;
+        if (known)
+        {
+            _returnDays[i] = new ReturnDay(day, returnsBefore + amount);
+        }
+        else
+        {
+            _returnDays.Insert(i, new ReturnDay(day, amount));
+        }
+
+        if (purchaseDay >= 0)
+        {
+            _occasionValue += ValueOf(_purchaseDays[purchaseDay], returnsBefore + amount) - valueBefore;
+        }
     }
 
-    private int LowerBound(int day)
+    /// <summary>A purchase day's occasion value: max(0, purchases − returns) on a day with a purchase, else 0.</summary>
+    private decimal ValueOf(PurchaseDay day) => ValueOf(day, ReturnsOn(day.Day));
+
+    private static decimal ValueOf(PurchaseDay day, decimal returns) =>
+        day.PurchaseCount > 0 ? Math.Max(0m, day.Purchases - returns) : 0m;
+
+    private decimal ReturnsOn(int day)
     {
-        int lo = 0, hi = _days.Count;
+        var i = LowerBound(_returnDays, day);
+        return i < _returnDays.Count && _returnDays[i].Day == day ? _returnDays[i].Returns : 0m;
+    }
+
+    /// <summary>The index of <paramref name="day"/> among the purchase days, or -1.</summary>
+    private int FindPurchaseDay(int day)
+    {
+        var i = LowerBound(_purchaseDays, day);
+        return i < _purchaseDays.Count && _purchaseDays[i].Day == day ? i : -1;
+    }
+
+    private static int LowerBound<T>(List<T> days, int day)
+        where T : struct, IDayRecord
+    {
+        int lo = 0, hi = days.Count;
         while (lo < hi)
         {
             var mid = (lo + hi) >>> 1;
-            if (_days[mid].Day < day)
+            if (days[mid].Day < day)
             {
                 lo = mid + 1;
             }
@@ -269,4 +350,15 @@ public sealed class CustomerAggregates
         Array.Copy(source, copy, Math.Min(length, source.Length));
         return copy;
     }
+
+    private interface IDayRecord
+    {
+        int Day { get; }
+    }
+
+    /// <summary>A day's purchases: 24 bytes.</summary>
+    private readonly record struct PurchaseDay(int Day, int PurchaseCount, decimal Purchases) : IDayRecord;
+
+    /// <summary>A day's returns, for the few days that have any.</summary>
+    private readonly record struct ReturnDay(int Day, decimal Returns) : IDayRecord;
 }

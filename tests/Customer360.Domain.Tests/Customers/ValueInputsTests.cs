@@ -48,6 +48,56 @@ public sealed class ValueInputsTests
         Assert.Equal(definition.RepeatValue, live.RepeatOccasionValue);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void DaysAndNetSpendEqualSumsByDayForAnyArrivalOrderAndSurviveARestore(int seed)
+    {
+        // Purchases and returns are kept apart in memory; read back, each day must still carry
+        // both sums and the purchase count, including days with only returns, returns of nothing,
+        // and purchases of nothing.
+        var random = new Random(seed);
+        var history = new List<Touchpoint>();
+        for (var i = 0; i < 80; i++)
+        {
+            var at = Now.AddDays(-random.Next(0, 30)).AddHours(random.Next(0, 24));
+            var amount = random.Next(4) == 0 ? 0m : random.Next(1, 20_000) / 100m;
+            history.Add(random.Next(3) == 0 ? Return($"r{i}", at, amount) : Purchase($"p{i}", at, amount));
+        }
+
+        var expected = history.Select(Accept)
+            .GroupBy(t => DailyActivity.DayOf(t.OccurredAt))
+            .OrderBy(g => g.Key)
+            .Select(g => new DailyActivity(
+                g.Key,
+                g.Where(t => t.Kind == TouchpointKind.Purchase).Sum(t => t.ReportingAmount!.Value),
+                g.Where(t => t.Kind == TouchpointKind.Return).Sum(t => t.ReportingAmount!.Value),
+                g.Count(t => t.Kind == TouchpointKind.Purchase)))
+            .ToList();
+        var live = CustomerWith(Shuffled(history, seed)).Aggregates;
+        var restored = new CustomerAggregates(
+            live.ByChannel.ToArray(), live.ByKind.ToArray(), live.LastTicksByChannel.ToArray(), live.GrossPurchases, live.TotalReturns,
+            live.OrderCount, live.FirstPurchaseAt, live.LastPurchaseAt, live.LastContactAt, live.Days.Reverse());
+
+        Assert.Contains(expected, d => d.PurchaseCount == 0);
+        Assert.Contains(expected, d => d.PurchaseCount > 0 && d.Returns > 0m);
+        foreach (var aggregates in new[] { live, restored })
+        {
+            Assert.Equal(CustomerSnapshot.FormatDays(expected), CustomerSnapshot.FormatDays(aggregates.Days));
+            Assert.Equal(expected.Count(d => d.PurchaseCount > 0), aggregates.DistinctPurchaseDays);
+            var from = DailyActivity.DayOf(Now) - 20;
+            var to = DailyActivity.DayOf(Now) - 5;
+            Assert.Equal(
+                expected.Where(d => d.Day >= from && d.Day <= to).Sum(d => d.Purchases - d.Returns),
+                aggregates.NetSpendBetween(from, to));
+            Assert.Equal(expected.Sum(d => d.Purchases - d.Returns), aggregates.NetSpendBetween(int.MinValue, int.MaxValue));
+        }
+
+        Assert.Equal(live.OccasionValue, restored.OccasionValue);
+        Assert.Equal(live.RepeatOccasionValue, restored.RepeatOccasionValue);
+    }
+
     [Fact]
     public void RestoredAggregatesGiveTheSameInputs()
     {
