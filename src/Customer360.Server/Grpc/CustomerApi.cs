@@ -75,7 +75,7 @@ public sealed class CustomerApi(
         try
         {
             var touchpoint = Validate(request.Touchpoint, ApiKeyInterceptor.CallerOf(context));
-            var result = await Customer(touchpoint.CustomerId).RecordTouchpointAsync(touchpoint);
+            var result = await SiloLossRetry.CallAsync(() => Customer(touchpoint.CustomerId).RecordTouchpointAsync(touchpoint), context.CancellationToken, shutdown.Stopping);
             return Answered(Ack(result), received);
         }
         catch (Exception ex)
@@ -352,7 +352,10 @@ public sealed class CustomerApi(
         validation.CheckCustomerId(request.CustomerId);
         var recent = RecentTouchpoints(request.HasRecentTouchpoints, request.RecentTouchpoints);
         var grain = Customer(request.CustomerId);
-        var view = await grain.GetViewAsync(recent) ?? throw await NotFoundAsync(grain, request.CustomerId);
+        var view = await SiloLossRetry.CallAsync(
+            async () => await grain.GetViewAsync(recent) ?? throw await NotFoundAsync(grain, request.CustomerId),
+            context.CancellationToken,
+            shutdown.Stopping);
         return ToProto(view);
     }
 
@@ -361,7 +364,10 @@ public sealed class CustomerApi(
         validation.CheckCustomerId(request.CustomerId);
         var query = ProtoMapper.ToQuery(request);
         var grain = Customer(request.CustomerId);
-        var page = await grain.ListTouchpointsAsync(query) ?? throw await NotFoundAsync(grain, request.CustomerId);
+        var page = await SiloLossRetry.CallAsync(
+            async () => await grain.ListTouchpointsAsync(query) ?? throw await NotFoundAsync(grain, request.CustomerId),
+            context.CancellationToken,
+            shutdown.Stopping);
         var response = new ListTouchpointsResponse();
         var next = page.Next;
         var bytes = 0;
@@ -437,7 +443,9 @@ public sealed class CustomerApi(
         try
         {
             var touchpoint = Validate(message, recordedBy, path, measure);
-            var result = await Customer(touchpoint.CustomerId).RecordTouchpointAsync(touchpoint);
+            // Only this server's stopping ends the retries early: the call's own token may no
+            // longer be valid once the stream has ended, and the retries are short anyway.
+            var result = await SiloLossRetry.CallAsync(() => Customer(touchpoint.CustomerId).RecordTouchpointAsync(touchpoint), CancellationToken.None, shutdown.Stopping);
             var ack = Ack(result, path);
             ack.Sequence = sequence;
             return Answered(ack, received);

@@ -24,7 +24,7 @@ public sealed class SegmentApi(IGrainFactory grains, IOptions<Customer360Options
 
     public override async Task<ListSegmentsResponse> ListSegments(ListSegmentsRequest request, ServerCallContext context)
     {
-        var figures = await Task.WhenAll(SegmentIds.All.Select(id => grains.GetGrain<ISegmentGrain>(id).GetAsync(0)));
+        var figures = await Task.WhenAll(SegmentIds.All.Select(id => SiloLossRetry.CallAsync(() => grains.GetGrain<ISegmentGrain>(id).GetAsync(0), context.CancellationToken, shutdown.Stopping)));
         var response = new ListSegmentsResponse();
         response.Segments.Add(figures.Select(f => ProtoMapper.ToProto(f, Currency)));
         return response;
@@ -33,7 +33,7 @@ public sealed class SegmentApi(IGrainFactory grains, IOptions<Customer360Options
     public override async Task<Segment> GetSegment(GetSegmentRequest request, ServerCallContext context)
     {
         var top = CheckRequest(request.SegmentId, request.Top);
-        var figures = await grains.GetGrain<ISegmentGrain>(request.SegmentId).GetAsync(top);
+        var figures = await SiloLossRetry.CallAsync(() => grains.GetGrain<ISegmentGrain>(request.SegmentId).GetAsync(top), context.CancellationToken, shutdown.Stopping);
         return ProtoMapper.ToProto(figures, Currency);
     }
 
