@@ -34,17 +34,24 @@ public sealed class ClusterCrashTests
         ["Customer360:Silo:Membership:TableRefreshTimeout"] = "00:00:02",
     };
 
+    /// <summary>Settings for servers that form one cluster on PostgreSQL, with fast failure detection.</summary>
+    internal static async Task<Dictionary<string, string?>> ClusterSettingsAsync(string serviceId)
+    {
+        var settings = await TestStores.SettingsAsync(TestStores.Postgres, serviceId);
+        settings["Customer360:Silo:ClusterId"] = serviceId;
+        foreach (var (key, value) in FastFailureDetection())
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
     [Fact]
     public async Task KillingOneOfThreeSilosUnderLoadLosesNothingAndQueriesKeepAnswering()
     {
         var serviceId = "cluster-crash-" + Guid.NewGuid().ToString("N");
-        var shared = await TestStores.SettingsAsync(TestStores.Postgres, serviceId);
-        shared["Customer360:Silo:ClusterId"] = serviceId;
-        foreach (var (key, value) in FastFailureDetection())
-        {
-            shared[key] = value;
-        }
-
+        var shared = await ClusterSettingsAsync(serviceId);
         var servers = new List<ServerProcess>();
         try
         {
@@ -104,16 +111,7 @@ public sealed class ClusterCrashTests
 
             // 4. Every touchpoint is in the log exactly once, both survivors show the same
             // customers, equal to a recomputation from the log, and segments agree.
-            var logged = await LoggedEventIdsAsync(TestStores.Postgres, shared, "", serviceId);
-            Assert.Equal(TouchpointCount, logged.Count);
-            Assert.True(logged.ToHashSet(StringComparer.Ordinal).SetEquals(sent.Select(t => t.EventId)));
-            var first = await ViewsAsync(survivors[0], prefix, CustomerCount);
-            var second = await ViewsAsync(survivors[1], prefix, CustomerCount);
-            Assert.Equal(first.Keys.Order(StringComparer.Ordinal), second.Keys.Order(StringComparer.Ordinal));
-            Assert.All(first, kv => Assert.Equal(kv.Value, second[kv.Key]));
-            AssertCustomersMatch(sent, first);
-            await SegmentTotalsReachAsync(survivors[1], CustomerCount, sent.Sum(NetAmount));
-            await Converged.SegmentsAsync(survivors[0].Segments, first.Values);
+            await ClusterAgreesWithTheLogAsync(shared, serviceId, sent, survivors, prefix, CustomerCount);
         }
         finally
         {

@@ -18,30 +18,52 @@ public static class CrashWorkload
 {
     private static readonly DateTimeOffset Start = DateTimeOffset.UtcNow.AddDays(-20);
 
-    public static async Task StreamAsync(ServerProcess server, Api.V1.Touchpoint[] touchpoints, ConcurrentDictionary<string, TouchpointAck> acks, Action<TouchpointAck> afterAck)
+    public static Task StreamAsync(ServerProcess server, Api.V1.Touchpoint[] touchpoints, ConcurrentDictionary<string, TouchpointAck> acks, Action<TouchpointAck> afterAck) =>
+        StreamAsync(server, touchpoints.ToAsyncEnumerable(), acks, afterAck);
+
+    /// <summary>
+    /// Sends <paramref name="touchpoints"/> on one till stream, recording every ack as it comes.
+    /// Returns what broke the stream (the server was killed or is stopping), or null when it
+    /// ended normally after the last ack. The acks received before a break stand either way.
+    /// </summary>
+    public static async Task<Exception?> StreamAsync(ServerProcess server, IAsyncEnumerable<Api.V1.Touchpoint> touchpoints, ConcurrentDictionary<string, TouchpointAck> acks, Action<TouchpointAck> afterAck)
     {
+        Task? reading = null;
         try
         {
             using var call = server.Customers.StreamTouchpoints();
-            var reading = Task.Run(async () =>
+
+            // A stream the server ended stops the sending too, even while it waits for the next touchpoint.
+            using var ended = new CancellationTokenSource();
+            reading = Task.Run(async () =>
             {
-                await foreach (var ack in call.ResponseStream.ReadAllAsync())
+                try
                 {
-                    acks[ack.EventId] = ack;
-                    afterAck(ack);
+                    await foreach (var ack in call.ResponseStream.ReadAllAsync())
+                    {
+                        acks[ack.EventId] = ack;
+                        afterAck(ack);
+                    }
+                }
+                catch (Exception)
+                {
+                    await ended.CancelAsync();
+                    throw;
                 }
             });
-            foreach (var touchpoint in touchpoints)
+            await foreach (var touchpoint in touchpoints.WithCancellation(ended.Token))
             {
-                await call.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = touchpoint });
+                await call.RequestStream.WriteAsync(new StreamTouchpointsRequest { Touchpoint = touchpoint }, ended.Token);
             }
 
             await call.RequestStream.CompleteAsync();
             await reading;
+            return null;
         }
-        catch (Exception ex) when (ex is RpcException or IOException or InvalidOperationException or ObjectDisposedException)
+        catch (Exception ex) when (ex is RpcException or IOException or InvalidOperationException or ObjectDisposedException or OperationCanceledException)
         {
-            // The server was killed: the stream breaks, and the acks received so far stand.
+            // The stream broke: the acks received so far stand. The reading side knows why best.
+            return reading is { IsFaulted: true } ? reading.Exception.InnerException : ex;
         }
     }
 
@@ -66,6 +88,36 @@ public static class CrashWorkload
 
             await Task.Delay(200);
         }
+    }
+
+    /// <summary>
+    /// The checks that end a cluster test, once the tills have resent until everything was
+    /// acknowledged: every touchpoint sent is in the log exactly once and nothing else is; every
+    /// endpoint shows the same customers, each equal to a recomputation from the log; segment
+    /// totals reach the log's, and every segment agrees with its members.
+    /// </summary>
+    public static async Task ClusterAgreesWithTheLogAsync(
+        IDictionary<string, string?> settings,
+        string serviceId,
+        IReadOnlyCollection<Api.V1.Touchpoint> sent,
+        IReadOnlyList<ServerProcess> endpoints,
+        string prefix,
+        int customerCount)
+    {
+        var logged = await LoggedEventIdsAsync(TestStores.Postgres, settings, "", serviceId);
+        Assert.Equal(sent.Count, logged.Count);
+        Assert.True(logged.ToHashSet(StringComparer.Ordinal).SetEquals(sent.Select(t => t.EventId)));
+        var first = await ViewsAsync(endpoints[0], prefix, customerCount);
+        foreach (var other in endpoints.Skip(1))
+        {
+            var views = await ViewsAsync(other, prefix, customerCount);
+            Assert.Equal(first.Keys.Order(StringComparer.Ordinal), views.Keys.Order(StringComparer.Ordinal));
+            Assert.All(first, kv => Assert.Equal(kv.Value, views[kv.Key]));
+        }
+
+        AssertCustomersMatch(sent, first);
+        await SegmentTotalsReachAsync(endpoints[^1], first.Count, sent.Sum(NetAmount));
+        await Converged.SegmentsAsync(endpoints[0].Segments, first.Values);
     }
 
     public static decimal NetAmount(Api.V1.Touchpoint t) => t.Kind switch

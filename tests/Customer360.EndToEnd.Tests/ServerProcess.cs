@@ -149,9 +149,11 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>
     /// SIGTERM, as a service manager or Ctrl-C stops the server, then waits for the process to
-    /// exit and its output to be read to the end.
+    /// exit and its output to be read to the end. Returns its exit code: 0 when the server
+    /// stopped by itself, 143 when the signal ended it unhandled. A server still running after
+    /// <paramref name="within"/> fails the test (and is killed when disposed).
     /// </summary>
-    public async Task StopAsync(TimeSpan within)
+    public async Task<int> StopAsync(TimeSpan within)
     {
         using (var signal = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
         {
@@ -159,7 +161,16 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         using var deadline = new CancellationTokenSource(within);
-        await _process.WaitForExitAsync(deadline.Token);
+        try
+        {
+            await _process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"The server at {Address} was still running {within.TotalSeconds} s after SIGTERM:\n{RecentOutput}");
+        }
+
+        return _process.ExitCode;
     }
 
     public async ValueTask DisposeAsync()
