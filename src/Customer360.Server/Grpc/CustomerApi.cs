@@ -443,9 +443,17 @@ public sealed class CustomerApi(
         try
         {
             var touchpoint = Validate(message, recordedBy, path, measure);
-            // Only this server's stopping ends the retries early: the call's own token may no
-            // longer be valid once the stream has ended, and the retries are short anyway.
-            var result = await SiloLossRetry.CallAsync(() => Customer(touchpoint.CustomerId).RecordTouchpointAsync(touchpoint), CancellationToken.None, shutdown.Stopping);
+            var attempted = Stopwatch.GetTimestamp();
+            TouchpointResult result;
+            try
+            {
+                result = await Customer(touchpoint.CustomerId).RecordTouchpointAsync(touchpoint);
+            }
+            catch (Exception lost) when (SiloLossRetry.IsSiloLoss(lost))
+            {
+                result = await RecordAgainAsync(touchpoint, lost, attempted);
+            }
+
             var ack = Ack(result, path);
             ack.Sequence = sequence;
             return Answered(ack, received);
@@ -462,6 +470,15 @@ public sealed class CustomerApi(
             return Answered(Rejected(eventId, sequence, status, ""), received);
         }
     }
+
+    /// <summary>
+    /// A streamed touchpoint whose customer's silo left while it was recorded, tried again (see
+    /// <see cref="SiloLossRetry"/>). Only this server's stopping ends the retries early: the
+    /// call's own token may no longer be valid once the stream has ended, and the retries are
+    /// short anyway.
+    /// </summary>
+    private Task<TouchpointResult> RecordAgainAsync(Domain.Customers.Touchpoint touchpoint, Exception lost, long attempted) =>
+        SiloLossRetry.AgainAsync(lost, attempted, () => Customer(touchpoint.CustomerId).RecordTouchpointAsync(touchpoint), CancellationToken.None, shutdown.Stopping);
 
     /// <summary>Records the answer a touchpoint is given, and how long after its receipt (<see cref="Customer360Metrics"/>).</summary>
     private TouchpointAck Answered(TouchpointAck ack, long received, bool erased = false)

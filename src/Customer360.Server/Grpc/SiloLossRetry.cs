@@ -29,22 +29,45 @@ public static class SiloLossRetry
     public static async Task<T> CallAsync<T>(Func<Task<T>> call, CancellationToken cancellation, CancellationToken stopping)
     {
         var started = Stopwatch.GetTimestamp();
+        try
+        {
+            return await call();
+        }
+        catch (Exception ex) when (IsSiloLoss(ex))
+        {
+            return await AgainAsync(ex, started, call, cancellation, stopping);
+        }
+    }
+
+    /// <summary>
+    /// Tries <paramref name="call"/> again after its attempt made at <paramref name="started"/>
+    /// (a <see cref="Stopwatch"/> timestamp) failed with the silo loss <paramref name="lost"/>,
+    /// as <see cref="CallAsync"/> does; throws the last loss once the budget is spent. A caller on
+    /// a hot path makes its first attempt itself and comes here only when it failed, so that a
+    /// call that succeeds allocates nothing for the retry.
+    /// </summary>
+    public static async Task<T> AgainAsync<T>(Exception lost, long started, Func<Task<T>> call, CancellationToken cancellation, CancellationToken stopping)
+    {
         for (var wait = FirstWait; ; wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, LongestWait.Ticks)))
         {
-            ExceptionDispatchInfo lost;
-            try
+            if (Stopwatch.GetElapsedTime(started) + wait > Budget || cancellation.IsCancellationRequested || stopping.IsCancellationRequested)
             {
-                return await call();
-            }
-            catch (Exception ex) when (IsSiloLoss(ex) && Stopwatch.GetElapsedTime(started) + wait <= Budget && !cancellation.IsCancellationRequested && !stopping.IsCancellationRequested)
-            {
-                lost = ExceptionDispatchInfo.Capture(ex);
+                ExceptionDispatchInfo.Throw(lost);
             }
 
             await Task.Delay(wait, cancellation).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (cancellation.IsCancellationRequested || stopping.IsCancellationRequested)
             {
-                lost.Throw();
+                ExceptionDispatchInfo.Throw(lost);
+            }
+
+            try
+            {
+                return await call();
+            }
+            catch (Exception ex) when (IsSiloLoss(ex))
+            {
+                lost = ex;
             }
         }
     }
