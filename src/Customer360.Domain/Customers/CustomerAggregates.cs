@@ -272,14 +272,14 @@ public sealed class CustomerAggregates
     {
         var i = LowerBound(_returnDays, day);
         var known = i < _returnDays.Count && _returnDays[i].Day == day;
-        if (!known && amount == 0m && FindPurchaseDay(day) >= 0)
+        var purchaseDay = FindPurchaseDay(day);
+        if (!known && amount == 0m && purchaseDay >= 0)
         {
             // Nothing to keep: the day is listed for its purchases, and the return changes no figure.
             return;
         }
 
         var returnsBefore = known ? _returnDays[i].Returns : 0m;
-        var purchaseDay = FindPurchaseDay(day);
         var valueBefore = purchaseDay >= 0 ? ValueOf(_purchaseDays[purchaseDay], returnsBefore) : 0m;
         if (known)
         {
